@@ -1,0 +1,156 @@
+// Package meetings holds the schedule of a fellowship's online meetings:
+// groups, recurring meeting series with their exceptions, and the occurrences
+// computed from them in each meeting's own timezone.
+//
+// The package knows nothing of HTTP or media: its types are plain values and
+// its errors are plain Go errors. The Huma API lives in meetings/api and the
+// SQLite store in meetings/store.
+package meetings
+
+import (
+	"time"
+)
+
+// Format is the broad kind of recovery meeting, the first filter a member uses.
+type Format string
+
+// Formats a series can have.
+const (
+	Format12Step    Format = "12-step"
+	FormatSMART     Format = "smart"
+	FormatFaith     Format = "faith-based"
+	FormatSecular   Format = "secular"
+	FormatOtherKind Format = "other"
+)
+
+// Formats lists every valid format in display order.
+func Formats() []Format {
+	return []Format{Format12Step, FormatSMART, FormatFaith, FormatSecular, FormatOtherKind}
+}
+
+// Program is the fellowship or programme a meeting belongs to.
+type Program string
+
+// Programs lists every valid program in display order.
+func Programs() []Program {
+	return []Program{
+		"AA", "NA", "CA", "CMA", "Al-Anon", "SMART Recovery", "Celebrate Recovery",
+		"Recovery Dharma", "Refuge Recovery", "Millati Islami", "Women for Sobriety",
+		"LifeRing", "other",
+	}
+}
+
+// Group is a home group or service body that holds one or more meetings.
+type Group struct {
+	ID          int64
+	Slug        string
+	Name        string
+	Program     Program
+	Description string
+	// TraditionURL is the group's 7th-Tradition (self-support) link.
+	TraditionURL string
+	ContactNote  string
+	// Location is an approximate place ("Chicago, IL, USA") that directories
+	// need to infer a timezone even for online-only meetings.
+	Location string
+	// ConferencePhone is a dial-in number, published so that directories that
+	// drop unknown conference hosts still list the meeting.
+	ConferencePhone string
+	Created         time.Time
+	Updated         time.Time
+}
+
+// Series is a recurring meeting: its identity, what kind of meeting it is,
+// when it happens (as local wall-clock time in an IANA zone) and how its room
+// behaves.
+type Series struct {
+	ID        int64
+	Slug      string
+	Name      string
+	GroupID   int64
+	GroupSlug string
+	Format    Format
+	Program   Program
+	// Types are Meeting Guide codes ("O", "D", "W"...).
+	Types []string
+	// Languages are BCP 47 tags ("en", "es", "pt-BR").
+	Languages []string
+	Notes     string
+	// TimeZone is an IANA name; every occurrence is computed in it.
+	TimeZone   string
+	Start      LocalTime
+	Duration   time.Duration
+	Recurrence Recurrence
+	Room       RoomSettings
+	// Sequence rises on every change so that calendar clients replace their copy.
+	Sequence int
+	Created  time.Time
+	Updated  time.Time
+}
+
+// RoomSettings is how the live room of a series behaves. The secrets are kept
+// only as argon2id hashes and never leave the server.
+type RoomSettings struct {
+	WaitingRoom      bool
+	LockedUntilChair bool
+	// PasscodeHash is empty when the meeting has no passcode.
+	PasscodeHash     string
+	HostKeyHash      string
+	MaxParticipants  int
+	CameraOffOnEntry bool
+}
+
+// HasPasscode reports whether members must enter a passcode to join.
+func (r RoomSettings) HasPasscode() bool { return r.PasscodeHash != "" }
+
+// ExceptionKind says what happens to one occurrence of a series.
+type ExceptionKind string
+
+// Exception kinds.
+const (
+	// Cancelled occurrences stay visible, marked, with their reason.
+	Cancelled ExceptionKind = "cancelled"
+	// Moved occurrences happen at another local date, time or length.
+	Moved ExceptionKind = "moved"
+	// Note attaches a message to an occurrence that happens as usual.
+	Note ExceptionKind = "note"
+)
+
+// Exception changes one occurrence of a series, identified by the local date
+// on which it would have happened.
+type Exception struct {
+	ID       int64
+	SeriesID int64
+	Date     Date
+	Kind     ExceptionKind
+	// Reason is shown to members ("Holiday", "Moved for the group conscience").
+	Reason string
+	// For Moved: the new local date and start (nil keeps the original) and
+	// length (zero keeps the series' duration).
+	NewDate     *Date
+	NewStart    *LocalTime
+	NewDuration time.Duration
+	Created     time.Time
+	Updated     time.Time
+}
+
+// Occurrence is one meeting on one day, after exceptions are applied.
+type Occurrence struct {
+	SeriesID int64
+	Slug     string
+	// Date is the original local date; it identifies the occurrence
+	// (the iCalendar RECURRENCE-ID) even when it was moved.
+	Date Date
+	// Start and End are in the series' location.
+	Start     time.Time
+	End       time.Time
+	Cancelled bool
+	Moved     bool
+	// Reason is the exception's reason or note, empty when none.
+	Reason string
+}
+
+// InProgress reports whether the occurrence is running at t.
+func (o Occurrence) InProgress(t time.Time) bool {
+	return !o.Cancelled && !t.Before(o.Start) && t.Before(o.End)
+}
