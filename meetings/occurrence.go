@@ -15,10 +15,6 @@ import (
 //
 // exs are the series' exceptions; loc must be the location of s.TimeZone.
 func (s *Series) Occurrences(loc *time.Location, exs []Exception, from, to time.Time) []Occurrence {
-	byDate := make(map[Date]*Exception, len(exs))
-	for i := range exs {
-		byDate[exs[i].Date] = &exs[i]
-	}
 	var out []Occurrence
 	// Walk local dates wide enough to catch a meeting that started the day
 	// before from and is still running (durations are at most 24 hours).
@@ -34,17 +30,31 @@ func (s *Series) Occurrences(loc *time.Location, exs []Exception, from, to time.
 		if !s.Recurrence.OccursOn(d) {
 			continue
 		}
-		if ex := byDate[d]; ex != nil && ex.Kind == Moved {
+		ex := exceptionOn(exs, d)
+		if ex != nil && ex.Kind == Moved {
 			continue // placed below, where it moved to
 		}
-		o := s.occurrence(loc, d, byDate[d])
+		o := s.occurrence(loc, d, ex)
 		if o.Start.Before(to) && o.End.After(from) {
 			out = append(out, o)
 		}
 	}
-	out = append(out, s.movedInto(loc, exs, from, to)...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	if moved := s.movedInto(loc, exs, from, to); len(moved) > 0 {
+		out = append(out, moved...)
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	}
 	return out
+}
+
+// exceptionOn finds the exception for date d. A series has a handful of
+// exceptions in any window, so a scan beats building a map per call.
+func exceptionOn(exs []Exception, d Date) *Exception {
+	for i := range exs {
+		if exs[i].Date == d {
+			return &exs[i]
+		}
+	}
+	return nil
 }
 
 // movedInto returns moved occurrences whose new time overlaps [from, to). A

@@ -1,0 +1,70 @@
+package meetings
+
+import (
+	"context"
+	"time"
+)
+
+// Meeting is a series together with its exceptions: everything needed to
+// list it and to expand its occurrences.
+type Meeting struct {
+	Series
+	Exceptions []Exception
+}
+
+// Changes says when the schedule last changed. Counter rises by one on every
+// write; Modified is the instant of the newest write (the zero time on an
+// empty store), which feeds use as Last-Modified rather than "now".
+type Changes struct {
+	Counter  int64
+	Modified time.Time
+}
+
+// Store keeps groups, series and exceptions. It is narrow on purpose so that
+// another database can implement it without touching callers.
+//
+// Errors: a missing slug wraps ErrNotFound, a duplicate slug or a delete that
+// would orphan rows wraps ErrConflict, and invalid input is a
+// *ValidationError. A failed write changes nothing. Every write to a series
+// (including its exceptions and secrets) raises its Sequence and Updated.
+//
+// Values returned by reads may share memory with a cache: callers treat them
+// as read-only and copy before changing them.
+type Store interface {
+	Groups(ctx context.Context) ([]Group, error)
+	Group(ctx context.Context, slug string) (Group, error)
+	// CreateGroup sets g's ID, Created and Updated.
+	CreateGroup(ctx context.Context, g *Group) error
+	// UpdateGroup replaces the group with g's slug.
+	UpdateGroup(ctx context.Context, g *Group) error
+	// DeleteGroup fails with ErrConflict while series still belong to it.
+	DeleteGroup(ctx context.Context, slug string) error
+
+	// ListMeetings returns the series that pass f, ordered by slug.
+	ListMeetings(ctx context.Context, f Filter) ([]Meeting, error)
+	Meeting(ctx context.Context, slug string) (Meeting, error)
+	// CreateSeries resolves s.GroupSlug and sets ID, GroupID, Sequence,
+	// Created and Updated.
+	CreateSeries(ctx context.Context, s *Series) error
+	// UpdateSeries replaces the series with s's slug, keeping its secrets
+	// (RoomSettings hashes are changed only by SetPasscodeHash/SetHostKeyHash).
+	UpdateSeries(ctx context.Context, s *Series) error
+	// DeleteSeries removes the series and its exceptions.
+	DeleteSeries(ctx context.Context, slug string) error
+
+	// PutException creates or replaces the exception on e.Date.
+	PutException(ctx context.Context, slug string, e *Exception) error
+	DeleteException(ctx context.Context, slug string, date Date) error
+
+	// SetPasscodeHash sets or (with "") clears the passcode.
+	SetPasscodeHash(ctx context.Context, slug, hash string) error
+	SetHostKeyHash(ctx context.Context, slug, hash string) error
+
+	Changes(ctx context.Context) (Changes, error)
+
+	// Setting returns a stored setting, or an error wrapping ErrNotFound.
+	Setting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string) error
+
+	Close() error
+}
