@@ -1,0 +1,135 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Clock supplies the current time. Tests inject a manual clock; the SFU passes
+// a wrapper around time.Now.
+type Clock interface {
+	Now() time.Time
+}
+
+// Settings are the room settings that come from the meeting series. The SFU
+// gets them through its Policy; this package never sees the secrets
+// themselves, only whether a passcode is required.
+type Settings struct {
+	WaitingRoom      bool // new members wait until a chair admits them
+	LockedUntilChair bool // members wait until a chair is present
+	PasscodeRequired bool // the series has a passcode; joins must present it
+	CameraOffOnEntry bool // members join with their video gate closed
+	MaxParticipants  int  // admitted participants; chairs may exceed it; 0 means DefaultMaxParticipants
+}
+
+// Limits bound every input. Zero fields take the defaults below.
+type Limits struct {
+	NameMaxRunes   int           // display name length
+	RenameInterval time.Duration // minimum time between renames of one participant
+	WaitingMax     int           // waiting-room size; joins beyond it are refused "full"
+
+	ChatMaxBytes   int           // one chat message
+	ChatHistory    int           // messages kept in memory for late joiners
+	ChatBurst      int           // messages a participant may send at once
+	ChatRefill     time.Duration // one more message allowed per ChatRefill
+	ShareTimerMax  time.Duration // longest share timer
+	SecretFreeFail int           // wrong secrets per client before backoff starts
+	SecretMaxFail  int           // wrong secrets per client before it is refused for the meeting
+	SecretBackoff  time.Duration // first backoff; doubles per further failure
+	SecretMaxWait  time.Duration // backoff cap
+	RoomFreeFail   int           // wrong secrets per room before the room-wide pace applies
+	RoomInterval   time.Duration // room-wide minimum spacing of attempts once RoomFreeFail is passed
+}
+
+// Defaults.
+const (
+	DefaultMaxParticipants = 100
+	defaultNameMaxRunes    = 64
+	defaultRenameInterval  = 2 * time.Second
+	defaultWaitingMax      = 200
+	defaultChatMaxBytes    = 1000
+	defaultChatHistory     = 200
+	defaultChatBurst       = 5
+	defaultChatRefill      = 2 * time.Second
+	defaultShareTimerMax   = time.Hour
+	defaultSecretFreeFail  = 3
+	defaultSecretMaxFail   = 10
+	defaultSecretBackoff   = time.Second
+	defaultSecretMaxWait   = time.Minute
+	defaultRoomFreeFail    = 30
+	defaultRoomInterval    = time.Second
+)
+
+// Config configures a Room.
+type Config struct {
+	Settings Settings
+	Limits   Limits
+	Clock    Clock
+}
+
+func (c *Config) setDefaults() {
+	if c.Settings.MaxParticipants == 0 {
+		c.Settings.MaxParticipants = DefaultMaxParticipants
+	}
+	l := &c.Limits
+	setInt(&l.NameMaxRunes, defaultNameMaxRunes)
+	setDur(&l.RenameInterval, defaultRenameInterval)
+	setInt(&l.WaitingMax, defaultWaitingMax)
+	setInt(&l.ChatMaxBytes, defaultChatMaxBytes)
+	setInt(&l.ChatHistory, defaultChatHistory)
+	setInt(&l.ChatBurst, defaultChatBurst)
+	setDur(&l.ChatRefill, defaultChatRefill)
+	setDur(&l.ShareTimerMax, defaultShareTimerMax)
+	setInt(&l.SecretFreeFail, defaultSecretFreeFail)
+	setInt(&l.SecretMaxFail, defaultSecretMaxFail)
+	setDur(&l.SecretBackoff, defaultSecretBackoff)
+	setDur(&l.SecretMaxWait, defaultSecretMaxWait)
+	setInt(&l.RoomFreeFail, defaultRoomFreeFail)
+	setDur(&l.RoomInterval, defaultRoomInterval)
+}
+
+func setInt(p *int, d int) {
+	if *p == 0 {
+		*p = d
+	}
+}
+
+func setDur(p *time.Duration, d time.Duration) {
+	if *p == 0 {
+		*p = d
+	}
+}
+
+// Validate reports a configuration that cannot work. It expects defaults to
+// have been applied.
+func (c *Config) Validate() error {
+	if c.Clock == nil {
+		return errors.New("control: config: Clock is required")
+	}
+	if c.Settings.MaxParticipants < 1 {
+		return fmt.Errorf("control: config: MaxParticipants %d < 1", c.Settings.MaxParticipants)
+	}
+	l := c.Limits
+	for name, v := range map[string]int{
+		"NameMaxRunes": l.NameMaxRunes, "WaitingMax": l.WaitingMax, "ChatMaxBytes": l.ChatMaxBytes,
+		"ChatHistory": l.ChatHistory, "ChatBurst": l.ChatBurst, "SecretFreeFail": l.SecretFreeFail,
+		"SecretMaxFail": l.SecretMaxFail, "RoomFreeFail": l.RoomFreeFail,
+	} {
+		if v < 1 {
+			return fmt.Errorf("control: config: %s %d < 1", name, v)
+		}
+	}
+	if l.SecretMaxFail < l.SecretFreeFail {
+		return fmt.Errorf("control: config: SecretMaxFail %d < SecretFreeFail %d", l.SecretMaxFail, l.SecretFreeFail)
+	}
+	for name, v := range map[string]time.Duration{
+		"RenameInterval": l.RenameInterval, "ChatRefill": l.ChatRefill, "ShareTimerMax": l.ShareTimerMax,
+		"SecretBackoff": l.SecretBackoff, "SecretMaxWait": l.SecretMaxWait, "RoomInterval": l.RoomInterval,
+	} {
+		if v < 0 {
+			return fmt.Errorf("control: config: %s %v < 0", name, v)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package control
+
+import "time"
+
+// ParticipantID names one connection in a room. The SFU issues it.
+type ParticipantID string
+
+// Role is a participant's standing in the room. Higher roles include the
+// rights of lower ones.
+type Role int
+
+// Roles.
+const (
+	RoleMember  Role = iota
+	RoleCoChair      // may use every moderation control on members
+	RoleChair        // also appoints co-chairs, hands over, ends the meeting
+)
+
+// String returns the role's wire name.
+func (r Role) String() string {
+	switch r {
+	case RoleChair:
+		return "chair"
+	case RoleCoChair:
+		return "co-chair"
+	default:
+		return "member"
+	}
+}
+
+// Perms are what the SFU lets a participant do right now. Audio and Video
+// drive the media gate checked on the packet path: when false, the SFU drops
+// the participant's packets whatever its browser sends.
+type Perms struct {
+	Audio      bool // audio packets are forwarded
+	Video      bool // video packets are forwarded
+	Chat       bool // may post chat
+	Rename     bool // may rename itself
+	SelfUnmute bool // may reopen its own audio gate
+	StartVideo bool // may reopen its own video gate
+}
+
+// AudienceKind says who receives an Event.
+type AudienceKind int
+
+// Audiences. Waiting participants are never part of AudienceEveryone or
+// AudienceChairs; they only get events addressed to them.
+const (
+	AudienceOne      AudienceKind = iota // Audience.ID only
+	AudienceChairs                       // admitted chairs and co-chairs
+	AudienceEveryone                     // every admitted participant
+)
+
+// Audience is the recipient set of an Event. Resolve it with Room.Recipients
+// at the time the events are returned.
+type Audience struct {
+	Kind AudienceKind
+	ID   ParticipantID // for AudienceOne
+}
+
+func toOne(id ParticipantID) Audience { return Audience{Kind: AudienceOne, ID: id} }
+
+func toChairs() Audience { return Audience{Kind: AudienceChairs} }
+
+func toEveryone() Audience { return Audience{Kind: AudienceEveryone} }
+
+// Kind names an event. Kinds are part of the signaling protocol.
+type Kind string
+
+// Event kinds. The SFU must act on the three effect kinds (KindAdmitted,
+// KindPerms, KindDisconnect); the rest it forwards to the audience.
+const (
+	KindAdmitted     Kind = "admitted"      // effect: start media for Subject; Perms and Role set
+	KindPerms        Kind = "perms"         // effect: set Subject's media gate to Perms
+	KindDisconnect   Kind = "disconnect"    // effect: close Subject's connection with Reason
+	KindJoined       Kind = "joined"        // Subject (Name, Role) is in the room
+	KindLeft         Kind = "left"          // Subject left the room
+	KindWaitingList  Kind = "waiting-list"  // Waiting: the waiting room, in arrival order
+	KindControl      Kind = "control"       // By changed Control (to Value, about Subject if set)
+	KindRole         Kind = "role"          // Subject's Role changed
+	KindRenamed      Kind = "renamed"       // Subject is now called Name
+	KindChat         Kind = "chat"          // Chat was posted
+	KindChatDeleted  Kind = "chat-deleted"  // message ChatID was deleted for everyone
+	KindHands        Kind = "hands"         // Hands: the raised-hand queue, oldest first
+	KindHand         Kind = "hand"          // Subject's own hand is raised (Value)
+	KindAskUnmute    Kind = "ask-unmute"    // By asks Subject to unmute; Subject now may
+	KindAskVideo     Kind = "ask-video"     // By asks Subject to start video; Subject now may
+	KindTimer        Kind = "timer"         // Timer changed; zero Timer.Ends means stopped
+	KindTimerExpired Kind = "timer-expired" // the share timer of Subject ran out
+	KindEnded        Kind = "ended"         // the meeting was ended by By
+)
+
+// Control names carried by KindControl events, one per room-wide switch or
+// per-participant action.
+const (
+	ControlLocked      = "locked"
+	ControlWaitingRoom = "waiting-room"
+	ControlSelfUnmute  = "self-unmute"
+	ControlStartVideo  = "start-video"
+	ControlChat        = "chat"
+	ControlRenameLock  = "rename-lock"
+	ControlMute        = "mute"
+	ControlMuteAll     = "mute-all"
+	ControlStopVideo   = "stop-video"
+	ControlStopAll     = "stop-all-video"
+	ControlRemove      = "remove"
+	ControlSecure      = "secure"
+)
+
+// WaitingEntry is one waiting participant as chairs see it: a display name
+// and the id to admit or deny, nothing about where they connect from.
+type WaitingEntry struct {
+	ID   ParticipantID
+	Name string
+}
+
+// ChatMessage is one chat line, held in memory for the meeting only.
+type ChatMessage struct {
+	ID   uint64
+	From ParticipantID
+	Name string
+	Text string
+	At   time.Time
+}
+
+// TimerState is the share timer: Subject speaks until Ends.
+type TimerState struct {
+	Subject ParticipantID
+	Ends    time.Time
+}
+
+// Event is one consequence of a call: who must hear about it and what
+// happened. Only the fields listed for its Kind are set.
+type Event struct {
+	To      Audience
+	Kind    Kind
+	Subject ParticipantID
+	By      ParticipantID
+	Control string
+	Value   bool
+	Name    string
+	Role    Role
+	Perms   Perms
+	Reason  Code
+	Chat    ChatMessage
+	ChatID  uint64
+	Waiting []WaitingEntry
+	Hands   []ParticipantID
+	Timer   TimerState
+}

@@ -1,0 +1,213 @@
+package control
+
+import "fmt"
+
+// Mute closes one member's audio gate. The member may reopen it only if
+// self-unmute is on or a chair asks.
+type Mute struct{ Target ParticipantID }
+
+// MuteAll closes every member's audio gate.
+type MuteAll struct{}
+
+// SetSelfUnmute says whether members may reopen their own audio gate.
+type SetSelfUnmute struct{ On bool }
+
+// AskUnmute asks a member to unmute and lets it do so once. It never opens
+// the gate itself.
+type AskUnmute struct{ Target ParticipantID }
+
+// StopVideo closes one member's video gate.
+type StopVideo struct{ Target ParticipantID }
+
+// StopAllVideo closes every member's video gate.
+type StopAllVideo struct{}
+
+// SetStartVideo says whether members may reopen their own video gate.
+type SetStartVideo struct{ On bool }
+
+// AskVideo asks a member to start video and lets it do so once.
+type AskVideo struct{ Target ParticipantID }
+
+// Remove disconnects a member (admitted or waiting) and bars its Identity
+// until the meeting ends. DeleteMessages also deletes its chat for everyone.
+type Remove struct {
+	Target         ParticipantID
+	DeleteMessages bool
+}
+
+// SetChat turns chat on or off for members.
+type SetChat struct{ On bool }
+
+// DeleteChat deletes one message for everyone.
+type DeleteChat struct{ ID uint64 }
+
+// SetRenameLock forbids or allows members to rename themselves.
+type SetRenameLock struct{ On bool }
+
+// Secure locks the room, mutes every member with self-unmute off, stops every
+// member's video with start-video off, and turns chat off, in one step. Each
+// part is undone by its own command.
+type Secure struct{}
+
+func (Mute) Name() string          { return "mute" }
+func (MuteAll) Name() string       { return "mute-all" }
+func (SetSelfUnmute) Name() string { return "set-self-unmute" }
+func (AskUnmute) Name() string     { return "ask-unmute" }
+func (StopVideo) Name() string     { return "stop-video" }
+func (StopAllVideo) Name() string  { return "stop-all-video" }
+func (SetStartVideo) Name() string { return "set-start-video" }
+func (AskVideo) Name() string      { return "ask-video" }
+func (Remove) Name() string        { return "remove" }
+func (SetChat) Name() string       { return "set-chat" }
+func (DeleteChat) Name() string    { return "delete-chat" }
+func (SetRenameLock) Name() string { return "set-rename-lock" }
+func (Secure) Name() string        { return "secure" }
+
+func (Mute) minRole() Role          { return RoleCoChair }
+func (MuteAll) minRole() Role       { return RoleCoChair }
+func (SetSelfUnmute) minRole() Role { return RoleCoChair }
+func (AskUnmute) minRole() Role     { return RoleCoChair }
+func (StopVideo) minRole() Role     { return RoleCoChair }
+func (StopAllVideo) minRole() Role  { return RoleCoChair }
+func (SetStartVideo) minRole() Role { return RoleCoChair }
+func (AskVideo) minRole() Role      { return RoleCoChair }
+func (Remove) minRole() Role        { return RoleCoChair }
+func (SetChat) minRole() Role       { return RoleCoChair }
+func (DeleteChat) minRole() Role    { return RoleCoChair }
+func (SetRenameLock) minRole() Role { return RoleCoChair }
+func (Secure) minRole() Role        { return RoleCoChair }
+
+func (c Mute) apply(r *Room, from *participant) ([]Event, error) {
+	p, err := r.admittedMember(c.Target)
+	if err != nil {
+		return nil, err
+	}
+	p.audioMuted, p.unmuteAllowed = true, false
+	return []Event{r.permsEvent(p), announce(from, ControlMute, true, p.id)}, nil
+}
+
+func (MuteAll) apply(r *Room, from *participant) ([]Event, error) {
+	evs := r.muteAll()
+	return append(evs, announce(from, ControlMuteAll, true, "")), nil
+}
+
+func (r *Room) muteAll() []Event {
+	var evs []Event
+	for _, p := range r.members() {
+		p.audioMuted, p.unmuteAllowed = true, false
+		evs = append(evs, r.permsEvent(p))
+	}
+	return evs
+}
+
+func (c SetSelfUnmute) apply(r *Room, from *participant) ([]Event, error) {
+	r.selfUnmute = c.On
+	return append(r.memberPerms(), announce(from, ControlSelfUnmute, c.On, "")), nil
+}
+
+// memberPerms tells every member its permissions after a room switch.
+func (r *Room) memberPerms() []Event {
+	var evs []Event
+	for _, p := range r.members() {
+		evs = append(evs, r.permsEvent(p))
+	}
+	return evs
+}
+
+func (c AskUnmute) apply(r *Room, from *participant) ([]Event, error) {
+	p, err := r.admittedMember(c.Target)
+	if err != nil {
+		return nil, err
+	}
+	p.unmuteAllowed = true
+	return []Event{{To: toOne(p.id), Kind: KindAskUnmute, Subject: p.id, By: from.id}, r.permsEvent(p)}, nil
+}
+
+func (c StopVideo) apply(r *Room, from *participant) ([]Event, error) {
+	p, err := r.admittedMember(c.Target)
+	if err != nil {
+		return nil, err
+	}
+	p.videoStopped, p.videoAllowed = true, false
+	return []Event{r.permsEvent(p), announce(from, ControlStopVideo, true, p.id)}, nil
+}
+
+func (StopAllVideo) apply(r *Room, from *participant) ([]Event, error) {
+	evs := r.stopAllVideo()
+	return append(evs, announce(from, ControlStopAll, true, "")), nil
+}
+
+func (r *Room) stopAllVideo() []Event {
+	var evs []Event
+	for _, p := range r.members() {
+		p.videoStopped, p.videoAllowed = true, false
+		evs = append(evs, r.permsEvent(p))
+	}
+	return evs
+}
+
+func (c SetStartVideo) apply(r *Room, from *participant) ([]Event, error) {
+	r.startVideo = c.On
+	return append(r.memberPerms(), announce(from, ControlStartVideo, c.On, "")), nil
+}
+
+func (c AskVideo) apply(r *Room, from *participant) ([]Event, error) {
+	p, err := r.admittedMember(c.Target)
+	if err != nil {
+		return nil, err
+	}
+	p.videoAllowed = true
+	return []Event{{To: toOne(p.id), Kind: KindAskVideo, Subject: p.id, By: from.id}, r.permsEvent(p)}, nil
+}
+
+func (c Remove) apply(r *Room, from *participant) ([]Event, error) {
+	p, err := r.member(c.Target)
+	if err != nil {
+		return nil, err
+	}
+	r.bar(p.identity)
+	evs := []Event{{To: toOne(p.id), Kind: KindDisconnect, Subject: p.id, Reason: CodeRemoved}}
+	if p.waiting != waitNone {
+		delete(r.people, p.id)
+		return append(evs, r.waitingListEvent()), nil
+	}
+	evs = append(evs, r.Leave(p.id)...)
+	evs = append(evs, announce(from, ControlRemove, true, p.id))
+	if c.DeleteMessages {
+		for _, id := range r.chat.deleteFrom(p.id) {
+			evs = append(evs, Event{To: toEveryone(), Kind: KindChatDeleted, ChatID: id, By: from.id})
+		}
+	}
+	return evs, nil
+}
+
+func (c SetChat) apply(r *Room, from *participant) ([]Event, error) {
+	r.chatOn = c.On
+	return append(r.memberPerms(), announce(from, ControlChat, c.On, "")), nil
+}
+
+func (c DeleteChat) apply(r *Room, from *participant) ([]Event, error) {
+	if !r.chat.delete(c.ID) {
+		return nil, fmt.Errorf("delete chat %d: %w", c.ID, CodeUnknownMessage)
+	}
+	return []Event{{To: toEveryone(), Kind: KindChatDeleted, ChatID: c.ID, By: from.id}}, nil
+}
+
+func (c SetRenameLock) apply(r *Room, from *participant) ([]Event, error) {
+	r.renameLock = c.On
+	return append(r.memberPerms(), announce(from, ControlRenameLock, c.On, "")), nil
+}
+
+func (Secure) apply(r *Room, from *participant) ([]Event, error) {
+	r.locked, r.selfUnmute, r.startVideo, r.chatOn = true, false, false, false
+	for _, p := range r.members() {
+		p.audioMuted, p.unmuteAllowed = true, false
+		p.videoStopped, p.videoAllowed = true, false
+	}
+	evs := r.memberPerms()
+	for _, c := range []string{ControlLocked, ControlSelfUnmute, ControlStartVideo, ControlChat} {
+		evs = append(evs, announce(from, c, c == ControlLocked, ""))
+	}
+	evs = append(evs, announce(from, ControlMuteAll, true, ""), announce(from, ControlStopAll, true, ""))
+	return append(evs, announce(from, ControlSecure, true, "")), nil
+}
