@@ -1,0 +1,33 @@
+// Package calendar publishes Hearth's schedule to calendar software: iCalendar
+// subscription feeds (this package), a read-only CalDAV server
+// (calendar/caldav) and the Meeting Guide JSON feed (calendar/meetingguide).
+//
+// It reads the schedule only through the Source interface, which cmd/hearth
+// implements over the store, so it never depends on how meetings are stored.
+//
+// # One VEVENT per series
+//
+// Each series is one VEVENT whose DTSTART carries a TZID in the meeting's own
+// zone, with its RRULE as stored (meetings.Recurrence.RRule), EXDATE for each
+// cancelled date and a RECURRENCE-ID override for each moved or annotated
+// occurrence. Every TZID used gets a VTIMEZONE generated from Go's tz database
+// (calendar/vtimezone). DTSTART is the rule's first real occurrence
+// (meetings.Recurrence.FirstDate), because iCalendar counts DTSTART as an
+// occurrence whatever the rule says.
+//
+// # Local times that do not exist or happen twice
+//
+// Hearth follows RFC 5545 §3.3.5 (meetings.LocalTime.At): a start time that
+// falls in a spring-forward gap is read with the offset in force before the
+// gap (02:30 on the day New York skips 02:00-03:00 is 03:30 EDT, 07:30Z), and
+// a start time that happens twice on a fall-back day is the first of the two
+// (01:30 EDT, 05:30Z). The feed writes the wall-clock time as stored and
+// leaves the reading to the client, and clients differ on exactly these two
+// cases: python-icalendar/dateutil and khal follow the RFC like Hearth;
+// Mozilla's ical.js (Thunderbird) reads a gap time with the offset after the
+// gap (06:30Z) and an ambiguous time as the second one (06:30Z). So on those
+// few days a meeting scheduled inside the one-hour gap or overlap may show an
+// hour apart in Thunderbird. Schedulers are told this when they pick such a
+// time; every other day and every other time agrees everywhere, which the
+// tests check against ical.js across DST changes in several zones.
+package calendar

@@ -1,0 +1,269 @@
+package calendar
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/hearth-recovery/hearth/calendar/vtimezone"
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// FeedConfig says how feeds describe themselves and link back to Hearth.
+type FeedConfig struct {
+	// PublicURL is Hearth's public base URL ("https://meet.example.org").
+	PublicURL string
+	// ProductID is the PRODID of every calendar.
+	ProductID string
+	// Refresh is the polling interval suggested to subscribers.
+	Refresh time.Duration
+	// YearsAhead is how many years past the current one each VTIMEZONE is
+	// exact for (later years follow the zone's current yearly rule).
+	YearsAhead int
+	// Now returns the current time; the zero value uses time.Now.
+	Now func() time.Time
+}
+
+// Defaults fills unset fields.
+func (c *FeedConfig) Defaults() {
+	if c.ProductID == "" {
+		c.ProductID = "-//Hearth//Hearth meeting schedule//EN"
+	}
+	if c.Refresh == 0 {
+		c.Refresh = 6 * time.Hour
+	}
+	if c.YearsAhead == 0 {
+		c.YearsAhead = 2
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Validate reports a configuration that cannot work.
+func (c *FeedConfig) Validate() error {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("calendar: public URL %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	if c.Refresh < time.Hour || c.Refresh > 7*24*time.Hour {
+		return fmt.Errorf("calendar: refresh interval %s must be between 1h and 7 days", c.Refresh)
+	}
+	if c.YearsAhead < 1 || c.YearsAhead > 20 {
+		return fmt.Errorf("calendar: years ahead %d must be between 1 and 20", c.YearsAhead)
+	}
+	return nil
+}
+
+// Links builds the absolute URLs Hearth publishes for a series.
+type Links struct {
+	base string
+	host string
+}
+
+// NewLinks parses the public base URL.
+func NewLinks(publicURL string) (Links, error) {
+	u, err := url.Parse(strings.TrimRight(publicURL, "/"))
+	if err != nil || u.Host == "" {
+		return Links{}, fmt.Errorf("calendar: public URL %q is not an absolute URL", publicURL)
+	}
+	return Links{base: u.String(), host: u.Hostname()}, nil
+}
+
+// MeetingPage is the public page of a series.
+func (l Links) MeetingPage(slug string) string { return l.base + "/m/" + url.PathEscape(slug) }
+
+// Room is the link that opens the series' live room. It carries no passcode:
+// rooms with one ask for it on entry.
+func (l Links) Room(slug string) string { return l.MeetingPage(slug) + "/join" }
+
+// UID is the stable iCalendar UID of a series: its database ID, which never
+// changes, under Hearth's host name.
+func (l Links) UID(s *meetings.Series) string { return fmt.Sprintf("series-%d@%s", s.ID, l.host) }
+
+// Base is the public base URL without a trailing slash.
+func (l Links) Base() string { return l.base }
+
+// Feed renders iCalendar documents.
+type Feed struct {
+	cfg   FeedConfig
+	links Links
+	zones *meetings.Zones
+}
+
+// NewFeed checks cfg and returns a Feed.
+func NewFeed(cfg FeedConfig) (*Feed, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	links, err := NewLinks(cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Feed{cfg: cfg, links: links, zones: meetings.NewZones()}, nil
+}
+
+// Links returns the feed's link builder.
+func (f *Feed) Links() Links { return f.links }
+
+// Write renders entries as one VCALENDAR named name. Output is deterministic
+// for the same input, so its hash is a valid ETag.
+func (f *Feed) Write(w io.Writer, name string, entries []Entry) error {
+	cal := ical.NewCalendar()
+	f.calendarProps(cal, name)
+	sorted := make([]*Entry, len(entries))
+	for i := range entries {
+		sorted[i] = &entries[i]
+	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Series.Slug < sorted[j].Series.Slug })
+	zones := map[string]*time.Location{}
+	firstYear := f.cfg.Now().Year()
+	for _, e := range sorted {
+		events, err := f.Events(e)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			continue
+		}
+		loc, _ := f.zones.Load(e.Series.TimeZone)
+		zones[e.Series.TimeZone] = loc
+		if y := e.Series.Recurrence.Start.Year; y < firstYear {
+			firstYear = y
+		}
+		cal.Children = append(cal.Children, events...)
+	}
+	cal.Children = append(f.timezones(zones, firstYear), cal.Children...)
+	return encode(w, cal)
+}
+
+// Events returns the VEVENTs of one series: the master, then one override per
+// moved or annotated occurrence. It returns none for a rule that never occurs.
+func (f *Feed) Events(e *Entry) ([]*ical.Component, error) {
+	s := &e.Series
+	loc, err := f.zones.Load(s.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: series %s: %w", s.Slug, err)
+	}
+	first, ok := s.Recurrence.FirstDate()
+	if !ok {
+		return nil, nil
+	}
+	master := f.event(e, loc)
+	setLocal(master, ical.PropDateTimeStart, s.TimeZone, first, s.Start)
+	master.Props.Set(&ical.Prop{Name: ical.PropRecurrenceRule, Params: ical.Params{},
+		Value: s.Recurrence.RRule(s.Start, loc)})
+	setDuration(master, s.Duration)
+	out := []*ical.Component{master}
+	exs := append([]meetings.Exception(nil), e.Exceptions...)
+	sort.Slice(exs, func(i, j int) bool { return exs[i].Date.Before(exs[j].Date) })
+	for i := range exs {
+		ex := &exs[i]
+		if !s.Recurrence.OccursOn(ex.Date) || ex.Date.Before(first) {
+			continue
+		}
+		switch ex.Kind {
+		case meetings.Cancelled:
+			addLocal(master, ical.PropExceptionDates, s.TimeZone, ex.Date, s.Start)
+		case meetings.Moved, meetings.Note:
+			out = append(out, f.override(e, loc, ex))
+		}
+	}
+	return out, nil
+}
+
+func (f *Feed) calendarProps(cal *ical.Calendar, name string) {
+	cal.Props.SetText(ical.PropProductID, f.cfg.ProductID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
+	cal.Props.SetText(ical.PropMethod, "PUBLISH")
+	cal.Props.SetText(ical.PropName, name)
+	cal.Props.Set(&ical.Prop{Name: "X-WR-CALNAME", Params: ical.Params{}, Value: escapeText(name)})
+	refresh := ical.NewProp(ical.PropRefreshInterval)
+	refresh.SetDuration(f.cfg.Refresh)
+	refresh.Params.Set(ical.ParamValue, "DURATION") // go-ical drops a default VALUE; RFC 7986 requires it
+	cal.Props.Set(refresh)
+	cal.Props.Set(&ical.Prop{Name: "X-PUBLISHED-TTL", Params: ical.Params{}, Value: refresh.Value})
+}
+
+func (f *Feed) timezones(zones map[string]*time.Location, firstYear int) []*ical.Component {
+	names := make([]string, 0, len(zones))
+	for n := range zones {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	lastYear := f.cfg.Now().Year() + f.cfg.YearsAhead
+	out := make([]*ical.Component, 0, len(names))
+	for _, n := range names {
+		out = append(out, vtimezone.Component(zones[n], firstYear, lastYear))
+	}
+	return out
+}
+
+// emptyMarker stands in for the events of an empty feed: go-ical refuses to
+// encode a VCALENDAR without components, which a filter that matches nothing
+// legitimately produces, so a marker is encoded and then cut out.
+const emptyMarker = "X-HEARTH-EMPTY"
+
+func encode(w io.Writer, cal *ical.Calendar) error {
+	empty := len(cal.Children) == 0
+	if empty {
+		cal.Children = []*ical.Component{ical.NewComponent(emptyMarker)}
+	}
+	var raw bytes.Buffer
+	if err := ical.NewEncoder(&raw).Encode(cal); err != nil {
+		return fmt.Errorf("calendar: encode: %w", err)
+	}
+	if empty {
+		marker := "BEGIN:" + emptyMarker + "\r\nEND:" + emptyMarker + "\r\n"
+		cut := bytes.Replace(raw.Bytes(), []byte(marker), nil, 1)
+		raw.Reset()
+		raw.Write(cut)
+	}
+	var folded bytes.Buffer
+	folded.Grow(raw.Len() + raw.Len()/40)
+	foldLines(&folded, raw.Bytes())
+	if _, err := w.Write(folded.Bytes()); err != nil {
+		return fmt.Errorf("calendar: write: %w", err)
+	}
+	return nil
+}
+
+func localValue(d meetings.Date, t meetings.LocalTime) string {
+	return fmt.Sprintf("%04d%02d%02dT%02d%02d00", d.Year, d.Month, d.Day, t.Hour, t.Minute)
+}
+
+func setLocal(c *ical.Component, name, tzid string, d meetings.Date, t meetings.LocalTime) {
+	c.Props.Set(&ical.Prop{Name: name, Params: ical.Params{ical.ParamTimezoneID: {tzid}}, Value: localValue(d, t)})
+}
+
+func addLocal(c *ical.Component, name, tzid string, d meetings.Date, t meetings.LocalTime) {
+	c.Props.Add(&ical.Prop{Name: name, Params: ical.Params{ical.ParamTimezoneID: {tzid}}, Value: localValue(d, t)})
+}
+
+func setDuration(c *ical.Component, d time.Duration) {
+	p := ical.NewProp(ical.PropDuration)
+	p.SetDuration(d)
+	c.Props.Set(p)
+}
+
+func utcProp(c *ical.Component, name string, t time.Time) {
+	c.Props.Set(&ical.Prop{Name: name, Params: ical.Params{}, Value: t.UTC().Format("20060102T150405Z")})
+}
+
+// escapeText escapes a TEXT value (RFC 5545 §3.3.11) for props set by hand.
+func escapeText(s string) string {
+	p := ical.NewProp("X")
+	p.SetText(strings.ReplaceAll(s, "\r", ""))
+	return p.Value
+}
+
+func seqValue(n int) string { return strconv.Itoa(n) }

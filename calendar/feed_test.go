@@ -1,0 +1,274 @@
+package calendar
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+func newTestFeed(t testing.TB) *Feed {
+	t.Helper()
+	f, err := NewFeed(FeedConfig{PublicURL: "https://meet.example.org",
+		Now: func() time.Time { return time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func render(t testing.TB, f *Feed, entries []Entry) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := f.Write(&b, "Hearth: test", entries); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestFeedStructure(t *testing.T) {
+	f := newTestFeed(t)
+	entries := dstFixture()
+	entries[0].Series.Notes = strings.Repeat("Ünïcode nötes, long enough to fold; ", 5)
+	out := render(t, f, entries)
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\r\n"), "\r\n") {
+		if len(line) > 75 {
+			t.Errorf("line longer than 75 octets: %q", line)
+		}
+		if !utf8.ValidString(line) {
+			t.Errorf("line splits a UTF-8 sequence: %q", line)
+		}
+	}
+	if strings.Contains(strings.ReplaceAll(out, "\r\n", ""), "\n") {
+		t.Error("bare LF in output")
+	}
+	cal, err := ical.NewDecoder(strings.NewReader(out)).Decode()
+	if err != nil {
+		t.Fatalf("go-ical cannot read the feed back: %v", err)
+	}
+	for _, name := range []string{"PRODID", "VERSION", "METHOD", "NAME", "X-WR-CALNAME", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"} {
+		if cal.Props.Get(name) == nil {
+			t.Errorf("calendar lacks %s", name)
+		}
+	}
+	if p := cal.Props.Get("REFRESH-INTERVAL"); p == nil || p.Params.Get("VALUE") != "DURATION" {
+		t.Errorf("REFRESH-INTERVAL without VALUE=DURATION: %+v", p)
+	}
+	tzids := map[string]bool{}
+	for _, c := range cal.Children {
+		if c.Name == ical.CompTimezone {
+			tzids[c.Props.Get(ical.PropTimezoneID).Value] = true
+		}
+	}
+	var masters, overrides int
+	for _, ev := range cal.Events() {
+		if ev.Props.Get(ical.PropRecurrenceID) != nil {
+			overrides++
+		} else {
+			masters++
+		}
+		if tz := ev.Props.Get(ical.PropDateTimeStart).Params.Get("TZID"); !tzids[tz] {
+			t.Errorf("DTSTART TZID %q has no VTIMEZONE", tz)
+		}
+		for _, name := range []string{"UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "SUMMARY", "DESCRIPTION", "URL", "CONFERENCE", "DURATION", "CATEGORIES"} {
+			if ev.Props.Get(name) == nil {
+				t.Errorf("event %s lacks %s", ev.Props.Get("UID").Value, name)
+			}
+		}
+	}
+	if masters != 6 || overrides != 3 {
+		t.Errorf("got %d masters and %d overrides, want 6 and 3", masters, overrides)
+	}
+	if strings.Contains(out, "secret-host-hash") {
+		t.Error("feed leaks a host key hash")
+	}
+	if !strings.Contains(out, "EXDATE;TZID=America/New_York:20260309T190000") {
+		t.Error("cancelled date is not an EXDATE")
+	}
+	if !strings.Contains(out, "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,WE;WKST=MO") {
+		t.Error("fortnightly rule not emitted as stored")
+	}
+	if again := render(t, f, entries); again != out {
+		t.Error("rendering is not deterministic")
+	}
+}
+
+func TestFoldLine(t *testing.T) {
+	long := strings.Repeat("é", 100) // 200 octets
+	var b bytes.Buffer
+	foldLines(&b, []byte("DESCRIPTION:"+long+"\r\nX:1\r\n"))
+	var rebuilt strings.Builder
+	for i, line := range strings.Split(strings.TrimSuffix(b.String(), "\r\n"), "\r\n") {
+		if len(line) > 75 || !utf8.ValidString(line) {
+			t.Fatalf("bad folded line %q", line)
+		}
+		if i > 0 && strings.HasPrefix(line, " ") {
+			line = line[1:]
+		} else if i > 0 {
+			rebuilt.WriteString("\n")
+		}
+		rebuilt.WriteString(line)
+	}
+	if rebuilt.String() != "DESCRIPTION:"+long+"\nX:1" {
+		t.Errorf("unfolding does not give the input back: %q", rebuilt.String())
+	}
+}
+
+// TestICALJSExpansionAgrees expands the feed with Mozilla's ical.js (the
+// engine of Thunderbird) and checks it yields exactly the instants Hearth's
+// own expansion does, over a year that crosses every DST change of the
+// fixture's zones, with cancellations, moves and notes applied.
+func TestICALJSExpansionAgrees(t *testing.T) {
+	script := filepath.Join("testdata", "icaljs", "expand.mjs")
+	if _, err := os.Stat(filepath.Join("testdata", "icaljs", "node_modules", "ical.js")); err != nil {
+		needTool(t, "ical.js (npm ci --prefix calendar/testdata/icaljs)")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		needTool(t, "node")
+	}
+	f := newTestFeed(t)
+	entries := dstFixture()
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	cmd := exec.Command(node, script, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	cmd.Stdin = strings.NewReader(render(t, f, entries))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	got, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ical.js: %v\n%s", err, stderr.String())
+	}
+	want := hearthInstants(f, entries, from, to)
+	gotLines := strings.Split(strings.TrimSpace(string(got)), "\n")
+	if len(gotLines) != len(want) {
+		t.Errorf("ical.js gives %d occurrences, Hearth %d", len(gotLines), len(want))
+	}
+	for i := 0; i < len(want) && i < len(gotLines); i++ {
+		if gotLines[i] != want[i] {
+			t.Fatalf("occurrence %d differs:\n ical.js %s\n hearth  %s", i, gotLines[i], want[i])
+		}
+	}
+}
+
+func needTool(t *testing.T, name string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is required in CI", name)
+	}
+	t.Skipf("%s not available", name)
+}
+
+func TestHandlerConditionalGet(t *testing.T) {
+	src := &fakeSource{entries: dstFixture(), modified: testUpdated}
+	h := NewHandler(newTestFeed(t), src, slog.New(slog.DiscardHandler))
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	get := func(path string, hdr map[string]string) *http.Response {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL+path, nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	resp := get("/calendar/all.ics", nil)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
+		t.Fatalf("GET all.ics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if lm := resp.Header.Get("Last-Modified"); lm != testUpdated.Format(http.TimeFormat) {
+		t.Errorf("Last-Modified %q, want the newest change", lm)
+	}
+	etag := resp.Header.Get("ETag")
+	if r := get("/calendar/all.ics", map[string]string{"If-None-Match": etag}); r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: got %d, want 304", r.StatusCode)
+	}
+	if r := get("/calendar/all.ics", map[string]string{"If-Modified-Since": testUpdated.Format(http.TimeFormat)}); r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-Modified-Since: got %d, want 304", r.StatusCode)
+	}
+	for path, want := range map[string]int{
+		"/calendar/format/12-step.ics":                   200,
+		"/calendar/program/AA.ics?type=W":                200,
+		"/calendar/group/home.ics?timezone=Asia/Kolkata": 200,
+		"/calendar/meeting/kolkata.ics":                  200,
+		"/calendar/meeting/nope.ics":                     404,
+		"/calendar/weird/x.ics":                          400,
+		"/calendar/format/x":                             404,
+		"/calendar/all.ics?day=9":                        400,
+	} {
+		if r := get(path, nil); r.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, r.StatusCode, want)
+		}
+	}
+}
+
+func TestFilteredFeedHoldsMatchingSeries(t *testing.T) {
+	src := &fakeSource{entries: dstFixture(), modified: testUpdated}
+	h := NewHandler(newTestFeed(t), src, slog.New(slog.DiscardHandler))
+	mux := http.NewServeMux()
+	h.Register(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/calendar/group/home.ics?timezone=Asia/Kolkata", nil))
+	cal, err := ical.NewDecoder(rec.Body).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := cal.Events()
+	if len(evs) != 1 || evs[0].Props.Get("UID").Value != "series-4@meet.example.org" {
+		t.Errorf("filtered feed holds %d events", len(evs))
+	}
+}
+
+func TestSubscribeLinks(t *testing.T) {
+	l, err := NewLinks("https://meet.example.org/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := time.Monday
+	got := l.Subscribe(meetings.Filter{Format: meetings.FormatSMART, Type: "W", Day: &mon})
+	if got.HTTPS != "https://meet.example.org/calendar/format/smart.ics?day=1&type=W" {
+		t.Errorf("https link %q", got.HTTPS)
+	}
+	if got.Webcal != "webcal://meet.example.org/calendar/format/smart.ics?day=1&type=W" {
+		t.Errorf("webcal link %q", got.Webcal)
+	}
+	if !strings.HasPrefix(got.Google, "https://calendar.google.com/calendar/render?cid=https%3A%2F%2F") {
+		t.Errorf("google link %q", got.Google)
+	}
+	// The link must select what the page shows: route it through the handler's parser.
+	req := httptest.NewRequest(http.MethodGet, got.HTTPS, nil)
+	req.SetPathValue("kind", "format")
+	req.SetPathValue("name", "smart.ics")
+	f, _, err := FilterFromRequest(req)
+	if err != nil || f.Format != meetings.FormatSMART || f.Type != "W" || f.Day == nil || *f.Day != mon {
+		t.Errorf("link parses back to %+v (%v)", f, err)
+	}
+}
+
+func TestEmptyFeed(t *testing.T) {
+	out := render(t, newTestFeed(t), nil)
+	if strings.Contains(out, emptyMarker) || !strings.HasPrefix(out, "BEGIN:VCALENDAR\r\n") || !strings.HasSuffix(out, "END:VCALENDAR\r\n") {
+		t.Errorf("empty feed: %q", out)
+	}
+}

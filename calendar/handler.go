@@ -1,0 +1,214 @@
+package calendar
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// Handler serves the iCalendar subscription feeds under /calendar/.
+type Handler struct {
+	feed *Feed
+	src  Source
+	log  *slog.Logger
+}
+
+// NewHandler returns a Handler that reads src and renders with feed.
+func NewHandler(feed *Feed, src Source, log *slog.Logger) *Handler {
+	return &Handler{feed: feed, src: src, log: log}
+}
+
+// Register mounts the feed routes on mux:
+//
+//	/calendar/all.ics
+//	/calendar/format/{format}.ics
+//	/calendar/program/{program}.ics
+//	/calendar/group/{slug}.ics
+//	/calendar/meeting/{slug}.ics
+//
+// each taking the query filters type, language, timezone, format, program and
+// day (0-6), as the API's list does.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /calendar/all.ics", h.serveList)
+	mux.HandleFunc("GET /calendar/{kind}/{name}", h.serveNamed)
+}
+
+func (h *Handler) serveNamed(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutSuffix(r.PathValue("name"), ".ics")
+	if !ok || name == "" {
+		http.Error(w, "calendar feeds end in .ics", http.StatusNotFound)
+		return
+	}
+	if r.PathValue("kind") == "meeting" {
+		h.serveMeeting(w, r, name)
+		return
+	}
+	h.serveList(w, r)
+}
+
+func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
+	f, title, err := FilterFromRequest(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	entries, err := h.src.Schedule(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.serve(w, r, title, entries)
+}
+
+func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug string) {
+	f, _, err := FilterFromRequest(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	e, ok, err := h.src.Meeting(r.Context(), slug)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !ok {
+		http.Error(w, "no meeting "+strconv.Quote(slug), http.StatusNotFound)
+		return
+	}
+	var entries []Entry
+	if f.Match(&e.Series) {
+		entries = []Entry{e}
+	}
+	h.serve(w, r, e.Series.Name, entries)
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, title string, entries []Entry) {
+	modified, err := h.src.LastModified(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var body bytes.Buffer
+	if err := h.feed.Write(&body, "Hearth: "+title, entries); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sum := sha256.Sum256(body.Bytes())
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	// ServeContent answers If-None-Match / If-Modified-Since with 304 and HEAD.
+	http.ServeContent(w, r, "", modified.UTC().Truncate(time.Second), bytes.NewReader(body.Bytes()))
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "calendar feed", "path", r.URL.Path, "err", err)
+	http.Error(w, "the calendar could not be built", http.StatusInternalServerError)
+}
+
+// FilterFromRequest reads the feed's filter from its path and query and names
+// the calendar after it.
+func FilterFromRequest(r *http.Request) (meetings.Filter, string, error) {
+	q := r.URL.Query()
+	f := meetings.Filter{
+		Format:   meetings.Format(q.Get("format")),
+		Program:  meetings.Program(q.Get("program")),
+		Type:     q.Get("type"),
+		Language: q.Get("language"),
+		TimeZone: q.Get("timezone"),
+	}
+	title := "all meetings"
+	name, _ := strings.CutSuffix(r.PathValue("name"), ".ics")
+	switch r.PathValue("kind") {
+	case "format":
+		f.Format, title = meetings.Format(name), name+" meetings"
+	case "program":
+		f.Program, title = meetings.Program(name), name+" meetings"
+	case "group":
+		f.GroupSlug, title = name, "group "+name
+	case "", "meeting":
+	default:
+		return f, "", fmt.Errorf("unknown feed kind %q: use format, program, group or meeting", r.PathValue("kind"))
+	}
+	if d := q.Get("day"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 || n > 6 {
+			return f, "", fmt.Errorf("day %q must be 0 (Sunday) to 6 (Saturday)", d)
+		}
+		wd := time.Weekday(n)
+		f.Day = &wd
+	}
+	if len(q.Get("type")+q.Get("language")+q.Get("timezone")) > 200 {
+		return f, "", fmt.Errorf("filter values are too long")
+	}
+	return f, title, nil
+}
+
+// SubscribeLinks are the ways to subscribe to the feed of a filter.
+type SubscribeLinks struct {
+	// HTTPS is the feed itself.
+	HTTPS string
+	// Webcal is the same URL with the webcal scheme, which opens the
+	// subscribe dialog of the system's calendar app.
+	Webcal string
+	// Google opens Google Calendar's "add by URL" for the feed.
+	Google string
+}
+
+// Subscribe builds the feed URLs that show what a page listing f shows.
+func (l Links) Subscribe(f meetings.Filter) SubscribeLinks {
+	q := url.Values{}
+	path := "/calendar/all.ics"
+	switch {
+	case f.GroupSlug != "":
+		path = "/calendar/group/" + url.PathEscape(f.GroupSlug) + ".ics"
+	case f.Format != "":
+		path = "/calendar/format/" + url.PathEscape(string(f.Format)) + ".ics"
+		f.Format = ""
+	case f.Program != "":
+		path = "/calendar/program/" + url.PathEscape(string(f.Program)) + ".ics"
+		f.Program = ""
+	}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("format", string(f.Format))
+	set("program", string(f.Program))
+	set("type", f.Type)
+	set("language", f.Language)
+	set("timezone", f.TimeZone)
+	if f.Day != nil {
+		q.Set("day", strconv.Itoa(int(*f.Day)))
+	}
+	u := l.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	webcal := "webcal" + u[strings.Index(u, "://"):]
+	return SubscribeLinks{
+		HTTPS:  u,
+		Webcal: webcal,
+		Google: "https://calendar.google.com/calendar/render?cid=" + url.QueryEscape(u),
+	}
+}
+
+// MeetingSubscribe is the feed of a single series.
+func (l Links) MeetingSubscribe(slug string) SubscribeLinks {
+	u := l.base + "/calendar/meeting/" + url.PathEscape(slug) + ".ics"
+	return SubscribeLinks{
+		HTTPS:  u,
+		Webcal: "webcal" + u[strings.Index(u, "://"):],
+		Google: "https://calendar.google.com/calendar/render?cid=" + url.QueryEscape(u),
+	}
+}
