@@ -1,0 +1,117 @@
+// Package ui is Hearth's browser front end: server-rendered schedule pages
+// that work without JavaScript, and the join, room and admin pages built on
+// small vanilla ES modules. Everything it serves is embedded in the binary.
+//
+// ui reads the schedule through the Reader interface it declares here;
+// cmd/hearth implements it with the store, so ui never imports storage.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// ErrNotFound is what a Reader returns (wrapped or not) when a slug or ID
+// names nothing; the pages answer 404 for it and 500 for any other error.
+var ErrNotFound = errors.New("ui: not found")
+
+// Reader is everything the schedule pages read. Implementations must be safe
+// for concurrent use.
+type Reader interface {
+	// ListSeries returns every series that f matches.
+	ListSeries(ctx context.Context, f meetings.Filter) ([]meetings.Series, error)
+	// SeriesBySlug returns one series or ErrNotFound.
+	SeriesBySlug(ctx context.Context, slug string) (meetings.Series, error)
+	// Exceptions returns the exceptions of one series.
+	Exceptions(ctx context.Context, seriesID int64) ([]meetings.Exception, error)
+	// GroupByID returns one group or ErrNotFound.
+	GroupByID(ctx context.Context, id int64) (meetings.Group, error)
+}
+
+// Feeds are the ways to put a set of meetings in a calendar.
+type Feeds struct {
+	// Download is the .ics file URL (https).
+	Download string
+	// Webcal is the same feed as a webcal:// subscription URL.
+	Webcal string
+	// Google is Google Calendar's "add by URL" link for the feed.
+	Google string
+	// CalDAV is the read-only CalDAV collection address, empty when none.
+	CalDAV string
+}
+
+// FeedLinker builds calendar URLs; cmd implements it with the calendar
+// package so that the pages link exactly what the feeds serve.
+type FeedLinker interface {
+	// FilterFeeds returns the feeds of the series f matches.
+	FilterFeeds(f meetings.Filter) Feeds
+	// MeetingFeeds returns the feeds of one series.
+	MeetingFeeds(slug string) Feeds
+}
+
+// Config configures a Handler.
+type Config struct {
+	Reader Reader
+	Feeds  FeedLinker
+	// Static holds the files served under /static/ (css/, js/, img/);
+	// cmd passes the embedded ui/static tree.
+	Static fs.FS
+	// SiteName is shown in titles and the header.
+	SiteName string
+	// MeetingGuideURL is the Meeting Guide JSON feed linked from every head.
+	MeetingGuideURL string
+	// DefaultZone is the viewer timezone used until the browser reports one.
+	DefaultZone string
+	// Horizon is how far ahead the home page lists occurrences.
+	Horizon time.Duration
+	// SoonWindow is how close a start must be to count as "starting soon".
+	SoonWindow time.Duration
+	// Now returns the current time; tests inject a fixed clock.
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	if c.SiteName == "" {
+		c.SiteName = "Hearth"
+	}
+	if c.MeetingGuideURL == "" {
+		c.MeetingGuideURL = "/api/meeting-guide.json"
+	}
+	if c.DefaultZone == "" {
+		c.DefaultZone = "UTC"
+	}
+	if c.Horizon == 0 {
+		c.Horizon = 7 * 24 * time.Hour
+	}
+	if c.SoonWindow == 0 {
+		c.SoonWindow = time.Hour
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Validate reports the first missing or impossible setting.
+func (c *Config) Validate() error {
+	switch {
+	case c.Reader == nil:
+		return errors.New("ui: Config.Reader is required")
+	case c.Feeds == nil:
+		return errors.New("ui: Config.Feeds is required")
+	case c.Static == nil:
+		return errors.New("ui: Config.Static is required")
+	case c.Horizon < time.Hour || c.Horizon > 62*24*time.Hour:
+		return fmt.Errorf("ui: Config.Horizon %v must be between 1h and 62 days", c.Horizon)
+	case c.SoonWindow < 0 || c.SoonWindow > 24*time.Hour:
+		return fmt.Errorf("ui: Config.SoonWindow %v must be between 0 and 24h", c.SoonWindow)
+	}
+	if _, err := time.LoadLocation(c.DefaultZone); err != nil {
+		return fmt.Errorf("ui: Config.DefaultZone: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// fakeReader is an in-memory schedule for handler tests.
+type fakeReader struct {
+	series     []meetings.Series
+	exceptions map[int64][]meetings.Exception
+	groups     map[int64]meetings.Group
+	err        error
+}
+
+func (f *fakeReader) ListSeries(_ context.Context, flt meetings.Filter) ([]meetings.Series, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []meetings.Series
+	for i := range f.series {
+		if flt.Match(&f.series[i]) {
+			out = append(out, f.series[i])
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReader) SeriesBySlug(_ context.Context, slug string) (meetings.Series, error) {
+	for _, s := range f.series {
+		if s.Slug == slug {
+			return s, nil
+		}
+	}
+	return meetings.Series{}, fmt.Errorf("series %q: %w", slug, ErrNotFound)
+}
+
+func (f *fakeReader) Exceptions(_ context.Context, id int64) ([]meetings.Exception, error) {
+	return f.exceptions[id], nil
+}
+
+func (f *fakeReader) GroupByID(_ context.Context, id int64) (meetings.Group, error) {
+	g, ok := f.groups[id]
+	if !ok {
+		return g, ErrNotFound
+	}
+	return g, nil
+}
+
+// fakeFeeds builds URLs the way a calendar package would, visibly enough
+// that tests can tell which filter produced them.
+type fakeFeeds struct{}
+
+func (fakeFeeds) FilterFeeds(f meetings.Filter) Feeds {
+	q := url.Values{}
+	if f.Format != "" {
+		q.Set("format", string(f.Format))
+	}
+	if f.Program != "" {
+		q.Set("program", string(f.Program))
+	}
+	path := "example.test/calendar/meetings.ics"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	return Feeds{
+		Download: "https://" + path, Webcal: "webcal://" + path,
+		Google: "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape("webcal://"+path),
+		CalDAV: "https://example.test/caldav/",
+	}
+}
+
+func (fakeFeeds) MeetingFeeds(slug string) Feeds {
+	path := "example.test/calendar/m/" + slug + ".ics"
+	return Feeds{Download: "https://" + path, Webcal: "webcal://" + path,
+		Google: "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape("webcal://"+path)}
+}
+
+// testNow is a Monday evening in New York: 2026-11-23 18:30 EST (23:30Z).
+var testNow = time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC)
+
+func weekly(days ...time.Weekday) meetings.Recurrence {
+	return meetings.Recurrence{Freq: meetings.Weekly, Interval: 1, Weekdays: days,
+		Start: meetings.Date{Year: 2026, Month: 1, Day: 1}}
+}
+
+// sampleSchedule has a New York meeting in progress-soon range, a Madrid
+// Spanish meeting, and a cancelled occurrence with a reason.
+func sampleSchedule() *fakeReader {
+	return &fakeReader{
+		series: []meetings.Series{
+			{ID: 1, Slug: "monday-night", Name: "Monday Night <Big> Book", GroupID: 7, Format: meetings.Format12Step,
+				Program: "AA", Types: []string{"O", "B"}, Languages: []string{"en"}, TimeZone: "America/New_York",
+				Start: meetings.LocalTime{Hour: 19}, Duration: time.Hour, Recurrence: weekly(time.Monday, time.Thursday),
+				Notes: "Bring your book.\nAll welcome."},
+			{ID: 2, Slug: "madrid-manana", Name: "Mañana en Madrid", Format: meetings.Format12Step,
+				Program: "NA", Types: []string{"S"}, Languages: []string{"es"}, TimeZone: "Europe/Madrid",
+				Start: meetings.LocalTime{Hour: 9}, Duration: 90 * time.Minute, Recurrence: weekly(time.Tuesday)},
+			{ID: 3, Slug: "smart-evening", Name: "SMART Evening", Format: meetings.FormatSMART,
+				Program: "SMART Recovery", Languages: []string{"en"}, TimeZone: "America/Chicago",
+				Start: meetings.LocalTime{Hour: 17}, Duration: time.Hour, Recurrence: weekly(time.Monday)},
+		},
+		exceptions: map[int64][]meetings.Exception{
+			1: {{ID: 10, SeriesID: 1, Date: meetings.Date{Year: 2026, Month: 11, Day: 26}, Kind: meetings.Cancelled,
+				Reason: "Thanksgiving"}},
+		},
+		groups: map[int64]meetings.Group{7: {ID: 7, Slug: "downtown", Name: "Downtown Group",
+			TraditionURL: "https://pay.example.test/downtown"}},
+	}
+}
+
+func newTestHandler(t *testing.T, r Reader) *Handler {
+	t.Helper()
+	h, err := New(Config{Reader: r, Feeds: fakeFeeds{}, Static: os.DirFS("static"),
+		DefaultZone: "America/New_York", Now: func() time.Time { return testNow }}, nil)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return h
+}
+
+var errBoom = errors.New("disk on fire")

@@ -1,0 +1,32 @@
+package ui
+
+import (
+	"errors"
+	"html/template"
+	"net/url"
+)
+
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		// pathEscape keeps a slug safe inside a URL path segment.
+		"pathEscape": url.PathEscape,
+		"feedURL":    feedURL,
+	}
+}
+
+// feedURL lets the calendar schemes through html/template's URL filter, which
+// otherwise turns webcal: into "#ZgotmplZ". Only the schemes the FeedLinker
+// produces pass; anything else becomes a harmless "#".
+func feedURL(s string) template.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "#"
+	}
+	switch u.Scheme {
+	case "webcal", "webcals", "https", "http", "":
+		return template.URL(u.String())
+	}
+	return "#"
+}

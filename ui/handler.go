@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Handler serves the browser pages. It is safe for concurrent use: after New
+// it holds only read-only state.
+type Handler struct {
+	cfg   Config
+	log   *slog.Logger
+	pages map[string]*template.Template
+	zones *meetings.Zones
+	mux   *http.ServeMux
+}
+
+// New builds the page handler.
+func New(cfg Config, log *slog.Logger) (*Handler, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, log: log, pages: pages, zones: meetings.NewZones()}
+	h.mux = h.routes()
+	return h, nil
+}
+
+func (h *Handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("GET /m/{slug}", h.meeting)
+	mux.HandleFunc("GET /subscribe", h.subscribe)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(h.cfg.Static)))
+	return mux
+}
+
+// ServeHTTP adds the security headers every page needs and dispatches.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
+	h.mux.ServeHTTP(w, r)
+}
+
+// contentSecurityPolicy allows only same-origin files: no inline script or
+// style, no framing, and media only from the page's own WebRTC streams.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src 'self'; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func setSecurityHeaders(hd http.Header) {
+	hd.Set("Content-Security-Policy", contentSecurityPolicy)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	hd.Set("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(), payment=()")
+}
+
+// page is the data every template receives.
+type page struct {
+	Site            string
+	Title           string
+	MeetingGuideURL string
+	Viewer          viewer
+	Path            string
+	Data            any
+}
+
+// render executes a page into a buffer first so that a template error gives a
+// clean 500 instead of half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t, ok := h.pages[name]
+	if !ok {
+		h.log.Error("ui: unknown template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p.Site = h.cfg.SiteName
+	p.MeetingGuideURL = h.cfg.MeetingGuideURL
+	p.Path = r.URL.Path
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		h.log.Error("ui: render", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// fail renders the error page: 404 for ErrNotFound, 500 (logged) otherwise.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v viewer, err error) {
+	status, msg := http.StatusNotFound, "We could not find that page or meeting."
+	if !errors.Is(err, ErrNotFound) {
+		status, msg = http.StatusInternalServerError, "Something went wrong on the server. Please try again."
+		h.log.Error("ui: page", "path", r.URL.Path, "err", err)
+	}
+	h.render(w, r, status, "error", page{Title: http.StatusText(status), Viewer: v, Data: msg})
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	names := []string{"home", "meeting", "subscribe", "error"}
+	pages := make(map[string]*template.Template, len(names))
+	for _, n := range names {
+		t, err := template.New(n).Funcs(templateFuncs()).ParseFS(templateFS,
+			"templates/layout.html", "templates/"+n+".html")
+		if err != nil {
+			return nil, fmt.Errorf("ui: parse template %s: %w", n, err)
+		}
+		pages[n] = t
+	}
+	return pages, nil
+}

@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+func get(t *testing.T, h http.Handler, target string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func mustContain(t *testing.T, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("body lacks %q", w)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, body string, bans ...string) {
+	t.Helper()
+	for _, b := range bans {
+		if strings.Contains(body, b) {
+			t.Errorf("body has %q but must not", b)
+		}
+	}
+}
+
+// section returns the part of body between the heading with id and the next
+// </section>, so assertions can say where a meeting is listed.
+func section(t *testing.T, body, id string) string {
+	t.Helper()
+	i := strings.Index(body, `id="`+id+`"`)
+	if i < 0 {
+		t.Fatalf("no section %q", id)
+	}
+	rest := body[i:]
+	return rest[:strings.Index(rest, "</section>")]
+}
+
+func TestHomeGroupsByDayWithLiveAndSoonFirst(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	rec := get(t, h, "/")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	body := rec.Body.String()
+	mustContain(t, section(t, body, "now-title"), "SMART Evening", "6:00 PM")
+	mustContain(t, section(t, body, "soon-title"), "Monday Night &lt;Big&gt; Book", "7:00 PM")
+	mustContain(t, section(t, body, "day-0"), "Today · Monday, November 23", "/m/monday-night", "/m/smart-evening")
+	mustContain(t, section(t, body, "day-1"), "Tomorrow · Tuesday, November 24",
+		"3:00 AM", "Tue 9:00 AM Europe/Madrid time")
+	mustContain(t, body,
+		`<link rel="alternate" type="application/json" href="/api/meeting-guide.json" title="Meetings Feed">`,
+		"Thanksgiving", `class="badge cancelled"`, `<script type="module" src="/static/js/tz.js"></script>`,
+		`href="webcal://example.test/calendar/meetings.ics"`, `data-tz-known="no"`)
+	mustNotContain(t, body, "<Big>", "ZgotmplZ")
+	// A New York viewer sees New York meetings without a second time.
+	mustNotContain(t, section(t, body, "day-0"), "America/New_York time")
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	for _, path := range []string{"/", "/m/monday-night", "/subscribe", "/static/css/hearth.css", "/nope"} {
+		rec := get(t, h, path)
+		csp := rec.Header().Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s: missing nosniff or referrer policy", path)
+		}
+	}
+}
+
+func TestHomeFilters(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	tests := []struct {
+		name, query string
+		want, ban   []string
+	}{
+		{"format", "?format=smart", []string{"SMART Evening", `<option value="smart" selected>`, "Clear filters"},
+			[]string{"/m/monday-night", "/m/madrid-manana"}},
+		{"program", "?program=NA", []string{"/m/madrid-manana"}, []string{"/m/smart-evening", "/m/monday-night"}},
+		{"type", "?type=B", []string{"/m/monday-night"}, []string{"/m/smart-evening", "/m/madrid-manana"}},
+		{"language", "?lang=es", []string{"/m/madrid-manana"}, []string{"/m/monday-night"}},
+		{"time of day in viewer zone", "?time=morning&tz=Europe/Madrid",
+			[]string{"/m/madrid-manana", "9:00 AM", `value="Europe/Madrid"`}, []string{"/m/monday-night", "/m/smart-evening"}},
+		{"night in New York", "?time=night", []string{"/m/madrid-manana"}, []string{"/m/monday-night"}},
+		{"nothing matches", "?format=faith-based", []string{"No meetings match"}, []string{"/m/"}},
+		{"bad values are ignored with a notice", "?format=%3Cscript%3E&time=noon&lang=1x",
+			[]string{"Unknown format &#34;&lt;script&gt;&#34; was ignored.", "Unknown time of day", "is not a language tag",
+				"/m/monday-night"}, []string{"<script>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, h, "/"+tt.query)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+			mustContain(t, rec.Body.String(), tt.want...)
+			mustNotContain(t, rec.Body.String(), tt.ban...)
+		})
+	}
+}
+
+func TestViewerTimezone(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	rec := get(t, h, "/?tz=Asia/Tokyo")
+	var saved *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == tzCookie {
+			saved = c
+		}
+	}
+	if saved == nil || saved.Value != "Asia/Tokyo" {
+		t.Fatalf("tz cookie not set: %v", rec.Result().Cookies())
+	}
+	// 19:00 New York on Monday is 09:00 Tuesday in Tokyo.
+	body := get(t, h, "/", saved).Body.String()
+	mustContain(t, body, `data-tz-known="yes"`, "9:00 AM", "Mon 7:00 PM America/New_York time", "Times are shown in <strong>Asia/Tokyo")
+	// A cookie that is not a zone falls back to the default, never an error.
+	bad := get(t, h, "/", &http.Cookie{Name: tzCookie, Value: "Mars/Olympus"})
+	if bad.Code != http.StatusOK || !strings.Contains(bad.Body.String(), "America/New_York</strong>") {
+		t.Fatalf("bad cookie: %d", bad.Code)
+	}
+	if c := get(t, h, "/?tz=Local").Result().Cookies(); len(c) != 0 {
+		t.Fatalf("Local must not be accepted: %v", c)
+	}
+}
+
+func TestMeetingPage(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	rec := get(t, h, "/m/monday-night")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	body := rec.Body.String()
+	mustContain(t, body,
+		"<h1>Monday Night &lt;Big&gt; Book</h1>", `href="/m/monday-night/join"`,
+		"Every Monday and Thursday at 19:00 (America/New_York), 1 hour",
+		"Open, Big Book", "English", "Downtown Group",
+		`href="https://pay.example.test/downtown"`, "Thanksgiving", "Thursday, November 26",
+		`href="webcal://example.test/calendar/m/monday-night.ics"`,
+		`href="https://example.test/calendar/m/monday-night.ics" download`,
+		"calendar.google.com", "Bring your book.")
+	next := section(t, body, "next-title")
+	if n := strings.Count(next, "<li"); n != maxNextOccurrences {
+		t.Errorf("%d next occurrences, want %d", n, maxNextOccurrences)
+	}
+	mustNotContain(t, body, "ZgotmplZ")
+}
+
+func TestMeetingPageMarksMovedAndOwnTime(t *testing.T) {
+	r := sampleSchedule()
+	ten := meetings.LocalTime{Hour: 10}
+	r.exceptions[2] = []meetings.Exception{{ID: 11, SeriesID: 2, Date: meetings.Date{Year: 2026, Month: 12, Day: 1},
+		Kind: meetings.Moved, NewStart: &ten, Reason: "Room change"}}
+	h := newTestHandler(t, r)
+	body := get(t, h, "/m/madrid-manana?tz=America/Los_Angeles").Body.String()
+	// 09:00 Madrid (CET) is 00:00 Los Angeles (PST) the same Tuesday.
+	mustContain(t, body, "Tuesday, November 24, 12:00 AM", "(Tue 9:00 AM Europe/Madrid time)",
+		"Tuesday, December 1, 1:00 AM", "(Tue 10:00 AM Europe/Madrid time)", `class="badge moved"`, "Room change")
+	mustNotContain(t, body, "7th Tradition")
+}
+
+func TestErrors(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	if rec := get(t, h, "/m/no-such-meeting"); rec.Code != http.StatusNotFound ||
+		!strings.Contains(rec.Body.String(), "could not find") {
+		t.Errorf("missing meeting: %d", rec.Code)
+	}
+	if rec := get(t, h, "/m/"+strings.Repeat("x", 200)); rec.Code != http.StatusNotFound {
+		t.Errorf("long slug: %d", rec.Code)
+	}
+	broken := sampleSchedule()
+	broken.err = errBoom
+	hb := newTestHandler(t, broken)
+	for _, path := range []string{"/", "/subscribe"} {
+		rec := get(t, hb, path)
+		if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "disk on fire") {
+			t.Errorf("%s: status %d, body leaks error: %v", path, rec.Code, strings.Contains(rec.Body.String(), "disk"))
+		}
+	}
+}
+
+func TestSubscribePage(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	body := get(t, h, "/subscribe").Body.String()
+	mustContain(t, body, "<h3>12-step</h3>", "<h3>smart</h3>", "<h3>AA</h3>", "<h3>SMART Recovery</h3>",
+		`href="webcal://example.test/calendar/meetings.ics?format=smart"`,
+		`value="https://example.test/caldav/"`, "Apple Calendar", "Google Calendar", "Outlook", "Thunderbird")
+	// No feed for a format with no meetings.
+	mustNotContain(t, body, "<h3>faith-based</h3>", "ZgotmplZ")
+}
+
+func TestStatic(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	rec := get(t, h, "/static/css/hearth.css")
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
+		t.Fatalf("css: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if rec := get(t, h, "/static/css/"); rec.Code != http.StatusNotFound {
+		t.Errorf("directory listing: %d", rec.Code)
+	}
+	if rec := get(t, h, "/static/js/tz.js"); !strings.Contains(rec.Header().Get("Content-Type"), "javascript") {
+		t.Errorf("js type %q", rec.Header().Get("Content-Type"))
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	cases := map[string]Config{
+		"no reader": {Feeds: fakeFeeds{}, Static: nil},
+		"bad zone":  {Reader: &fakeReader{}, Feeds: fakeFeeds{}, Static: os.DirFS("static"), DefaultZone: "Nowhere/Land"},
+		"horizon":   {Reader: &fakeReader{}, Feeds: fakeFeeds{}, Static: os.DirFS("static"), Horizon: time.Minute},
+	}
+	for name, c := range cases {
+		if _, err := New(c, nil); err == nil {
+			t.Errorf("%s: New accepted it", name)
+		}
+	}
+}
