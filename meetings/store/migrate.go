@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+)
+
+// migrations are applied in order; the database's user_version is the number
+// applied. Never edit a released migration: append a new one.
+var migrations = [...]string{
+	// 1: groups, series and exceptions.
+	`CREATE TABLE groups (
+		id INTEGER PRIMARY KEY,
+		slug TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		program TEXT NOT NULL,
+		description TEXT NOT NULL,
+		tradition_url TEXT NOT NULL,
+		contact_note TEXT NOT NULL,
+		location TEXT NOT NULL,
+		conference_phone TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);
+	CREATE TABLE series (
+		id INTEGER PRIMARY KEY,
+		slug TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE RESTRICT,
+		format TEXT NOT NULL,
+		program TEXT NOT NULL,
+		types TEXT NOT NULL,
+		languages TEXT NOT NULL,
+		notes TEXT NOT NULL,
+		timezone TEXT NOT NULL,
+		start_time TEXT NOT NULL,
+		duration_s INTEGER NOT NULL,
+		freq TEXT NOT NULL,
+		interval INTEGER NOT NULL,
+		weekdays TEXT NOT NULL,
+		set_pos INTEGER NOT NULL,
+		rec_start TEXT NOT NULL,
+		rec_until TEXT,
+		waiting_room INTEGER NOT NULL,
+		locked_until_chair INTEGER NOT NULL,
+		passcode_hash TEXT NOT NULL,
+		host_key_hash TEXT NOT NULL,
+		max_participants INTEGER NOT NULL,
+		camera_off_on_entry INTEGER NOT NULL,
+		sequence INTEGER NOT NULL,
+		created INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);
+	CREATE TABLE exceptions (
+		id INTEGER PRIMARY KEY,
+		series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+		date TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		reason TEXT NOT NULL,
+		new_date TEXT,
+		new_start TEXT,
+		new_duration_s INTEGER NOT NULL,
+		created INTEGER NOT NULL,
+		updated INTEGER NOT NULL,
+		UNIQUE (series_id, date)
+	);`,
+	// 2: settings (admin token hash), the change counter behind ETags and
+	// Last-Modified (seeded from existing rows so feeds keep an honest date),
+	// and an index for the group foreign key.
+	`CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+	CREATE TABLE changes (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		counter INTEGER NOT NULL,
+		modified INTEGER NOT NULL
+	);
+	INSERT INTO changes (id, counter, modified) VALUES (1,
+		(SELECT count(*) FROM groups) + (SELECT count(*) FROM series) + (SELECT count(*) FROM exceptions),
+		max(
+			(SELECT coalesce(max(updated), 0) FROM groups),
+			(SELECT coalesce(max(updated), 0) FROM series),
+			(SELECT coalesce(max(updated), 0) FROM exceptions)));
+	CREATE INDEX series_group ON series(group_id);`,
+}
+
+// migrate brings db up to version target, one transaction per migration.
+func migrate(ctx context.Context, db *sql.DB, target int, log *slog.Logger) error {
+	var have int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&have); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("store: database schema version %d is newer than this Hearth (%d); upgrade Hearth", have, len(migrations))
+	}
+	for v := have + 1; v <= target; v++ {
+		if err := apply(ctx, db, v); err != nil {
+			return err
+		}
+		log.Info("database migrated", "version", v)
+	}
+	return nil
+}
+
+func apply(ctx context.Context, db *sql.DB, v int) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migration %d: %w", v, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+		return fmt.Errorf("store: migration %d: %w", v, err)
+	}
+	// PRAGMA takes no bound parameters; v is an int we control.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v)); err != nil {
+		return fmt.Errorf("store: migration %d: set version: %w", v, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migration %d: commit: %w", v, err)
+	}
+	return nil
+}

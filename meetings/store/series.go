@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// CreateSeries inserts s into the group named by s.GroupSlug.
+func (s *SQLite) CreateSeries(ctx context.Context, m *meetings.Series) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, "create series", func(tx *sql.Tx, now int64) error {
+		gid, err := groupID(ctx, tx, m.GroupSlug)
+		if err != nil {
+			return err
+		}
+		cols := seriesValues(m)
+		res, err := tx.ExecContext(ctx, `INSERT INTO series (slug, group_id, name, format, program, types,
+			languages, notes, timezone, start_time, duration_s, freq, interval, weekdays, set_pos, rec_start,
+			rec_until, waiting_room, locked_until_chair, max_participants, camera_off_on_entry, passcode_hash,
+			host_key_hash, sequence, created, updated)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)`,
+			append(append([]any{m.Slug, gid}, cols...), m.Room.PasscodeHash, m.Room.HostKeyHash, now, now)...)
+		if err != nil {
+			return conflict(err, "meeting", m.Slug)
+		}
+		m.ID, _ = res.LastInsertId()
+		m.GroupID, m.Sequence = gid, 0
+		m.Created, m.Updated = fromNanos(now), fromNanos(now)
+		return nil
+	})
+}
+
+// UpdateSeries replaces everything but the secrets of the series m.Slug.
+func (s *SQLite) UpdateSeries(ctx context.Context, m *meetings.Series) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, "update series", func(tx *sql.Tx, now int64) error {
+		gid, err := groupID(ctx, tx, m.GroupSlug)
+		if err != nil {
+			return err
+		}
+		var id, created int64
+		var seq int
+		err = tx.QueryRowContext(ctx, `UPDATE series SET name=?, format=?, program=?, types=?, languages=?,
+			notes=?, timezone=?, start_time=?, duration_s=?, freq=?, interval=?, weekdays=?, set_pos=?,
+			rec_start=?, rec_until=?, waiting_room=?, locked_until_chair=?, max_participants=?,
+			camera_off_on_entry=?, group_id=?, sequence=sequence+1, updated=?
+			WHERE slug=? RETURNING id, sequence, created, passcode_hash, host_key_hash`,
+			append(seriesValues(m), gid, now, m.Slug)...).Scan(&id, &seq, &created, &m.Room.PasscodeHash, &m.Room.HostKeyHash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("meeting %q: %w", m.Slug, meetings.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		m.ID, m.GroupID, m.Sequence = id, gid, seq
+		m.Created, m.Updated = fromNanos(created), fromNanos(now)
+		return nil
+	})
+}
+
+// DeleteSeries removes the series; its exceptions go with it (ON DELETE CASCADE).
+func (s *SQLite) DeleteSeries(ctx context.Context, slug string) error {
+	return s.write(ctx, "delete series", func(tx *sql.Tx, _ int64) error {
+		return mustAffect(tx.ExecContext(ctx, `DELETE FROM series WHERE slug = ?`, slug))("meeting", slug)
+	})
+}
+
+// SetPasscodeHash sets the passcode hash ("" for no passcode).
+func (s *SQLite) SetPasscodeHash(ctx context.Context, slug, hash string) error {
+	return s.setSecret(ctx, slug, "passcode_hash", hash)
+}
+
+// SetHostKeyHash sets the chair's host key hash.
+func (s *SQLite) SetHostKeyHash(ctx context.Context, slug, hash string) error {
+	if hash == "" {
+		return errors.New("store: a host key hash is required")
+	}
+	return s.setSecret(ctx, slug, "host_key_hash", hash)
+}
+
+// setSecret writes one of two fixed column names, never user input.
+func (s *SQLite) setSecret(ctx context.Context, slug, column, hash string) error {
+	return s.write(ctx, "set "+column, func(tx *sql.Tx, now int64) error {
+		return mustAffect(tx.ExecContext(ctx, `UPDATE series SET `+column+`=?, sequence=sequence+1, updated=?
+			WHERE slug=?`, hash, now, slug))("meeting", slug)
+	})
+}
+
+// PutException creates or replaces the exception on e.Date and bumps the series.
+func (s *SQLite) PutException(ctx context.Context, slug string, e *meetings.Exception) error {
+	m, err := s.Meeting(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if err := e.Validate(&m.Series); err != nil {
+		return err
+	}
+	return s.write(ctx, "put exception", func(tx *sql.Tx, now int64) error {
+		var created int64
+		if err := bumpSeries(ctx, tx, slug, now); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO exceptions (series_id, date, kind, reason, new_date,
+			new_start, new_duration_s, created, updated) VALUES (?,?,?,?,?,?,?,?,?)
+			ON CONFLICT (series_id, date) DO UPDATE SET kind=excluded.kind, reason=excluded.reason,
+			new_date=excluded.new_date, new_start=excluded.new_start, new_duration_s=excluded.new_duration_s,
+			updated=excluded.updated RETURNING id, created`,
+			m.ID, e.Date.String(), string(e.Kind), e.Reason, datePtr(e.NewDate), timePtr(e.NewStart),
+			int64(e.NewDuration/time.Second), now, now).Scan(&e.ID, &created)
+		if err != nil {
+			return err
+		}
+		e.SeriesID, e.Created, e.Updated = m.ID, fromNanos(created), fromNanos(now)
+		return nil
+	})
+}
+
+// DeleteException removes the exception on date, restoring the occurrence.
+func (s *SQLite) DeleteException(ctx context.Context, slug string, date meetings.Date) error {
+	return s.write(ctx, "delete exception", func(tx *sql.Tx, now int64) error {
+		err := mustAffect(tx.ExecContext(ctx, `DELETE FROM exceptions WHERE date = ?
+			AND series_id = (SELECT id FROM series WHERE slug = ?)`, date.String(), slug))("exception", slug+"/"+date.String())
+		if err != nil {
+			return err
+		}
+		return bumpSeries(ctx, tx, slug, now)
+	})
+}
+
+func bumpSeries(ctx context.Context, tx *sql.Tx, slug string, now int64) error {
+	return mustAffect(tx.ExecContext(ctx, `UPDATE series SET sequence=sequence+1, updated=? WHERE slug=?`,
+		now, slug))("meeting", slug)
+}
+
+func groupID(ctx context.Context, tx *sql.Tx, slug string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM groups WHERE slug = ?`, slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("group %q: %w", slug, meetings.ErrNotFound)
+	}
+	return id, err
+}
+
+// seriesValues are the columns shared by insert and update, in this order:
+// name, format, program, types, languages, notes, timezone, start_time,
+// duration_s, freq, interval, weekdays, set_pos, rec_start, rec_until,
+// waiting_room, locked_until_chair, max_participants, camera_off_on_entry.
+func seriesValues(m *meetings.Series) []any {
+	r := m.Recurrence
+	return []any{m.Name, string(m.Format), string(m.Program), jsonText(m.Types), jsonText(m.Languages),
+		m.Notes, m.TimeZone, m.Start.String(), int64(m.Duration / time.Second), string(r.Freq), r.Interval,
+		jsonText(r.Weekdays), r.SetPos, r.Start.String(), datePtr(r.Until), m.Room.WaitingRoom,
+		m.Room.LockedUntilChair, m.Room.MaxParticipants, m.Room.CameraOffOnEntry}
+}
+
+func jsonText[T any](v []T) string {
+	if v == nil {
+		v = []T{}
+	}
+	b, _ := json.Marshal(v) // slices of strings and ints always marshal
+	return string(b)
+}
+
+func datePtr(d *meetings.Date) any {
+	if d == nil {
+		return nil
+	}
+	return d.String()
+}
+
+func timePtr(t *meetings.LocalTime) any {
+	if t == nil {
+		return nil
+	}
+	return t.String()
+}

@@ -1,0 +1,301 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func openTest(t testing.TB) *SQLite {
+	t.Helper()
+	s, err := Open(context.Background(), Config{Path: filepath.Join(t.TempDir(), "hearth.db")}, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func testGroup(slug string) *meetings.Group {
+	return &meetings.Group{Slug: slug, Name: "Group " + slug, Program: "AA",
+		TraditionURL: "https://example.org/give", Location: "Chicago, IL, USA"}
+}
+
+func testSeries(slug, group string) *meetings.Series {
+	return &meetings.Series{
+		Slug: slug, Name: "Meeting " + slug, GroupSlug: group, Format: meetings.Format12Step, Program: "AA",
+		Types: []string{"O", "D"}, Languages: []string{"en"}, TimeZone: "America/Chicago",
+		Start: meetings.LocalTime{Hour: 19}, Duration: time.Hour,
+		Recurrence: meetings.Recurrence{Freq: meetings.Weekly, Interval: 1,
+			Weekdays: []time.Weekday{time.Monday, time.Wednesday}, Start: meetings.Date{Year: 2026, Month: 1, Day: 5}},
+		Room: meetings.RoomSettings{MaxParticipants: 50, WaitingRoom: true},
+	}
+}
+
+func TestSeriesRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if err := s.CreateGroup(ctx, testGroup("lakeside")); err != nil {
+		t.Fatal(err)
+	}
+	in := testSeries("monday-night", "lakeside")
+	until := meetings.Date{Year: 2027, Month: 6, Day: 30}
+	in.Recurrence.Until = &until
+	in.Room.HostKeyHash = "hk"
+	if err := s.CreateSeries(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Meeting(ctx, "monday-night")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != in.Name || got.GroupSlug != "lakeside" || got.TimeZone != in.TimeZone ||
+		got.Start != in.Start || got.Duration != in.Duration || got.Recurrence.Until == nil ||
+		*got.Recurrence.Until != until || len(got.Types) != 2 || got.Recurrence.Weekdays[1] != time.Wednesday ||
+		got.Room.HostKeyHash != "hk" || !got.Room.WaitingRoom || got.Room.MaxParticipants != 50 {
+		t.Fatalf("round trip changed the series:\n in %+v\ngot %+v", *in, got.Series)
+	}
+
+	moved := meetings.LocalTime{Hour: 20, Minute: 30}
+	ex := &meetings.Exception{Date: meetings.Date{Year: 2026, Month: 3, Day: 2}, Kind: meetings.Moved,
+		Reason: "Group conscience", NewStart: &moved, NewDuration: 90 * time.Minute}
+	if err := s.PutException(ctx, "monday-night", ex); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Meeting(ctx, "monday-night")
+	if len(got.Exceptions) != 1 || *got.Exceptions[0].NewStart != moved ||
+		got.Exceptions[0].NewDuration != 90*time.Minute || got.Sequence != 1 {
+		t.Fatalf("exception not stored or sequence not bumped: %+v seq %d", got.Exceptions, got.Sequence)
+	}
+	// Replacing the exception on the same date keeps one row.
+	ex2 := &meetings.Exception{Date: ex.Date, Kind: meetings.Cancelled, Reason: "Holiday"}
+	if err := s.PutException(ctx, "monday-night", ex2); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Meeting(ctx, "monday-night")
+	if len(got.Exceptions) != 1 || got.Exceptions[0].Kind != meetings.Cancelled || got.Exceptions[0].NewStart != nil {
+		t.Fatalf("exception not replaced: %+v", got.Exceptions)
+	}
+	if err := s.DeleteException(ctx, "monday-night", ex.Date); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteException(ctx, "monday-night", ex.Date); !errors.Is(err, meetings.ErrNotFound) {
+		t.Fatalf("second delete: want ErrNotFound, got %v", err)
+	}
+	got, _ = s.Meeting(ctx, "monday-night")
+	if len(got.Exceptions) != 0 || got.Sequence != 3 {
+		t.Fatalf("after delete: %d exceptions, sequence %d", len(got.Exceptions), got.Sequence)
+	}
+}
+
+func TestUpdateKeepsSecretsAndBumps(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	s.CreateGroup(ctx, testGroup("g"))
+	m := testSeries("m", "g")
+	if err := s.CreateSeries(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPasscodeHash(ctx, "m", "pc"); err != nil {
+		t.Fatal(err)
+	}
+	up := testSeries("m", "g")
+	up.Name = "Renamed"
+	if err := s.UpdateSeries(ctx, up); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Meeting(ctx, "m")
+	if got.Name != "Renamed" || got.Room.PasscodeHash != "pc" || got.Sequence != 2 || got.Updated.Before(got.Created) {
+		t.Fatalf("update: %+v", got.Series)
+	}
+	if err := s.UpdateSeries(ctx, testSeries("nope", "g")); !errors.Is(err, meetings.ErrNotFound) {
+		t.Fatalf("update missing: %v", err)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if err := s.CreateGroup(ctx, testGroup("g")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateGroup(ctx, testGroup("g")); !errors.Is(err, meetings.ErrConflict) {
+		t.Fatalf("duplicate group: %v", err)
+	}
+	if err := s.CreateSeries(ctx, testSeries("m", "missing")); !errors.Is(err, meetings.ErrNotFound) {
+		t.Fatalf("series in missing group: %v", err)
+	}
+	s.CreateSeries(ctx, testSeries("m", "g"))
+	if err := s.CreateSeries(ctx, testSeries("m", "g")); !errors.Is(err, meetings.ErrConflict) {
+		t.Fatalf("duplicate series: %v", err)
+	}
+	if err := s.DeleteGroup(ctx, "g"); !errors.Is(err, meetings.ErrConflict) {
+		t.Fatalf("delete group with series: %v", err)
+	}
+	bad := testSeries("x", "g")
+	bad.TimeZone = "America/New_Yrok"
+	var ve *meetings.ValidationError
+	if err := s.CreateSeries(ctx, bad); !errors.As(err, &ve) {
+		t.Fatalf("invalid series: %v", err)
+	}
+	wrongDay := &meetings.Exception{Date: meetings.Date{Year: 2026, Month: 3, Day: 3}, Kind: meetings.Cancelled, Reason: "x"}
+	if err := s.PutException(ctx, "m", wrongDay); !errors.As(err, &ve) {
+		t.Fatalf("exception on a Tuesday: %v", err)
+	}
+	if _, err := s.Meeting(ctx, "nope"); !errors.Is(err, meetings.ErrNotFound) {
+		t.Fatalf("missing meeting: %v", err)
+	}
+	if _, err := s.Setting(ctx, "nope"); !errors.Is(err, meetings.ErrNotFound) {
+		t.Fatalf("missing setting: %v", err)
+	}
+	if err := s.DeleteSeries(ctx, "m"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteGroup(ctx, "g"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A failing write leaves nothing behind: the group-count change, the change
+// counter and the snapshot are all as before.
+func TestNoPartialWrite(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	s.CreateGroup(ctx, testGroup("g"))
+	before, _ := s.Changes(ctx)
+	err := s.write(ctx, "two rows", func(tx *sql.Tx, now int64) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('a', '1')`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO groups (slug) VALUES ('broken')`) // NOT NULL fails
+		return err
+	})
+	if err == nil {
+		t.Fatal("write with a failing statement succeeded")
+	}
+	if _, err := s.Setting(ctx, "a"); !errors.Is(err, meetings.ErrNotFound) {
+		t.Fatalf("first row of a failed transaction was kept: %v", err)
+	}
+	after, _ := s.Changes(ctx)
+	if after != before {
+		t.Fatalf("change counter moved on a failed write: %+v -> %+v", before, after)
+	}
+}
+
+func TestChangesAndSettings(t *testing.T) {
+	ctx := context.Background()
+	clock := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	s, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "db"), Now: func() time.Time { return clock }}, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, _ := s.Changes(ctx)
+	if c.Counter != 0 || !c.Modified.IsZero() {
+		t.Fatalf("empty store changes: %+v", c)
+	}
+	if err := s.PutSetting(ctx, "admin_token_hash", "h1"); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(time.Hour)
+	s.PutSetting(ctx, "admin_token_hash", "h2")
+	v, _ := s.Setting(ctx, "admin_token_hash")
+	c, _ = s.Changes(ctx)
+	if v != "h2" || c.Counter != 2 || !c.Modified.Equal(clock) {
+		t.Fatalf("setting %q, changes %+v", v, c)
+	}
+}
+
+// A database made by migration 1 (an older Hearth) is upgraded at open and
+// keeps its rows; the change record is seeded from the newest row.
+func TestMigrateFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, 1, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	stamp := time.Date(2025, 12, 24, 18, 0, 0, 0, time.UTC).UnixNano()
+	_, err = db.ExecContext(ctx, `INSERT INTO groups (slug, name, program, description, tradition_url, contact_note,
+		location, conference_phone, created, updated) VALUES ('old', 'Old Group', 'NA', '', '', '', '', '', ?, ?)`, stamp, stamp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, Config{Path: path}, quiet())
+	if err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	defer s.Close()
+	var version int
+	s.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version)
+	if version != len(migrations) {
+		t.Fatalf("schema version %d, want %d", version, len(migrations))
+	}
+	g, err := s.Group(ctx, "old")
+	if err != nil || g.Name != "Old Group" {
+		t.Fatalf("old row after upgrade: %+v %v", g, err)
+	}
+	c, _ := s.Changes(ctx)
+	if c.Counter != 1 || !c.Modified.Equal(time.Unix(0, stamp).UTC()) {
+		t.Fatalf("changes after upgrade: %+v", c)
+	}
+	if err := s.PutSetting(ctx, "k", "v"); err != nil {
+		t.Fatalf("new table after upgrade: %v", err)
+	}
+}
+
+func TestListFilter(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	s.CreateGroup(ctx, testGroup("g"))
+	a := testSeries("a", "g")
+	b := testSeries("b", "g")
+	b.Program, b.Languages, b.Recurrence.Weekdays = "NA", []string{"es"}, []time.Weekday{time.Friday}
+	for _, m := range []*meetings.Series{a, b} {
+		if err := s.CreateSeries(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fri := time.Friday
+	for _, tc := range []struct {
+		f    meetings.Filter
+		want int
+	}{
+		{meetings.Filter{}, 2},
+		{meetings.Filter{Program: "NA"}, 1},
+		{meetings.Filter{Language: "ES"}, 1},
+		{meetings.Filter{Day: &fri}, 1},
+		{meetings.Filter{Text: "meeting a"}, 1},
+		{meetings.Filter{TimeZone: "Europe/London"}, 0},
+	} {
+		got, err := s.ListMeetings(ctx, tc.f)
+		if err != nil || len(got) != tc.want {
+			t.Errorf("filter %+v: %d meetings (%v), want %d", tc.f, len(got), err, tc.want)
+		}
+	}
+}
+
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "new.db")
+	db, _ := sql.Open("sqlite", dsn(path))
+	db.ExecContext(ctx, `PRAGMA user_version = 99`)
+	db.Close()
+	if _, err := Open(ctx, Config{Path: path}, quiet()); err == nil {
+		t.Fatal("opened a database from a newer Hearth")
+	}
+}
