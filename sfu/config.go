@@ -1,0 +1,137 @@
+package sfu
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// ICEServer is a STUN or TURN server handed to clients in the join reply.
+type ICEServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
+// TURNConfig turns on the embedded TURN server (pion/turn). Credentials are
+// short-lived and minted per participant from Secret (the TURN REST scheme:
+// username "expiry:participant", password base64(HMAC-SHA1(secret, username))).
+type TURNConfig struct {
+	Enabled bool
+	Realm   string
+	Port    int    // UDP port of the TURN listener; 0 picks a free one
+	Secret  string // shared secret for short-lived credentials
+	TTL     time.Duration
+}
+
+// Config configures a Server. Zero fields take the defaults listed on each.
+type Config struct {
+	// UDPPort is the single UDP port that carries all media (ICE UDP mux).
+	// 0 picks a free port (tests).
+	UDPPort int
+	// TCPPort is the ICE-TCP fallback port; 0 disables ICE-TCP.
+	TCPPort int
+	// PublicIPs are announced instead of the host address (1:1 NAT).
+	PublicIPs []string
+	// ICEServers are given to clients (STUN/TURN) verbatim.
+	ICEServers []ICEServer
+	// TURN configures the embedded TURN server.
+	TURN TURNConfig
+	// AllowedOrigins are host patterns accepted on the WebSocket upgrade
+	// (coder/websocket OriginPatterns); empty means same-origin only.
+	AllowedOrigins []string
+	// MaxMessageBytes bounds one signaling message (default 64 KiB).
+	MaxMessageBytes int64
+	// MessagesPerSecond and MessageBurst rate-limit each client's signaling
+	// messages (defaults 20/s, burst 40). A client over the limit is closed.
+	MessagesPerSecond float64
+	MessageBurst      int
+	// PingInterval is the WebSocket keepalive period (default 15 s).
+	PingInterval time.Duration
+	// MaxVideoStreams is how many video streams a subscriber receives at most
+	// (default 25).
+	MaxVideoStreams int
+	// ResumeWindow is how long a participant whose signaling dropped keeps its
+	// place and identity (default 30 s).
+	ResumeWindow time.Duration
+	// LoopbackOnly restricts ICE to 127.0.0.1 (tests): loopback candidates,
+	// UDP4, no mDNS, and only loopback remotes answered.
+	LoopbackOnly bool
+	// Registerer receives the server's metrics; nil registers none.
+	Registerer prometheus.Registerer
+}
+
+const (
+	defaultMaxMessageBytes = 64 << 10
+	defaultMessagesPerSec  = 20
+	defaultMessageBurst    = 40
+	defaultPingInterval    = 15 * time.Second
+	defaultMaxVideoStreams = 25
+	defaultResumeWindow    = 30 * time.Second
+	defaultTURNTTL         = 10 * time.Minute
+)
+
+// withDefaults returns a copy of c with zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	if c.MaxMessageBytes == 0 {
+		c.MaxMessageBytes = defaultMaxMessageBytes
+	}
+	if c.MessagesPerSecond == 0 {
+		c.MessagesPerSecond = defaultMessagesPerSec
+	}
+	if c.MessageBurst == 0 {
+		c.MessageBurst = defaultMessageBurst
+	}
+	if c.PingInterval == 0 {
+		c.PingInterval = defaultPingInterval
+	}
+	if c.MaxVideoStreams == 0 {
+		c.MaxVideoStreams = defaultMaxVideoStreams
+	}
+	if c.ResumeWindow == 0 {
+		c.ResumeWindow = defaultResumeWindow
+	}
+	if c.TURN.TTL == 0 {
+		c.TURN.TTL = defaultTURNTTL
+	}
+	if c.TURN.Realm == "" {
+		c.TURN.Realm = "hearth"
+	}
+	return c
+}
+
+// Validate reports the first invalid field.
+func (c Config) Validate() error {
+	if c.UDPPort < 0 || c.UDPPort > 65535 {
+		return fmt.Errorf("sfu: UDPPort %d out of range", c.UDPPort)
+	}
+	if c.TCPPort < 0 || c.TCPPort > 65535 {
+		return fmt.Errorf("sfu: TCPPort %d out of range", c.TCPPort)
+	}
+	for _, ip := range c.PublicIPs {
+		if net.ParseIP(ip) == nil {
+			return fmt.Errorf("sfu: public IP %q is not an IP address", ip)
+		}
+	}
+	if c.MaxMessageBytes < 1024 {
+		return errors.New("sfu: MaxMessageBytes below 1024")
+	}
+	if c.MessagesPerSecond < 0 || c.MessageBurst < 1 {
+		return errors.New("sfu: invalid message rate limit")
+	}
+	if c.MaxVideoStreams < 1 {
+		return errors.New("sfu: MaxVideoStreams must be at least 1")
+	}
+	if c.TURN.Enabled {
+		if len(c.TURN.Secret) < 16 {
+			return errors.New("sfu: TURN secret shorter than 16 bytes")
+		}
+		if c.TURN.Port < 0 || c.TURN.Port > 65535 {
+			return fmt.Errorf("sfu: TURN port %d out of range", c.TURN.Port)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package sfu_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/loadtest"
+)
+
+// openPolicy lets anyone into any room of up to max participants.
+type openPolicy struct{ max int }
+
+func (p openPolicy) Room(_ context.Context, id string) (sfu.RoomInfo, error) {
+	if strings.HasPrefix(id, "missing") {
+		return sfu.RoomInfo{}, sfu.ErrNoRoom
+	}
+	return sfu.RoomInfo{MaxParticipants: p.max}, nil
+}
+
+type testServer struct {
+	srv   *sfu.Server
+	url   string
+	close func() // idempotent; also runs at cleanup
+}
+
+func startServer(t *testing.T, cfg sfu.Config) *testServer {
+	t.Helper()
+	cfg.LoopbackOnly = true
+	level := slog.LevelWarn
+	if os.Getenv("SFU_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	s, err := sfu.New(cfg, openPolicy{max: 50}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s)
+	var once sync.Once
+	closeAll := func() {
+		once.Do(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("close: %v", err)
+			}
+			hs.Close()
+		})
+	}
+	t.Cleanup(closeAll)
+	return &testServer{srv: s, url: "ws" + strings.TrimPrefix(hs.URL, "http"), close: closeAll}
+}
+
+func (ts *testServer) dial(t *testing.T, room, name string, audio, video bool) *loadtest.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := loadtest.Dial(ctx, ts.url, loadtest.Options{Room: room, Name: name, Audio: audio, Video: video, Loopback: true})
+	if err != nil {
+		t.Fatalf("dial %s: %v", name, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// received reports whether c got at least n packets of the kind from pub.
+func received(c *loadtest.Client, pub string, video bool, n int64) bool {
+	s, ok := c.Recv.Stream(pub, video)
+	return ok && s.Packets >= n
+}
+
+// checkIntact fails unless the stream arrived whole and in order.
+func checkIntact(t *testing.T, who string, s loadtest.Stream) {
+	t.Helper()
+	if s.Corrupt != 0 || s.Reordered != 0 || s.Gaps != 0 || s.SeqBreaks != 0 {
+		t.Errorf("%s: from %s video=%v: %d packets, corrupt %d, reordered %d, gaps %d, seq breaks %d",
+			who, s.Publisher[:8], s.Video, s.Packets, s.Corrupt, s.Reordered, s.Gaps, s.SeqBreaks)
+	}
+}

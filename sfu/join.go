@@ -1,0 +1,134 @@
+package sfu
+
+import (
+	"context"
+	"errors"
+)
+
+// join admits the client named in its first message and starts its media.
+// It reports whether the session goes on.
+func (s *Server) join(p *Peer, raw []byte) bool {
+	var req JoinRequest
+	if err := decode(raw, &req); err != nil || req.Type != MsgJoin {
+		s.refuseJoin(p, &Error{Code: CodeOutOfOrder, Message: "the first message must be join"})
+		return false
+	}
+	name, err := cleanName(req.Name)
+	if err != nil || req.Room == "" || len(req.Room) > 128 {
+		s.refuseJoin(p, &Error{Code: CodeBadName, Message: "invalid name or room"})
+		return false
+	}
+	room, err := s.enter(p, req.Room, name)
+	if err != nil {
+		s.refuseJoin(p, joinError(err))
+		return false
+	}
+	p.room = room
+	p.micOn.Store(true)
+	p.camOn.Store(true)
+	s.met.participants.Inc()
+	if adm, ok := s.policy.(Admitter); ok {
+		if err := adm.Admit(p.ctx, room, p, req); err != nil {
+			s.refuseJoin(p, joinError(err))
+			p.leave()
+			return false
+		}
+	}
+	return s.startSession(p)
+}
+
+// enter finds or creates the room and adds p, retrying once if the room
+// emptied and was dropped in between.
+func (s *Server) enter(p *Peer, roomID, name string) (*Room, error) {
+	for range 2 {
+		room, err := s.roomFor(p.ctx, roomID)
+		if err != nil {
+			return nil, err
+		}
+		if err = room.add(p, name); !errors.Is(err, ErrNoRoom) {
+			return room, err
+		}
+	}
+	return nil, ErrNoRoom
+}
+
+func (s *Server) startSession(p *Peer) bool {
+	ice, err := s.iceServersFor(p)
+	if err != nil {
+		p.log.Error("ice servers", "err", err)
+	}
+	_ = p.Send(joinedMsg{Type: MsgJoined, ID: p.id, Name: p.name, ICEServers: ice, Participants: p.room.infos(p)})
+	p.room.Broadcast(participantMsg{Type: MsgParticipant, Event: "joined", Who: p.Info()}, p.id)
+	p.actorWG.Add(1)
+	go p.run()
+	if err := p.inActor(p.startMedia); err != nil {
+		p.log.Error("start media", "err", err)
+		p.Disconnect(CloseMediaFailed, "media setup failed")
+		p.leave()
+		return false
+	}
+	return true
+}
+
+func (s *Server) iceServersFor(p *Peer) ([]ICEServer, error) {
+	out := append([]ICEServer{}, s.cfg.ICEServers...)
+	if s.turn == nil {
+		return out, nil
+	}
+	c, err := s.turn.credentials(p.id)
+	if err != nil {
+		return out, err
+	}
+	return append(out, c), nil
+}
+
+func joinError(err error) *Error {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, ErrNoRoom):
+		return &Error{Code: CodeNoRoom, Message: "no such room"}
+	case errors.Is(err, ErrRoomFull):
+		return &Error{Code: CodeRoomFull, Message: "the room is full"}
+	case errors.Is(err, context.Canceled):
+		return &Error{Code: CodeRefused, Message: "gone"}
+	default:
+		return &Error{Code: CodeRefused, Message: "join refused", Err: err}
+	}
+}
+
+func (s *Server) refuseJoin(p *Peer, e *Error) {
+	_ = p.refuse(e)
+	p.ws.close(CloseRefused, e.Code)
+}
+
+// leave removes p from its room and waits for all its goroutines. It is
+// safe to call more than once.
+func (p *Peer) leave() {
+	p.leaveOnce.Do(func() {
+		p.cancel()
+		p.goMu.Lock()
+		p.stopping = true
+		p.goMu.Unlock()
+		gone := p.room.remove(p)
+		p.srv.met.participants.Dec()
+		p.room.Broadcast(participantMsg{Type: MsgParticipant, Event: "left", Who: ParticipantInfo{ID: p.id}}, p.id)
+		// The actor loop has stopped (or never started) once wg's actor
+		// share is done; close the PeerConnection after it so that only one
+		// goroutine at a time ever touches it.
+		p.actorWG.Wait()
+		for _, dt := range p.downs {
+			dt.up.removeSub(dt)
+		}
+		if p.pc != nil {
+			_ = p.pc.Close()
+		}
+		p.wg.Wait()
+		for _, up := range gone {
+			<-up.done
+		}
+		p.srv.dropRoomIfEmpty(p.room)
+		p.ws.close(CloseNormal, "")
+	})
+}

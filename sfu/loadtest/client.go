@@ -1,0 +1,264 @@
+// Package loadtest drives an SFU with synthetic Pion participants over the
+// real signaling protocol. Tests use its Client to check forwarding packet
+// by packet; cmd/hearth-loadtest uses Run to measure a server.
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"sync"
+
+	"github.com/coder/websocket"
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+)
+
+// Options configure a Client.
+type Options struct {
+	Room, Name string
+	Audio      bool // publish a synthetic Opus track
+	Video      bool // publish a synthetic VP8 track
+	// Loopback restricts ICE to 127.0.0.1 (tests).
+	Loopback bool
+}
+
+// Message is any server message, decoded loosely.
+type Message struct {
+	Type string          `json:"type"`
+	Code string          `json:"code,omitempty"`
+	ID   string          `json:"id,omitempty"`
+	Name string          `json:"name,omitempty"`
+	Raw  json.RawMessage `json:"-"`
+}
+
+// Client is one synthetic participant.
+type Client struct {
+	ID, Name string
+	ws       *websocket.Conn
+	pc       *webrtc.PeerConnection
+	Audio    *Publisher
+	Video    *Publisher
+	Recv     *Receiver
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	// Events receives every server message except offers and candidates;
+	// full: oldest messages are dropped.
+	Events chan Message
+	// mu serializes writes to ws.
+	mu sync.Mutex
+}
+
+func newAPI(loopback bool) (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		return nil, fmt.Errorf("loadtest: codecs: %w", err)
+	}
+	reg := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+		return nil, fmt.Errorf("loadtest: interceptors: %w", err)
+	}
+	se := webrtc.SettingEngine{}
+	if loopback {
+		se.SetIncludeLoopbackCandidate(true)
+		se.SetInterfaceFilter(func(n string) bool { return n == "lo" })
+		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil })
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
+}
+
+// Dial joins a room at the signaling URL (ws://...) and waits for the
+// joined reply. Publishing starts when the media connects.
+func Dial(ctx context.Context, url string, o Options) (*Client, error) {
+	api, err := newAPI(o.Loopback)
+	if err != nil {
+		return nil, err
+	}
+	ws, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: dial: %w", err)
+	}
+	ws.SetReadLimit(1 << 20)
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		_ = ws.CloseNow()
+		return nil, fmt.Errorf("loadtest: peer connection: %w", err)
+	}
+	c := &Client{ws: ws, pc: pc, Recv: newReceiver(), Events: make(chan Message, 256)}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if err := c.setup(o); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := c.join(ctx, o); err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.wg.Add(1)
+	go c.readLoop()
+	return c, nil
+}
+
+func (c *Client) setup(o Options) error {
+	c.pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
+		if cand != nil {
+			_ = c.Send(map[string]any{"type": "candidate", "candidate": cand.ToJSON()})
+		}
+	})
+	c.pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		c.wg.Add(1)
+		go func() { defer c.wg.Done(); c.Recv.read(t) }()
+	})
+	var err error
+	if o.Audio {
+		if c.Audio, err = newPublisher(c, false); err != nil {
+			return err
+		}
+	}
+	if o.Video {
+		if c.Video, err = newPublisher(c, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) join(ctx context.Context, o Options) error {
+	if err := c.Send(map[string]any{"type": "join", "room": o.Room, "name": o.Name}); err != nil {
+		return err
+	}
+	_, b, err := c.ws.Read(ctx)
+	if err != nil {
+		return fmt.Errorf("loadtest: read joined: %w", err)
+	}
+	var m Message
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("loadtest: decode joined: %w", err)
+	}
+	if m.Type != "joined" {
+		return fmt.Errorf("loadtest: join refused: %s %s", m.Type, m.Code)
+	}
+	c.ID, c.Name = m.ID, m.Name
+	return nil
+}
+
+// Send writes one JSON message to the server.
+func (c *Client) Send(msg any) error {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("loadtest: encode: %w", err)
+	}
+	return c.SendRaw(b)
+}
+
+// SendRaw writes bytes as one text message (tests send garbage with it).
+func (c *Client) SendRaw(b []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ws.Write(c.ctx, websocket.MessageText, b)
+}
+
+func (c *Client) readLoop() {
+	defer c.wg.Done()
+	for {
+		_, b, err := c.ws.Read(c.ctx)
+		if err != nil {
+			c.event(Message{Type: "closed", Code: fmt.Sprint(websocket.CloseStatus(err))})
+			return
+		}
+		var m Message
+		if json.Unmarshal(b, &m) != nil {
+			continue
+		}
+		m.Raw = b
+		if err := c.handle(m); err != nil {
+			c.event(Message{Type: "client-error", Code: err.Error()})
+		}
+	}
+}
+
+func (c *Client) event(m Message) {
+	for {
+		select {
+		case c.Events <- m:
+			return
+		default:
+			select {
+			case <-c.Events:
+			default:
+			}
+		}
+	}
+}
+
+func (c *Client) handle(m Message) error {
+	switch m.Type {
+	case "offer":
+		var o struct{ SDP string }
+		_ = json.Unmarshal(m.Raw, &o)
+		return c.answer(o.SDP)
+	case "candidate":
+		var o struct{ Candidate webrtc.ICECandidateInit }
+		_ = json.Unmarshal(m.Raw, &o)
+		return c.pc.AddICECandidate(o.Candidate)
+	default:
+		c.event(m)
+		return nil
+	}
+}
+
+// answer applies an offer; on the first one the publishers attach to the
+// server's receive slots.
+func (c *Client) answer(sdp string) error {
+	err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdp})
+	if err != nil {
+		return fmt.Errorf("loadtest: offer: %w", err)
+	}
+	for _, p := range []*Publisher{c.Audio, c.Video} {
+		if p != nil && p.sender == nil {
+			if err := p.attach(); err != nil {
+				return err
+			}
+		}
+	}
+	ans, err := c.pc.CreateAnswer(nil)
+	if err == nil {
+		err = c.pc.SetLocalDescription(ans)
+	}
+	if err != nil {
+		return fmt.Errorf("loadtest: answer: %w", err)
+	}
+	return c.Send(map[string]any{"type": "answer", "sdp": ans.SDP})
+}
+
+// Close leaves abruptly (no leave message) and waits for the client's
+// goroutines.
+func (c *Client) Close() {
+	c.cancel()
+	for _, p := range []*Publisher{c.Audio, c.Video} {
+		if p != nil {
+			p.stop()
+		}
+	}
+	_ = c.pc.Close()
+	_ = c.ws.CloseNow()
+	c.wg.Wait()
+}
+
+// Leave sends a leave message, then closes.
+func (c *Client) Leave() {
+	_ = c.Send(map[string]any{"type": "leave"})
+	c.Close()
+}
+
+// Connected reports whether the media connection is up.
+func (c *Client) Connected() bool {
+	return c.pc.ConnectionState() == webrtc.PeerConnectionStateConnected
+}
+

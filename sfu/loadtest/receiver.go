@@ -1,0 +1,134 @@
+package loadtest
+
+import (
+	"encoding/binary"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// maxLatencySamples bounds the latencies kept per stream.
+const maxLatencySamples = 100000
+
+// Stream is what one client received from one publisher track.
+type Stream struct {
+	Publisher string // the publisher's participant id (the track's stream id)
+	Video     bool
+	Packets   int64
+	Gaps      int64 // counter jumps (lost or not forwarded packets)
+	Lost      int64 // packets missing inside the gaps
+	Reordered int64 // counter went backwards
+	Corrupt   int64 // payload not what the publisher wrote
+	SeqBreaks int64 // RTP sequence number not last+1
+	Latencies []time.Duration
+	lastCtr   uint64
+	lastSeq   uint16
+	started   bool
+}
+
+// Receiver collects Streams.
+type Receiver struct {
+	mu      sync.Mutex // guards streams
+	streams map[string]*Stream
+}
+
+func newReceiver() *Receiver { return &Receiver{streams: map[string]*Stream{}} }
+
+func key(pub string, video bool) string {
+	if video {
+		return pub + "/video"
+	}
+	return pub + "/audio"
+}
+
+// Stream returns a copy of the stream from pub, and whether it exists.
+func (r *Receiver) Stream(pub string, video bool) (Stream, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, ok := r.streams[key(pub, video)]
+	if !ok {
+		return Stream{}, false
+	}
+	cp := *s
+	cp.Latencies = slices.Clone(s.Latencies)
+	return cp, true
+}
+
+// Streams returns copies of every stream.
+func (r *Receiver) Streams() []Stream {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Stream, 0, len(r.streams))
+	for _, s := range r.streams {
+		cp := *s
+		cp.Latencies = slices.Clone(s.Latencies)
+		out = append(out, cp)
+	}
+	return out
+}
+
+func (r *Receiver) read(t *webrtc.TrackRemote) {
+	video := t.Kind() == webrtc.RTPCodecTypeVideo
+	k := key(t.StreamID(), video)
+	r.mu.Lock()
+	s := r.streams[k]
+	if s == nil {
+		s = &Stream{Publisher: t.StreamID(), Video: video}
+		r.streams[k] = s
+	}
+	r.mu.Unlock()
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
+	for {
+		n, _, err := t.Read(buf)
+		if err != nil {
+			return
+		}
+		if pkt.Unmarshal(buf[:n]) != nil {
+			continue
+		}
+		r.mu.Lock()
+		s.record(&pkt, time.Now())
+		r.mu.Unlock()
+	}
+}
+
+func (s *Stream) record(pkt *rtp.Packet, now time.Time) {
+	b := pkt.Payload
+	if len(b) < headerBytes {
+		s.Corrupt++
+		return
+	}
+	ctr := binary.BigEndian.Uint64(b[2:])
+	sent := int64(binary.BigEndian.Uint64(b[10:]))
+	for i := headerBytes; i < len(b); i++ {
+		if b[i] != byte(ctr)+byte(i) {
+			s.Corrupt++
+			break
+		}
+	}
+	s.Packets++
+	if len(s.Latencies) < maxLatencySamples {
+		s.Latencies = append(s.Latencies, time.Duration(now.UnixNano()-sent))
+	}
+	if s.started {
+		switch {
+		case ctr <= s.lastCtr:
+			s.Reordered++
+		case ctr != s.lastCtr+1:
+			s.Gaps++
+			s.Lost += int64(ctr - s.lastCtr - 1)
+		}
+		if pkt.SequenceNumber != s.lastSeq+1 {
+			s.SeqBreaks++
+		}
+	}
+	s.started = true
+	if ctr > s.lastCtr {
+		s.lastCtr = ctr
+	}
+	s.lastSeq = pkt.SequenceNumber
+}

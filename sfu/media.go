@@ -1,0 +1,137 @@
+package sfu
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+)
+
+// audioLevelURI is the RFC 6464 header extension the active-speaker
+// detector reads.
+const audioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+
+// newMediaEngine registers the codecs the server accepts. RTX is left out
+// on purpose: retransmissions then travel on the media SSRC (NACK still
+// works) and Pion cannot mistake an early RTX packet for the track's codec.
+func newMediaEngine() (*webrtc.MediaEngine, error) {
+	m := &webrtc.MediaEngine{}
+	videoFB := []webrtc.RTCPFeedback{
+		{Type: "goog-remb"}, {Type: "transport-cc"},
+		{Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"},
+	}
+	codecs := []struct {
+		p    webrtc.RTPCodecParameters
+		kind webrtc.RTPCodecType
+	}{
+		{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
+			SDPFmtpLine:  "minptime=10;useinbandfec=1;usedtx=1",
+			RTCPFeedback: []webrtc.RTCPFeedback{{Type: "transport-cc"}},
+		}, PayloadType: 111}, webrtc.RTPCodecTypeAudio},
+		{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: videoFB,
+		}, PayloadType: 96}, webrtc.RTPCodecTypeVideo},
+		{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeVP9, ClockRate: 90000, SDPFmtpLine: "profile-id=0", RTCPFeedback: videoFB,
+		}, PayloadType: 98}, webrtc.RTPCodecTypeVideo},
+		{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeH264, ClockRate: 90000, RTCPFeedback: videoFB,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+		}, PayloadType: 102}, webrtc.RTPCodecTypeVideo},
+	}
+	for _, c := range codecs {
+		if err := m.RegisterCodec(c.p, c.kind); err != nil {
+			return nil, fmt.Errorf("sfu: register codec %s: %w", c.p.MimeType, err)
+		}
+	}
+	ext := webrtc.RTPHeaderExtensionCapability{URI: audioLevelURI}
+	if err := m.RegisterHeaderExtension(ext, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, fmt.Errorf("sfu: register audio level: %w", err)
+	}
+	return m, nil
+}
+
+// transport holds the sockets every PeerConnection shares.
+type transport struct {
+	udp    net.PacketConn
+	udpMux ice.UDPMux
+	tcp    net.Listener
+	tcpMux ice.TCPMux
+}
+
+func (t *transport) Close() error {
+	var errs []error
+	if t.udpMux != nil {
+		errs = append(errs, t.udpMux.Close())
+	}
+	if t.tcpMux != nil {
+		errs = append(errs, t.tcpMux.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// newAPI builds the Pion API: codecs, interceptors (NACK generator and
+// responder, RTCP reports, TWCC feedback), the shared ICE sockets and the
+// address settings.
+func newAPI(cfg Config, log *slog.Logger) (*webrtc.API, *transport, error) {
+	m, err := newMediaEngine()
+	if err != nil {
+		return nil, nil, err
+	}
+	reg := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+		return nil, nil, fmt.Errorf("sfu: interceptors: %w", err)
+	}
+	logs := pionLogs{log: log}
+	se := webrtc.SettingEngine{LoggerFactory: logs}
+	tr, err := listen(cfg, &se, logs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cfg.PublicIPs) > 0 {
+		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
+	}
+	if cfg.LoopbackOnly {
+		se.SetIncludeLoopbackCandidate(true)
+		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil })
+		se.SetRemoteIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg),
+		webrtc.WithSettingEngine(se))
+	return api, tr, nil
+}
+
+// listen opens the single UDP port and the optional ICE-TCP port.
+func listen(cfg Config, se *webrtc.SettingEngine, logs pionLogs) (*transport, error) {
+	host := ""
+	if cfg.LoopbackOnly {
+		host = "127.0.0.1"
+	}
+	udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(host), Port: cfg.UDPPort})
+	if err != nil {
+		return nil, fmt.Errorf("sfu: listen udp %d: %w", cfg.UDPPort, err)
+	}
+	tr := &transport{udp: udp, udpMux: webrtc.NewICEUDPMux(logs.NewLogger("udpmux"), udp)}
+	se.SetICEUDPMux(tr.udpMux)
+	types := []webrtc.NetworkType{webrtc.NetworkTypeUDP4}
+	if cfg.TCPPort > 0 {
+		tcp, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.ParseIP(host), Port: cfg.TCPPort})
+		if err != nil {
+			_ = tr.Close()
+			return nil, fmt.Errorf("sfu: listen tcp %d: %w", cfg.TCPPort, err)
+		}
+		tr.tcp = tcp
+		tr.tcpMux = webrtc.NewICETCPMux(logs.NewLogger("tcpmux"), tcp, 8)
+		se.SetICETCPMux(tr.tcpMux)
+		types = append(types, webrtc.NetworkTypeTCP4)
+	}
+	se.SetNetworkTypes(types)
+	return tr, nil
+}

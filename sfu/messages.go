@@ -1,0 +1,104 @@
+package sfu
+
+import (
+	"encoding/json"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// Signaling message types (see PROTOCOL.md).
+const (
+	// client to server
+	MsgJoin      = "join"
+	MsgAnswer    = "answer"
+	MsgCandidate = "candidate"
+	MsgMute      = "mute"
+	MsgLeave     = "leave"
+	// server to client
+	MsgJoined      = "joined"
+	MsgOffer       = "offer"
+	MsgParticipant = "participant"
+	MsgError       = "error"
+)
+
+// JoinRequest is the first message a client sends.
+type JoinRequest struct {
+	Type string `json:"type"`
+	Room string `json:"room"`
+	Name string `json:"name"`
+	// Auth carries what a Policy/Admitter needs (passcode, host key...); the
+	// sfu package never reads or logs it.
+	Auth json.RawMessage `json:"auth,omitempty"`
+}
+
+// ParticipantInfo describes one participant to the others.
+type ParticipantInfo struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Audio bool   `json:"audio"` // publishing audio (not muted)
+	Video bool   `json:"video"` // publishing video (camera on)
+}
+
+type joinedMsg struct {
+	Type         string            `json:"type"`
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	ICEServers   []ICEServer       `json:"iceServers"`
+	Participants []ParticipantInfo `json:"participants"`
+}
+
+type sdpMsg struct {
+	Type string `json:"type"`
+	SDP  string `json:"sdp"`
+}
+
+type candidateMsg struct {
+	Type      string                  `json:"type"`
+	Candidate webrtc.ICECandidateInit `json:"candidate"`
+}
+
+type muteMsg struct {
+	Type  string `json:"type"`
+	Audio bool   `json:"audio"` // true: microphone on
+	Video bool   `json:"video"` // true: camera on
+}
+
+// participantMsg tells the room that someone joined, left or changed.
+type participantMsg struct {
+	Type  string          `json:"type"`
+	Event string          `json:"event"` // "joined", "left", "updated"
+	Who   ParticipantInfo `json:"participant"`
+}
+
+// ErrorMsg is sent for every refused message; Code is stable, Message is
+// for humans.
+type ErrorMsg struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error codes sent in error messages.
+const (
+	CodeBadMessage  = "bad-message"
+	CodeBadSDP      = "bad-sdp"
+	CodeOutOfOrder  = "out-of-order"
+	CodeUnknownType = "unknown-type"
+	CodeNoRoom      = "no-room"
+	CodeRoomFull    = "room-full"
+	CodeBadName     = "bad-name"
+	CodeRefused     = "refused"
+	CodeInternal    = "internal"
+)
+
+// WebSocket close codes (RFC 6455 section 7.4; 4000-4999 are ours).
+const (
+	CloseNormal      = 1000 // leave, or server shutdown
+	CloseViolation   = 1008 // rate limit, protocol violation
+	CloseTooBig      = 1009 // message over MaxMessageBytes
+	CloseTooSlow     = 1013 // the client does not read its messages
+	CloseRefused     = 4001 // join refused (no room, full, bad name, admitter)
+	CloseRemoved     = 4002 // removed by a chair (Peer.Disconnect)
+	CloseReplaced    = 4003 // the same identity connected again
+	CloseMediaFailed = 4004 // the PeerConnection failed
+)

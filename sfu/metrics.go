@@ -1,0 +1,46 @@
+package sfu
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the server's Prometheus series; they exist even when no
+// Registerer is configured so the code paths never check for nil.
+type metrics struct {
+	rooms        prometheus.Gauge
+	participants prometheus.Gauge
+	forwarded    *prometheus.CounterVec // by kind
+	slowClients  prometheus.Counter
+	closedByRate prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		rooms: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hearth_sfu_rooms", Help: "Rooms with at least one participant.",
+		}),
+		participants: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hearth_sfu_participants", Help: "Connected participants.",
+		}),
+		forwarded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_sfu_forwarded_packets_total", Help: "RTP packets forwarded to subscribers.",
+		}, []string{"kind"}),
+		slowClients: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hearth_sfu_slow_clients_total", Help: "Clients disconnected because their send queue filled.",
+		}),
+		closedByRate: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hearth_sfu_rate_limited_total", Help: "Clients disconnected for exceeding the message rate.",
+		}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range []prometheus.Collector{m.rooms, m.participants, m.forwarded, m.slowClients, m.closedByRate} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("sfu: register metrics: %w", err)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,148 @@
+package sfu
+
+import (
+	"fmt"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// maxPendingICE bounds candidates a client may send before its first
+// answer.
+const maxPendingICE = 64
+
+// startMedia creates the PeerConnection with one receive slot per kind
+// (the client attaches its microphone and camera to them, or nothing) and
+// sends the first offer. Actor loop only.
+func (p *Peer) startMedia() error {
+	pc, err := p.srv.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return fmt.Errorf("sfu: new peer connection: %w", err)
+	}
+	p.pc = pc
+	for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
+		_, err := pc.AddTransceiverFromKind(kind, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly})
+		if err != nil {
+			return fmt.Errorf("sfu: add %s slot: %w", kind, err)
+		}
+	}
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c != nil {
+			_ = p.Send(candidateMsg{Type: MsgCandidate, Candidate: c.ToJSON()})
+		}
+	})
+	pc.OnTrack(p.onTrack)
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateFailed {
+			p.Disconnect(CloseMediaFailed, "media connection failed")
+		}
+	})
+	for _, up := range p.room.tracksFor(p) {
+		p.addDown(up)
+	}
+	p.negotiate()
+	return nil
+}
+
+// negotiate sends a new offer, or remembers to once the outstanding one is
+// answered: offers never overlap.
+func (p *Peer) negotiate() {
+	if p.awaiting {
+		p.again = true
+		return
+	}
+	offer, err := p.pc.CreateOffer(nil)
+	if err == nil {
+		err = p.pc.SetLocalDescription(offer)
+	}
+	if err != nil {
+		p.log.Error("create offer", "err", err)
+		p.Disconnect(CloseMediaFailed, "negotiation failed")
+		return
+	}
+	p.awaiting = true
+	_ = p.Send(sdpMsg{Type: MsgOffer, SDP: offer.SDP})
+}
+
+// onAnswer applies the client's answer. Actor loop only.
+func (p *Peer) onAnswer(sdp string) error {
+	if !p.awaiting {
+		return &Error{Code: CodeOutOfOrder, Message: "no offer outstanding"}
+	}
+	err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp})
+	if err != nil {
+		return &Error{Code: CodeBadSDP, Message: "answer rejected", Err: err}
+	}
+	p.awaiting = false
+	for _, c := range p.pendingICE {
+		_ = p.pc.AddICECandidate(c)
+	}
+	p.pendingICE = nil
+	// Tracks are bound now: forwarding may start, and publishers are asked
+	// for a keyframe only now because one sent earlier would be lost.
+	for _, dt := range p.unbound {
+		dt.ready.Store(true)
+		if dt.up.video {
+			dt.up.requestKeyframe(true)
+		}
+	}
+	p.unbound = nil
+	if p.again {
+		p.again = false
+		p.negotiate()
+	}
+	return nil
+}
+
+// onCandidate adds a client's ICE candidate. Actor loop only.
+func (p *Peer) onCandidate(c webrtc.ICECandidateInit) error {
+	if p.pc.RemoteDescription() == nil {
+		if len(p.pendingICE) >= maxPendingICE {
+			return &Error{Code: CodeBadMessage, Message: "too many early candidates"}
+		}
+		p.pendingICE = append(p.pendingICE, c)
+		return nil
+	}
+	if err := p.pc.AddICECandidate(c); err != nil {
+		return &Error{Code: CodeBadMessage, Message: "candidate rejected", Err: err}
+	}
+	return nil
+}
+
+// addDown subscribes p to a published track. Actor loop only.
+func (p *Peer) addDown(up *upTrack) {
+	if _, ok := p.downs[up]; ok {
+		return
+	}
+	local, err := webrtc.NewTrackLocalStaticRTP(up.codec.RTPCodecCapability, up.id, up.pub.id)
+	if err != nil {
+		p.log.Error("new local track", "err", err)
+		return
+	}
+	sender, err := p.pc.AddTrack(local)
+	if err != nil {
+		p.log.Error("add track", "err", err)
+		return
+	}
+	dt := newDownTrack(up, p, local, sender)
+	p.downs[up] = dt
+	p.unbound = append(p.unbound, dt)
+	if !p.startGoroutine(dt.readRTCP) {
+		return
+	}
+	up.addSub(dt)
+	p.negotiate()
+}
+
+// removeDown ends p's subscription to a track. Actor loop only.
+func (p *Peer) removeDown(up *upTrack) {
+	dt, ok := p.downs[up]
+	if !ok {
+		return
+	}
+	delete(p.downs, up)
+	up.removeSub(dt)
+	if err := p.pc.RemoveTrack(dt.sender); err != nil {
+		p.log.Debug("remove track", "err", err)
+	}
+	p.negotiate()
+}

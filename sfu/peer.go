@@ -1,0 +1,132 @@
+package sfu
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+)
+
+// opQueueLen bounds the work waiting for a peer's actor loop.
+const opQueueLen = 256
+
+// Peer is one participant: a signaling socket and one PeerConnection. Its
+// actor loop (run) alone touches the PeerConnection; everything else asks
+// it through do. The server is always the offerer.
+type Peer struct {
+	id   string
+	name string // set once by Room.add; never logged
+	srv  *Server
+	room *Room
+	ws   *wsConn
+	log  *slog.Logger
+
+	ctx    context.Context // ends when the peer goes away
+	cancel context.CancelFunc
+	ops    chan func()
+
+	actorWG   sync.WaitGroup // the actor loop
+	wg        sync.WaitGroup // track reader and RTCP goroutines
+	goMu      sync.Mutex     // guards stopping and wg.Add against leave's wg.Wait
+	stopping  bool
+	leaveOnce sync.Once
+
+	// Media gate (for room control): when false, nothing this peer
+	// publishes of that kind is forwarded, whatever it sends.
+	mayAudio, mayVideo atomic.Bool
+	// What the client says it publishes (mute message).
+	micOn, camOn atomic.Bool
+
+	// Owned by the actor loop.
+	pc         *webrtc.PeerConnection
+	awaiting   bool                      // an offer is out, no answer yet
+	again      bool                      // renegotiate once the answer is in
+	pendingICE []webrtc.ICECandidateInit // candidates before the first answer
+	downs      map[*upTrack]*downTrack
+	unbound    []*downTrack // added since the last answer
+}
+
+func newPeer(srv *Server, ws *wsConn) *Peer {
+	p := &Peer{
+		id: newID(), srv: srv, ws: ws,
+		ops:   make(chan func(), opQueueLen),
+		downs: map[*upTrack]*downTrack{},
+	}
+	p.ctx, p.cancel = context.WithCancel(srv.ctx)
+	p.log = srv.log.With("peer", p.id[:8])
+	p.mayAudio.Store(true)
+	p.mayVideo.Store(true)
+	return p
+}
+
+// ID is the participant's identifier, shared with the other clients.
+func (p *Peer) ID() string { return p.id }
+
+// Name is the display name (unique in the room). Never log it.
+func (p *Peer) Name() string { return p.name }
+
+// Info describes the participant to others.
+func (p *Peer) Info() ParticipantInfo {
+	return ParticipantInfo{ID: p.id, Name: p.name, Audio: p.micOn.Load(), Video: p.camOn.Load()}
+}
+
+// Send queues a message for this participant.
+func (p *Peer) Send(msg any) error { return p.ws.send(msg) }
+
+// Disconnect closes the participant's signaling with a WebSocket close code
+// and reason; its media and membership end with it.
+func (p *Peer) Disconnect(code int, reason string) {
+	p.ws.close(code, reason)
+	p.cancel()
+}
+
+// SetMediaGate sets whether this participant may send audio and video.
+// Checked on the packet path: a closed gate forwards nothing.
+func (p *Peer) SetMediaGate(audio, video bool) {
+	p.mayAudio.Store(audio)
+	p.mayVideo.Store(video)
+}
+
+// allowed reports whether media of this kind from p may be forwarded now.
+func (p *Peer) allowed(video bool) bool {
+	if video {
+		return p.mayVideo.Load() && p.camOn.Load()
+	}
+	return p.mayAudio.Load() && p.micOn.Load()
+}
+
+// do queues f for the actor loop; false when the peer is gone or stalled.
+func (p *Peer) do(f func()) bool {
+	select {
+	case <-p.ctx.Done():
+		return false
+	case p.ops <- f:
+		return true
+	default:
+		p.log.Warn("peer op queue full")
+		return false
+	}
+}
+
+// run is the actor loop; it ends when the peer's context does.
+func (p *Peer) run() {
+	defer p.actorWG.Done()
+	for {
+		select {
+		case f := <-p.ops:
+			f()
+		case <-p.ctx.Done():
+			return
+		}
+	}
+}
+
+// sendPLI asks this publisher for a keyframe on ssrc.
+func (p *Peer) sendPLI(ssrc uint32) {
+	p.do(func() {
+		_ = p.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
+	})
+}

@@ -1,0 +1,176 @@
+package sfu
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+)
+
+// Room is one meeting's membership. Its mutex guards the maps only; it is
+// never held while sending, or while calling Pion.
+type Room struct {
+	id  string
+	srv *Server
+
+	// mu guards info, peers, tracks and dead.
+	mu     sync.Mutex
+	info   RoomInfo
+	peers  map[string]*Peer
+	tracks map[*upTrack]struct{}
+	dead   bool // dropped by the server; a new join must make a new room
+}
+
+func newRoom(id string, srv *Server) *Room {
+	return &Room{id: id, srv: srv, peers: map[string]*Peer{}, tracks: map[*upTrack]struct{}{}}
+}
+
+// ID is the room id the clients joined with.
+func (r *Room) ID() string { return r.id }
+
+func (r *Room) setInfo(info RoomInfo) {
+	r.mu.Lock()
+	r.info = info
+	r.mu.Unlock()
+}
+
+// Peers returns a snapshot of the participants.
+func (r *Room) Peers() []*Peer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*Peer, 0, len(r.peers))
+	for _, p := range r.peers {
+		out = append(out, p)
+	}
+	return out
+}
+
+// Peer returns the participant with this id, or nil.
+func (r *Room) Peer(id string) *Peer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.peers[id]
+}
+
+// Send queues a message for one participant.
+func (r *Room) Send(id string, msg any) error {
+	p := r.Peer(id)
+	if p == nil {
+		return ErrPeerClosed
+	}
+	return p.Send(msg)
+}
+
+// Broadcast queues a message for every participant except the one with id
+// except (empty: everyone).
+func (r *Room) Broadcast(msg any, except string) {
+	for _, p := range r.Peers() {
+		if p.id != except {
+			_ = p.Send(msg)
+		}
+	}
+}
+
+// add admits p under a unique name; the room must not be dead or full.
+func (r *Room) add(p *Peer, name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dead {
+		return ErrNoRoom
+	}
+	if r.info.MaxParticipants > 0 && len(r.peers) >= r.info.MaxParticipants {
+		return ErrRoomFull
+	}
+	p.name = uniqueName(name, func(n string) bool {
+		for _, q := range r.peers {
+			if q.name == n {
+				return true
+			}
+		}
+		return false
+	})
+	r.peers[p.id] = p
+	return nil
+}
+
+// remove forgets p and returns the tracks it published.
+func (r *Room) remove(p *Peer) []*upTrack {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.peers[p.id] != p {
+		return nil
+	}
+	delete(r.peers, p.id)
+	var gone []*upTrack
+	for t := range r.tracks {
+		if t.pub == p {
+			gone = append(gone, t)
+			delete(r.tracks, t)
+		}
+	}
+	return gone
+}
+
+func (r *Room) isEmpty() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.peers) == 0 {
+		r.dead = true
+		return true
+	}
+	return false
+}
+
+// publish registers a new track and returns who must subscribe to it.
+func (r *Room) publish(t *upTrack) []*Peer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.peers[t.pub.id] != t.pub {
+		return nil
+	}
+	r.tracks[t] = struct{}{}
+	subs := make([]*Peer, 0, len(r.peers))
+	for _, p := range r.peers {
+		if p != t.pub {
+			subs = append(subs, p)
+		}
+	}
+	return subs
+}
+
+// unpublish forgets a track that ended.
+func (r *Room) unpublish(t *upTrack) {
+	r.mu.Lock()
+	delete(r.tracks, t)
+	r.mu.Unlock()
+}
+
+// tracksFor returns the tracks p must subscribe to when it arrives.
+func (r *Room) tracksFor(p *Peer) []*upTrack {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*upTrack, 0, len(r.tracks))
+	for t := range r.tracks {
+		if t.pub != p {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// infos describes everyone but except.
+func (r *Room) infos(except *Peer) []ParticipantInfo {
+	out := []ParticipantInfo{}
+	for _, p := range r.Peers() {
+		if p != except {
+			out = append(out, p.Info())
+		}
+	}
+	return out
+}
+
+// newID returns a random 128-bit identifier.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
