@@ -1,0 +1,284 @@
+package meetingguide
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// memStore is an in-memory Target and calendar.Source for tests.
+type memStore struct {
+	mu     sync.Mutex // guards every field below
+	groups map[string]meetings.Group
+	series map[string]meetings.Series
+	writes int
+	nextID int64
+}
+
+func newMemStore() *memStore {
+	return &memStore{groups: map[string]meetings.Group{}, series: map[string]meetings.Series{}}
+}
+
+func (m *memStore) Group(_ context.Context, slug string) (meetings.Group, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g, ok := m.groups[slug]
+	return g, ok, nil
+}
+
+func (m *memStore) UpsertGroup(_ context.Context, g meetings.Group) (meetings.Group, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if g.ID == 0 {
+		m.nextID++
+		g.ID = m.nextID
+	}
+	m.groups[g.Slug] = g
+	m.writes++
+	return g, nil
+}
+
+func (m *memStore) Series(_ context.Context, slug string) (meetings.Series, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.series[slug]
+	return s, ok, nil
+}
+
+func (m *memStore) UpsertSeries(_ context.Context, s meetings.Series) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s.ID == 0 {
+		m.nextID++
+		s.ID = m.nextID
+	}
+	s.Sequence++
+	m.series[s.Slug] = s
+	m.writes++
+	return nil
+}
+
+func (m *memStore) Schedule(_ context.Context, f meetings.Filter) ([]calendar.Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []calendar.Entry
+	for _, s := range m.series {
+		if f.Match(&s) {
+			out = append(out, calendar.Entry{Series: s, Group: m.groups[s.GroupSlug]})
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Meeting(_ context.Context, slug string) (calendar.Entry, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.series[slug]
+	return calendar.Entry{Series: s, Group: m.groups[s.GroupSlug]}, ok, nil
+}
+
+func (m *memStore) LastModified(context.Context) (time.Time, error) {
+	return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), nil
+}
+
+const sampleFeed = `[
+ {"name": "Sunrise", "slug": "sunrise", "day": [1, 3, 5], "time": "07:00", "end_time": "08:00",
+  "timezone": "America/Chicago", "types": ["O", "D", "ONL"], "notes": "Bring coffee",
+  "conference_url": "https://zoom.us/j/1", "conference_phone": "+13125550100,,123#",
+  "formatted_address": "Chicago, IL, USA", "group": "Sunrise Group", "updated": "2026-01-02 03:04:05"},
+ {"name": "Numbers", "slug": 42, "day": "Saturday", "time": "19:30:00", "timezone": "Europe/Madrid", "types": "S, LIT", "group": "Grupo Madrid"},
+ {"name": "Bad time", "slug": "bad-time", "day": 2, "time": "25:99", "timezone": "America/Chicago"},
+ {"name": "Bad day", "slug": "bad-day", "day": 9, "time": "10:00", "timezone": "America/Chicago"},
+ {"name": "No zone", "slug": "no-zone", "day": 2, "time": "10:00"},
+ {"name": "Weird types", "slug": "weird-types", "day": 0, "time": "23:30", "end_time": "00:30", "timezone": "Asia/Tokyo", "types": ["XYZ", "W"]},
+ {"name": "Duplicate", "slug": "sunrise", "day": 4, "time": "09:00", "timezone": "America/Chicago"},
+ "not an object",
+ {"slug": "no-name", "day": 1, "time": "10:00", "timezone": "America/Chicago"},
+ {"name": "Appointment", "slug": "appt"}
+]`
+
+func importString(t *testing.T, st *memStore, feed string) Report {
+	t.Helper()
+	rep, err := Import(context.Background(), strings.NewReader(feed), st, ImportConfig{Today: meetings.Date{Year: 2026, Month: 1, Day: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestImportReportsEveryEntry(t *testing.T) {
+	st := newMemStore()
+	rep := importString(t, st, sampleFeed)
+	if rep.Created != 3 {
+		t.Errorf("created %d, want 3\n%s", rep.Created, rep)
+	}
+	wantSkipped := map[int]string{2: "time", 3: "day", 4: "timezone", 6: "duplicate", 7: "not a meeting", 8: "name", 9: "day is missing"}
+	if len(rep.Skipped) != len(wantSkipped) {
+		t.Errorf("skipped %d entries, want %d\n%s", len(rep.Skipped), len(wantSkipped), rep)
+	}
+	for _, p := range rep.Skipped {
+		if w, ok := wantSkipped[p.Index]; !ok || !strings.Contains(p.Reason, w) {
+			t.Errorf("entry %d skipped for %q, want a reason about %q", p.Index, p.Reason, w)
+		}
+	}
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0].Reason, "XYZ") {
+		t.Errorf("warnings %+v, want one about XYZ", rep.Warnings)
+	}
+	s := st.series["sunrise"]
+	if len(s.Recurrence.Weekdays) != 3 || s.Start != (meetings.LocalTime{Hour: 7}) || s.Duration != time.Hour ||
+		strings.Join(s.Types, ",") != "O,D" || s.Room.HostKeyHash == "" {
+		t.Errorf("sunrise imported as %+v", s)
+	}
+	if g := st.groups["sunrise-group"]; g.Location != "Chicago, IL, USA" || g.ConferencePhone != "+13125550100,,123#" {
+		t.Errorf("group imported as %+v", g)
+	}
+	if s := st.series["42"]; s.Recurrence.Weekdays[0] != time.Saturday || strings.Join(s.Types, ",") != "S,LIT" {
+		t.Errorf("numeric slug entry imported as %+v", s)
+	}
+	if s := st.series["weird-types"]; s.Duration != time.Hour {
+		t.Errorf("midnight-crossing duration %s, want 1h", s.Duration)
+	}
+	writes := st.writes
+	again := importString(t, st, sampleFeed)
+	if again.Created != 0 || again.Updated != 0 || again.Unchanged != 3 || st.writes != writes {
+		t.Errorf("second import changed something: %s (writes %d -> %d)", again, writes, st.writes)
+	}
+}
+
+func TestImportRejectsBrokenJSON(t *testing.T) {
+	st := newMemStore()
+	for _, feed := range []string{`[{"name": "x", "slug": "x"`, `{"name": "x"}`, ``} {
+		if _, err := Import(context.Background(), strings.NewReader(feed), st, ImportConfig{}); err == nil {
+			t.Errorf("feed %q imported without error", feed)
+		}
+	}
+	if st.writes != 0 {
+		t.Errorf("broken feeds wrote %d times", st.writes)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	links, err := calendar.NewLinks("https://meet.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := newMemStore()
+	importString(t, first, sampleFeed)
+	exportOf := func(st *memStore) []byte {
+		entries, _ := st.Schedule(context.Background(), meetings.Filter{})
+		out, _ := Export(entries, links, ExportOptions{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		b, err := json.MarshalIndent(out, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	one := exportOf(first)
+	second := newMemStore()
+	rep := importString(t, second, string(one))
+	if len(rep.Skipped) != 0 {
+		t.Fatalf("re-import skipped entries:\n%s", rep)
+	}
+	if two := exportOf(second); !bytes.Equal(one, two) {
+		t.Errorf("exports differ after a round trip:\n%s\n---\n%s", one, two)
+	}
+}
+
+func TestExportShapes(t *testing.T) {
+	links, _ := calendar.NewLinks("https://meet.example.org")
+	st := newMemStore()
+	importString(t, st, sampleFeed)
+	s := st.series["sunrise"]
+	s.Room.PasscodeHash = "hash-of-passcode"
+	until := meetings.Date{Year: 2026, Month: 12, Day: 1}
+	monthly := s
+	monthly.Slug, monthly.Recurrence = "monthly", meetings.Recurrence{Freq: meetings.Monthly, Interval: 1,
+		Weekdays: []time.Weekday{time.Monday}, SetPos: 1, Start: s.Recurrence.Start, Until: &until}
+	exs := []meetings.Exception{{Date: meetings.Date{Year: 2026, Month: 1, Day: 7}, Kind: meetings.Cancelled, Reason: "Holiday"}}
+	entries := []calendar.Entry{{Series: s, Exceptions: exs, Group: st.groups["sunrise-group"]}, {Series: monthly}}
+	out, omitted := Export(entries, links, ExportOptions{SplitDays: true, Now: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)})
+	if len(omitted) != 1 || omitted[0] != "monthly" {
+		t.Errorf("omitted %v, want the monthly series", omitted)
+	}
+	if len(out) != 3 || out[0].Slug != "sunrise-1" || out[0].Day != 1 {
+		t.Fatalf("split export %+v", out)
+	}
+	m := out[0]
+	if m.ConferenceURL != "https://meet.example.org/m/sunrise/join" || m.ConferencePhone == "" || m.Approximate != "yes" ||
+		!strings.HasSuffix(m.Notes, "Next change: 2026-01-07 cancelled: Holiday") || m.Updated != "2026-01-02 03:04:05" {
+		t.Errorf("entry %+v", m)
+	}
+	b, _ := json.Marshal(out)
+	if bytes.Contains(b, []byte("hash")) || bytes.Contains(b, []byte("ONL")) {
+		t.Errorf("export leaks a secret hash or ONL: %s", b)
+	}
+}
+
+func TestHandler(t *testing.T) {
+	links, _ := calendar.NewLinks("https://meet.example.org")
+	st := newMemStore()
+	importString(t, st, sampleFeed)
+	mux := http.NewServeMux()
+	NewHandler(st, links, slog.New(slog.DiscardHandler), nil).Register(mux)
+	for path, want := range map[string]int{
+		"/api/meeting-guide.json":                200,
+		"/api/meeting-guide/format/12-step.json": 200,
+		"/api/meeting-guide/program/AA.json":     200,
+		"/api/meeting-guide/region/x.json":       404,
+		"/api/meeting-guide/format/12-step.xml":  404,
+	} {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != want {
+			t.Errorf("%s: %d, want %d", path, rec.Code, want)
+		}
+		if want != 200 && rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: error is not problem JSON", path)
+		}
+		if want == 200 {
+			var list []map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || len(list) != 3 {
+				t.Errorf("%s: %d entries (%v)", path, len(list), err)
+			}
+		}
+	}
+}
+
+func TestFetch(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			w.Write(bytes.Repeat([]byte(" "), 2048))
+			return
+		}
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte(sampleFeed))
+	}))
+	defer srv.Close()
+	client := &http.Client{Timeout: 5 * time.Second}
+	body, err := Fetch(context.Background(), client, srv.URL+"/feed.json", 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := importString(t, newMemStore(), string(body)); rep.Created != 3 {
+		t.Errorf("URL import created %d", rep.Created)
+	}
+	if _, err := Fetch(context.Background(), client, srv.URL+"/big", 1024); err == nil {
+		t.Error("oversized feed accepted")
+	}
+	if _, err := Fetch(context.Background(), client, srv.URL+"/missing", 1024); err == nil {
+		t.Error("404 accepted")
+	}
+}
