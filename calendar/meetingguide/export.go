@@ -50,6 +50,7 @@ type ExportOptions struct {
 // the slugs of series the spec cannot express.
 func Export(entries []calendar.Entry, links calendar.Links, opt ExportOptions) (out []Meeting, omitted []string) {
 	out = make([]Meeting, 0, len(entries))
+	zones := meetings.NewZones()
 	for i := range entries {
 		e := &entries[i]
 		r := e.Series.Recurrence
@@ -57,7 +58,7 @@ func Export(entries []calendar.Entry, links calendar.Links, opt ExportOptions) (
 			omitted = append(omitted, e.Series.Slug)
 			continue
 		}
-		m := convert(e, links, opt.Now)
+		m := convert(e, links, zones, opt.Now)
 		if !opt.SplitDays || len(r.Weekdays) == 1 {
 			out = append(out, m)
 			continue
@@ -74,7 +75,7 @@ func Export(entries []calendar.Entry, links calendar.Links, opt ExportOptions) (
 	return out, omitted
 }
 
-func convert(e *calendar.Entry, links calendar.Links, now time.Time) Meeting {
+func convert(e *calendar.Entry, links calendar.Links, zones *meetings.Zones, now time.Time) Meeting {
 	s := &e.Series
 	days := sortedDays(s.Recurrence.Weekdays)
 	var day any = int(days[0])
@@ -92,7 +93,7 @@ func convert(e *calendar.Entry, links calendar.Links, now time.Time) Meeting {
 		EndTime:  meetings.LocalTime{Hour: end / 60, Minute: end % 60}.String(),
 		Timezone: s.TimeZone,
 		Types:    publishedTypes(s.Types),
-		Notes:    notes(e, now),
+		Notes:    notes(e, zones, now),
 		// The room link carries no passcode; rooms with one ask on entry.
 		ConferenceURL:   links.Room(s.Slug),
 		ConferencePhone: e.Group.ConferencePhone,
@@ -126,9 +127,12 @@ func publishedTypes(types []string) []string {
 }
 
 // notes appends the next exception on or after now, in words.
-func notes(e *calendar.Entry, now time.Time) string {
+func notes(e *calendar.Entry, zones *meetings.Zones, now time.Time) string {
 	s := &e.Series
-	loc, err := meetings.LoadZone(s.TimeZone)
+	if len(e.Exceptions) == 0 {
+		return s.Notes
+	}
+	loc, err := zones.Load(s.TimeZone)
 	if err != nil {
 		return s.Notes
 	}

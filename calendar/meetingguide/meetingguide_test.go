@@ -282,3 +282,26 @@ func TestFetch(t *testing.T) {
 		t.Error("404 accepted")
 	}
 }
+
+func BenchmarkExport10k(b *testing.B) {
+	links, _ := calendar.NewLinks("https://meet.example.org")
+	zones := []string{"America/New_York", "Europe/London", "Australia/Sydney"}
+	entries := make([]calendar.Entry, 10000)
+	for i := range entries {
+		entries[i] = calendar.Entry{Series: meetings.Series{
+			ID: int64(i + 1), Slug: "m-" + strings.Repeat("x", i%5) + string(rune('a'+i%26)) + "-" + time.Duration(i).String(),
+			Name: "Meeting", Format: meetings.Format12Step, Program: "AA", Types: []string{"O", "D"},
+			TimeZone: zones[i%3], Start: meetings.LocalTime{Hour: 7 + i%12}, Duration: time.Hour,
+			Recurrence: meetings.Recurrence{Freq: meetings.Weekly, Interval: 1, Weekdays: []time.Weekday{time.Weekday(i % 7)},
+				Start: meetings.Date{Year: 2026, Month: 1, Day: 1}},
+		}, Group: meetings.Group{Name: "Group", Location: "Chicago, IL, USA"}}
+	}
+	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, _ := Export(entries, links, ExportOptions{Now: now})
+		if _, err := json.Marshal(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

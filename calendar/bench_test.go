@@ -1,0 +1,37 @@
+package calendar
+
+import (
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// benchSchedule is n weekly series spread over a few zones, one in ten with
+// an exception.
+func benchSchedule(n int) []Entry {
+	zones := []string{"America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Australia/Sydney", "Asia/Kolkata"}
+	out := make([]Entry, n)
+	for i := range out {
+		e := weekly(int64(i+1), fmt.Sprintf("meeting-%05d", i), zones[i%len(zones)],
+			meetings.LocalTime{Hour: 6 + i%16, Minute: 15 * (i % 4)}, d(2025, 6, 1), time.Weekday(i%7), time.Weekday((i+3)%7))
+		if i%10 == 0 {
+			e.Exceptions = []meetings.Exception{{Date: d(2026, 3, 9), Kind: meetings.Note, Reason: "Speaker", Updated: testUpdated}}
+		}
+		out[i] = e
+	}
+	return out
+}
+
+func BenchmarkFullFeed10k(b *testing.B) {
+	f := newTestFeed(b)
+	entries := benchSchedule(10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := f.Write(io.Discard, "all", entries); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
