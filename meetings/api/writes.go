@@ -1,0 +1,232 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+type groupWrite struct {
+	AdminAuth
+	Body GroupJSON
+}
+
+type groupPut struct {
+	AdminAuth
+	Slug string `path:"slug" maxLength:"64"`
+	Body GroupJSON
+}
+
+type slugWrite struct {
+	AdminAuth
+	Slug string `path:"slug" maxLength:"64"`
+}
+
+type meetingWrite struct {
+	AdminAuth
+	Body MeetingInput
+}
+
+type meetingPut struct {
+	AdminAuth
+	Slug string `path:"slug" maxLength:"64"`
+	Body MeetingInput
+}
+
+type exceptionPut struct {
+	AdminAuth
+	Slug string `path:"slug" maxLength:"64"`
+	Date string `path:"date" doc:"Original local date of the occurrence, YYYY-MM-DD"`
+	Body ExceptionInput
+}
+
+type exceptionDelete struct {
+	AdminAuth
+	Slug string `path:"slug" maxLength:"64"`
+	Date string `path:"date"`
+}
+
+type groupOut struct{ Body GroupJSON }
+type meetingOut struct{ Body MeetingJSON }
+type exceptionOut struct{ Body ExceptionJSON }
+
+// HostKeyJSON carries a new host key, shown once.
+type HostKeyJSON struct {
+	HostKey string `json:"host_key" doc:"Give this to the meeting's chairs; it is not shown again"`
+}
+type hostKeyOut struct{ Body HostKeyJSON }
+
+func (s *Server) adminOp(id, method, path, summary string, status int, tags ...string) huma.Operation {
+	o := s.op(id, method, path, summary, tags...)
+	o.Security = []map[string][]string{{"bearer": {}}}
+	o.DefaultStatus = status
+	o.Errors = []int{http.StatusUnauthorized, http.StatusUnprocessableEntity}
+	return o
+}
+
+func (s *Server) registerWrites(api huma.API) {
+	huma.Register(api, s.adminOp("create-group", http.MethodPost, "/api/groups", "Create a group", http.StatusCreated, "groups"), s.createGroup)
+	huma.Register(api, s.adminOp("update-group", http.MethodPut, "/api/groups/{slug}", "Replace a group", http.StatusOK, "groups"), s.updateGroup)
+	huma.Register(api, s.adminOp("delete-group", http.MethodDelete, "/api/groups/{slug}", "Delete an empty group", http.StatusNoContent, "groups"), s.deleteGroup)
+	huma.Register(api, s.adminOp("create-meeting", http.MethodPost, "/api/meetings", "Create a meeting (returns its host key once)", http.StatusCreated, "meetings"), s.createMeeting)
+	huma.Register(api, s.adminOp("update-meeting", http.MethodPut, "/api/meetings/{slug}", "Replace a meeting", http.StatusOK, "meetings"), s.updateMeeting)
+	huma.Register(api, s.adminOp("delete-meeting", http.MethodDelete, "/api/meetings/{slug}", "Delete a meeting and its exceptions", http.StatusNoContent, "meetings"), s.deleteMeeting)
+	huma.Register(api, s.adminOp("put-exception", http.MethodPut, "/api/meetings/{slug}/exceptions/{date}", "Cancel, move or annotate one occurrence", http.StatusOK, "meetings"), s.putException)
+	huma.Register(api, s.adminOp("delete-exception", http.MethodDelete, "/api/meetings/{slug}/exceptions/{date}", "Restore one occurrence", http.StatusNoContent, "meetings"), s.deleteException)
+	huma.Register(api, s.adminOp("reset-host-key", http.MethodPost, "/api/meetings/{slug}/host-key", "Reset the chairs' host key (returns it once)", http.StatusOK, "meetings"), s.resetHostKey)
+}
+
+func (s *Server) createGroup(ctx context.Context, in *groupWrite) (*groupOut, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	g := in.Body.toGroup()
+	if err := s.store.CreateGroup(ctx, g); err != nil {
+		return nil, s.problem(err)
+	}
+	return &groupOut{Body: groupJSON(*g)}, nil
+}
+
+func (s *Server) updateGroup(ctx context.Context, in *groupPut) (*groupOut, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	g := in.Body.toGroup()
+	g.Slug = in.Slug
+	if err := s.store.UpdateGroup(ctx, g); err != nil {
+		return nil, s.problem(err)
+	}
+	return &groupOut{Body: groupJSON(*g)}, nil
+}
+
+func (s *Server) deleteGroup(ctx context.Context, in *slugWrite) (*struct{}, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	return nil, s.problem(s.store.DeleteGroup(ctx, in.Slug))
+}
+
+func (s *Server) createMeeting(ctx context.Context, in *meetingWrite) (*meetingOut, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	m, err := in.Body.toSeries()
+	if err != nil {
+		return nil, s.problem(err)
+	}
+	key, keyHash, err := newHostKey()
+	if err != nil {
+		return nil, s.problem(err)
+	}
+	m.Room.HostKeyHash = keyHash
+	if p := in.Body.Room.Passcode; p != nil && *p != "" {
+		if m.Room.PasscodeHash, err = hashPasscode(*p); err != nil {
+			return nil, s.problem(err)
+		}
+	}
+	if err := s.store.CreateSeries(ctx, m); err != nil {
+		return nil, s.problem(err)
+	}
+	out := meetingJSON(&meetings.Meeting{Series: *m})
+	out.HostKeyOnce = key
+	return &meetingOut{Body: out}, nil
+}
+
+func (s *Server) updateMeeting(ctx context.Context, in *meetingPut) (*meetingOut, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	in.Body.Slug = in.Slug
+	m, err := in.Body.toSeries()
+	if err != nil {
+		return nil, s.problem(err)
+	}
+	// The passcode changes only when the body says so: absent keeps it,
+	// "" removes it. It is checked before anything is written.
+	hash := ""
+	if p := in.Body.Room.Passcode; p != nil && *p != "" {
+		if hash, err = hashPasscode(*p); err != nil {
+			return nil, s.problem(err)
+		}
+	}
+	if err := s.store.UpdateSeries(ctx, m); err != nil {
+		return nil, s.problem(err)
+	}
+	if in.Body.Room.Passcode != nil {
+		if err := s.store.SetPasscodeHash(ctx, in.Slug, hash); err != nil {
+			return nil, s.problem(err)
+		}
+	}
+	stored, err := s.store.Meeting(ctx, in.Slug)
+	if err != nil {
+		return nil, s.problem(err)
+	}
+	return &meetingOut{Body: meetingJSON(&stored)}, nil
+}
+
+func (s *Server) deleteMeeting(ctx context.Context, in *slugWrite) (*struct{}, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	return nil, s.problem(s.store.DeleteSeries(ctx, in.Slug))
+}
+
+func (s *Server) putException(ctx context.Context, in *exceptionPut) (*exceptionOut, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	e, err := in.Body.toException(in.Date)
+	if err != nil {
+		return nil, s.problem(err)
+	}
+	if err := s.store.PutException(ctx, in.Slug, e); err != nil {
+		return nil, s.problem(err)
+	}
+	return &exceptionOut{Body: exceptionJSON(*e)}, nil
+}
+
+func (s *Server) deleteException(ctx context.Context, in *exceptionDelete) (*struct{}, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	d, err := meetings.ParseDate(in.Date)
+	if err != nil {
+		return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "path.date", Message: err.Error(), Value: in.Date})
+	}
+	return nil, s.problem(s.store.DeleteException(ctx, in.Slug, d))
+}
+
+func (s *Server) resetHostKey(ctx context.Context, in *slugWrite) (*hostKeyOut, error) {
+	if err := s.check(in.AdminAuth); err != nil {
+		return nil, err
+	}
+	key, hash, err := newHostKey()
+	if err != nil {
+		return nil, s.problem(err)
+	}
+	if err := s.store.SetHostKeyHash(ctx, in.Slug, hash); err != nil {
+		return nil, s.problem(err)
+	}
+	return &hostKeyOut{Body: HostKeyJSON{HostKey: key}}, nil
+}
+
+func newHostKey() (key, hash string, err error) {
+	if key, err = meetings.NewHostKey(); err != nil {
+		return "", "", err
+	}
+	hash, err = meetings.HashSecret(key)
+	return key, hash, err
+}
+
+// hashPasscode refuses passcodes too short to matter or long enough to make
+// argon2id a denial-of-service lever.
+func hashPasscode(p string) (string, error) {
+	if len(p) < 4 || len(p) > 64 {
+		return "", &meetings.ValidationError{Problems: []meetings.FieldError{
+			{Field: "room.passcode", Message: "a passcode must be 4 to 64 characters"}}}
+	}
+	return meetings.HashSecret(p)
+}
