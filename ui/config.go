@@ -16,21 +16,18 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
-// ErrNotFound is what a Reader returns (wrapped or not) when a slug or ID
-// names nothing; the pages answer 404 for it and 500 for any other error.
-var ErrNotFound = errors.New("ui: not found")
-
-// Reader is everything the schedule pages read. Implementations must be safe
-// for concurrent use.
+// Reader is everything the schedule pages read: the read half of
+// meetings.Store, which satisfies it. A missing slug must give an error
+// wrapping meetings.ErrNotFound (the pages answer 404 for it and 500 for any
+// other error). Implementations must be safe for concurrent use, and the
+// pages treat returned values as read-only.
 type Reader interface {
-	// ListSeries returns every series that f matches.
-	ListSeries(ctx context.Context, f meetings.Filter) ([]meetings.Series, error)
-	// SeriesBySlug returns one series or ErrNotFound.
-	SeriesBySlug(ctx context.Context, slug string) (meetings.Series, error)
-	// Exceptions returns the exceptions of one series.
-	Exceptions(ctx context.Context, seriesID int64) ([]meetings.Exception, error)
-	// GroupByID returns one group or ErrNotFound.
-	GroupByID(ctx context.Context, id int64) (meetings.Group, error)
+	// ListMeetings returns the series that pass f with their exceptions.
+	ListMeetings(ctx context.Context, f meetings.Filter) ([]meetings.Meeting, error)
+	// Meeting returns one series with its exceptions.
+	Meeting(ctx context.Context, slug string) (meetings.Meeting, error)
+	// Group returns one group by slug.
+	Group(ctx context.Context, slug string) (meetings.Group, error)
 }
 
 // Feeds are the ways to put a set of meetings in a calendar.
@@ -61,6 +58,8 @@ type Config struct {
 	// Static holds the files served under /static/ (css/, js/, img/);
 	// cmd passes the embedded ui/static tree.
 	Static fs.FS
+	// SignalPath is where the SFU's signaling WebSocket is mounted.
+	SignalPath string
 	// SiteName is shown in titles and the header.
 	SiteName string
 	// MeetingGuideURL is the Meeting Guide JSON feed linked from every head.
@@ -78,6 +77,9 @@ type Config struct {
 func (c *Config) setDefaults() {
 	if c.SiteName == "" {
 		c.SiteName = "Hearth"
+	}
+	if c.SignalPath == "" {
+		c.SignalPath = "/ws"
 	}
 	if c.MeetingGuideURL == "" {
 		c.MeetingGuideURL = "/api/meeting-guide.json"

@@ -16,40 +16,36 @@ import (
 type fakeReader struct {
 	series     []meetings.Series
 	exceptions map[int64][]meetings.Exception
-	groups     map[int64]meetings.Group
+	groups     map[string]meetings.Group
 	err        error
 }
 
-func (f *fakeReader) ListSeries(_ context.Context, flt meetings.Filter) ([]meetings.Series, error) {
+func (f *fakeReader) ListMeetings(_ context.Context, flt meetings.Filter) ([]meetings.Meeting, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
-	var out []meetings.Series
+	var out []meetings.Meeting
 	for i := range f.series {
 		if flt.Match(&f.series[i]) {
-			out = append(out, f.series[i])
+			out = append(out, meetings.Meeting{Series: f.series[i], Exceptions: f.exceptions[f.series[i].ID]})
 		}
 	}
 	return out, nil
 }
 
-func (f *fakeReader) SeriesBySlug(_ context.Context, slug string) (meetings.Series, error) {
+func (f *fakeReader) Meeting(_ context.Context, slug string) (meetings.Meeting, error) {
 	for _, s := range f.series {
 		if s.Slug == slug {
-			return s, nil
+			return meetings.Meeting{Series: s, Exceptions: f.exceptions[s.ID]}, nil
 		}
 	}
-	return meetings.Series{}, fmt.Errorf("series %q: %w", slug, ErrNotFound)
+	return meetings.Meeting{}, fmt.Errorf("series %q: %w", slug, meetings.ErrNotFound)
 }
 
-func (f *fakeReader) Exceptions(_ context.Context, id int64) ([]meetings.Exception, error) {
-	return f.exceptions[id], nil
-}
-
-func (f *fakeReader) GroupByID(_ context.Context, id int64) (meetings.Group, error) {
-	g, ok := f.groups[id]
+func (f *fakeReader) Group(_ context.Context, slug string) (meetings.Group, error) {
+	g, ok := f.groups[slug]
 	if !ok {
-		return g, ErrNotFound
+		return g, fmt.Errorf("group %q: %w", slug, meetings.ErrNotFound)
 	}
 	return g, nil
 }
@@ -96,7 +92,7 @@ func weekly(days ...time.Weekday) meetings.Recurrence {
 func sampleSchedule() *fakeReader {
 	return &fakeReader{
 		series: []meetings.Series{
-			{ID: 1, Slug: "monday-night", Name: "Monday Night <Big> Book", GroupID: 7, Format: meetings.Format12Step,
+			{ID: 1, Slug: "monday-night", Name: "Monday Night <Big> Book", GroupID: 7, GroupSlug: "downtown", Format: meetings.Format12Step,
 				Program: "AA", Types: []string{"O", "B"}, Languages: []string{"en"}, TimeZone: "America/New_York",
 				Start: meetings.LocalTime{Hour: 19}, Duration: time.Hour, Recurrence: weekly(time.Monday, time.Thursday),
 				Notes: "Bring your book.\nAll welcome."},
@@ -111,7 +107,7 @@ func sampleSchedule() *fakeReader {
 			1: {{ID: 10, SeriesID: 1, Date: meetings.Date{Year: 2026, Month: 11, Day: 26}, Kind: meetings.Cancelled,
 				Reason: "Thanksgiving"}},
 		},
-		groups: map[int64]meetings.Group{7: {ID: 7, Slug: "downtown", Name: "Downtown Group",
+		groups: map[string]meetings.Group{"downtown": {ID: 7, Slug: "downtown", Name: "Downtown Group",
 			TraditionURL: "https://pay.example.test/downtown"}},
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"html/template"
 	"net/url"
+
+	"github.com/hearth-recovery/hearth/meetings"
 )
 
-func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, meetings.ErrNotFound) }
 
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{

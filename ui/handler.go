@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -47,7 +46,9 @@ func (h *Handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /m/{slug}", h.meeting)
+	mux.HandleFunc("GET /m/{slug}/join", h.join)
 	mux.HandleFunc("GET /subscribe", h.subscribe)
+	mux.HandleFunc("GET /admin/{$}", h.admin)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(h.cfg.Static)))
 	return mux
 }
@@ -110,7 +111,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 // fail renders the error page: 404 for ErrNotFound, 500 (logged) otherwise.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v viewer, err error) {
 	status, msg := http.StatusNotFound, "We could not find that page or meeting."
-	if !errors.Is(err, ErrNotFound) {
+	if !isNotFound(err) {
 		status, msg = http.StatusInternalServerError, "Something went wrong on the server. Please try again."
 		h.log.Error("ui: page", "path", r.URL.Path, "err", err)
 	}
@@ -118,7 +119,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v viewer, err err
 }
 
 func parsePages() (map[string]*template.Template, error) {
-	names := []string{"home", "meeting", "subscribe", "error"}
+	names := []string{"home", "meeting", "subscribe", "error", "join", "admin"}
 	pages := make(map[string]*template.Template, len(names))
 	for _, n := range names {
 		t, err := template.New(n).Funcs(templateFuncs()).ParseFS(templateFS,

@@ -234,3 +234,20 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminPage(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	rec := get(t, h, "/admin/")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	body := rec.Body.String()
+	mustContain(t, body, `<script type="module" src="/static/js/admin.js"></script>`, `id="token" type="password"`,
+		`<option value="W">W: Women</option>`, `value="1"> Monday`, `name="new_time"`, `id="hostkey-dialog"`)
+	for _, part := range strings.Split(body, `<label for="`)[1:] {
+		id := part[:strings.IndexByte(part, '"')]
+		if !strings.Contains(body, `id="`+id+`"`) {
+			t.Errorf("label for %q has no control", id)
+		}
+	}
+}

@@ -37,7 +37,7 @@ func (h *Handler) meeting(w http.ResponseWriter, r *http.Request) {
 	v := h.viewerOf(w, r)
 	slug := r.PathValue("slug")
 	if len(slug) > 100 {
-		h.fail(w, r, v, ErrNotFound)
+		h.fail(w, r, v, meetings.ErrNotFound)
 		return
 	}
 	data, err := h.buildMeeting(r.Context(), v, slug)
@@ -49,18 +49,19 @@ func (h *Handler) meeting(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) buildMeeting(ctx context.Context, v viewer, slug string) (*meetingData, error) {
-	s, err := h.cfg.Reader.SeriesBySlug(ctx, slug)
+	m, err := h.cfg.Reader.Meeting(ctx, slug)
 	if err != nil {
 		return nil, fmt.Errorf("meeting %q: %w", slug, err)
 	}
+	s := m.Series
 	d := &meetingData{
 		Series: s, OwnZone: s.TimeZone, Duration: durationText(s.Duration),
 		Types: meetings.TypeNames(s.Types), Languages: languageList(s.Languages),
 		Feeds: h.cfg.Feeds.MeetingFeeds(s.Slug), Zones: commonZones(),
 		When: fmt.Sprintf("%s at %s (%s)", s.Recurrence.Describe(), s.Start, s.TimeZone),
 	}
-	if s.GroupID != 0 {
-		g, err := h.cfg.Reader.GroupByID(ctx, s.GroupID)
+	if s.GroupSlug != "" {
+		g, err := h.cfg.Reader.Group(ctx, s.GroupSlug)
 		switch {
 		case err == nil:
 			d.Group, d.HasGroup = g, true
@@ -69,7 +70,7 @@ func (h *Handler) buildMeeting(ctx context.Context, v viewer, slug string) (*mee
 		}
 	}
 	now := h.cfg.Now()
-	occ, err := h.upcoming(ctx, &s, now, now.Add(62*24*time.Hour))
+	occ, err := h.upcoming(&m, now, now.Add(62*24*time.Hour))
 	if err != nil {
 		return nil, err
 	}

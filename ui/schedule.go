@@ -57,7 +57,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) buildHome(ctx context.Context, v viewer, form filterForm) (*homeData, error) {
-	all, err := h.cfg.Reader.ListSeries(ctx, meetings.Filter{})
+	all, err := h.cfg.Reader.ListMeetings(ctx, meetings.Filter{})
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
 	}
@@ -66,11 +66,11 @@ func (h *Handler) buildHome(ctx context.Context, v viewer, form filterForm) (*ho
 	tod, useTime := form.timeOfDay(form.Time)
 	var rows []row
 	for i := range all {
-		s := &all[i]
+		s := &all[i].Series
 		if !f.Match(s) {
 			continue
 		}
-		occ, err := h.upcoming(ctx, s, now.Add(-24*time.Hour), now.Add(h.cfg.Horizon))
+		occ, err := h.upcoming(&all[i], now.Add(-24*time.Hour), now.Add(h.cfg.Horizon))
 		if err != nil {
 			return nil, err
 		}
@@ -101,17 +101,13 @@ func (h *Handler) buildHome(ctx context.Context, v viewer, form filterForm) (*ho
 }
 
 // upcoming expands s over [from, to) and drops occurrences already over.
-func (h *Handler) upcoming(ctx context.Context, s *meetings.Series, from, to time.Time) ([]meetings.Occurrence, error) {
-	loc, err := h.zones.Load(s.TimeZone)
+func (h *Handler) upcoming(m *meetings.Meeting, from, to time.Time) ([]meetings.Occurrence, error) {
+	loc, err := h.zones.Load(m.TimeZone)
 	if err != nil {
-		return nil, fmt.Errorf("series %s: %w", s.Slug, err)
-	}
-	exs, err := h.cfg.Reader.Exceptions(ctx, s.ID)
-	if err != nil {
-		return nil, fmt.Errorf("exceptions of %s: %w", s.Slug, err)
+		return nil, fmt.Errorf("series %s: %w", m.Slug, err)
 	}
 	now := h.cfg.Now()
-	all := s.Occurrences(loc, exs, from, to)
+	all := m.Occurrences(loc, m.Exceptions, from, to)
 	out := all[:0]
 	for _, o := range all {
 		if o.End.After(now) {
@@ -175,7 +171,7 @@ func dayLabel(d, today meetings.Date, t time.Time) string {
 }
 
 // languagesOf lists the languages any series uses, for the filter picker.
-func languagesOf(all []meetings.Series) []string {
+func languagesOf(all []meetings.Meeting) []string {
 	var out []string
 	for _, s := range all {
 		for _, l := range s.Languages {

@@ -20,7 +20,7 @@ type subscribeData struct {
 
 func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 	v := h.viewerOf(w, r)
-	all, err := h.cfg.Reader.ListSeries(r.Context(), meetings.Filter{})
+	all, err := h.cfg.Reader.ListMeetings(r.Context(), meetings.Filter{})
 	if err != nil {
 		h.fail(w, r, v, err)
 		return

@@ -1,0 +1,54 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// joinData is what the join page and the room need to know about a meeting.
+// It never holds a secret: the passcode and host key are typed by the member
+// and sent only inside the signaling WebSocket.
+type joinData struct {
+	Slug, Name     string
+	HasPasscode    bool
+	WaitingRoom    bool
+	MaxNameLength  int
+	SignalPath     string
+	MaxChatLength  int
+	HasTradition   bool
+	TraditionURL   string
+	TraditionGroup string
+}
+
+func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(w, r)
+	slug := r.PathValue("slug")
+	if len(slug) > 100 {
+		h.fail(w, r, v, meetings.ErrNotFound)
+		return
+	}
+	m, err := h.cfg.Reader.Meeting(r.Context(), slug)
+	if err != nil {
+		h.fail(w, r, v, fmt.Errorf("join %q: %w", slug, err))
+		return
+	}
+	s := m.Series
+	d := joinData{
+		Slug: s.Slug, Name: s.Name, HasPasscode: s.Room.HasPasscode(), WaitingRoom: s.Room.WaitingRoom,
+		MaxNameLength: maxDisplayName, SignalPath: h.cfg.SignalPath, MaxChatLength: maxChatText,
+	}
+	if s.GroupSlug != "" {
+		if g, err := h.cfg.Reader.Group(r.Context(), s.GroupSlug); err == nil && g.TraditionURL != "" {
+			d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
+		}
+	}
+	h.render(w, r, http.StatusOK, "join", page{Title: "Join " + s.Name, Viewer: v, Data: d})
+}
+
+// Limits the browser enforces before the server does (the server checks again).
+const (
+	maxDisplayName = 40
+	maxChatText    = 500
+)

@@ -1,0 +1,137 @@
+// Camera and microphone: the join page preview, device lists and the
+// messages for a denied or missing device. Used by the join page and the room.
+
+/** Human words for getUserMedia failures; the raw error is never shown. */
+export function mediaErrorText(err, wanted) {
+  const what = wanted === "video" ? "camera and microphone" : "microphone";
+  switch (err && err.name) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return `Your browser blocked the ${what}. Allow it in the site settings next to the address bar, then try again, or choose "Listen only".`;
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return `No ${what} was found. Plug one in, choose another device, or choose "Listen only".`;
+    case "NotReadableError":
+    case "AbortError":
+      return `The ${what} is in use by another app. Close that app and try again, or choose "Listen only".`;
+    default:
+      return `The ${what} could not be started. You can still choose "Listen only".`;
+  }
+}
+
+/** Constraints for a mode ("video", "audio", "listen") and chosen device ids. */
+export function constraintsFor(mode, micId, camId) {
+  if (mode === "listen") return null;
+  const audio = micId ? { deviceId: { exact: micId } } : true;
+  if (mode !== "video") return { audio, video: false };
+  const video = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
+  if (camId) video.deviceId = { exact: camId };
+  return { audio, video };
+}
+
+/** Fills a <select> with devices of one kind, keeping the current choice. */
+export function fillDeviceSelect(select, devices, kind, fallbackLabel) {
+  const current = select.value;
+  select.replaceChildren(new Option(fallbackLabel, ""));
+  let n = 0;
+  for (const d of devices) {
+    if (d.kind !== kind) continue;
+    n += 1;
+    select.append(new Option(d.label || `${fallbackLabel.replace("Default ", "")} ${n}`, d.deviceId));
+  }
+  if ([...select.options].some((o) => o.value === current)) select.value = current;
+}
+
+/** Stops every track of a stream (safe on null). */
+export function stopStream(stream) {
+  if (stream) for (const t of stream.getTracks()) t.stop();
+}
+
+/**
+ * Drives a <meter> from a microphone track until stop() is called, so that a
+ * member can see that the right microphone is picked up.
+ */
+export function levelMeter(track, meter) {
+  const Ctx = window.AudioContext || window.webkitAudioContext;
+  if (!Ctx || !track) return { stop() {} };
+  const ctx = new Ctx();
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 512;
+  ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+  const buf = new Float32Array(analyser.fftSize);
+  let frame = 0;
+  const tick = () => {
+    analyser.getFloatTimeDomainData(buf);
+    let sum = 0;
+    for (const v of buf) sum += v * v;
+    meter.value = Math.min(1, Math.sqrt(sum / buf.length) * 4);
+    frame = requestAnimationFrame(tick);
+  };
+  tick();
+  return {
+    stop() {
+      cancelAnimationFrame(frame);
+      meter.value = 0;
+      ctx.close();
+    },
+  };
+}
+
+/**
+ * Preview owns the join page's local stream: it restarts it when the mode or
+ * a device changes and reports failures in words.
+ */
+export class Preview {
+  constructor({ video, meter, mic, cam, onError }) {
+    Object.assign(this, { video, meter, mic, cam, onError });
+    this.stream = null;
+    this.meterHandle = { stop() {} };
+    this.generation = 0;
+  }
+
+  async start(mode) {
+    const gen = ++this.generation;
+    this.stop();
+    const c = constraintsFor(mode, this.mic.value, this.cam.value);
+    if (!c) return null;
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia(c);
+    } catch (err) {
+      if (gen === this.generation) this.onError(mediaErrorText(err, mode));
+      return null;
+    }
+    // A newer start() won the race: drop this stream.
+    if (gen !== this.generation) {
+      stopStream(stream);
+      return null;
+    }
+    this.stream = stream;
+    this.onError("");
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    fillDeviceSelect(this.mic, devices, "audioinput", "Default microphone");
+    fillDeviceSelect(this.cam, devices, "videoinput", "Default camera");
+    const hasVideo = stream.getVideoTracks().length > 0;
+    this.video.hidden = !hasVideo;
+    this.video.srcObject = hasVideo ? stream : null;
+    this.meterHandle = levelMeter(stream.getAudioTracks()[0], this.meter);
+    return stream;
+  }
+
+  /** Hands the stream over (the room now owns it) without stopping it. */
+  take() {
+    const s = this.stream;
+    this.meterHandle.stop();
+    this.video.srcObject = null;
+    this.stream = null;
+    return s;
+  }
+
+  stop() {
+    this.meterHandle.stop();
+    stopStream(this.stream);
+    this.stream = null;
+    this.video.srcObject = null;
+    this.video.hidden = true;
+  }
+}

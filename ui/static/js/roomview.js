@@ -1,0 +1,245 @@
+// The room's DOM: video tiles, the people and hands lists, chat, the waiting
+// list and announcements. It holds no connection state; room.js calls it.
+// Every text goes in through textContent, never as HTML.
+
+const $ = (id) => document.getElementById(id);
+
+/** Words for every way a join can end, keyed by the server's codes. */
+export const endMessages = {
+  locked: "This meeting is locked. A chair has closed it to new members for now.",
+  ended: "This meeting has ended. Thank you for coming.",
+  full: "This meeting is full. Please try again in a little while.",
+  "room-full": "This meeting is full. Please try again in a little while.",
+  removed: "A chair removed you from this meeting. You cannot rejoin it.",
+  barred: "A chair removed you from this meeting. You cannot rejoin it.",
+  "bad-passcode": "That passcode is not right. Check it with the group and try again.",
+  "waiting-denied": "A chair did not let you in this time.",
+  "chair-required": "This meeting opens when a chair arrives. Please try again shortly.",
+  "no-room": "This meeting does not exist any more.",
+  "bad-name": "Please choose a different name (up to 40 letters).",
+  replaced: "You joined this meeting from another tab or device.",
+  "rate-limited": "Too many attempts. Wait a minute and try again.",
+  unavailable: "The meeting service is not available right now. Please try again.",
+};
+
+export function endMessage(code) {
+  return endMessages[code] || "You are no longer connected to the meeting.";
+}
+
+/** Tiles keyed by participant id; the grid's column count follows its size. */
+export class Grid {
+  constructor(root) {
+    this.root = root;
+    this.tiles = new Map();
+  }
+
+  tile(id, name, self) {
+    let t = this.tiles.get(id);
+    if (!t) {
+      t = document.createElement("figure");
+      t.className = "tile" + (self ? " self" : "");
+      t.dataset.id = id;
+      const video = document.createElement("video");
+      video.autoplay = true;
+      video.playsInline = true;
+      video.muted = !!self;
+      const cap = document.createElement("figcaption");
+      const label = document.createElement("span");
+      label.className = "name";
+      const status = document.createElement("span");
+      status.className = "status";
+      cap.append(label, status);
+      const initial = document.createElement("div");
+      initial.className = "initial";
+      initial.setAttribute("aria-hidden", "true");
+      t.append(video, initial, cap);
+      this.root.append(t);
+      this.tiles.set(id, t);
+      this.layout();
+    }
+    this.rename(id, name, self);
+    return t;
+  }
+
+  rename(id, name, self) {
+    const t = this.tiles.get(id);
+    if (!t) return;
+    t.querySelector(".name").textContent = self ? `${name} (you)` : name;
+    t.querySelector(".initial").textContent = (name || "?").trim().charAt(0).toUpperCase();
+    t.setAttribute("aria-label", self ? `${name} (you)` : name);
+  }
+
+  setStream(id, stream) {
+    const t = this.tiles.get(id);
+    if (!t) return;
+    const v = t.querySelector("video");
+    if (v.srcObject !== stream) v.srcObject = stream;
+    v.play().catch(() => {});
+  }
+
+  setState(id, { audio, video, hand }) {
+    const t = this.tiles.get(id);
+    if (!t) return;
+    t.classList.toggle("no-video", !video);
+    const words = [];
+    if (!audio) words.push("muted");
+    if (hand) words.push("✋ hand raised");
+    t.querySelector(".status").textContent = words.join(" · ");
+  }
+
+  speaking(id, on) {
+    const t = this.tiles.get(id);
+    if (t) t.classList.toggle("speaking", on);
+  }
+
+  remove(id) {
+    const t = this.tiles.get(id);
+    if (!t) return;
+    t.querySelector("video").srcObject = null;
+    t.remove();
+    this.tiles.delete(id);
+    this.layout();
+  }
+
+  clear() {
+    for (const id of [...this.tiles.keys()]) this.remove(id);
+  }
+
+  layout() {
+    const n = Math.max(1, this.tiles.size);
+    this.root.style.setProperty("--cols", String(Math.ceil(Math.sqrt(n))));
+  }
+}
+
+/** Announces joins, hands and chat to screen readers without stealing focus. */
+export function announce(text) {
+  const el = $("announcer");
+  el.textContent = "";
+  // A fresh text node after a tick makes every screen reader speak it again.
+  setTimeout(() => { el.textContent = text; }, 50);
+}
+
+export function renderPeople(people, selfId, isChair, actions) {
+  const list = $("people-list");
+  list.replaceChildren();
+  for (const p of people) {
+    const li = document.createElement("li");
+    const name = document.createElement("span");
+    name.textContent = p.name + (p.id === selfId ? " (you)" : "") + roleSuffix(p.role) +
+      (p.audio ? "" : " · muted") + (p.video ? " · camera on" : "");
+    li.append(name);
+    if (isChair && p.id !== selfId) li.append(memberActions(p, actions));
+    list.append(li);
+  }
+  $("people-count").textContent = String(people.length);
+}
+
+function roleSuffix(role) {
+  if (role === "chair") return " · chair";
+  if (role === "co-chair") return " · co-chair";
+  return "";
+}
+
+function memberActions(p, actions) {
+  const box = document.createElement("span");
+  box.className = "member-actions";
+  const add = (label, fn) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.setAttribute("aria-label", `${label}: ${p.name}`);
+    b.addEventListener("click", () => fn(p));
+    box.append(b);
+  };
+  add("Mute", actions.mute);
+  add("Stop camera", actions.stopVideo);
+  if (p.role !== "co-chair" && p.role !== "chair") add("Make co-chair", actions.coChair);
+  add("Remove", actions.remove);
+  return box;
+}
+
+export function renderHands(hands) {
+  const list = $("hands-list");
+  list.replaceChildren();
+  for (const h of hands) {
+    const li = document.createElement("li");
+    li.textContent = h.name;
+    list.append(li);
+  }
+}
+
+export function renderWaiting(waiting, actions) {
+  const list = $("waiting-list");
+  list.replaceChildren();
+  if (!waiting.length) {
+    const li = document.createElement("li");
+    li.textContent = "Nobody is waiting.";
+    list.append(li);
+  }
+  for (const w of waiting) {
+    const li = document.createElement("li");
+    const name = document.createElement("span");
+    name.textContent = w.name;
+    const admit = document.createElement("button");
+    admit.type = "button";
+    admit.textContent = "Admit";
+    admit.setAttribute("aria-label", `Admit ${w.name}`);
+    admit.addEventListener("click", () => actions.admit(w));
+    const deny = document.createElement("button");
+    deny.type = "button";
+    deny.textContent = "Deny";
+    deny.setAttribute("aria-label", `Deny ${w.name}`);
+    deny.addEventListener("click", () => actions.deny(w));
+    li.append(name, admit, deny);
+    list.append(li);
+  }
+}
+
+export function appendChat({ id, from, text, at }, canDelete, onDelete) {
+  const log = $("chat-log");
+  const li = document.createElement("li");
+  li.dataset.id = id;
+  const who = document.createElement("strong");
+  who.textContent = from;
+  const when = document.createElement("time");
+  const t = at ? new Date(at) : new Date();
+  when.dateTime = t.toISOString();
+  when.textContent = t.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  const body = document.createElement("p");
+  body.textContent = text;
+  li.append(who, " ", when, body);
+  if (canDelete) {
+    const del = document.createElement("button");
+    del.type = "button";
+    del.textContent = "Delete";
+    del.setAttribute("aria-label", `Delete message from ${from}`);
+    del.addEventListener("click", () => onDelete(id));
+    li.append(del);
+  }
+  log.append(li);
+  while (log.children.length > 200) log.firstElementChild.remove();
+  log.scrollTop = log.scrollHeight;
+}
+
+export function deleteChat(id) {
+  const li = $("chat-log").querySelector(`li[data-id="${CSS.escape(String(id))}"]`);
+  if (li) li.remove();
+}
+
+/** Shows the share timer as m:ss until ends (ms since epoch); 0 hides it. */
+export function showTimer(ends, whose) {
+  const el = $("timer");
+  clearInterval(el._tick);
+  if (!ends) {
+    el.hidden = true;
+    return;
+  }
+  el.hidden = false;
+  const tick = () => {
+    const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+    el.textContent = `Share timer${whose ? " for " + whose : ""}: ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    if (left === 0) clearInterval(el._tick);
+  };
+  tick();
+  el._tick = setInterval(tick, 1000);
+}
