@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +24,20 @@ type harness struct {
 	t     *testing.T
 	srv   *httptest.Server
 	store *store.SQLite
+	mu    sync.Mutex // guards now: the server reads it on its own goroutines
 	now   time.Time
+}
+
+func (h *harness) setNow(t time.Time) {
+	h.mu.Lock()
+	h.now = t
+	h.mu.Unlock()
+}
+
+func (h *harness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.now
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -41,7 +55,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, store: st, now: time.Date(2026, 3, 2, 18, 0, 0, 0, time.UTC)} // a Monday
-	s, err := New(Config{Now: func() time.Time { return h.now }}, st, admin, quiet())
+	s, err := New(Config{Now: h.clock}, st, admin, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
