@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/url"
@@ -142,7 +144,37 @@ func (f *Feed) Write(w io.Writer, name string, entries []Entry) error {
 		cal.Children = append(cal.Children, events...)
 	}
 	cal.Children = append(f.timezones(zones, firstYear), cal.Children...)
-	return encode(w, cal)
+	return Encode(w, cal)
+}
+
+// Object is one series as a CalDAV calendar object resource: its VTIMEZONE,
+// master VEVENT and overrides, with no METHOD (RFC 4791 §4.1). ok is false
+// for a rule that never occurs.
+func (f *Feed) Object(e *Entry) (cal *ical.Calendar, ok bool, err error) {
+	events, err := f.Events(e)
+	if err != nil || len(events) == 0 {
+		return nil, false, err
+	}
+	loc, err := f.zones.Load(e.Series.TimeZone)
+	if err != nil {
+		return nil, false, err
+	}
+	cal = ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, f.cfg.ProductID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	firstYear := min(e.Series.Recurrence.Start.Year, f.cfg.Now().Year())
+	cal.Children = append(f.timezones(map[string]*time.Location{e.Series.TimeZone: loc}, firstYear), events...)
+	return cal, true, nil
+}
+
+// ETag is a strong entity tag for the Object of e. It changes whenever the
+// series, its exceptions or its group change, and each new year (when the
+// VTIMEZONE's covered years move on), without rendering the object.
+func (f *Feed) ETag(e *Entry) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d/%s/%d/%d/%d/%d", e.Series.ID, e.Series.Slug, e.Series.Sequence, e.LastChange().UnixNano(),
+		len(e.Exceptions), f.cfg.Now().Year())
+	return `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
 }
 
 // Events returns the VEVENTs of one series: the master, then one override per
@@ -213,7 +245,8 @@ func (f *Feed) timezones(zones map[string]*time.Location, firstYear int) []*ical
 // legitimately produces, so a marker is encoded and then cut out.
 const emptyMarker = "X-HEARTH-EMPTY"
 
-func encode(w io.Writer, cal *ical.Calendar) error {
+// Encode writes cal with CRLF line endings, folded at 75 octets.
+func Encode(w io.Writer, cal *ical.Calendar) error {
 	empty := len(cal.Children) == 0
 	if empty {
 		cal.Children = []*ical.Component{ical.NewComponent(emptyMarker)}

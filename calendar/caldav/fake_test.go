@@ -1,0 +1,86 @@
+package caldav
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// fakeSource is an in-memory calendar.Source.
+type fakeSource struct{ entries []calendar.Entry }
+
+func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]calendar.Entry, error) {
+	var out []calendar.Entry
+	for _, e := range f.entries {
+		if flt.Match(&e.Series) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeSource) Meeting(_ context.Context, slug string) (calendar.Entry, bool, error) {
+	for _, e := range f.entries {
+		if e.Series.Slug == slug {
+			return e, true, nil
+		}
+	}
+	return calendar.Entry{}, false, nil
+}
+
+func (f *fakeSource) LastModified(context.Context) (time.Time, error) { return updated, nil }
+
+var updated = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+
+func date(y int, m time.Month, d int) meetings.Date { return meetings.Date{Year: y, Month: m, Day: d} }
+
+func series(id int64, slug, zone string, format meetings.Format, start meetings.LocalTime, days ...time.Weekday) calendar.Entry {
+	return calendar.Entry{
+		Series: meetings.Series{
+			ID: id, Slug: slug, Name: "Meeting " + slug, GroupSlug: "home", Format: format, Program: "AA",
+			Types: []string{"O"}, TimeZone: zone, Start: start, Duration: time.Hour,
+			Recurrence: meetings.Recurrence{Freq: meetings.Weekly, Interval: 1, Weekdays: days, Start: date(2026, 1, 1)},
+			Room:       meetings.RoomSettings{MaxParticipants: 50}, Sequence: 1, Created: updated, Updated: updated,
+		},
+		Group: meetings.Group{Slug: "home", Name: "Home Group", Updated: updated},
+	}
+}
+
+// fixture: a New York evening meeting (cancelled once, moved once), a
+// Berlin morning SMART meeting, and a late Tokyo meeting that runs past
+// midnight so a range can fall inside an occurrence.
+func fixture() []calendar.Entry {
+	ny := series(1, "ny-evening", "America/New_York", meetings.Format12Step, meetings.LocalTime{Hour: 19}, time.Monday, time.Thursday)
+	later := meetings.LocalTime{Hour: 21}
+	ny.Exceptions = []meetings.Exception{
+		{Date: date(2026, 3, 9), Kind: meetings.Cancelled, Reason: "Holiday", Updated: updated},
+		{Date: date(2026, 3, 12), Kind: meetings.Moved, NewStart: &later, Updated: updated},
+	}
+	berlin := series(2, "berlin-smart", "Europe/Berlin", meetings.FormatSMART, meetings.LocalTime{Hour: 8}, time.Saturday)
+	tokyo := series(3, "tokyo-late", "Asia/Tokyo", meetings.Format12Step, meetings.LocalTime{Hour: 23, Minute: 30}, time.Friday)
+	return []calendar.Entry{ny, berlin, tokyo}
+}
+
+func newServer(t testing.TB, entries []calendar.Entry) *httptest.Server {
+	t.Helper()
+	feed, err := calendar.NewFeed(calendar.FeedConfig{PublicURL: "https://meet.example.org",
+		Now: func() time.Time { return time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{Feed: feed, Source: &fakeSource{entries: entries}}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	srv.Register(mux)
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	return ts
+}

@@ -1,0 +1,293 @@
+package caldav
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+
+	webdavcaldav "github.com/emersion/go-webdav/caldav"
+
+	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// Config sets up a Server.
+type Config struct {
+	// Prefix is the URL path the server is mounted at; default "/dav".
+	Prefix string
+	// MaxBody bounds request bodies; default 1 MiB.
+	MaxBody int64
+	Feed    *calendar.Feed
+	Source  calendar.Source
+}
+
+// Defaults fills unset fields.
+func (c *Config) Defaults() {
+	if c.Prefix == "" {
+		c.Prefix = "/dav"
+	}
+	if c.MaxBody == 0 {
+		c.MaxBody = 1 << 20
+	}
+}
+
+// Validate reports a configuration that cannot work.
+func (c *Config) Validate() error {
+	if !strings.HasPrefix(c.Prefix, "/") || strings.HasSuffix(c.Prefix, "/") {
+		return fmt.Errorf("caldav: prefix %q must start and not end with /", c.Prefix)
+	}
+	if c.Feed == nil || c.Source == nil {
+		return fmt.Errorf("caldav: a feed and a source are required")
+	}
+	if c.MaxBody < 1024 || c.MaxBody > 16<<20 {
+		return fmt.Errorf("caldav: max body %d must be between 1 KiB and 16 MiB", c.MaxBody)
+	}
+	return nil
+}
+
+// Server is the read-only CalDAV handler.
+type Server struct {
+	cfg         Config
+	log         *slog.Logger
+	collections []collection
+	discovery   http.Handler
+}
+
+// collection is one published calendar.
+type collection struct {
+	name, display, description string
+	filter                     meetings.Filter
+}
+
+// New checks cfg and returns a Server.
+func New(cfg Config, log *slog.Logger) (*Server, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, collections: collections()}
+	s.discovery = &webdavcaldav.Handler{Backend: &backend{srv: s}, Prefix: cfg.Prefix}
+	return s, nil
+}
+
+// Register mounts the server and /.well-known/caldav on mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.Handle("/.well-known/caldav", s)
+	mux.Handle(s.cfg.Prefix+"/", s)
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slugify(s string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+func collections() []collection {
+	out := []collection{{name: "all", display: "All meetings", description: "Every meeting on this Hearth"}}
+	for _, f := range meetings.Formats() {
+		out = append(out, collection{name: "format-" + slugify(string(f)), display: string(f) + " meetings",
+			description: "Meetings of the " + string(f) + " format", filter: meetings.Filter{Format: f}})
+	}
+	for _, p := range meetings.Programs() {
+		out = append(out, collection{name: "program-" + slugify(string(p)), display: string(p) + " meetings",
+			description: string(p) + " meetings", filter: meetings.Filter{Program: p}})
+	}
+	return out
+}
+
+func (s *Server) principalPath() string { return s.cfg.Prefix + "/public/" }
+func (s *Server) homePath() string      { return s.cfg.Prefix + "/public/calendars/" }
+
+func (s *Server) collectionPath(c *collection) string { return s.homePath() + c.name + "/" }
+
+func (s *Server) objectPath(c *collection, slug string) string {
+	return s.collectionPath(c) + slug + ".ics"
+}
+
+// target is what a request path names.
+type target struct {
+	kind int
+	coll *collection
+	slug string
+}
+
+const (
+	targetNone = iota
+	targetDiscovery
+	targetHome
+	targetCollection
+	targetObject
+)
+
+func (s *Server) resolve(path string) target {
+	if path == "/.well-known/caldav" || path == s.cfg.Prefix || path == s.cfg.Prefix+"/" ||
+		path == s.principalPath() || path+"/" == s.principalPath() {
+		return target{kind: targetDiscovery}
+	}
+	rest, ok := strings.CutPrefix(path, s.homePath())
+	if !ok {
+		if path+"/" == s.homePath() {
+			return target{kind: targetHome}
+		}
+		return target{}
+	}
+	if rest == "" {
+		return target{kind: targetHome}
+	}
+	name, obj, _ := strings.Cut(rest, "/")
+	for i := range s.collections {
+		c := &s.collections[i]
+		if c.name != name {
+			continue
+		}
+		if obj == "" {
+			return target{kind: targetCollection, coll: c}
+		}
+		if slug, ok := strings.CutSuffix(obj, ".ics"); ok && slug != "" && !strings.Contains(slug, "/") {
+			return target{kind: targetObject, coll: c, slug: slug}
+		}
+	}
+	return target{}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+	t := s.resolve(r.URL.Path)
+	if t.kind == targetNone {
+		http.Error(w, "no such CalDAV resource", http.StatusNotFound)
+		return
+	}
+	write := false
+	switch r.Method {
+	case http.MethodPut, http.MethodDelete, "MKCALENDAR", "MKCOL", "MOVE", "COPY", "LOCK", "UNLOCK", http.MethodPost, http.MethodPatch:
+		write = true
+	}
+	if t.kind == targetDiscovery && !write && r.Method != "PROPPATCH" {
+		s.discovery.ServeHTTP(w, r)
+		return
+	}
+	switch r.Method {
+	case http.MethodOptions:
+		w.Header().Set("DAV", "1, 3, calendar-access")
+		w.Header().Set("Allow", "OPTIONS, GET, HEAD, PROPFIND, REPORT")
+		w.WriteHeader(http.StatusNoContent)
+	case http.MethodGet, http.MethodHead:
+		s.serveGet(w, r, t)
+	case "PROPFIND":
+		s.servePropfind(w, r, t)
+	case "REPORT":
+		s.serveReport(w, r, t)
+	case "PROPPATCH":
+		s.serveProppatch(w, r)
+	case http.MethodPut, http.MethodDelete, "MKCALENDAR", "MKCOL", "MOVE", "COPY", "LOCK", "UNLOCK", http.MethodPost, http.MethodPatch:
+		davError(w, http.StatusForbidden, "<d:need-privileges><d:resource><d:href>"+escape(r.URL.Path)+
+			"</d:href><d:privilege><d:write/></d:privilege></d:resource></d:need-privileges>")
+	default:
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// member is one series of a collection with its ETag.
+type member struct {
+	entry calendar.Entry
+	etag  string
+}
+
+func (s *Server) members(ctx context.Context, c *collection) ([]member, error) {
+	entries, err := s.cfg.Source.Schedule(ctx, c.filter)
+	if err != nil {
+		return nil, fmt.Errorf("caldav: list %s: %w", c.name, err)
+	}
+	out := make([]member, 0, len(entries))
+	for i := range entries {
+		if _, ok := entries[i].Series.Recurrence.FirstDate(); !ok {
+			continue
+		}
+		out = append(out, member{entry: entries[i], etag: s.cfg.Feed.ETag(&entries[i])})
+	}
+	return out, nil
+}
+
+// member finds one series in a collection; ok is false when it is not there.
+func (s *Server) member(ctx context.Context, c *collection, slug string) (member, bool, error) {
+	e, ok, err := s.cfg.Source.Meeting(ctx, slug)
+	if err != nil {
+		return member{}, false, fmt.Errorf("caldav: get %s: %w", slug, err)
+	}
+	if !ok || !c.filter.Match(&e.Series) {
+		return member{}, false, nil
+	}
+	if _, ok := e.Series.Recurrence.FirstDate(); !ok {
+		return member{}, false, nil
+	}
+	return member{entry: e, etag: s.cfg.Feed.ETag(&e)}, true, nil
+}
+
+// ctag changes whenever a member is added, removed or changed.
+func ctag(ms []member) string {
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%s=%s\n", m.entry.Series.Slug, m.etag)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func syncToken(ms []member) string { return "https://hearth.invalid/sync/" + ctag(ms) }
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "caldav", "method", r.Method, "path", r.URL.Path, "err", err)
+	http.Error(w, "the calendar could not be read", http.StatusInternalServerError)
+}
+
+// serveProppatch refuses every property change with a 207 that marks each
+// one 403, which Apple clients accept during set-up where a 501 breaks it.
+func (s *Server) serveProppatch(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		XMLName xml.Name `xml:"DAV: propertyupdate"`
+		Set     []struct {
+			Prop anyElem `xml:"DAV: prop"`
+		} `xml:"DAV: set"`
+		Remove []struct {
+			Prop anyElem `xml:"DAV: prop"`
+		} `xml:"DAV: remove"`
+	}
+	if _, err := decodeBody(r, s.cfg.MaxBody, &req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var names []xml.Name
+	for _, set := range req.Set {
+		for _, p := range set.Prop.Any {
+			names = append(names, p.XMLName)
+		}
+	}
+	for _, rm := range req.Remove {
+		for _, p := range rm.Prop.Any {
+			names = append(names, p.XMLName)
+		}
+	}
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
+	b.WriteString(`<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:ical="http://apple.com/ns/ical/">`)
+	b.WriteString("<d:response><d:href>" + escape(r.URL.Path) + "</d:href>")
+	var buf = new(strings.Builder)
+	for _, n := range names {
+		tag, decl := qualified(n)
+		buf.WriteString("<" + tag + decl + "/>")
+	}
+	if buf.Len() > 0 {
+		b.WriteString("<d:propstat><d:prop>" + buf.String() + "</d:prop><d:status>HTTP/1.1 403 Forbidden</d:status>" +
+			"<d:responsedescription>This calendar is read-only.</d:responsedescription></d:propstat>")
+	}
+	b.WriteString("</d:response></d:multistatus>\n")
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.WriteHeader(http.StatusMultiStatus)
+	_, _ = w.Write([]byte(b.String()))
+}

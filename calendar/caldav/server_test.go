@@ -1,0 +1,209 @@
+package caldav
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func do(t *testing.T, method, url, body string, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(body, "<") {
+		req.Header.Set("Content-Type", "application/xml; charset=utf-8")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+const calQuery = `<?xml version="1.0"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+ <d:prop><d:getetag/>%s</d:prop>
+ <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">
+  <c:time-range start="%s" end="%s"/></c:comp-filter></c:comp-filter></c:filter>
+</c:calendar-query>`
+
+func query(t *testing.T, base, start, end, extra string) string {
+	t.Helper()
+	body := strings.NewReplacer("%s1", "").Replace(calQuery)
+	body = strings.Replace(body, "%s", extra, 1)
+	body = strings.Replace(body, "%s", start, 1)
+	body = strings.Replace(body, "%s", end, 1)
+	resp, out := do(t, "REPORT", base+"/dav/public/calendars/all/", body, "Depth", "1")
+	if resp.StatusCode != http.StatusMultiStatus {
+		t.Fatalf("calendar-query: %d %s", resp.StatusCode, out)
+	}
+	return out
+}
+
+func TestDiscovery(t *testing.T) {
+	ts := newServer(t, fixture())
+	resp, _ := do(t, http.MethodGet, ts.URL+"/.well-known/caldav", "")
+	if resp.StatusCode/100 != 3 || resp.Header.Get("Location") != "/dav/public/" {
+		t.Errorf("well-known: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	body := `<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:current-user-principal/><c:calendar-home-set/></d:prop></d:propfind>`
+	resp, out := do(t, "PROPFIND", ts.URL+"/dav/public/", body, "Depth", "0")
+	if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(out, "/dav/public/calendars/") {
+		t.Errorf("principal PROPFIND: %d %s", resp.StatusCode, out)
+	}
+	resp, out = do(t, "PROPFIND", ts.URL+"/dav/public/calendars/", `<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:displayname/></d:prop></d:propfind>`, "Depth", "1")
+	if resp.StatusCode != http.StatusMultiStatus || strings.Count(out, "<c:calendar/>") != 19 {
+		t.Errorf("home set depth 1: %d, %d calendars", resp.StatusCode, strings.Count(out, "<c:calendar/>"))
+	}
+}
+
+func TestCollectionProps(t *testing.T) {
+	ts := newServer(t, fixture())
+	body := `<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/" xmlns:c="urn:ietf:params:xml:ns:caldav">
+	<d:prop><d:current-user-privilege-set/><cs:getctag/><d:sync-token/><c:supported-calendar-component-set/><d:displayname/><x:unknown xmlns:x="urn:x"/></d:prop></d:propfind>`
+	resp, out := do(t, "PROPFIND", ts.URL+"/dav/public/calendars/format-smart/", body, "Depth", "0")
+	if resp.StatusCode != http.StatusMultiStatus {
+		t.Fatalf("PROPFIND: %d", resp.StatusCode)
+	}
+	for _, want := range []string{"<d:read/>", "<cs:getctag>", "<d:sync-token>", `<c:comp name="VEVENT"/>`, "smart meetings", "404 Not Found"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("collection PROPFIND lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "<d:write") {
+		t.Error("collection claims write privilege")
+	}
+	_, out = do(t, "PROPFIND", ts.URL+"/dav/public/calendars/format-smart/", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`, "Depth", "1")
+	if strings.Count(out, "<d:getetag>") != 1 || !strings.Contains(out, "berlin-smart.ics") {
+		t.Errorf("depth 1 on format-smart: %s", out)
+	}
+}
+
+func TestTimeRangeQuery(t *testing.T) {
+	ts := newServer(t, fixture())
+	cases := []struct {
+		name, start, end string
+		want             []string
+	}{
+		// Monday 2026-03-09 19:00 EDT is cancelled; nothing else that evening.
+		{"cancelled occurrence", "20260309T220000Z", "20260310T000000Z", nil},
+		// The Thursday 12 March meeting moved from 19:00 to 21:00 EDT (01:00Z).
+		{"moved away", "20260312T230000Z", "20260313T000000Z", nil},
+		{"moved to", "20260313T010000Z", "20260313T013000Z", []string{"ny-evening"}},
+		// A range inside the Tokyo meeting (23:30-00:30 JST) still matches.
+		{"inside an occurrence", "20260306T150000Z", "20260306T151000Z", []string{"tokyo-late"}},
+		// The range end is exclusive: Berlin starts 07:00Z on Saturday 7 March.
+		{"end is exclusive", "20260307T060000Z", "20260307T070000Z", nil},
+		{"exact occurrence", "20260307T070000Z", "20260307T080000Z", []string{"berlin-smart"}},
+		{"a week", "20260302T000000Z", "20260309T000000Z", []string{"berlin-smart", "ny-evening", "tokyo-late"}},
+		{"before the first date", "20250101T000000Z", "20251201T000000Z", nil},
+	}
+	for _, c := range cases {
+		out := query(t, ts.URL, c.start, c.end, "")
+		got := strings.Count(out, "<d:response>")
+		if got != len(c.want) {
+			t.Errorf("%s: %d responses, want %v:\n%s", c.name, got, c.want, out)
+		}
+		for _, slug := range c.want {
+			if !strings.Contains(out, "/"+slug+".ics") {
+				t.Errorf("%s: missing %s", c.name, slug)
+			}
+		}
+	}
+}
+
+func TestExpand(t *testing.T) {
+	ts := newServer(t, fixture())
+	out := query(t, ts.URL, "20260309T000000Z", "20260316T000000Z",
+		`<c:calendar-data><c:expand start="20260309T000000Z" end="20260316T000000Z"/></c:calendar-data>`)
+	// The NY week: Monday cancelled, Thursday moved to 21:00 EDT = 01:00Z Friday.
+	if !strings.Contains(out, "DTSTART:20260313T010000Z") || strings.Contains(out, "DTSTART:20260309T230000Z") {
+		t.Errorf("expanded NY week wrong:\n%s", out)
+	}
+	if !strings.Contains(out, "RECURRENCE-ID:20260312T230000Z") || strings.Contains(out, "RRULE") {
+		t.Errorf("expanded instances need RECURRENCE-ID and no RRULE:\n%s", out)
+	}
+}
+
+func TestMultigetAndGet(t *testing.T) {
+	ts := newServer(t, fixture())
+	body := `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>
+	<d:href>/dav/public/calendars/all/tokyo-late.ics</d:href><d:href>/dav/public/calendars/all/missing.ics</d:href></c:calendar-multiget>`
+	resp, out := do(t, "REPORT", ts.URL+"/dav/public/calendars/all/", body)
+	if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(out, "BEGIN:VCALENDAR") || !strings.Contains(out, "404 Not Found") {
+		t.Errorf("multiget: %d %s", resp.StatusCode, out)
+	}
+	resp, ics := do(t, http.MethodGet, ts.URL+"/dav/public/calendars/all/tokyo-late.ics", "")
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || etag == "" || !strings.Contains(ics, "BEGIN:VTIMEZONE") || strings.Contains(ics, "METHOD:") {
+		t.Fatalf("GET object: %d %q", resp.StatusCode, etag)
+	}
+	if !strings.Contains(out, strings.ReplaceAll(etag, `"`, "&#34;")) && !strings.Contains(out, etag) {
+		t.Errorf("multiget ETag differs from GET's %s", etag)
+	}
+	if resp, _ := do(t, http.MethodGet, ts.URL+"/dav/public/calendars/all/tokyo-late.ics", "", "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("conditional GET: %d, want 304", resp.StatusCode)
+	}
+	if resp, _ := do(t, http.MethodGet, ts.URL+"/dav/public/calendars/format-smart/tokyo-late.ics", ""); resp.StatusCode != 404 {
+		t.Errorf("object outside its collection: %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestSyncCollection(t *testing.T) {
+	ts := newServer(t, fixture())
+	sync := func(token string) (*http.Response, string) {
+		return do(t, "REPORT", ts.URL+"/dav/public/calendars/all/", `<d:sync-collection xmlns:d="DAV:"><d:sync-token>`+token+
+			`</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`)
+	}
+	resp, out := sync("")
+	if resp.StatusCode != http.StatusMultiStatus || strings.Count(out, "<d:response>") != 3 {
+		t.Fatalf("initial sync: %d %s", resp.StatusCode, out)
+	}
+	token := out[strings.Index(out, "<d:sync-token>")+len("<d:sync-token>") : strings.Index(out, "</d:sync-token>")]
+	if _, out := sync(token); strings.Count(out, "<d:response>") != 0 {
+		t.Errorf("sync with the current token returned changes: %s", out)
+	}
+	if resp, out := sync("https://hearth.invalid/sync/old"); resp.StatusCode != 403 || !strings.Contains(out, "valid-sync-token") {
+		t.Errorf("stale token: %d %s", resp.StatusCode, out)
+	}
+}
+
+func TestReadOnlyAndBadInput(t *testing.T) {
+	ts := newServer(t, fixture())
+	obj := ts.URL + "/dav/public/calendars/all/ny-evening.ics"
+	for _, m := range []string{http.MethodPut, http.MethodDelete, "MKCALENDAR", "MOVE"} {
+		resp, out := do(t, m, obj, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+		if resp.StatusCode != 403 || !strings.Contains(out, "<d:error") {
+			t.Errorf("%s: %d %s", m, resp.StatusCode, out)
+		}
+	}
+	resp, out := do(t, "PROPPATCH", ts.URL+"/dav/public/calendars/all/",
+		`<d:propertyupdate xmlns:d="DAV:" xmlns:ical="http://apple.com/ns/ical/"><d:set><d:prop><ical:calendar-color>#FF0000</ical:calendar-color><d:displayname>x</d:displayname></d:prop></d:set></d:propertyupdate>`)
+	if resp.StatusCode != http.StatusMultiStatus || strings.Count(out, "403 Forbidden") != 1 || !strings.Contains(out, "<ical:calendar-color/>") {
+		t.Errorf("PROPPATCH: %d %s", resp.StatusCode, out)
+	}
+	for _, c := range []struct{ method, path, body string }{
+		{"PROPFIND", "/dav/public/calendars/all/", "<d:propfind xmlns:d='DAV:'><d:prop>"},
+		{"REPORT", "/dav/public/calendars/all/", "not xml"},
+		{"REPORT", "/dav/public/calendars/all/", ""},
+		{"PROPFIND", "/dav/public/calendars/nope/", ""},
+		{"GET", "/dav/elsewhere", ""},
+	} {
+		if resp, _ := do(t, c.method, ts.URL+c.path, c.body); resp.StatusCode/100 != 4 {
+			t.Errorf("%s %s with %q: %d, want 4xx", c.method, c.path, c.body, resp.StatusCode)
+		}
+	}
+	resp, _ = do(t, "REPORT", ts.URL+"/dav/public/calendars/all/", `<d:expand-property xmlns:d="DAV:"/>`)
+	if resp.StatusCode != 403 {
+		t.Errorf("unsupported report: %d", resp.StatusCode)
+	}
+}
