@@ -1,0 +1,115 @@
+// Package demo seeds a realistic, invented schedule so that a new Hearth
+// shows something worth browsing: groups and meetings across five programs,
+// eight timezones and five continents, with weekly, multi-day, fortnightly
+// and monthly rules and a few exceptions in the coming weeks.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// Passcode is the passcode of the demo meetings that have one. It is public
+// on purpose: the demo exists to be tried.
+const Passcode = "serenity"
+
+// anchor is the first date of every demo rule, a Monday, so that
+// fortnightly meetings have a fixed phase.
+var anchor = meetings.Date{Year: 2025, Month: time.January, Day: 6}
+
+// Seed adds whatever part of the demo schedule is missing and returns how
+// many meetings it created. Running it again creates nothing. now places the
+// demo exceptions in the weeks after it.
+func Seed(ctx context.Context, store meetings.Store, now time.Time, log *slog.Logger) (int, error) {
+	if err := seedGroups(ctx, store); err != nil {
+		return 0, err
+	}
+	passHash, err := meetings.HashSecret(Passcode)
+	if err != nil {
+		return 0, err
+	}
+	created := 0
+	for i := range series {
+		ok, err := seedSeries(ctx, store, &series[i], passHash, now)
+		if err != nil {
+			return created, err
+		}
+		if ok {
+			created++
+		}
+	}
+	log.Info("demo schedule seeded", "meetings_created", created, "meetings_in_demo", len(series))
+	return created, nil
+}
+
+func seedGroups(ctx context.Context, store meetings.Store) error {
+	for _, g := range groups {
+		if _, err := store.Group(ctx, g.slug); err == nil {
+			continue
+		} else if !errors.Is(err, meetings.ErrNotFound) {
+			return fmt.Errorf("demo: %w", err)
+		}
+		grp := &meetings.Group{Slug: g.slug, Name: g.name, Program: meetings.Program(g.program),
+			Description:     "An invented group in Hearth's demo schedule.",
+			TraditionURL:    "https://example.org/7th-tradition/" + g.slug,
+			ContactNote:     "Ask in the meeting chat after the close.",
+			Location:        g.location,
+			ConferencePhone: g.phone}
+		if err := store.CreateGroup(ctx, grp); err != nil && !errors.Is(err, meetings.ErrConflict) {
+			return fmt.Errorf("demo: group %s: %w", g.slug, err)
+		}
+	}
+	return nil
+}
+
+func seedSeries(ctx context.Context, store meetings.Store, sd *seriesSeed, passHash string, now time.Time) (bool, error) {
+	if _, err := store.Meeting(ctx, sd.slug); err == nil {
+		return false, nil
+	} else if !errors.Is(err, meetings.ErrNotFound) {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	s, err := sd.series()
+	if err != nil {
+		return false, err
+	}
+	if sd.passcode {
+		s.Room.PasscodeHash = passHash
+	}
+	if err := store.CreateSeries(ctx, s); err != nil {
+		if errors.Is(err, meetings.ErrConflict) {
+			return false, nil // seeded concurrently
+		}
+		return false, fmt.Errorf("demo: meeting %s: %w", sd.slug, err)
+	}
+	return true, addExceptions(ctx, store, s, now)
+}
+
+func (sd *seriesSeed) series() (*meetings.Series, error) {
+	start, err := meetings.ParseLocalTime(sd.at)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %s: %w", sd.slug, err)
+	}
+	format := map[string]meetings.Format{"AA": meetings.Format12Step, "NA": meetings.Format12Step,
+		"SMART Recovery": meetings.FormatSMART, "Celebrate Recovery": meetings.FormatFaith,
+		"Recovery Dharma": meetings.FormatOtherKind}
+	var program string
+	for _, g := range groups {
+		if g.slug == sd.group {
+			program = g.program
+		}
+	}
+	return &meetings.Series{
+		Slug: sd.slug, Name: sd.name, GroupSlug: sd.group, Format: format[program],
+		Program: meetings.Program(program), Types: sd.types, Languages: sd.langs, Notes: sd.notes,
+		TimeZone: sd.tz, Start: start, Duration: time.Duration(sd.minutes) * time.Minute,
+		Recurrence: meetings.Recurrence{Freq: sd.r.freq, Interval: sd.r.interval, SetPos: sd.r.setPos,
+			Weekdays: sd.r.days, Start: anchor},
+		Room: meetings.RoomSettings{WaitingRoom: sd.waiting, LockedUntilChair: sd.waiting,
+			MaxParticipants: 100, CameraOffOnEntry: sd.waiting},
+	}, nil
+}

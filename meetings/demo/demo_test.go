@@ -1,0 +1,67 @@
+package demo
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/meetings/store"
+)
+
+func TestSeedIsRealisticAndIdempotent(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := store.Open(ctx, store.Config{Path: filepath.Join(t.TempDir(), "db")}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 21, 20, 0, 0, 0, time.UTC)
+	n, err := Seed(ctx, st, now, log)
+	if err != nil || n < 35 || n > 45 {
+		t.Fatalf("seed created %d meetings (%v), want about 40", n, err)
+	}
+	again, err := Seed(ctx, st, now, log)
+	if err != nil || again != 0 {
+		t.Fatalf("second seed created %d (%v)", again, err)
+	}
+	all, _ := st.ListMeetings(ctx, meetings.Filter{})
+	zones, programs := map[string]bool{}, map[meetings.Program]bool{}
+	var monthly, multiDay, fortnightly, exceptions, passcodes int
+	for _, m := range all {
+		zones[m.TimeZone], programs[m.Program] = true, true
+		switch {
+		case m.Recurrence.Freq == meetings.Monthly:
+			monthly++
+		case m.Recurrence.Interval == 2:
+			fortnightly++
+		case len(m.Recurrence.Weekdays) > 1:
+			multiDay++
+		}
+		exceptions += len(m.Exceptions)
+		if m.Room.HasPasscode() {
+			passcodes++
+		}
+	}
+	if len(zones) < 8 || len(programs) != 5 || monthly < 3 || multiDay < 5 || fortnightly < 2 || exceptions < 5 || passcodes < 2 {
+		t.Fatalf("demo too thin: %d zones, %d programs, %d monthly, %d multi-day, %d fortnightly, %d exceptions, %d passcodes",
+			len(zones), len(programs), monthly, multiDay, fortnightly, exceptions, passcodes)
+	}
+	// The exceptions are in the coming weeks, where a visitor will see them.
+	var soon int
+	for _, m := range all {
+		loc, _ := meetings.LoadZone(m.TimeZone)
+		for _, o := range m.Occurrences(loc, m.Exceptions, now, now.Add(5*7*24*time.Hour)) {
+			if o.Cancelled || o.Moved || o.Reason != "" {
+				soon++
+			}
+		}
+	}
+	if soon < 5 {
+		t.Fatalf("only %d exceptions visible in the next five weeks", soon)
+	}
+}
