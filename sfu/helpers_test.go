@@ -33,7 +33,7 @@ type testServer struct {
 func startServer(t *testing.T, cfg sfu.Config) *testServer {
 	t.Helper()
 	cfg.LoopbackOnly = true
-	level := slog.LevelWarn
+	level := slog.LevelError
 	if os.Getenv("SFU_DEBUG") != "" {
 		level = slog.LevelDebug
 	}
@@ -58,11 +58,17 @@ func startServer(t *testing.T, cfg sfu.Config) *testServer {
 
 func (ts *testServer) dial(t *testing.T, room, name string, audio, video bool) *loadtest.Client {
 	t.Helper()
+	return ts.dialOpts(t, loadtest.Options{Room: room, Name: name, Audio: audio, Video: video})
+}
+
+func (ts *testServer) dialOpts(t *testing.T, o loadtest.Options) *loadtest.Client {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := loadtest.Dial(ctx, ts.url, loadtest.Options{Room: room, Name: name, Audio: audio, Video: video, Loopback: true})
+	o.Loopback = true
+	c, err := loadtest.Dial(ctx, ts.url, o)
 	if err != nil {
-		t.Fatalf("dial %s: %v", name, err)
+		t.Fatalf("dial %s: %v", o.Name, err)
 	}
 	t.Cleanup(c.Close)
 	return c

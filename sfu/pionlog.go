@@ -22,13 +22,21 @@ func (l pionLogger) emit(level slog.Level, msg string) {
 	l.log.Log(context.Background(), level, msg)
 }
 
+// logf formats only when the level is on: Pion passes live structs to its
+// Debugf calls, and formatting them would race with their owners.
+func (l pionLogger) logf(level slog.Level, format string, args []any) {
+	if l.log.Enabled(context.Background(), level) {
+		l.emit(level, fmt.Sprintf(format, args...))
+	}
+}
+
 func (l pionLogger) Trace(msg string)                  { l.emit(slog.LevelDebug-4, msg) }
-func (l pionLogger) Tracef(format string, args ...any) { l.Trace(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Tracef(format string, args ...any) { l.logf(slog.LevelDebug-4, format, args) }
 func (l pionLogger) Debug(msg string)                  { l.emit(slog.LevelDebug, msg) }
-func (l pionLogger) Debugf(format string, args ...any) { l.Debug(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Debugf(format string, args ...any) { l.logf(slog.LevelDebug, format, args) }
 func (l pionLogger) Info(msg string)                   { l.emit(slog.LevelInfo, msg) }
-func (l pionLogger) Infof(format string, args ...any)  { l.Info(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Infof(format string, args ...any)  { l.logf(slog.LevelInfo, format, args) }
 func (l pionLogger) Warn(msg string)                   { l.emit(slog.LevelWarn, msg) }
-func (l pionLogger) Warnf(format string, args ...any)  { l.Warn(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Warnf(format string, args ...any)  { l.logf(slog.LevelWarn, format, args) }
 func (l pionLogger) Error(msg string)                  { l.emit(slog.LevelError, msg) }
-func (l pionLogger) Errorf(format string, args ...any) { l.Error(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Errorf(format string, args ...any) { l.logf(slog.LevelError, format, args) }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/pion/ice/v4"
@@ -23,6 +24,9 @@ type Options struct {
 	Video      bool // publish a synthetic VP8 track
 	// Loopback restricts ICE to 127.0.0.1 (tests).
 	Loopback bool
+	// PacketInterval spaces audio packets and video frames; 0 means
+	// realistic rates (audio every 20 ms, video 30 frames/s).
+	PacketInterval time.Duration
 }
 
 // Message is any server message, decoded loosely.
@@ -117,12 +121,12 @@ func (c *Client) setup(o Options) error {
 	})
 	var err error
 	if o.Audio {
-		if c.Audio, err = newPublisher(c, false); err != nil {
+		if c.Audio, err = newPublisher(c, false, o.PacketInterval); err != nil {
 			return err
 		}
 	}
 	if o.Video {
-		if c.Video, err = newPublisher(c, true); err != nil {
+		if c.Video, err = newPublisher(c, true, o.PacketInterval); err != nil {
 			return err
 		}
 	}
@@ -261,4 +265,3 @@ func (c *Client) Leave() {
 func (c *Client) Connected() bool {
 	return c.pc.ConnectionState() == webrtc.PeerConnectionStateConnected
 }
-

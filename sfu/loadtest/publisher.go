@@ -16,13 +16,13 @@ import (
 // (40 kbit/s); video is 30 frames/s of 3 packets of 1000 bytes
 // (720 kbit/s), a keyframe every 2 s and on request.
 const (
-	audioInterval  = 20 * time.Millisecond
-	audioSize      = 100
-	frameInterval  = time.Second / 30
-	videoPackets   = 3
-	videoSize      = 1000
-	keyframeEvery  = 60
-	headerBytes    = 18 // VP8 descriptor (2) + counter (8) + send time (8)
+	audioInterval = 20 * time.Millisecond
+	audioSize     = 100
+	frameInterval = time.Second / 30
+	videoPackets  = 3
+	videoSize     = 1000
+	keyframeEvery = 60
+	headerBytes   = 18 // VP8 descriptor (2) + counter (8) + send time (8)
 )
 
 // Publisher sends one synthetic track. Every payload carries a counter and
@@ -33,6 +33,8 @@ type Publisher struct {
 	video  bool
 	track  *webrtc.TrackLocalStaticRTP
 	sender *webrtc.RTPSender
+	// interval between audio packets or video frames
+	interval time.Duration
 
 	sending atomic.Bool // packets are written while true
 	wantKey atomic.Bool // the next frame is a keyframe
@@ -41,7 +43,7 @@ type Publisher struct {
 	once    sync.Once
 }
 
-func newPublisher(c *Client, video bool) (*Publisher, error) {
+func newPublisher(c *Client, video bool, interval time.Duration) (*Publisher, error) {
 	capab := webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}
 	id := "audio"
 	if video {
@@ -52,7 +54,13 @@ func newPublisher(c *Client, video bool) (*Publisher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loadtest: track: %w", err)
 	}
-	p := &Publisher{c: c, video: video, track: t, stopCh: make(chan struct{})}
+	if interval == 0 {
+		interval = audioInterval
+		if video {
+			interval = frameInterval
+		}
+	}
+	p := &Publisher{c: c, video: video, track: t, interval: interval, stopCh: make(chan struct{})}
 	p.sending.Store(true)
 	p.wantKey.Store(true)
 	return p, nil
@@ -98,11 +106,7 @@ func (p *Publisher) readRTCP() {
 }
 
 func (p *Publisher) loop() {
-	interval := audioInterval
-	if p.video {
-		interval = frameInterval
-	}
-	t := time.NewTicker(interval)
+	t := time.NewTicker(p.interval)
 	defer t.Stop()
 	var counter uint64
 	var seq uint16
