@@ -138,7 +138,7 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, t target)
 		resps = append(resps, pr.answer(s.collectionPath(t.coll), s.collectionProps(t.coll, ms)))
 		if depth != "0" {
 			for i := range ms {
-				resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], &pr, nil)))
+				resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], &pr)))
 			}
 		}
 	case targetObject:
@@ -151,7 +151,7 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, t target)
 			http.Error(w, "no such meeting in this calendar", http.StatusNotFound)
 			return
 		}
-		resps = append(resps, pr.answer(r.URL.Path, s.objectProps(&m, &pr, nil)))
+		resps = append(resps, pr.answer(r.URL.Path, s.objectProps(&m, &pr)))
 	}
 	multistatus(w, resps, "")
 }
@@ -188,7 +188,7 @@ func (s *Server) collectionProps(c *collection, ms []member) props {
 
 // objectProps lists a member's properties; calendar-data is rendered only
 // when asked for, expanded over pr.expand when that is set.
-func (s *Server) objectProps(m *member, pr *propRequest, _ *timeRange) props {
+func (s *Server) objectProps(m *member, pr *propRequest) props {
 	p := props{
 		nameGetETag:            escape(m.etag),
 		dav("getcontenttype"):  "text/calendar; charset=utf-8; component=VEVENT",
@@ -210,7 +210,7 @@ func (s *Server) calendarData(e *calendar.Entry, expand *timeRange) (string, err
 		return "", err
 	}
 	if expand != nil {
-		if cal, err = expandObject(cal, e, expand); err != nil {
+		if cal, err = expandObject(s.zones, cal, e, expand); err != nil {
 			return "", err
 		}
 	}

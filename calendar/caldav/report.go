@@ -85,7 +85,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, t target, re
 			return
 		}
 		if ok {
-			resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr, nil)))
+			resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr)))
 		}
 	}
 	multistatus(w, resps, "")
@@ -123,7 +123,7 @@ func (s *Server) matchEvent(e *calendar.Entry, f *compFilter) (bool, error) {
 		if !ok {
 			return false, fmt.Errorf("caldav: bad time-range")
 		}
-		if !hasOccurrence(e, tr) {
+		if !hasOccurrence(s.zones, e, tr) {
 			return false, nil
 		}
 	}
@@ -144,8 +144,8 @@ func (s *Server) matchEvent(e *calendar.Entry, f *compFilter) (bool, error) {
 
 // hasOccurrence checks overlap over a window clamped to the series' life, so
 // that an open-ended range does not walk to the year 9999.
-func hasOccurrence(e *calendar.Entry, tr timeRange) bool {
-	loc, err := meetings.LoadZone(e.Series.TimeZone)
+func hasOccurrence(zones *meetings.Zones, e *calendar.Entry, tr timeRange) bool {
+	loc, err := zones.Load(e.Series.TimeZone)
 	if err != nil {
 		return false
 	}
@@ -215,7 +215,7 @@ func (s *Server) multigetOne(ctx context.Context, href string, pr *propRequest) 
 	if err != nil || !ok {
 		return response{href: href, status: http.StatusNotFound}, err
 	}
-	return pr.answer(href, s.objectProps(&m, pr, nil)), nil
+	return pr.answer(href, s.objectProps(&m, pr)), nil
 }
 
 // serveSync answers sync-collection (RFC 6578). Hearth keeps no change
@@ -238,7 +238,7 @@ func (s *Server) serveSync(w http.ResponseWriter, r *http.Request, t target, req
 	case token:
 	case "":
 		for i := range ms {
-			resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr, nil)))
+			resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr)))
 		}
 	default:
 		davError(w, http.StatusForbidden, "<d:valid-sync-token/>")
@@ -249,8 +249,8 @@ func (s *Server) serveSync(w http.ResponseWriter, r *http.Request, t target, req
 
 // expandObject replaces a series' recurrence with its instances in tr, each
 // a VEVENT in UTC with a RECURRENCE-ID and no RRULE (RFC 4791 §9.6.5).
-func expandObject(cal *ical.Calendar, e *calendar.Entry, tr *timeRange) (*ical.Calendar, error) {
-	loc, err := meetings.LoadZone(e.Series.TimeZone)
+func expandObject(zones *meetings.Zones, cal *ical.Calendar, e *calendar.Entry, tr *timeRange) (*ical.Calendar, error) {
+	loc, err := zones.Load(e.Series.TimeZone)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,8 @@ type Server struct {
 	log         *slog.Logger
 	collections []collection
 	discovery   http.Handler
+	// zones caches time zones for the time-range matcher and expansion.
+	zones *meetings.Zones
 }
 
 // collection is one published calendar.
@@ -71,7 +73,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, collections: collections()}
+	s := &Server{cfg: cfg, log: log, collections: collections(), zones: meetings.NewZones()}
 	s.discovery = &webdavcaldav.Handler{Backend: &backend{srv: s}, Prefix: cfg.Prefix}
 	return s, nil
 }

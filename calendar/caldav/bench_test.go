@@ -1,0 +1,46 @@
+package caldav
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// BenchmarkCalendarQueryMonth10k runs one calendar-query with a one-month
+// time range over a collection of 10,000 weekly series in six zones, one in
+// ten with a cancellation, asking for ETags (what sync clients ask).
+func BenchmarkCalendarQueryMonth10k(b *testing.B) {
+	zones := []string{"America/New_York", "America/Chicago", "Europe/London", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata"}
+	entries := make([]calendar.Entry, 10000)
+	for i := range entries {
+		e := series(int64(i+1), fmt.Sprintf("m-%05d", i), zones[i%len(zones)], meetings.Format12Step,
+			meetings.LocalTime{Hour: 6 + i%16, Minute: 15 * (i % 4)}, time.Weekday(i%7))
+		if i%10 == 0 {
+			e.Exceptions = []meetings.Exception{{Date: date(2026, 3, 2+i%7), Kind: meetings.Cancelled, Updated: updated}}
+		}
+		entries[i] = e
+	}
+	ts := newServer(b, entries)
+	body := strings.Replace(strings.Replace(calQuery, "%s", "", 1), "%s", "20260301T000000Z", 1)
+	body = strings.Replace(body, "%s", "20260401T000000Z", 1)
+	client := ts.Client()
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequest("REPORT", ts.URL+"/dav/public/calendars/all/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/xml")
+		req.Header.Set("Depth", "1")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMultiStatus {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
