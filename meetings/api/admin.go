@@ -64,7 +64,7 @@ func NewAdmin(ctx context.Context, store meetings.Store, explicit string, log *s
 	}
 	log.Warn("generated the admin token; it is shown only this once, so save it now",
 		"token", token, "use", "Authorization: Bearer "+token,
-		"replace", "set HEARTH_ADMIN_TOKEN, or delete the setting to generate a new one")
+		"replace", "set HEARTH_ADMIN_TOKEN (or --admin-token) to use a token of your own instead")
 	return &Admin{hash: hash}, nil
 }
 

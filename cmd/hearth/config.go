@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// serveConfig is every setting of `hearth serve`.
+type serveConfig struct {
+	Addr       string
+	DataDir    string
+	Demo       bool
+	LogFormat  string
+	LogLevel   string
+	AdminToken string
+	// PublicURL is the base URL for links in feeds and pages; empty means
+	// derive it from each request.
+	PublicURL string
+}
+
+// flags binds each setting to a flag whose default comes from its HEARTH_
+// environment twin, so the command line wins over the environment.
+type flags struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	errs   []error
+}
+
+func (f *flags) str(p *string, name, envName, def, usage string) {
+	if v := f.getenv(envName); v != "" {
+		def = v
+	}
+	f.fs.StringVar(p, name, def, usage+" (env "+envName+")")
+}
+
+func (f *flags) boolean(p *bool, name, envName string, def bool, usage string) {
+	if v := f.getenv(envName); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("%s=%q is not true or false", envName, v))
+		}
+		def = b
+	}
+	f.fs.BoolVar(p, name, def, usage+" (env "+envName+")")
+}
+
+func (f *flags) integer(p *int, name, envName string, def int, usage string) {
+	if v := f.getenv(envName); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("%s=%q is not a whole number", envName, v))
+		}
+		def = n
+	}
+	f.fs.IntVar(p, name, def, usage+" (env "+envName+")")
+}
+
+// register declares the flags of serve.
+func (c *serveConfig) register(f *flags) {
+	f.str(&c.Addr, "addr", "HEARTH_ADDR", ":8080", "HTTP listen address")
+	f.str(&c.DataDir, "data", "HEARTH_DATA", "./hearth-data", "data directory (holds the SQLite database)")
+	f.boolean(&c.Demo, "demo", "HEARTH_DEMO", false, "seed the demo schedule (idempotent)")
+	f.str(&c.LogFormat, "log-format", "HEARTH_LOG_FORMAT", "text", "log format: text or json")
+	f.str(&c.LogLevel, "log-level", "HEARTH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	f.str(&c.AdminToken, "admin-token", "HEARTH_ADMIN_TOKEN", "", "admin bearer token (default: generated once and printed)")
+	f.str(&c.PublicURL, "public-url", "HEARTH_PUBLIC_URL", "", "public base URL for links and feeds (default: from the request)")
+	// Media server flags (UDP/TCP media ports, TURN) are registered here by
+	// the SFU wiring: see wire_sfu.go.
+}
+
+// parseServe reads args and the environment into a checked config.
+func parseServe(args []string, getenv func(string) string) (serveConfig, error) {
+	var c serveConfig
+	f := &flags{fs: flag.NewFlagSet("hearth serve", flag.ContinueOnError), getenv: getenv}
+	c.register(f)
+	if err := f.fs.Parse(args); err != nil {
+		return c, err
+	}
+	if f.fs.NArg() > 0 {
+		f.errs = append(f.errs, fmt.Errorf("unexpected arguments %q", f.fs.Args()))
+	}
+	f.errs = append(f.errs, c.validate())
+	return c, errors.Join(f.errs...)
+}
+
+func (c *serveConfig) validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data must name a directory"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q must be text or json", c.LogFormat))
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level %q must be debug, info, warn or error", c.LogLevel))
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		errs = append(errs, errors.New("--admin-token must be at least 16 characters"))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--public-url %q must be an http(s) URL such as https://meet.example.org", c.PublicURL))
+		}
+		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/meetings/api"
+	"github.com/hearth-recovery/hearth/meetings/demo"
+	"github.com/hearth-recovery/hearth/meetings/store"
+)
+
+// shutdownGrace is how long open requests get to finish on SIGINT/SIGTERM.
+const shutdownGrace = 15 * time.Second
+
+// app is everything the HTTP routes and the areas' wiring share.
+type app struct {
+	cfg     serveConfig
+	log     *slog.Logger
+	store   meetings.Store
+	admin   *api.Admin
+	api     *api.Server
+	metrics *prometheus.Registry
+	// closers run in reverse order at shutdown (the store is the first added,
+	// so it closes last); areas append theirs in newApp.
+	closers []func(context.Context) error
+}
+
+func runServe(ctx context.Context, args []string, e env) error {
+	cfg, err := parseServe(args, e.getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
+	return serve(ctx, cfg, log, nil)
+}
+
+// serve runs until ctx is cancelled, then shuts down gracefully. ready, when
+// set, receives the listening address (tests listen on 127.0.0.1:0).
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, ready func(addr string)) error {
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: routes(a), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("Hearth is listening", "addr", ln.Addr().String(), "url", localURL(ln.Addr()), "data", cfg.DataDir)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newApp opens the store, sets up the admin token, seeds the demo when asked
+// and builds the API. Other areas construct their parts in wire_<area>.go
+// and are called from here.
+func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	st, err := store.Open(ctx, store.Config{Path: filepath.Join(cfg.DataDir, "hearth.db")}, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, metrics: newRegistry()}
+	a.closers = append(a.closers, func(context.Context) error { return st.Close() })
+	if err := a.build(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) build(ctx context.Context) error {
+	var err error
+	if a.admin, err = api.NewAdmin(ctx, a.store, a.cfg.AdminToken, a.log); err != nil {
+		return err
+	}
+	if a.cfg.Demo {
+		if _, err := demo.Seed(ctx, a.store, time.Now(), a.log); err != nil {
+			return err
+		}
+	}
+	a.api, err = api.New(api.Config{}, a.store, a.admin, a.log)
+	return err
+}
+
+func (a *app) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](ctx); err != nil {
+			a.log.Warn("close", "err", err)
+		}
+	}
+}
+
+// localURL is a clickable URL for the log; ":8080" becomes localhost.
+func localURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		if ok {
+			return fmt.Sprintf("http://localhost:%d", tcp.Port)
+		}
+		return "http://" + addr.String()
+	}
+	return "http://" + addr.String()
+}
