@@ -35,6 +35,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the Hearth server (default)", runServe},
+		{"import", "import meetings: hearth import meeting-guide FILE|URL", runImport},
 		{"help", "list commands", runHelp},
 	}
 }

@@ -10,7 +10,8 @@ func routes(a *app) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("GET /metrics", a.metricsHandler())
-	a.api.Mount(mux) // /api/..., /openapi.json, /openapi.yaml, /docs
+	a.api.Mount(mux)     // /api/..., /openapi.json, /openapi.yaml, /docs
+	a.mountCalendar(mux) // /calendar/..., /.well-known/caldav, /dav/..., /api/meeting-guide...
 	return a.instrument(mux)
 }
 

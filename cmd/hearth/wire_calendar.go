@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/calendar/caldav"
+	"github.com/hearth-recovery/hearth/calendar/meetingguide"
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// calendarSource reads the store for the calendar feeds.
+type calendarSource struct{ store meetings.Store }
+
+func (c calendarSource) Schedule(ctx context.Context, f meetings.Filter) ([]calendar.Entry, error) {
+	ms, err := c.store.ListMeetings(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := c.store.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bySlug := make(map[string]meetings.Group, len(groups))
+	for _, g := range groups {
+		bySlug[g.Slug] = g
+	}
+	out := make([]calendar.Entry, len(ms))
+	for i, m := range ms {
+		out[i] = calendar.Entry{Series: m.Series, Exceptions: m.Exceptions, Group: bySlug[m.GroupSlug]}
+	}
+	return out, nil
+}
+
+func (c calendarSource) Meeting(ctx context.Context, slug string) (calendar.Entry, bool, error) {
+	m, err := c.store.Meeting(ctx, slug)
+	if errors.Is(err, meetings.ErrNotFound) {
+		return calendar.Entry{}, false, nil
+	}
+	if err != nil {
+		return calendar.Entry{}, false, err
+	}
+	g, err := c.store.Group(ctx, m.GroupSlug)
+	if err != nil && !errors.Is(err, meetings.ErrNotFound) {
+		return calendar.Entry{}, false, err
+	}
+	return calendar.Entry{Series: m.Series, Exceptions: m.Exceptions, Group: g}, true, nil
+}
+
+func (c calendarSource) LastModified(ctx context.Context) (time.Time, error) {
+	ch, err := c.store.Changes(ctx)
+	return ch.Modified, err
+}
+
+// mountCalendar mounts the iCalendar feeds (/calendar/...), CalDAV
+// (/.well-known/caldav, /dav/...) and the Meeting Guide export
+// (/api/meeting-guide.json, /api/meeting-guide/...).
+func (a *app) mountCalendar(mux *http.ServeMux) {
+	src := calendarSource{store: a.store}
+	if a.cfg.PublicURL != "" {
+		inner, err := calendarMux(a.cfg.PublicURL, src, a.log)
+		if err != nil {
+			// The URL was validated at start-up, so this is a bug; the rest
+			// of Hearth still runs.
+			a.log.Error("calendar feeds disabled", "err", err)
+			return
+		}
+		registerCalendarPaths(mux, inner)
+		return
+	}
+	a.log.Warn("no --public-url: calendar links are built from each request's Host header; set it in production")
+	registerCalendarPaths(mux, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner, err := calendarMux(requestBase(r), src, a.log)
+		if err != nil {
+			http.Error(w, "bad Host header", http.StatusBadRequest)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+}
+
+func registerCalendarPaths(mux *http.ServeMux, h http.Handler) {
+	for _, p := range []string{"/calendar/", "/.well-known/caldav", "/dav/", "/api/meeting-guide.json", "/api/meeting-guide/"} {
+		mux.Handle(p, h)
+	}
+}
+
+// calendarMux builds the three handlers for one public base URL.
+func calendarMux(base string, src calendar.Source, log *slog.Logger) (*http.ServeMux, error) {
+	feed, err := calendar.NewFeed(calendar.FeedConfig{PublicURL: base})
+	if err != nil {
+		return nil, err
+	}
+	dav, err := caldav.New(caldav.Config{Feed: feed, Source: src}, log)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	calendar.NewHandler(feed, src, log).Register(mux)
+	dav.Register(mux)
+	meetingguide.NewHandler(src, feed.Links(), log, nil).Register(mux)
+	return mux, nil
+}
+
+// requestBase is the base URL a request was made to, for when no public URL
+// is configured (development).
+func requestBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	u := url.URL{Scheme: scheme, Host: r.Host}
+	return u.String()
+}
+
+// importTarget writes imported groups and series to the store.
+type importTarget struct{ store meetings.Store }
+
+func (t importTarget) Group(ctx context.Context, slug string) (meetings.Group, bool, error) {
+	g, err := t.store.Group(ctx, slug)
+	if errors.Is(err, meetings.ErrNotFound) {
+		return g, false, nil
+	}
+	return g, err == nil, err
+}
+
+func (t importTarget) UpsertGroup(ctx context.Context, g meetings.Group) (meetings.Group, error) {
+	if g.ID != 0 {
+		if err := t.store.UpdateGroup(ctx, &g); err != nil {
+			return g, fmt.Errorf("update group %s: %w", g.Slug, err)
+		}
+		return g, nil
+	}
+	if err := t.store.CreateGroup(ctx, &g); err != nil {
+		return g, fmt.Errorf("create group %s: %w", g.Slug, err)
+	}
+	return g, nil
+}
+
+func (t importTarget) Series(ctx context.Context, slug string) (meetings.Series, bool, error) {
+	m, err := t.store.Meeting(ctx, slug)
+	if errors.Is(err, meetings.ErrNotFound) {
+		return meetings.Series{}, false, nil
+	}
+	return m.Series, err == nil, err
+}
+
+func (t importTarget) UpsertSeries(ctx context.Context, s meetings.Series) error {
+	if s.ID != 0 {
+		return t.store.UpdateSeries(ctx, &s)
+	}
+	return t.store.CreateSeries(ctx, &s)
+}
