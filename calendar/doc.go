@@ -23,11 +23,16 @@
 // a start time that happens twice on a fall-back day is the first of the two
 // (01:30 EDT, 05:30Z). The feed writes the wall-clock time as stored and
 // leaves the reading to the client, and clients differ on exactly these two
-// cases: python-icalendar/dateutil and khal follow the RFC like Hearth;
-// Mozilla's ical.js (Thunderbird) reads a gap time with the offset after the
-// gap (06:30Z) and an ambiguous time as the second one (06:30Z). So on those
-// few days a meeting scheduled inside the one-hour gap or overlap may show an
-// hour apart in Thunderbird. Schedulers are told this when they pick such a
-// time; every other day and every other time agrees everywhere, which the
-// tests check against ical.js across DST changes in several zones.
+// cases (measured here, and pinned by TestDSTEdgeCases for ical.js):
+//
+//   - khal 0.10 (python-icalendar + dateutil) agrees on the gap (07:30Z) but
+//     takes the second of the two ambiguous times (06:30Z).
+//   - Mozilla's ical.js (Thunderbird) reads the gap time with the offset after
+//     the gap (06:30Z) and the ambiguous time as the second one (06:30Z).
+//
+// So on those two days a year a meeting scheduled inside the one-hour gap or
+// overlap (in practice only times between 01:00 and 03:00) may show an hour
+// apart in some apps. Every other day and every other time agrees everywhere,
+// which the tests check against ical.js across DST changes in several zones
+// and against khal through CalDAV. Schedulers should avoid such start times.
 package calendar

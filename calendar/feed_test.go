@@ -272,3 +272,48 @@ func TestEmptyFeed(t *testing.T) {
 		t.Errorf("empty feed: %q", out)
 	}
 }
+
+// TestDSTEdgeCases pins down what doc.go says about local times that do not
+// exist or happen twice: Hearth follows RFC 5545 (gap: offset before the gap;
+// overlap: the first), and ical.js reads both an hour later.
+func TestDSTEdgeCases(t *testing.T) {
+	gap := weekly(7, "gap", "America/New_York", meetings.LocalTime{Hour: 2, Minute: 30}, d(2026, 3, 1), time.Sunday)
+	amb := weekly(8, "amb", "America/New_York", meetings.LocalTime{Hour: 1, Minute: 30}, d(2026, 10, 25), time.Sunday)
+	f := newTestFeed(t)
+	entries := []Entry{gap, amb}
+	cases := []struct {
+		from, to       time.Time
+		hearth, icaljs string
+	}{
+		{time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC),
+			"series-7@meet.example.org 2026-03-08T07:30:00.000Z 2026-03-08T08:30:00.000Z",
+			"series-7@meet.example.org 2026-03-08T06:30:00.000Z 2026-03-08T07:30:00.000Z"},
+		{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC),
+			"series-8@meet.example.org 2026-11-01T05:30:00.000Z 2026-11-01T06:30:00.000Z",
+			"series-8@meet.example.org 2026-11-01T06:30:00.000Z 2026-11-01T07:30:00.000Z"},
+	}
+	for _, c := range cases {
+		if got := strings.Join(hearthInstants(f, entries, c.from, c.to), "\n"); got != c.hearth {
+			t.Errorf("Hearth: %s, want %s", got, c.hearth)
+		}
+	}
+	if _, err := os.Stat(filepath.Join("testdata", "icaljs", "node_modules", "ical.js")); err != nil {
+		needTool(t, "ical.js (npm ci --prefix calendar/testdata/icaljs)")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		needTool(t, "node")
+	}
+	ics := render(t, f, entries)
+	for _, c := range cases {
+		cmd := exec.Command(node, filepath.Join("testdata", "icaljs", "expand.mjs"), c.from.Format(time.RFC3339), c.to.Format(time.RFC3339))
+		cmd.Stdin = strings.NewReader(ics)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(string(out)); got != c.icaljs {
+			t.Errorf("ical.js: %s, want %s (doc.go describes this difference; update it if ical.js changed)", got, c.icaljs)
+		}
+	}
+}
