@@ -2,17 +2,23 @@ package api
 
 import (
 	"context"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
-// timedOccurrence keeps the domain occurrence beside its JSON so callers
-// can still compare instants.
+// timedOccurrence is an occurrence with the meeting it belongs to; the JSON
+// is built only for the page returned, since formatting dominates the cost
+// of a week of 10,000 meetings.
 type timedOccurrence struct {
-	occ  meetings.Occurrence
-	json OccurrenceJSON
+	occ meetings.Occurrence
+	m   *meetings.Meeting
+}
+
+func (t timedOccurrence) json(viewer *time.Location) OccurrenceJSON {
+	return occurrenceJSON(t.m, t.occ, viewer)
 }
 
 // occurrenceTimes expands every meeting that passes f into the occurrences
@@ -32,22 +38,30 @@ func (s *Server) occurrenceTimes(ctx context.Context, f meetings.Filter, v viewe
 		}
 		for _, o := range m.Occurrences(loc, m.Exceptions, from, to) {
 			if v.startsInWindow(o.Start) {
-				out = append(out, timedOccurrence{occ: o, json: occurrenceJSON(m, o, v.loc)})
+				out = append(out, timedOccurrence{occ: o, m: m})
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].occ.Start.Before(out[j].occ.Start) })
+	// Ties are broken by slug so the order, and so the ETag, is stable.
+	slices.SortFunc(out, func(a, b timedOccurrence) int {
+		if c := a.occ.Start.Compare(b.occ.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.m.Slug, b.m.Slug)
+	})
 	return out, nil
 }
 
-func (s *Server) occurrences(ctx context.Context, f meetings.Filter, v viewer, from, to time.Time) ([]OccurrenceJSON, error) {
+// occurrencePage returns the total and the requested page as JSON.
+func (s *Server) occurrencePage(ctx context.Context, f meetings.Filter, v viewer, from, to time.Time, p Page) (int, []OccurrenceJSON, error) {
 	timed, err := s.occurrenceTimes(ctx, f, v, from, to)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	out := make([]OccurrenceJSON, len(timed))
-	for i, t := range timed {
-		out[i] = t.json
+	pg := page(timed, p)
+	out := make([]OccurrenceJSON, len(pg))
+	for i, t := range pg {
+		out[i] = t.json(v.loc)
 	}
-	return out, nil
+	return len(timed), out, nil
 }

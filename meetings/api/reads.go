@@ -262,12 +262,12 @@ func (s *Server) listOccurrences(ctx context.Context, in *occurrencesInput) (*Ca
 	if err != nil {
 		return nil, err
 	}
-	occ, err := s.occurrences(ctx, in.filter(), v, from, to)
+	total, occ, err := s.occurrencePage(ctx, in.filter(), v, from, to, in.Page)
 	if err != nil {
 		return nil, err
 	}
 	out := OccurrenceList{From: from.In(v.loc).Format(time.RFC3339), To: to.In(v.loc).Format(time.RFC3339),
-		Total: len(occ), Limit: in.Limit, Offset: in.Offset, Occurrences: page(occ, in.Page)}
+		Total: total, Limit: in.Limit, Offset: in.Offset, Occurrences: occ}
 	return respond(in.Conditional, out)
 }
 
@@ -285,9 +285,9 @@ func (s *Server) now(ctx context.Context, in *nowInput) (*Cached[NowList], error
 	for _, o := range occ {
 		switch {
 		case o.occ.InProgress(now):
-			out.InProgress = append(out.InProgress, o.json)
+			out.InProgress = append(out.InProgress, o.json(v.loc))
 		case o.occ.Start.After(now):
-			out.StartingSoon = append(out.StartingSoon, o.json)
+			out.StartingSoon = append(out.StartingSoon, o.json(v.loc))
 		}
 	}
 	return respond(in.Conditional, out)
