@@ -317,3 +317,30 @@ func TestDSTEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+// A cached render is served until the schedule's last change moves.
+func TestHandlerCacheFollowsChanges(t *testing.T) {
+	src := &fakeSource{entries: dstFixture(), modified: testUpdated}
+	h := NewHandler(newTestFeed(t), src, slog.New(slog.DiscardHandler))
+	mux := http.NewServeMux()
+	h.Register(mux)
+	fetch := func() (string, string) {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/calendar/all.ics?type=O", nil))
+		return rec.Header().Get("ETag"), rec.Body.String()
+	}
+	etag1, body1 := fetch()
+	src.mu.Lock()
+	src.entries[0].Series.Name = "Renamed meeting"
+	src.mu.Unlock()
+	if etag, _ := fetch(); etag != etag1 {
+		t.Error("cache was bypassed although nothing reported a change")
+	}
+	src.mu.Lock()
+	src.modified = testUpdated.Add(time.Minute)
+	src.mu.Unlock()
+	etag2, body2 := fetch()
+	if etag2 == etag1 || !strings.Contains(body2, "Renamed meeting") || strings.Contains(body1, "Renamed meeting") {
+		t.Errorf("feed not re-rendered after a change: %s -> %s", etag1, etag2)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
@@ -17,14 +18,52 @@ import (
 
 // Handler serves the iCalendar subscription feeds under /calendar/.
 type Handler struct {
-	feed *Feed
-	src  Source
-	log  *slog.Logger
+	feed  *Feed
+	src   Source
+	log   *slog.Logger
+	cache renderCache
 }
 
 // NewHandler returns a Handler that reads src and renders with feed.
 func NewHandler(feed *Feed, src Source, log *slog.Logger) *Handler {
-	return &Handler{feed: feed, src: src, log: log}
+	return &Handler{feed: feed, src: src, log: log, cache: renderCache{byKey: map[string]rendered{}}}
+}
+
+// maxCached bounds the render cache; subscribers poll a few popular feeds,
+// so a small cache that is emptied when full is enough.
+const maxCached = 256
+
+// rendered is one feed body, valid while the schedule's last change and the
+// year (which sets the VTIMEZONE years) are those it was made with.
+type rendered struct {
+	modified time.Time
+	year     int
+	body     []byte
+	etag     string
+}
+
+// renderCache keeps rendered feeds so that polling clients, most of which
+// send conditional requests, do not cost a render each.
+type renderCache struct {
+	mu sync.Mutex // guards byKey
+	// byKey maps a feed's path and normalised query to its last render.
+	byKey map[string]rendered
+}
+
+func (c *renderCache) get(key string, modified time.Time, year int) (rendered, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.byKey[key]
+	return r, ok && r.modified.Equal(modified) && r.year == year
+}
+
+func (c *renderCache) put(key string, r rendered) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.byKey) >= maxCached {
+		clear(c.byKey)
+	}
+	c.byKey[key] = r
 }
 
 // Register mounts the feed routes on mux:
@@ -61,12 +100,30 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	modified, err := h.src.LastModified(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	key := r.URL.Path + "?" + r.URL.Query().Encode()
+	year := h.feed.cfg.Now().Year()
+	if c, ok := h.cache.get(key, modified, year); ok {
+		send(w, r, c)
+		return
+	}
 	entries, err := h.src.Schedule(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.serve(w, r, title, entries)
+	c, err := h.render(title, entries, modified)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c.year = year
+	h.cache.put(key, c)
+	send(w, r, c)
 }
 
 func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug string) {
@@ -88,26 +145,29 @@ func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug stri
 	if f.Match(&e.Series) {
 		entries = []Entry{e}
 	}
-	h.serve(w, r, e.Series.Name, entries)
-}
-
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, title string, entries []Entry) {
-	modified, err := h.src.LastModified(r.Context())
+	c, err := h.render(e.Series.Name, entries, e.LastChange())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	send(w, r, c)
+}
+
+func (h *Handler) render(title string, entries []Entry, modified time.Time) (rendered, error) {
 	var body bytes.Buffer
 	if err := h.feed.Write(&body, "Hearth: "+title, entries); err != nil {
-		h.fail(w, r, err)
-		return
+		return rendered{}, err
 	}
 	sum := sha256.Sum256(body.Bytes())
+	return rendered{modified: modified, body: body.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+}
+
+func send(w http.ResponseWriter, r *http.Request, c rendered) {
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	w.Header().Set("ETag", c.etag)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	// ServeContent answers If-None-Match / If-Modified-Since with 304 and HEAD.
-	http.ServeContent(w, r, "", modified.UTC().Truncate(time.Second), bytes.NewReader(body.Bytes()))
+	http.ServeContent(w, r, "", c.modified.UTC().Truncate(time.Second), bytes.NewReader(c.body))
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
