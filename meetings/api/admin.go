@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -103,13 +104,17 @@ type AdminAuth struct {
 // check returns a 401 problem unless the header carries the admin token.
 func (s *Server) check(in AdminAuth) error {
 	token, ok := strings.CutPrefix(in.Authorization, "Bearer ")
+	var msg string
 	switch {
 	case in.Authorization == "":
-		return huma.Error401Unauthorized("this needs the admin token: send Authorization: Bearer <token>")
+		msg = "this needs the admin token: send Authorization: Bearer <token>"
 	case !ok:
-		return huma.Error401Unauthorized("the Authorization header must be Bearer <token>")
+		msg = "the Authorization header must be Bearer <token>"
 	case !s.admin.Verify(strings.TrimSpace(token)):
-		return huma.Error401Unauthorized("the admin token is wrong")
+		msg = "the admin token is wrong"
+	default:
+		return nil
 	}
-	return nil
+	// RFC 6750 §3: a 401 names the scheme the client should use.
+	return huma.ErrorWithHeaders(huma.Error401Unauthorized(msg), http.Header{"WWW-Authenticate": {`Bearer realm="hearth"`}})
 }

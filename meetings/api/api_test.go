@@ -141,7 +141,8 @@ func TestAdminAuth(t *testing.T) {
 		if resp.StatusCode != tc.want {
 			t.Errorf("%s: status %d, want %d: %s", tc.name, resp.StatusCode, tc.want, body)
 		}
-		if tc.want == http.StatusUnauthorized && !strings.Contains(resp.Header.Get("Content-Type"), "problem+json") {
+		if tc.want == http.StatusUnauthorized && (!strings.Contains(resp.Header.Get("Content-Type"), "problem+json") ||
+			!strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer")) {
 			t.Errorf("%s: content type %q, want problem JSON", tc.name, resp.Header.Get("Content-Type"))
 		}
 	}
