@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -292,4 +293,25 @@ func (s *Server) serveProppatch(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.WriteHeader(http.StatusMultiStatus)
 	_, _ = w.Write([]byte(b.String()))
+}
+
+// CollectionPath is the path of the collection that holds exactly the series
+// f matches, or "" when no collection does (CalDAV collections exist for all
+// meetings, each format and each program, not for every filter).
+func CollectionPath(prefix string, f meetings.Filter) string {
+	home := prefix + "/public/calendars/"
+	rest := f
+	rest.Format, rest.Program = "", ""
+	if !reflect.DeepEqual(rest, meetings.Filter{}) {
+		return ""
+	}
+	switch {
+	case f.Format != "" && f.Program != "":
+		return ""
+	case f.Format != "":
+		return home + "format-" + slugify(string(f.Format)) + "/"
+	case f.Program != "":
+		return home + "program-" + slugify(string(f.Program)) + "/"
+	}
+	return home + "all/"
 }

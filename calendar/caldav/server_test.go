@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/hearth-recovery/hearth/meetings"
 )
 
 func do(t *testing.T, method, url, body string, hdr ...string) (*http.Response, string) {
@@ -205,5 +207,27 @@ func TestReadOnlyAndBadInput(t *testing.T) {
 	resp, _ = do(t, "REPORT", ts.URL+"/dav/public/calendars/all/", `<d:expand-property xmlns:d="DAV:"/>`)
 	if resp.StatusCode != 403 {
 		t.Errorf("unsupported report: %d", resp.StatusCode)
+	}
+}
+
+func TestCollectionPath(t *testing.T) {
+	ts := newServer(t, fixture())
+	for f, want := range map[*meetings.Filter]string{
+		{}:                               "/dav/public/calendars/all/",
+		{Format: meetings.FormatSMART}:   "/dav/public/calendars/format-smart/",
+		{Program: "SMART Recovery"}:      "/dav/public/calendars/program-smart-recovery/",
+		{Program: "AA", Type: "W"}:       "",
+		{Format: "smart", Program: "AA"}: "",
+	} {
+		got := CollectionPath("/dav", *f)
+		if got != want {
+			t.Errorf("CollectionPath(%+v) = %q, want %q", *f, got, want)
+		}
+		if got == "" {
+			continue
+		}
+		if resp, _ := do(t, "PROPFIND", ts.URL+got, "", "Depth", "0"); resp.StatusCode != http.StatusMultiStatus {
+			t.Errorf("%s does not exist: %d", got, resp.StatusCode)
+		}
 	}
 }
