@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"net/http"
 	"time"
@@ -110,50 +111,58 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, t target)
 		return
 	}
 	pr := parsePropRequest(req.Prop)
-	depth := r.Header.Get("Depth")
-	if depth == "" {
-		depth = "infinity" // RFC 4918 §9.1; answered as depth 1
-	}
+	// No Depth means infinity (RFC 4918 §9.1), answered as depth 1.
+	deep := r.Header.Get("Depth") != "0"
 	var resps []response
+	var err error
 	switch t.kind {
 	case targetHome:
-		resps = append(resps, pr.answer(s.homePath(), s.homeProps()))
-		if depth != "0" {
-			for i := range s.collections {
-				c := &s.collections[i]
-				ms, err := s.members(r.Context(), c)
-				if err != nil {
-					s.fail(w, r, err)
-					return
-				}
-				resps = append(resps, pr.answer(s.collectionPath(c), s.collectionProps(c, ms)))
-			}
-		}
+		resps, err = s.propfindHome(r.Context(), &pr, deep)
 	case targetCollection:
-		ms, err := s.members(r.Context(), t.coll)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		resps = append(resps, pr.answer(s.collectionPath(t.coll), s.collectionProps(t.coll, ms)))
-		if depth != "0" {
-			for i := range ms {
-				resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], &pr)))
-			}
-		}
+		resps, err = s.propfindCollection(r.Context(), t.coll, &pr, deep)
 	case targetObject:
-		m, ok, err := s.member(r.Context(), t.coll, t.slug)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if !ok {
+		m, ok, merr := s.member(r.Context(), t.coll, t.slug)
+		if merr == nil && !ok {
 			http.Error(w, "no such meeting in this calendar", http.StatusNotFound)
 			return
 		}
-		resps = append(resps, pr.answer(r.URL.Path, s.objectProps(&m, &pr)))
+		resps, err = []response{pr.answer(r.URL.Path, s.objectProps(&m, &pr))}, merr
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	multistatus(w, resps, "")
+}
+
+func (s *Server) propfindHome(ctx context.Context, pr *propRequest, deep bool) ([]response, error) {
+	resps := []response{pr.answer(s.homePath(), s.homeProps())}
+	if !deep {
+		return resps, nil
+	}
+	for i := range s.collections {
+		c := &s.collections[i]
+		ms, err := s.members(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		resps = append(resps, pr.answer(s.collectionPath(c), s.collectionProps(c, ms)))
+	}
+	return resps, nil
+}
+
+func (s *Server) propfindCollection(ctx context.Context, c *collection, pr *propRequest, deep bool) ([]response, error) {
+	ms, err := s.members(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	resps := []response{pr.answer(s.collectionPath(c), s.collectionProps(c, ms))}
+	if deep {
+		for i := range ms {
+			resps = append(resps, pr.answer(s.objectPath(c, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr)))
+		}
+	}
+	return resps, nil
 }
 
 const readOnlyPrivileges = "<d:privilege><d:read/></d:privilege><d:privilege><d:read-current-user-privilege-set/></d:privilege>"

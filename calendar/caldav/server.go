@@ -172,7 +172,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPut, http.MethodDelete, "MKCALENDAR", "MKCOL", "MOVE", "COPY", "LOCK", "UNLOCK", http.MethodPost, http.MethodPatch:
 		write = true
 	}
-	if t.kind == targetDiscovery && !write && r.Method != "PROPPATCH" {
+	if t.kind == targetDiscovery && !write && r.Method != "PROPPATCH" && r.Method != http.MethodOptions {
 		s.discovery.ServeHTTP(w, r)
 		return
 	}
