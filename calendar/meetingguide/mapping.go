@@ -21,28 +21,9 @@ func toSeries(m *rawMeeting, slug string, cfg ImportConfig) (meetings.Series, me
 	if strings.TrimSpace(m.Name) == "" {
 		return s, g, nil, fmt.Errorf("name is missing")
 	}
-	days, err := parseDays(m.Day)
+	days, start, length, zone, err := parseWhen(m, cfg.TimeZone)
 	if err != nil {
 		return s, g, nil, err
-	}
-	start, err := parseTime(m.Time)
-	if err != nil {
-		return s, g, nil, fmt.Errorf("time: %w", err)
-	}
-	length := time.Hour // the spec's default when end_time is absent
-	if m.EndTime != "" {
-		end, err := parseTime(m.EndTime)
-		if err != nil {
-			return s, g, nil, fmt.Errorf("end_time: %w", err)
-		}
-		length = time.Duration((end.Minutes()-start.Minutes()+24*60)%(24*60)) * time.Minute
-	}
-	zone := m.Timezone
-	if zone == "" {
-		zone = cfg.TimeZone
-	}
-	if _, err := meetings.LoadZone(zone); err != nil {
-		return s, g, nil, fmt.Errorf("timezone: %w (pass a default timezone for feeds without one)", err)
 	}
 	types, warns := parseTypes(m.Types)
 	s = meetings.Series{
@@ -62,6 +43,33 @@ func toSeries(m *rawMeeting, slug string, cfg ImportConfig) (meetings.Series, me
 		s.Updated = u.UTC()
 	}
 	return s, groupOf(m, s.Program), warns, nil
+}
+
+// parseWhen reads the weekly schedule of an entry.
+func parseWhen(m *rawMeeting, defaultZone string) (days []time.Weekday, start meetings.LocalTime, length time.Duration, zone string, err error) {
+	if days, err = parseDays(m.Day); err != nil {
+		return
+	}
+	if start, err = parseTime(m.Time); err != nil {
+		err = fmt.Errorf("time: %w", err)
+		return
+	}
+	length = time.Hour // the spec's default when end_time is absent
+	if m.EndTime != "" {
+		var end meetings.LocalTime
+		if end, err = parseTime(m.EndTime); err != nil {
+			err = fmt.Errorf("end_time: %w", err)
+			return
+		}
+		length = time.Duration((end.Minutes()-start.Minutes()+24*60)%(24*60)) * time.Minute
+	}
+	if zone = m.Timezone; zone == "" {
+		zone = defaultZone
+	}
+	if _, zerr := meetings.LoadZone(zone); zerr != nil {
+		err = fmt.Errorf("timezone: %w (pass a default timezone for feeds without one)", zerr)
+	}
+	return
 }
 
 func groupOf(m *rawMeeting, program meetings.Program) meetings.Group {
