@@ -103,7 +103,11 @@ func (s *Server) op(id, method, path, summary string, tags ...string) huma.Opera
 }
 
 // problem maps a domain error to a problem-details response.
-func (s *Server) problem(err error) error {
+func (s *Server) problem(err error) error { return s.problemAt(err, nil) }
+
+// problemAt is problem for inputs where some fields are not in the body:
+// where maps a field name to its location ("date" to "path.date").
+func (s *Server) problemAt(err error, where map[string]string) error {
 	var ve *meetings.ValidationError
 	switch {
 	case err == nil:
@@ -111,7 +115,11 @@ func (s *Server) problem(err error) error {
 	case errors.As(err, &ve):
 		details := make([]error, len(ve.Problems))
 		for i, p := range ve.Problems {
-			details[i] = &huma.ErrorDetail{Location: "body." + p.Field, Message: p.Message}
+			loc, ok := where[p.Field]
+			if !ok {
+				loc = "body." + p.Field
+			}
+			details[i] = &huma.ErrorDetail{Location: loc, Message: p.Message}
 		}
 		return huma.Error422UnprocessableEntity("the input has "+plural(len(details), "problem"), details...)
 	case errors.Is(err, meetings.ErrNotFound):

@@ -239,6 +239,8 @@ func TestExceptionAndQueryProblems(t *testing.T) {
 		says         string
 	}{
 		{"PUT", "/api/meetings/m/exceptions/2026-03-03", ExceptionInput{Kind: "cancelled", Reason: "x"}, 422, "is not a date on which"},
+		{"PUT", "/api/meetings/m/exceptions/2026-03-03", ExceptionInput{Kind: "cancelled", Reason: "x"}, 422, `"location":"path.date"`},
+		{"PUT", "/api/meetings/m/exceptions/2026-03-02", ExceptionInput{Kind: "moved", NewDuration: 5}, 422, `"location":"body.new_duration"`},
 		{"PUT", "/api/meetings/m/exceptions/2026-03-02", ExceptionInput{Kind: "cancelled"}, 422, "reason is required"},
 		{"PUT", "/api/meetings/m/exceptions/2026-03-02", ExceptionInput{Kind: "gone", Reason: "x"}, 422, `kind "gone"`},
 		{"PUT", "/api/meetings/m/exceptions/2026-03-02", ExceptionInput{Kind: "moved", NewTime: "25:00"}, 422, "HH:MM"},

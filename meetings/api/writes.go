@@ -178,12 +178,13 @@ func (s *Server) putException(ctx context.Context, in *exceptionPut) (*exception
 	if err := s.check(in.AdminAuth); err != nil {
 		return nil, err
 	}
+	where := map[string]string{"date": "path.date"}
 	e, err := in.Body.toException(in.Date)
 	if err != nil {
-		return nil, s.problem(err)
+		return nil, s.problemAt(err, where)
 	}
 	if err := s.store.PutException(ctx, in.Slug, e); err != nil {
-		return nil, s.problem(err)
+		return nil, s.problemAt(err, where)
 	}
 	return &exceptionOut{Body: exceptionJSON(*e)}, nil
 }

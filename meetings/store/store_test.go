@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -297,5 +298,50 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 	db.Close()
 	if _, err := Open(ctx, Config{Path: path}, quiet()); err == nil {
 		t.Fatal("opened a database from a newer Hearth")
+	}
+}
+
+// Readers served from the snapshot and writers that invalidate it can run
+// together (run with -race); every read sees a whole series.
+func TestConcurrentReadWrite(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	s.CreateGroup(ctx, testGroup("g"))
+	s.CreateSeries(ctx, testSeries("m", "g"))
+	done := make(chan struct{})
+	errc := make(chan error, 4)
+	for r := 0; r < 3; r++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errc <- nil
+					return
+				default:
+				}
+				ms, err := s.ListMeetings(ctx, meetings.Filter{})
+				if err != nil || len(ms) != 1 || len(ms[0].Recurrence.Weekdays) != 2 {
+					errc <- fmt.Errorf("read %d meetings: %v", len(ms), err)
+					return
+				}
+			}
+		}()
+	}
+	day := meetings.Date{Year: 2026, Month: 1, Day: 5}
+	for i := 0; i < 30; i++ {
+		ex := &meetings.Exception{Date: day.AddDays(7 * i), Kind: meetings.Note, Reason: fmt.Sprint("note ", i)}
+		if err := s.PutException(ctx, "m", ex); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for r := 0; r < 3; r++ {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, _ := s.Meeting(ctx, "m")
+	if len(m.Exceptions) != 30 || m.Sequence != 30 {
+		t.Fatalf("after concurrent writes: %d exceptions, sequence %d", len(m.Exceptions), m.Sequence)
 	}
 }
