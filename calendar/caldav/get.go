@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"time"
 
@@ -14,56 +15,55 @@ import (
 func (s *Server) serveGet(w http.ResponseWriter, r *http.Request, t target) {
 	var body bytes.Buffer
 	var etag string
+	var modified time.Time
+	var err error
 	switch t.kind {
 	case targetObject:
-		m, ok, err := s.member(r.Context(), t.coll, t.slug)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if !ok {
+		var ok bool
+		etag, modified, ok, err = s.objectBody(r.Context(), t, &body)
+		if err == nil && !ok {
 			http.Error(w, "no such meeting in this calendar", http.StatusNotFound)
 			return
 		}
-		cal, _, err := s.cfg.Feed.Object(&m.entry)
-		if err == nil {
-			err = calendar.Encode(&body, cal)
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		etag = m.etag
-		w.Header().Set("Last-Modified", m.entry.LastChange().UTC().Format(http.TimeFormat))
 	case targetCollection:
-		ms, err := s.members(r.Context(), t.coll)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		entries := make([]calendar.Entry, len(ms))
-		for i := range ms {
-			entries[i] = ms[i].entry
-		}
-		if err := s.cfg.Feed.Write(&body, "Hearth: "+t.coll.display, entries); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		etag = `"` + ctag(ms) + `"`
+		etag, err = s.collectionBody(r.Context(), t.coll, &body)
 	default:
 		http.Error(w, "use PROPFIND to list this collection", http.StatusNotFound)
 		return
 	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("ETag", etag)
-	http.ServeContent(w, r, "", lastModified(w), bytes.NewReader(body.Bytes()))
+	http.ServeContent(w, r, "", modified.UTC().Truncate(time.Second), bytes.NewReader(body.Bytes()))
 }
 
-func lastModified(w http.ResponseWriter) time.Time {
-	if v := w.Header().Get("Last-Modified"); v != "" {
-		if p, err := http.ParseTime(v); err == nil {
-			return p
-		}
+func (s *Server) objectBody(ctx context.Context, t target, body *bytes.Buffer) (etag string, modified time.Time, ok bool, err error) {
+	m, ok, err := s.member(ctx, t.coll, t.slug)
+	if err != nil || !ok {
+		return "", time.Time{}, ok, err
 	}
-	return time.Time{}
+	cal, _, err := s.cfg.Feed.Object(&m.entry)
+	if err == nil {
+		err = calendar.Encode(body, cal)
+	}
+	return m.etag, m.entry.LastChange(), true, err
+}
+
+// collectionBody renders a whole collection as one iCalendar document.
+func (s *Server) collectionBody(ctx context.Context, c *collection, body *bytes.Buffer) (string, error) {
+	ms, err := s.members(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	entries := make([]calendar.Entry, len(ms))
+	for i := range ms {
+		entries[i] = ms[i].entry
+	}
+	if err := s.cfg.Feed.Write(body, "Hearth: "+c.display, entries); err != nil {
+		return "", err
+	}
+	return `"` + ctag(ms) + `"`, nil
 }

@@ -231,3 +231,14 @@ func TestCollectionPath(t *testing.T) {
 		}
 	}
 }
+
+func TestGetCollection(t *testing.T) {
+	ts := newServer(t, fixture())
+	resp, body := do(t, http.MethodGet, ts.URL+"/dav/public/calendars/format-12-step/", "")
+	if resp.StatusCode != 200 || strings.Count(body, "BEGIN:VEVENT") != 3 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
+		t.Fatalf("GET collection: %d, %d events", resp.StatusCode, strings.Count(body, "BEGIN:VEVENT"))
+	}
+	if resp, _ := do(t, http.MethodGet, ts.URL+"/dav/public/calendars/format-12-step/", "", "If-None-Match", resp.Header.Get("ETag")); resp.StatusCode != 304 {
+		t.Errorf("conditional GET of a collection: %d", resp.StatusCode)
+	}
+}
