@@ -31,7 +31,7 @@ func bigSchedule(n int) *fakeReader {
 // BenchmarkHome renders the home page over 1,000 series (about 2,000
 // occurrences in the week), unfiltered and filtered to one program.
 func BenchmarkHome(b *testing.B) {
-	h, err := New(Config{Reader: bigSchedule(1000), Feeds: fakeFeeds{}, Static: os.DirFS("static"),
+	h, err := New(Config{Reader: bigSchedule(1000), Feeds: fakeLinks, Static: os.DirFS("static"),
 		Now: func() time.Time { return testNow }}, nil)
 	if err != nil {
 		b.Fatal(err)

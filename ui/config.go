@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
@@ -54,7 +55,10 @@ type FeedLinker interface {
 // Config configures a Handler.
 type Config struct {
 	Reader Reader
-	Feeds  FeedLinker
+	// Feeds returns the linker for one request. Links are absolute, and
+	// without a configured public URL they are built from the address the
+	// request came to, hence a function of the request.
+	Feeds func(r *http.Request) FeedLinker
 	// Static holds the files served under /static/ (css/, js/, img/);
 	// cmd passes the embedded ui/static tree.
 	Static fs.FS
@@ -79,7 +83,7 @@ func (c *Config) setDefaults() {
 		c.SiteName = "Hearth"
 	}
 	if c.SignalPath == "" {
-		c.SignalPath = "/ws"
+		c.SignalPath = "/rtc"
 	}
 	if c.MeetingGuideURL == "" {
 		c.MeetingGuideURL = "/api/meeting-guide.json"

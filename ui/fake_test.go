@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"testing"
@@ -79,6 +80,8 @@ func (fakeFeeds) MeetingFeeds(slug string) Feeds {
 		Google: "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape("webcal://"+path)}
 }
 
+func fakeLinks(*http.Request) FeedLinker { return fakeFeeds{} }
+
 // testNow is a Monday evening in New York: 2026-11-23 18:30 EST (23:30Z).
 var testNow = time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC)
 
@@ -114,7 +117,7 @@ func sampleSchedule() *fakeReader {
 
 func newTestHandler(t *testing.T, r Reader) *Handler {
 	t.Helper()
-	h, err := New(Config{Reader: r, Feeds: fakeFeeds{}, Static: os.DirFS("static"),
+	h, err := New(Config{Reader: r, Feeds: fakeLinks, Static: os.DirFS("static"),
 		DefaultZone: "America/New_York", Now: func() time.Time { return testNow }}, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -224,9 +224,9 @@ func TestStatic(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	cases := map[string]Config{
-		"no reader": {Feeds: fakeFeeds{}, Static: nil},
-		"bad zone":  {Reader: &fakeReader{}, Feeds: fakeFeeds{}, Static: os.DirFS("static"), DefaultZone: "Nowhere/Land"},
-		"horizon":   {Reader: &fakeReader{}, Feeds: fakeFeeds{}, Static: os.DirFS("static"), Horizon: time.Minute},
+		"no reader": {Feeds: fakeLinks, Static: nil},
+		"bad zone":  {Reader: &fakeReader{}, Feeds: fakeLinks, Static: os.DirFS("static"), DefaultZone: "Nowhere/Land"},
+		"horizon":   {Reader: &fakeReader{}, Feeds: fakeLinks, Static: os.DirFS("static"), Horizon: time.Minute},
 	}
 	for name, c := range cases {
 		if _, err := New(c, nil); err == nil {

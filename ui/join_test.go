@@ -20,7 +20,7 @@ func TestJoinPage(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 	body := rec.Body.String()
-	mustContain(t, body, `data-room="monday-night"`, `data-signal="/ws"`, `data-passcode="yes"`,
+	mustContain(t, body, `data-room="monday-night"`, `data-signal="/rtc"`, `data-passcode="yes"`,
 		`id="passcode"`, `value="listen"`, `value="audio" checked`, "Nobody needs your full name",
 		`<script type="module" src="/static/js/room.js"></script>`, "7th Tradition: contribute to Downtown Group",
 		`aria-live="polite"`, `role="alert"`)

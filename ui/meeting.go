@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -40,7 +39,7 @@ func (h *Handler) meeting(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, v, meetings.ErrNotFound)
 		return
 	}
-	data, err := h.buildMeeting(r.Context(), v, slug)
+	data, err := h.buildMeeting(r, v, slug)
 	if err != nil {
 		h.fail(w, r, v, err)
 		return
@@ -48,7 +47,8 @@ func (h *Handler) meeting(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "meeting", page{Title: data.Series.Name, Viewer: v, Data: data})
 }
 
-func (h *Handler) buildMeeting(ctx context.Context, v viewer, slug string) (*meetingData, error) {
+func (h *Handler) buildMeeting(r *http.Request, v viewer, slug string) (*meetingData, error) {
+	ctx := r.Context()
 	m, err := h.cfg.Reader.Meeting(ctx, slug)
 	if err != nil {
 		return nil, fmt.Errorf("meeting %q: %w", slug, err)
@@ -57,7 +57,7 @@ func (h *Handler) buildMeeting(ctx context.Context, v viewer, slug string) (*mee
 	d := &meetingData{
 		Series: s, OwnZone: s.TimeZone, Duration: durationText(s.Duration),
 		Types: meetings.TypeNames(s.Types), Languages: languageList(s.Languages),
-		Feeds: h.cfg.Feeds.MeetingFeeds(s.Slug), Zones: commonZones(),
+		Feeds: h.cfg.Feeds(r).MeetingFeeds(s.Slug), Zones: commonZones(),
 		When: fmt.Sprintf("%s at %s (%s)", s.Recurrence.Describe(), s.Start, s.TimeZone),
 	}
 	if s.GroupSlug != "" {

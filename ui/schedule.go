@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -48,7 +47,7 @@ type homeData struct {
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	v := h.viewerOf(w, r)
 	form := parseFilterForm(r.URL.Query())
-	data, err := h.buildHome(r.Context(), v, form)
+	data, err := h.buildHome(r, v, form)
 	if err != nil {
 		h.fail(w, r, v, err)
 		return
@@ -56,8 +55,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "home", page{Title: "Meetings", Viewer: v, Data: data})
 }
 
-func (h *Handler) buildHome(ctx context.Context, v viewer, form filterForm) (*homeData, error) {
-	all, err := h.cfg.Reader.ListMeetings(ctx, meetings.Filter{})
+func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeData, error) {
+	all, err := h.cfg.Reader.ListMeetings(r.Context(), meetings.Filter{})
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
 	}
@@ -86,14 +85,14 @@ func (h *Handler) buildHome(ctx context.Context, v viewer, form filterForm) (*ho
 	d := &homeData{
 		Form: form, Formats: meetings.Formats(), Programs: meetings.Programs(),
 		Types: meetings.TypeCodes(), Languages: languagesOf(all), Times: timesOfDay(),
-		Zones: commonZones(), Feeds: h.cfg.Feeds.FilterFeeds(f), Total: len(rows),
+		Zones: commonZones(), Feeds: h.cfg.Feeds(r).FilterFeeds(f), Total: len(rows),
 	}
-	for _, r := range rows {
+	for _, row := range rows {
 		switch {
-		case r.InProgress:
-			d.InProgress = append(d.InProgress, r)
-		case r.Starting:
-			d.Soon = append(d.Soon, r)
+		case row.InProgress:
+			d.InProgress = append(d.InProgress, row)
+		case row.Starting:
+			d.Soon = append(d.Soon, row)
 		}
 	}
 	d.Days = groupByDay(rows, v.Loc, now)

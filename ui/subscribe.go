@@ -25,7 +25,8 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, v, err)
 		return
 	}
-	d := subscribeData{All: h.cfg.Feeds.FilterFeeds(meetings.Filter{})}
+	links := h.cfg.Feeds(r)
+	d := subscribeData{All: links.FilterFeeds(meetings.Filter{})}
 	// Only formats and programs that have meetings get a row, so nobody
 	// subscribes to a feed that is empty by construction.
 	usedFormat := map[meetings.Format]bool{}
@@ -35,12 +36,12 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, f := range meetings.Formats() {
 		if usedFormat[f] {
-			d.Formats = append(d.Formats, feedRow{string(f), h.cfg.Feeds.FilterFeeds(meetings.Filter{Format: f})})
+			d.Formats = append(d.Formats, feedRow{string(f), links.FilterFeeds(meetings.Filter{Format: f})})
 		}
 	}
 	for _, p := range meetings.Programs() {
 		if usedProgram[p] {
-			d.Programs = append(d.Programs, feedRow{string(p), h.cfg.Feeds.FilterFeeds(meetings.Filter{Program: p})})
+			d.Programs = append(d.Programs, feedRow{string(p), links.FilterFeeds(meetings.Filter{Program: p})})
 		}
 	}
 	h.render(w, r, http.StatusOK, "subscribe", page{Title: "Subscribe", Viewer: v, Data: d})

@@ -12,6 +12,7 @@ func routes(a *app) http.Handler {
 	mux.Handle("GET /metrics", a.metricsHandler())
 	a.api.Mount(mux)     // /api/..., /openapi.json, /openapi.yaml, /docs
 	a.mountCalendar(mux) // /calendar/..., /.well-known/caldav, /dav/..., /api/meeting-guide...
+	a.mountUI(mux)       // /, /m/{slug}, /m/{slug}/join, /subscribe, /admin/, /static/
 	return a.instrument(mux)
 }
 

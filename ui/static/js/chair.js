@@ -1,16 +1,25 @@
-// The chair panel: claim chair with the host key, room toggles, the waiting
-// room and per-member actions. It only sends requests; the server checks the
-// sender's role and answers with the new state, which is what the panel shows.
+// The chair panel: claim chair with the host key, the room switches, the
+// waiting room and per-member actions. It only sends requests (message types
+// of sfu/PROTOCOL.md "Chair controls"); the server checks the sender's role
+// and answers with control events, and only those change what is shown.
 import * as view from "./roomview.js";
 
 const $ = (id) => document.getElementById(id);
 
-const toggles = ["locked", "waiting-room", "chat", "rename-lock", "self-unmute"];
+// Checkbox id suffix -> [request type, switch name in the state event,
+// control name in "control" events].
+const switches = {
+  locked: ["set-locked", "locked", "locked"],
+  "waiting-room": ["set-waiting-room", "waitingRoom", "waiting-room"],
+  chat: ["set-chat", "chat", "chat"],
+  "rename-lock": ["set-rename-lock", "renameLock", "rename-lock"],
+  "self-unmute": ["set-self-unmute", "selfUnmute", "self-unmute"],
+};
 
 export class Chair {
-  constructor({ send, people }) {
+  constructor({ send, nameOf }) {
     this.send = send;
-    this.people = people;
+    this.nameOf = nameOf;
     this.waiting = [];
     $("claim-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
@@ -18,37 +27,37 @@ export class Chair {
       $("claim-key").value = "";
       if (key) this.send({ type: "claim-chair", hostKey: key });
     });
-    for (const name of toggles) {
-      $(`ctl-${name}`).addEventListener("change", (ev) => {
-        this.send({ type: "set-control", control: name, on: ev.target.checked });
-      });
+    for (const [id, [type]] of Object.entries(switches)) {
+      $(`ctl-${id}`).addEventListener("change", (ev) => this.send({ type, on: ev.target.checked }));
     }
     const click = (id, fn) => $(id).addEventListener("click", fn);
     click("btn-mute-all", () => this.send({ type: "mute-all" }));
     click("btn-stop-all", () => this.send({ type: "stop-all-video" }));
     click("btn-secure", () => this.send({ type: "secure" }));
     click("btn-admit-all", () => this.send({ type: "admit-all" }));
-    click("btn-timer", () => this.send({ type: "timer", minutes: Number($("share-minutes").value) || 3 }));
-    click("btn-timer-stop", () => this.send({ type: "timer", minutes: 0 }));
+    click("btn-timer", () => this.send({
+      type: "start-timer", seconds: Math.round((Number($("share-minutes").value) || 3) * 60),
+    }));
+    click("btn-timer-stop", () => this.send({ type: "stop-timer" }));
     click("btn-end", () => {
-      if (confirm("End the meeting for everyone?")) this.send({ type: "end" });
+      if (confirm("End the meeting for everyone?")) this.send({ type: "end-meeting" });
     });
   }
 
   setChair(on) {
     $("claim-form").hidden = on;
     $("chair-tools").hidden = !on;
-    view.renderWaiting(this.waiting, this.waitingActions());
+    if (on) view.renderWaiting(this.waiting, this.waitingActions());
   }
 
   memberActions() {
     return {
-      mute: (p) => this.send({ type: "mute-member", id: p.id }),
-      stopVideo: (p) => this.send({ type: "stop-video", id: p.id }),
-      coChair: (p) => this.send({ type: "make-co-chair", id: p.id }),
+      mute: (p) => this.send({ type: "mute-member", target: p.id }),
+      stopVideo: (p) => this.send({ type: "stop-video", target: p.id }),
+      coChair: (p) => this.send({ type: "make-co-chair", target: p.id }),
       remove: (p) => {
         if (confirm(`Remove ${p.name}? They will not be able to rejoin this meeting.`)) {
-          this.send({ type: "remove", id: p.id });
+          this.send({ type: "remove", target: p.id });
         }
       },
     };
@@ -56,8 +65,8 @@ export class Chair {
 
   waitingActions() {
     return {
-      admit: (w) => this.send({ type: "admit", id: w.id }),
-      deny: (w) => this.send({ type: "deny", id: w.id }),
+      admit: (w) => this.send({ type: "admit", target: w.id }),
+      deny: (w) => this.send({ type: "deny", target: w.id }),
     };
   }
 
@@ -65,21 +74,23 @@ export class Chair {
     this.send({ type: "delete-chat", id });
   }
 
-  onMessage(msg) {
-    switch (msg.type) {
-      case "waiting-list":
-        this.waiting = msg.waiting || [];
-        view.renderWaiting(this.waiting, this.waitingActions());
-        if (this.waiting.length) view.announce(`${this.waiting.length} waiting to be let in.`);
-        break;
-      case "control": {
-        const box = $(`ctl-${msg.control}`);
-        if (box) box.checked = !!msg.on;
-        break;
-      }
-      case "chair-refused":
-        view.announce("That host key was not accepted.");
-        break;
+  /** Shows the switches of a "state" event. */
+  applySwitches(sw) {
+    if (!sw) return;
+    for (const [id, [, field]] of Object.entries(switches)) $(`ctl-${id}`).checked = !!sw[field];
+  }
+
+  setWaiting(list) {
+    const before = this.waiting.length;
+    this.waiting = list || [];
+    view.renderWaiting(this.waiting, this.waitingActions());
+    if (this.waiting.length > before) view.announce(`${this.waiting.length} waiting to be let in.`);
+  }
+
+  /** Reflects a "control" event (a switch changed) in its checkbox. */
+  applyControl(name, value) {
+    for (const [id, [, , control]] of Object.entries(switches)) {
+      if (control === name && typeof value === "boolean") $(`ctl-${id}`).checked = value;
     }
   }
 }

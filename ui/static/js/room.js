@@ -2,7 +2,7 @@
 // live preview; joining hands the local stream to the signaling client in
 // rtc.js and switches the page to the room. Secrets (passcode, host key) go
 // only into the signaling WebSocket, never into a URL or storage.
-import { Preview, mediaErrorText, constraintsFor, stopStream } from "./devices.js";
+import { Preview, mediaErrorText, stopStream } from "./devices.js";
 import * as view from "./roomview.js";
 import { Chair } from "./chair.js";
 
@@ -137,6 +137,7 @@ function refreshSelf() {
   setPressed($("btn-cam"), state.cam, "Camera on", "Camera off");
   setPressed($("btn-hand"), state.hand, "Lower hand", "Raise hand");
   $("btn-mic").disabled = state.mode === "listen";
+  $("btn-cam").disabled = state.mode === "listen";
   grid.setState(state.selfId, { audio: state.mic, video: state.cam, hand: state.hand });
 }
 
@@ -146,33 +147,55 @@ function setPressed(btn, on, onText, offText) {
 }
 
 function bindClient(client, name, stream) {
-    client.on("joined", (msg) => {
+  client.on("joined", (msg) => {
     state.selfId = msg.id;
+    state.selfName = msg.name || name;
     for (const p of msg.participants || []) addPerson(p);
     enterRoom(msg.name || name, stream);
     // The camera starts off unless the member chose it: the server already
     // has our mute state from the answer, this makes it explicit.
     client.mute({ audio: state.mic, video: state.cam });
+    client.send({ type: "control-state" });
     view.announce(`You joined. ${state.people.size} other ${state.people.size === 1 ? "person is" : "people are"} here.`);
   });
   client.on("participant", (msg) => onParticipant(msg.event, msg.participant));
-  client.on("track", ({ id, stream: s }) => {
-    if (!state.people.has(id)) return;
-    grid.setStream(id, s);
-  });
+  // A track can arrive before its participant event; addPerson picks it up.
+  client.on("track", ({ id, stream: s }) => grid.setStream(id, s));
   client.on("speaking", ({ id, on }) => grid.speaking(id === "self" ? state.selfId : id, on));
   client.on("reconnecting", () => { $("reconnecting").hidden = false; });
-  client.on("reconnected", () => { $("reconnecting").hidden = true; view.announce("Reconnected."); });
+  client.on("reconnected", () => {
+    $("reconnecting").hidden = true;
+    client.send({ type: "control-state" });
+    view.announce("Reconnected.");
+  });
   client.on("message", onControl);
-  client.on("error", (msg) => { lastError = msg.code; });
+  client.on("error", (msg) => {
+    lastError = msg.code;
+    const words = liveErrors[msg.code];
+    if (words && !$("room").hidden) view.announce(words);
+  });
   client.on("close", ({ code }) => onClose(code));
 }
 
 let lastError = "";
 
+// Refusals worth telling the member about while they stay in the room.
+const liveErrors = {
+  "chat-off": "Chat is turned off by the chair.",
+  "self-unmute-off": "A chair has turned off unmuting for now.",
+  "start-video-off": "A chair has turned off cameras for now.",
+  "rename-locked": "Renaming is turned off.",
+  "rate-limited": "Slow down a little, please.",
+  "bad-host-key": "That host key was not accepted.",
+  "secret-refused": "Too many wrong host keys. Claiming chair is blocked for this meeting.",
+  "not-chair": "Only a chair can do that.",
+};
+
 function addPerson(p) {
   state.people.set(p.id, { role: "member", ...p });
   grid.tile(p.id, p.name, false);
+  const s = state.client && state.client.streams.get(p.id);
+  if (s) grid.setStream(p.id, s);
   grid.setState(p.id, { audio: p.audio, video: p.video, hand: false });
   renderPeople();
 }
@@ -198,21 +221,26 @@ function onParticipant(event, p) {
 
 function onClose(code) {
   const codes = { 4002: "removed", 4003: "replaced", 4004: "unavailable" };
-  const reason = codes[code] || lastError || (code === 1000 ? "" : "unavailable");
+  const reason = lastError || codes[code] || (code === 1000 ? "" : "unavailable");
+  lastError = "";
   cleanup();
   if (state.leaving) {
     showWait("You left the meeting", "Thank you for coming. You can rejoin from the meeting page.", true);
     return;
   }
-  if (state.ended) {
+  if (state.ended || reason === "ended") {
     showWait("The meeting has ended", view.endMessage("ended"), false);
     return;
   }
-  const retry = !["removed", "ended", "barred"].includes(reason);
+  const retry = !["removed", "barred"].includes(reason);
   showWait(reason === "removed" ? "You were removed" : "You are not in the meeting", view.endMessage(reason), retry);
 }
 
 function cleanup() {
+  state.leaving = false;
+  state.ended = false;
+  state.role = "member";
+  chair.setChair(false);
   grid.clear();
   state.people.clear();
   state.hands = [];
@@ -222,78 +250,125 @@ function cleanup() {
 }
 
 function renderPeople() {
-  const self = { id: state.selfId, name: $("name").value.trim(), role: state.role, audio: state.mic, video: state.cam };
+  const self = { id: state.selfId, name: state.selfName, role: state.role, audio: state.mic, video: state.cam };
   view.renderPeople([self, ...state.people.values()], state.selfId, isChair(), chair.memberActions());
 }
 
 const chair = new Chair({
   send: (msg) => state.client && state.client.send(msg),
-  people: () => state.people,
+  nameOf: (id) => nameOf(id),
 });
 
 /**
- * Room-control messages (see sfu/PROTOCOL.md "Chair controls"): the server
- * decides everything; these only show what it decided.
+ * Control events (sfu/PROTOCOL.md "Chair controls"): the server decides
+ * everything; these handlers only show what it decided.
  */
 function onControl(msg) {
-  switch (msg.type) {
-    case "waiting":
-      showWait("Waiting to be let in", "You are in the waiting room. A chair will let you in soon.", false);
-      break;
-    case "role":
-      if (msg.id === state.selfId) {
-        state.role = msg.role;
-        chair.setChair(isChair());
-        view.announce(`You are now ${msg.role}.`);
-      } else if (state.people.has(msg.id)) {
-        state.people.get(msg.id).role = msg.role;
-      }
-      renderPeople();
-      break;
-    case "hands":
-      state.hands = msg.hands || [];
-      view.renderHands(state.hands.map((h) => ({ name: nameOf(h.id ?? h) })));
-      for (const [id, p] of state.people) grid.setState(id, { audio: p.audio, video: p.video, hand: state.hands.some((h) => (h.id ?? h) === id) });
-      if (msg.raised && msg.raised !== state.selfId) view.announce(`${nameOf(msg.raised)} raised a hand.`);
-      break;
-    case "chat":
-      view.appendChat({ id: msg.id, from: nameOf(msg.from), text: msg.text, at: msg.at }, isChair(), (id) => chair.deleteChat(id));
-      if (msg.from !== state.selfId && $("chat").hidden) view.announce(`Chat from ${nameOf(msg.from)}: ${msg.text}`);
-      break;
-    case "chat-deleted":
-      view.deleteChat(msg.id);
-      break;
-    case "ask-unmute":
-      view.announce("A chair asks you to unmute. Press Alt+A to unmute.");
-      break;
-    case "perms":
-      applyPerms(msg);
-      break;
-    case "timer":
-      view.showTimer(msg.ends ? Date.parse(msg.ends) : 0, msg.id ? nameOf(msg.id) : "");
-      break;
-    case "ended":
-      state.ended = true;
-      break;
-    default:
-      chair.onMessage(msg);
-  }
+  if (msg.type !== "control") return;
+  const handler = controlHandlers[msg.event];
+  if (handler) handler(msg);
 }
 
-/** The server turned our microphone or camera off: follow, do not fight it. */
-function applyPerms(msg) {
-  if (msg.audio === false && state.mic) {
+const controlHandlers = {
+  waiting: () => showWait("Waiting to be let in", "You are in the waiting room. A chair will let you in soon.", false),
+  state: (msg) => {
+    setRole(msg.role);
+    if (msg.perms) applyPerms(msg.perms);
+    chair.applySwitches(msg.switches);
+    if (isChair()) chair.setWaiting(msg.waiting);
+    setHands(msg.hands || []);
+    for (const c of msg.chat || []) showChat(c);
+    showTimer(msg.timer);
+  },
+  role: (msg) => {
+    if (msg.subject === state.selfId) {
+      setRole(msg.role);
+      view.announce(`You are now ${msg.role === "member" ? "a member" : "the " + msg.role}.`);
+      state.client.send({ type: "control-state" });
+    } else if (state.people.has(msg.subject)) {
+      state.people.get(msg.subject).role = msg.role;
+      renderPeople();
+    }
+  },
+  perms: (msg) => { if (msg.subject === state.selfId && msg.perms) applyPerms(msg.perms); },
+  "waiting-list": (msg) => chair.setWaiting(msg.waiting),
+  control: (msg) => {
+    chair.applyControl(msg.control, msg.value);
+    const words = controlWords[msg.control];
+    if (words) view.announce(typeof words === "function" ? words(msg) : words);
+  },
+  renamed: (msg) => {
+    const p = state.people.get(msg.subject);
+    if (p) p.name = msg.name;
+    grid.rename(msg.subject, msg.name, msg.subject === state.selfId);
+    renderPeople();
+  },
+  chat: (msg) => {
+    showChat(msg.chat);
+    if (msg.chat.from !== state.selfId) view.announce(`Chat from ${msg.chat.name}: ${msg.chat.text}`);
+  },
+  "chat-deleted": (msg) => view.deleteChat(msg.chatId),
+  hands: (msg) => setHands(msg.hands || []),
+  hand: (msg) => {
+    if (msg.subject === state.selfId) {
+      state.hand = !!msg.value;
+      refreshSelf();
+    } else if (msg.value) {
+      view.announce(`${nameOf(msg.subject)} raised a hand.`);
+    }
+  },
+  "ask-unmute": () => view.announce("A chair asks you to unmute. Press Alt+A to unmute."),
+  "ask-video": () => view.announce("A chair asks you to start your camera. Press Alt+V to start it."),
+  timer: (msg) => showTimer(msg.timer),
+  "timer-expired": () => view.announce("The share time is up."),
+  ended: () => { state.ended = true; },
+  disconnect: (msg) => { lastError = msg.reason || lastError; },
+};
+
+const controlWords = {
+  locked: (m) => (m.value ? "The meeting is now locked." : "The meeting is unlocked."),
+  "mute-all": "A chair muted everyone.",
+  secure: "A chair secured the meeting.",
+};
+
+function setRole(role) {
+  state.role = role || "member";
+  chair.setChair(isChair());
+  renderPeople();
+}
+
+function setHands(ids) {
+  state.hands = ids;
+  view.renderHands(ids.map((id) => ({ name: nameOf(id) })));
+  for (const [id, p] of state.people) grid.setState(id, { audio: p.audio, video: p.video, hand: ids.includes(id) });
+  refreshSelf();
+}
+
+function showChat(c) {
+  view.appendChat({ id: c.id, from: c.name, text: c.text, at: c.at }, isChair(), (id) => chair.deleteChat(id));
+}
+
+function showTimer(t) {
+  const ends = t && t.ends ? Date.parse(t.ends) : 0;
+  view.showTimer(ends > Date.now() ? ends : 0, t && t.subject ? nameOf(t.subject) : "");
+}
+
+/** The server's media permissions: follow them, never fight them. */
+function applyPerms(p) {
+  state.mayAudio = p.audio;
+  state.mayVideo = p.video;
+  if (!p.audio && state.mic) {
     state.mic = false;
     state.client.mute({ audio: false, video: state.cam });
     view.announce("A chair muted you.");
   }
-  if (msg.video === false && state.cam) {
+  if (!p.video && state.cam) {
     state.cam = false;
     state.client.setCamera(false).catch(() => {});
-    state.client.mute({ audio: state.mic, video: false });
     view.announce("A chair stopped your camera.");
   }
   refreshSelf();
+  renderPeople();
 }
 
 function nameOf(id) {
@@ -309,7 +384,12 @@ function isChair() {
 // Controls. Shortcuts use Alt so that they never fire while typing in chat.
 function toggleMic() {
   if (!state.client || state.mode === "listen") return;
-  state.mic = !state.mic;
+  const want = !state.mic;
+  if (want && state.mayAudio === false) {
+    view.announce("A chair has turned off unmuting for now.");
+  }
+  state.mic = want;
+  state.client.send({ type: want ? "self-unmute" : "self-mute" });
   state.client.mute({ audio: state.mic, video: state.cam });
   refreshSelf();
   renderPeople();
@@ -325,17 +405,16 @@ async function toggleCam() {
     return;
   }
   state.cam = want;
+  state.client.send({ type: want ? "self-start-video" : "self-stop-video" });
   if (want) grid.setStream(state.selfId, state.client.localStream);
-  state.client.mute({ audio: state.mic, video: state.cam });
   refreshSelf();
   renderPeople();
 }
 
 function toggleHand() {
   if (!state.client) return;
-  state.hand = !state.hand;
-  state.client.send({ type: "hand", raised: state.hand });
-  refreshSelf();
+  // The server's "hand" event confirms and updates the button.
+  state.client.send(state.hand ? { type: "lower-hand", target: state.selfId } : { type: "raise-hand" });
 }
 
 function togglePanel(btn, panel) {
@@ -375,7 +454,7 @@ $("chat-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const text = $("chat-text").value.trim();
   if (!text || !state.client) return;
-  state.client.send({ type: "chat", text });
+  state.client.send({ type: "chat", text: text.slice(0, 500) });
   $("chat-text").value = "";
 });
 $("chat-text").addEventListener("keydown", (ev) => {
@@ -385,4 +464,3 @@ $("chat-text").addEventListener("keydown", (ev) => {
   }
 });
 
-export { constraintsFor, state, showWait };

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/ui"
+)
+
+// uiSignalPath is where the SFU's signaling WebSocket is mounted; the room
+// page connects there.
+const uiSignalPath = "/rtc"
+
+// mountUI mounts the browser pages: / (schedule), /m/{slug} and its /join,
+// /subscribe, /admin/ and /static/.
+func (a *app) mountUI(mux *http.ServeMux) {
+	h, err := ui.New(ui.Config{
+		Reader: a.store, Feeds: uiFeedsFor(a.cfg.PublicURL), Static: ui.StaticFS(),
+		SignalPath: uiSignalPath,
+	}, a.log)
+	if err != nil {
+		// The config above is fixed in code, so this is a bug; the API and
+		// the feeds still run.
+		a.log.Error("browser pages disabled", "err", err)
+		return
+	}
+	for _, p := range []string{"/{$}", "/m/", "/subscribe", "/admin/", "/static/"} {
+		mux.Handle(p, h)
+	}
+}
+
+// uiFeedsFor gives the pages the calendar package's own subscribe links, so
+// a page links exactly the feed that shows what it lists. Without a public
+// URL the links are built from the address each request came to.
+func uiFeedsFor(publicURL string) func(*http.Request) ui.FeedLinker {
+	return func(r *http.Request) ui.FeedLinker {
+		base := publicURL
+		if base == "" {
+			base = requestBase(r)
+		}
+		l, err := calendar.NewLinks(base)
+		if err != nil {
+			// Only a Host header that is not a host gets here; relative
+			// links still work for the one who sent it.
+			l, _ = calendar.NewLinks("http://localhost")
+		}
+		return uiFeeds{links: l}
+	}
+}
+
+// uiFeeds implements ui.FeedLinker for one base URL.
+type uiFeeds struct{ links calendar.Links }
+
+func (f uiFeeds) FilterFeeds(fl meetings.Filter) ui.Feeds {
+	s := f.links.Subscribe(fl)
+	return ui.Feeds{Download: s.HTTPS, Webcal: s.Webcal, Google: s.Google, CalDAV: caldavCollection(f.links.Base(), fl)}
+}
+
+func (f uiFeeds) MeetingFeeds(slug string) ui.Feeds {
+	s := f.links.MeetingSubscribe(slug)
+	return ui.Feeds{Download: s.HTTPS, Webcal: s.Webcal, Google: s.Google}
+}
+
+var caldavNonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// caldavCollection is the CalDAV collection that holds what fl selects
+// (calendar/caldav's layout: all, format-*, program-*), or "" when the
+// filter has no collection of its own.
+func caldavCollection(base string, fl meetings.Filter) string {
+	home := base + "/dav/public/calendars/"
+	slug := func(s string) string {
+		return strings.Trim(caldavNonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	}
+	rest := fl
+	rest.Format, rest.Program = "", ""
+	switch {
+	case rest != (meetings.Filter{}):
+		return ""
+	case fl.Format != "" && fl.Program == "":
+		return home + "format-" + slug(string(fl.Format)) + "/"
+	case fl.Program != "" && fl.Format == "":
+		return home + "program-" + slug(string(fl.Program)) + "/"
+	case fl.Format == "" && fl.Program == "":
+		return home + "all/"
+	}
+	return ""
+}
