@@ -1,11 +1,13 @@
 package caldav
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -173,7 +175,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		write = true
 	}
 	if t.kind == targetDiscovery && !write && r.Method != "PROPPATCH" && r.Method != http.MethodOptions {
-		s.discovery.ServeHTTP(w, r)
+		s.serveDiscovery(w, r)
 		return
 	}
 	switch r.Method {
@@ -195,6 +197,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// serveDiscovery hands the request to go-webdav with its body buffered:
+// go-webdav detects an empty body by a zero-length Read returning EOF, which
+// a limited reader does not do.
+func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	s.discovery.ServeHTTP(w, r)
 }
 
 // member is one series of a collection with its ETag.

@@ -62,6 +62,12 @@ func TestDiscovery(t *testing.T) {
 	if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(out, "/dav/public/calendars/") {
 		t.Errorf("principal PROPFIND: %d %s", resp.StatusCode, out)
 	}
+	// Clients may send PROPFIND without a body (allprop).
+	for _, p := range []string{"/dav/", "/dav/public/"} {
+		if resp, out := do(t, "PROPFIND", ts.URL+p, "", "Depth", "0"); resp.StatusCode != http.StatusMultiStatus {
+			t.Errorf("empty PROPFIND on %s: %d %s", p, resp.StatusCode, out)
+		}
+	}
 	resp, out = do(t, "PROPFIND", ts.URL+"/dav/public/calendars/", `<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:displayname/></d:prop></d:propfind>`, "Depth", "1")
 	if resp.StatusCode != http.StatusMultiStatus || strings.Count(out, "<c:calendar/>") != 19 {
 		t.Errorf("home set depth 1: %d, %d calendars", resp.StatusCode, strings.Count(out, "<c:calendar/>"))
