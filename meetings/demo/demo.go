@@ -18,6 +18,11 @@ import (
 // on purpose: the demo exists to be tried.
 const Passcode = "serenity"
 
+// HostKey is the chair's host key of every demo meeting, public for the same
+// reason: a new user must be able to try the chair's controls. Real meetings
+// get a random key, shown once.
+const HostKey = "demo-chair-key"
+
 // anchor is the first date of every demo rule, a Monday, so that
 // fortnightly meetings have a fixed phase.
 var anchor = meetings.Date{Year: 2025, Month: time.January, Day: 6}
@@ -33,9 +38,13 @@ func Seed(ctx context.Context, store meetings.Store, now time.Time, log *slog.Lo
 	if err != nil {
 		return 0, err
 	}
+	keyHash, err := meetings.HashSecret(HostKey)
+	if err != nil {
+		return 0, err
+	}
 	created := 0
 	for i := range series {
-		ok, err := seedSeries(ctx, store, &series[i], passHash, now)
+		ok, err := seedSeries(ctx, store, &series[i], secrets{passHash, keyHash}, now)
 		if err != nil {
 			return created, err
 		}
@@ -67,7 +76,11 @@ func seedGroups(ctx context.Context, store meetings.Store) error {
 	return nil
 }
 
-func seedSeries(ctx context.Context, store meetings.Store, sd *seriesSeed, passHash string, now time.Time) (bool, error) {
+// secrets are the hashes of the public demo passcode and host key, computed
+// once: argon2id is deliberately slow.
+type secrets struct{ passcode, hostKey string }
+
+func seedSeries(ctx context.Context, store meetings.Store, sd *seriesSeed, hashes secrets, now time.Time) (bool, error) {
 	if _, err := store.Meeting(ctx, sd.slug); err == nil {
 		return false, nil
 	} else if !errors.Is(err, meetings.ErrNotFound) {
@@ -77,8 +90,9 @@ func seedSeries(ctx context.Context, store meetings.Store, sd *seriesSeed, passH
 	if err != nil {
 		return false, err
 	}
+	s.Room.HostKeyHash = hashes.hostKey
 	if sd.passcode {
-		s.Room.PasscodeHash = passHash
+		s.Room.PasscodeHash = hashes.passcode
 	}
 	if err := store.CreateSeries(ctx, s); err != nil {
 		if errors.Is(err, meetings.ErrConflict) {

@@ -46,6 +46,9 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 		if m.Room.HasPasscode() {
 			passcodes++
 		}
+		if !meetings.VerifySecret(m.Room.HostKeyHash, HostKey) {
+			t.Fatalf("demo meeting %s cannot be chaired with the demo host key", m.Slug)
+		}
 	}
 	if len(zones) < 8 || len(programs) != 5 || monthly < 3 || multiDay < 5 || fortnightly < 2 || exceptions < 5 || passcodes < 2 {
 		t.Fatalf("demo too thin: %d zones, %d programs, %d monthly, %d multi-day, %d fortnightly, %d exceptions, %d passcodes",
