@@ -3,6 +3,9 @@ package calendar
 import (
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -32,6 +35,29 @@ func BenchmarkFullFeed10k(b *testing.B) {
 	for b.Loop() {
 		if err := f.Write(io.Discard, "all", entries); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFeedHandler10k is a subscriber's poll of the full feed: the first
+// request renders, later ones (same schedule) are served from the cache, and
+// a conditional one answers 304.
+func BenchmarkFeedHandler10k(b *testing.B) {
+	src := &fakeSource{entries: benchSchedule(10000), modified: testUpdated}
+	h := NewHandler(newTestFeed(b), src, slog.New(slog.DiscardHandler))
+	mux := http.NewServeMux()
+	h.Register(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/calendar/all.ics", nil))
+	etag := rec.Header().Get("ETag")
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, "/calendar/all.ics", nil)
+		req.Header.Set("If-None-Match", etag)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotModified {
+			b.Fatalf("status %d", rec.Code)
 		}
 	}
 }

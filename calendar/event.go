@@ -3,7 +3,6 @@ package calendar
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-ical"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // event builds the properties a series' master and overrides share.
-func (f *Feed) event(e *Entry, loc *time.Location) *ical.Component {
+func (f *Feed) event(e *Entry) *ical.Component {
 	s := &e.Series
 	ev := ical.NewComponent(ical.CompEvent)
 	ev.Props.SetText(ical.PropUID, f.links.UID(s))
@@ -42,9 +41,9 @@ func (f *Feed) event(e *Entry, loc *time.Location) *ical.Component {
 }
 
 // override is the RECURRENCE-ID VEVENT for a moved or annotated occurrence.
-func (f *Feed) override(e *Entry, loc *time.Location, ex *meetings.Exception) *ical.Component {
+func (f *Feed) override(e *Entry, ex *meetings.Exception) *ical.Component {
 	s := &e.Series
-	ev := f.event(e, loc)
+	ev := f.event(e)
 	setLocal(ev, ical.PropRecurrenceID, s.TimeZone, ex.Date, s.Start)
 	day, start, length := ex.Date, s.Start, s.Duration
 	if ex.Kind == meetings.Moved {

@@ -189,7 +189,7 @@ func (f *Feed) Events(e *Entry) ([]*ical.Component, error) {
 	if !ok {
 		return nil, nil
 	}
-	master := f.event(e, loc)
+	master := f.event(e)
 	setLocal(master, ical.PropDateTimeStart, s.TimeZone, first, s.Start)
 	master.Props.Set(&ical.Prop{Name: ical.PropRecurrenceRule, Params: ical.Params{},
 		Value: s.Recurrence.RRule(s.Start, loc)})
@@ -206,7 +206,7 @@ func (f *Feed) Events(e *Entry) ([]*ical.Component, error) {
 		case meetings.Cancelled:
 			addLocal(master, ical.PropExceptionDates, s.TimeZone, ex.Date, s.Start)
 		case meetings.Moved, meetings.Note:
-			out = append(out, f.override(e, loc, ex))
+			out = append(out, f.override(e, ex))
 		}
 	}
 	return out, nil
