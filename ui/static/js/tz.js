@@ -3,12 +3,16 @@
 const form = document.querySelector("form.tz");
 const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-if (form && detected) {
+// IANA names are cookie-safe as they are ("America/Argentina/Buenos_Aires",
+// "Etc/GMT+5"); anything else is not sent.
+const safe = /^[A-Za-z0-9_+\-\/]{1,64}$/.test(detected || "");
+
+if (form && detected && safe) {
   const input = form.querySelector("input[name=tz]");
   if (form.dataset.tzKnown === "no" && !sessionStorage.getItem("hearth-tz-tried")) {
     // Remember that we tried, so a zone the server rejects cannot loop.
     sessionStorage.setItem("hearth-tz-tried", "1");
-    document.cookie = `tz=${encodeURIComponent(detected)}; path=/; max-age=34560000; samesite=lax`;
+    document.cookie = `tz=${detected}; path=/; max-age=34560000; samesite=lax`;
     location.reload();
   } else if (input && input.value !== detected) {
     const hint = document.createElement("p");

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hearth-recovery/hearth/ui/browsertest"
+)
+
+// Browser tests of the pages in Debian's Chromium: browse and filter the
+// schedule, the timezone detection, the admin flow, axe-core on every page
+// and screenshots at phone and desktop sizes. Run with -artifacts to keep
+// the screenshots (go test -run Browser -artifacts -outputdir DIR).
+
+// axeSource is axe-core from ui/testdata/axe (npm ci there first); the test
+// fails in CI and skips elsewhere when it is missing.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../ui/testdata/axe/node_modules/axe-core/axe.min.js")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("axe-core missing (npm ci --prefix ui/testdata/axe): %v", err)
+		}
+		t.Skipf("axe-core not installed: %v", err)
+	}
+	return string(b)
+}
+
+// checkAxe runs axe-core on the page and fails on serious or critical
+// violations, naming the rule and the first elements.
+func checkAxe(t *testing.T, p *browsertest.Page, axe, what string) {
+	t.Helper()
+	if _, err := browsertest.Eval[bool](p, axe+";true"); err != nil {
+		t.Fatalf("%s: inject axe: %v", what, err)
+	}
+	found, err := browsertest.Eval[[]string](p, `axe.run(document).then(r => r.violations
+		.filter(v => v.impact === "serious" || v.impact === "critical")
+		.map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))`)
+	if err != nil {
+		t.Fatalf("%s: axe.run: %v", what, err)
+	}
+	for _, v := range found {
+		t.Errorf("%s: axe: %s", what, v)
+	}
+}
+
+// shoot takes a screenshot at phone and desktop sizes into the artifact dir.
+func shoot(t *testing.T, p *browsertest.Page, name string) {
+	t.Helper()
+	dir := t.ArtifactDir()
+	for _, size := range []struct {
+		label string
+		w, h  int64
+	}{{"phone", 390, 844}, {"desktop", 1280, 900}} {
+		if err := chromedp.Do(p.Ctx, chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateMobile)); err != nil && size.label == "phone" {
+			t.Fatalf("viewport: %v", err)
+		}
+		if size.label == "desktop" {
+			if err := chromedp.Do(p.Ctx, chromedp.EmulateViewport(size.w, size.h)); err != nil {
+				t.Fatalf("viewport: %v", err)
+			}
+		}
+		if err := p.Screenshot(filepath.Join(dir, fmt.Sprintf("%s-%s.png", name, size.label))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBrowserSchedulePages(t *testing.T) {
+	axe := axeSource(t)
+	srv := testApp(t, true)
+	b := browsertest.Launch(t, browsertest.Options{})
+
+	// The browser reports its zone; the server then shows Tokyo times.
+	p := b.Open("about:blank")
+	if _, err := chromedp.Call(p.Ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.querySelector("footer strong").textContent === "Asia/Tokyo"`, 10*time.Second); err != nil {
+		dbg, _ := browsertest.Eval[string](p, `JSON.stringify([Intl.DateTimeFormat().resolvedOptions().timeZone, document.cookie, location.href, document.querySelector("form.tz") && document.querySelector("form.tz").dataset.tzKnown, sessionStorage.getItem("hearth-tz-tried")])`)
+		t.Fatalf("timezone not detected: %v %s", err, dbg)
+	}
+	checkAxe(t, p, axe, "home")
+	shoot(t, p, "home")
+
+	// Filter with the plain GET form, by keyboard-free DOM input.
+	if err := chromedp.Do(p.Ctx,
+		chromedp.SetValue(chromedp.CSS("#f-program"), "SMART Recovery"),
+		chromedp.SetValue(chromedp.CSS("#f-time"), "evening"),
+		chromedp.Click(chromedp.CSS(".filters button[type=submit]")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`location.search.includes("program=SMART+Recovery")`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	metas, err := browsertest.Eval[[]string](p, `[...document.querySelectorAll("section li.meeting .meta")].map(e => e.textContent)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range metas {
+		if !strings.HasPrefix(m, "SMART Recovery") {
+			t.Errorf("filtered list shows %q", m)
+		}
+	}
+	hours, err := browsertest.Eval[[]string](p, `[...document.querySelectorAll("section li.meeting time")].map(e => e.textContent)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hours {
+		if !strings.HasSuffix(h, "PM") {
+			t.Errorf("evening filter shows %q", h)
+		}
+	}
+	checkAxe(t, p, axe, "home filtered")
+
+	for _, page := range []struct{ name, path string }{
+		{"meeting", firstMeeting(t, p)},
+		{"subscribe", "/subscribe"},
+		{"admin", "/admin/"},
+		{"not-found", "/m/no-such-meeting"},
+	} {
+		if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+page.path)); err != nil {
+			t.Fatal(err)
+		}
+		checkAxe(t, p, axe, page.name)
+		shoot(t, p, page.name)
+	}
+	join := b.Open(srv.URL + firstMeeting(t, p) + "/join")
+	checkAxe(t, join, axe, "join")
+	shoot(t, join, "join")
+}
+
+// firstMeeting is the path of the first meeting linked from the home page.
+func firstMeeting(t *testing.T, p *browsertest.Page) string {
+	t.Helper()
+	path, err := browsertest.Eval[string](p, `(async () => {
+		const r = await fetch("/"); const d = new DOMParser().parseFromString(await r.text(), "text/html");
+		return d.querySelector("li.meeting a").getAttribute("href"); })()`)
+	if err != nil || !strings.HasPrefix(path, "/m/") {
+		t.Fatalf("no meeting link: %q %v", path, err)
+	}
+	return path
+}
