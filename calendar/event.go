@@ -36,6 +36,8 @@ func (f *Feed) event(e *Entry) *ical.Component {
 		ical.ParamValue: {"URI"}, "FEATURE": {"VIDEO"}, "LABEL": {"Join the meeting"},
 	}})
 	ev.Props.SetText(ical.PropStatus, "CONFIRMED")
+	// TRANSPARENT: a directory feed lists far more meetings than anyone
+	// attends, so it must not mark subscribers busy.
 	ev.Props.SetText(ical.PropTransparency, "TRANSPARENT")
 	return ev
 }

@@ -90,8 +90,7 @@ func Component(loc *time.Location, firstYear, lastYear int) *ical.Component {
 		name, _ = trs[0].At.Add(-time.Second).In(loc).Zone()
 	}
 	tz.Children = append(tz.Children, observance(Transition{
-		At: begin.Add(-time.Duration(off) * time.Second), From: off, To: off, Name: name,
-		DST: begin.IsDST(),
+		At: begin.UTC(), From: off, To: off, Name: name, DST: begin.IsDST(),
 	}, ""))
 	yearly := yearlyTail(trs)
 	for i, tr := range trs {

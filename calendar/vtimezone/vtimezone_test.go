@@ -69,3 +69,15 @@ func TestFormatOffset(t *testing.T) {
 		}
 	}
 }
+
+func TestComponentFirstObservance(t *testing.T) {
+	loc, _ := time.LoadLocation("America/New_York")
+	c := Component(loc, 2025, 2026)
+	first := c.Children[0]
+	if got := first.Props.Get(ical.PropDateTimeStart).Value; got != "20250101T000000" {
+		t.Errorf("first observance starts %s, want the start of the covered years, 20250101T000000", got)
+	}
+	if first.Name != ical.CompTimezoneStandard || first.Props.Get(ical.PropTimezoneOffsetTo).Value != "-0500" {
+		t.Errorf("first observance %s to %s", first.Name, first.Props.Get(ical.PropTimezoneOffsetTo).Value)
+	}
+}
