@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -303,5 +305,42 @@ func BenchmarkExport10k(b *testing.B) {
 		if _, err := json.Marshal(out); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestImportPluginFeed imports a feed shaped like the 12 Step Meeting List
+// plugin's output (its extra fields, string days, seconds in times, a
+// comma-separated type list, an appointment-only entry).
+func TestImportPluginFeed(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "tsml-feed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newMemStore()
+	rep := importString(t, st, string(body))
+	if rep.Created != 3 || len(rep.Skipped) != 1 || rep.Skipped[0].Slug != "by-appointment" {
+		t.Fatalf("report:\n%s", rep)
+	}
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0].Reason, "NOPE") {
+		t.Errorf("warnings %+v", rep.Warnings)
+	}
+	early := st.series["early-risers"]
+	if early.Recurrence.Weekdays[0] != time.Monday || early.Start != (meetings.LocalTime{Hour: 6, Minute: 30}) ||
+		strings.Join(early.Types, ",") != "O,D,EN" || early.Notes != "Camera optional." {
+		t.Errorf("early-risers: %+v", early)
+	}
+	if g := st.groups["sunrise-home-group"]; g.Location != "Springfield, IL, USA" || g.ConferencePhone != "+16465588656,,1234567890#" ||
+		g.Description != "Business meeting first Monday." {
+		t.Errorf("group: %+v", g)
+	}
+	lunch := st.series["lunch-bunch"]
+	if len(lunch.Recurrence.Weekdays) != 2 || lunch.Start != (meetings.LocalTime{Hour: 12}) || strings.Join(lunch.Types, ",") != "B,LIT" {
+		t.Errorf("lunch-bunch: %+v", lunch)
+	}
+	if g := st.groups["lunch-bunch-group"]; g.Location != "Springfield, IL, US" {
+		t.Errorf("atomic address not joined: %+v", g)
+	}
+	if late := st.series["late-night"]; late.Duration != 90*time.Minute || late.GroupSlug != "imported-meetings" {
+		t.Errorf("late-night: %+v", late)
 	}
 }
