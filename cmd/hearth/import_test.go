@@ -169,3 +169,15 @@ func TestCalendarFeedsForUI(t *testing.T) {
 		t.Errorf("meeting feeds %+v", got)
 	}
 }
+
+// Without --public-url, feed links follow the request's host.
+func TestCalendarLinksFromRequest(t *testing.T) {
+	srv := testApp(t, true)
+	code, body := get(t, srv.URL+"/api/meeting-guide.json")
+	if code != 200 || !strings.Contains(body, `"url":"`+srv.URL+`/m/`) {
+		t.Errorf("export links do not follow the request host: %d %.300s", code, body)
+	}
+	if code, _ := get(t, srv.URL+"/calendar/all.ics"); code != 200 {
+		t.Errorf("feed without a public URL: %d", code)
+	}
+}
