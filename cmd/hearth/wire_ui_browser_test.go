@@ -152,3 +152,79 @@ func firstMeeting(t *testing.T, p *browsertest.Page) string {
 	}
 	return path
 }
+
+// The admin signs in with the token, creates a meeting and cancels one of
+// its dates; the meeting is then on the schedule, the cancellation on its
+// page with the reason, and both in its calendar feed.
+func TestBrowserAdminCreatesMeetingWithException(t *testing.T) {
+	axe := axeSource(t)
+	srv := testApp(t, true)
+	b := browsertest.Launch(t, browsertest.Options{})
+	p := b.Open(srv.URL + "/admin/")
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(chicago)
+	cancelled := today.AddDate(0, 0, 2).Format(time.DateOnly)
+	if err := chromedp.Do(p.Ctx,
+		chromedp.SendKeys(chromedp.CSS("#token"), "a-test-admin-token-123"),
+		chromedp.Click(chromedp.CSS("#signin-form button")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.querySelectorAll("#m-group option").length > 0`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	fill := fmt.Sprintf(`(() => {
+		const f = document.getElementById("meeting-form").elements;
+		f.slug.value = "browser-made"; f.name.value = "Browser Made Meeting";
+		f.program.value = "AA"; f.timezone.value = "America/Chicago"; f.time.value = "19:00";
+		f.duration.value = "60"; f.rstart.value = %q; f.languages.value = "en, es";
+		for (const o of f.types.options) o.selected = o.value === "O";
+		for (const c of document.querySelectorAll("#meeting-form input[name=weekdays]")) c.checked = true;
+		document.querySelector("#meeting-form button[type=submit]").click();
+		return true; })()`, today.Format(time.DateOnly))
+	if _, err := browsertest.Eval[bool](p, fill); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.getElementById("hostkey-dialog").open && document.getElementById("hostkey-value").textContent.length >= 16`, 10*time.Second); err != nil {
+		st, _ := browsertest.Eval[string](p, `document.getElementById("admin-status").textContent`)
+		t.Fatalf("no host key shown: %v (status %q)", err, st)
+	}
+	shoot(t, p, "admin-hostkey")
+	if err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS("#hostkey-close"))); err != nil {
+		t.Fatal(err)
+	}
+	exc := fmt.Sprintf(`(() => {
+		document.querySelector('button[aria-label="Exceptions for Browser Made Meeting"]').click();
+		const f = document.getElementById("exception-form").elements;
+		f.date.value = %q; f.kind.value = "cancelled"; f.reason.value = "Building closed";
+		document.querySelector("#exception-form button[type=submit]").click();
+		return true; })()`, cancelled)
+	if _, err := browsertest.Eval[bool](p, exc); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.getElementById("exception-list").textContent.includes("Building closed")`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, p, "admin-exception")
+	checkAxe(t, p, axe, "admin signed in")
+	leaked, err := browsertest.Eval[bool](p, `document.cookie.includes("a-test-admin") || location.href.includes("a-test-admin")`)
+	if err != nil || leaked {
+		t.Fatalf("admin token in a cookie or URL: %v %v", leaked, err)
+	}
+
+	if code, home := get(t, srv.URL+"/?tz=America/Chicago"); code != 200 || !strings.Contains(home, `href="/m/browser-made"`) {
+		t.Fatalf("new meeting not on the schedule: %d", code)
+	}
+	if code, page := get(t, srv.URL+"/m/browser-made?tz=America/Chicago"); code != 200 || !strings.Contains(page, "Building closed") ||
+		!strings.Contains(page, `class="badge cancelled"`) {
+		t.Fatalf("meeting page lacks the cancellation: %d", code)
+	}
+	code, feed := get(t, srv.URL+"/calendar/meeting/browser-made.ics")
+	compact := strings.ReplaceAll(cancelled, "-", "")
+	if code != 200 || !strings.Contains(feed, "SUMMARY:Browser Made Meeting") || !strings.Contains(feed, compact) {
+		t.Fatalf("feed: %d %.600s", code, feed)
+	}
+}
