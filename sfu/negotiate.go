@@ -110,6 +110,9 @@ func (p *Peer) onCandidate(c webrtc.ICECandidateInit) error {
 
 // addDown subscribes p to a published track. Actor loop only.
 func (p *Peer) addDown(up *upTrack) {
+	if p.pc == nil {
+		return // still in the waiting room: startMedia subscribes to every track
+	}
 	if _, ok := p.downs[up]; ok {
 		return
 	}
@@ -118,11 +121,14 @@ func (p *Peer) addDown(up *upTrack) {
 		p.log.Error("new local track", "err", err)
 		return
 	}
-	sender, err := p.pc.AddTrack(local)
+	// A transceiver of its own: AddTrack would reuse the client's receive
+	// slots (mid 0 and 1), mixing what it sends with what it receives.
+	tr, err := p.pc.AddTransceiverFromTrack(local, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	if err != nil {
 		p.log.Error("add track", "err", err)
 		return
 	}
+	sender := tr.Sender()
 	dt := newDownTrack(up, p, local, sender)
 	p.downs[up] = dt
 	p.unbound = append(p.unbound, dt)

@@ -88,6 +88,7 @@ func (t *upTrack) read() {
 		kind = "video"
 	}
 	forwarded := t.pub.srv.met.forwarded.WithLabelValues(kind)
+	t.pub.log.Debug("track published", "kind", kind, "codec", t.codec.MimeType, "ssrc", t.remote.SSRC())
 	for {
 		n, _, err := t.remote.Read(buf)
 		if err != nil {

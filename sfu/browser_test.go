@@ -1,0 +1,202 @@
+package sfu_test
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/ui/browsertest"
+)
+
+// browserServer serves the signaling at /rtc, ui/static at /static/ and
+// the test page at /page.
+func browserServer(t *testing.T) string {
+	t.Helper()
+	level := slog.LevelError
+	if os.Getenv("SFU_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true}, openPolicy{max: 10},
+		slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/rtc", s)
+	mux.Handle("/static/", http.StripPrefix("/static/", http.FileServer(http.Dir("../ui/static"))))
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, "testdata/page.html")
+	})
+	hs := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		_ = s.Close()
+		hs.Close()
+	})
+	return hs.URL
+}
+
+type member struct {
+	page *browsertest.Page
+	id   string
+}
+
+func join(t *testing.T, b *browsertest.Browser, base, room, name, mode, color string) *member {
+	t.Helper()
+	q := url.Values{"room": {room}, "name": {name}, "mode": {mode}, "color": {color}}
+	p := b.Open(base + "/page?" + q.Encode())
+	if err := p.WaitFor(`window.hearth && window.hearth.joined`, 20*time.Second); err != nil {
+		t.Fatalf("%s did not join: %v", name, err)
+	}
+	id, err := browsertest.Eval[string](p, `window.hearth.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &member{page: p, id: id}
+}
+
+func (m *member) waitVideo(t *testing.T, from *member, timeout time.Duration) {
+	t.Helper()
+	if err := m.page.WaitFor(fmt.Sprintf(`window.hearth.frames(%q).then((n) => n > 5)`, from.id), timeout); err != nil {
+		t.Fatalf("no video from %s: %v; page state %s", from.id[:8], err, m.state())
+	}
+}
+
+// state describes the page for failure messages.
+func (m *member) state() string {
+	s, err := browsertest.Eval[string](m.page, `(async () => JSON.stringify({
+		conn: window.hearth.client.pc && window.hearth.client.pc.connectionState,
+		signaling: window.hearth.client.pc && window.hearth.client.pc.signalingState,
+		streams: Object.keys(window.hearth.streams), videos: Object.keys(window.hearth.videos),
+		inbound: await Promise.all(Object.keys(window.hearth.streams).map((id) => window.hearth.inbound(id, "video"))),
+		trs: window.hearth.client.pc.getTransceivers().map((t) => [t.mid, t.direction, t.currentDirection, t.receiver.track.id]),
+		stats: await window.hearth.client.pc.getStats().then((r) => { const o = []; r.forEach((x) => { if (x.type === "inbound-rtp") o.push([x.kind, x.packetsReceived, x.framesDecoded, x.trackIdentifier, x.mid]); }); return o; }),
+		tracks: Object.values(window.hearth.streams).map((s) => s.getTracks().map((t) => t.id)),
+		errors: window.hearth.errors}))()`)
+	if err != nil {
+		return err.Error()
+	}
+	return s
+}
+
+func (m *member) waitAudio(t *testing.T, from *member, timeout time.Duration) {
+	t.Helper()
+	if err := m.page.WaitFor(fmt.Sprintf(`window.hearth.audio(%q).then((n) => n > 10)`, from.id), timeout); err != nil {
+		t.Fatalf("no audio from %s: %v; page state %s", from.id[:8], err, m.state())
+	}
+}
+
+func TestBrowserTwoMembersSeeAndHear(t *testing.T) {
+	b := browsertest.Launch(t, browsertest.Options{})
+	base := browserServer(t)
+	a := join(t, b, base, "r", "Ann", "video", "")
+	c := join(t, b, base, "r", "Cal", "video", "")
+	a.waitVideo(t, c, 20*time.Second)
+	c.waitVideo(t, a, 20*time.Second)
+	a.waitAudio(t, c, 20*time.Second)
+	c.waitAudio(t, a, 20*time.Second)
+}
+
+func TestBrowserMemberWithoutCameraReceivesVideo(t *testing.T) {
+	b := browsertest.Launch(t, browsertest.Options{})
+	base := browserServer(t)
+	listener := join(t, b, base, "r", "Lee", "audio", "")
+	cam := join(t, b, base, "r", "Cam", "video", "")
+	listener.waitVideo(t, cam, 20*time.Second)
+	cam.waitAudio(t, listener, 20*time.Second)
+	sent, err := browsertest.Eval[map[string]int](listener.page, `window.hearth.sent()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent["video"] != 0 {
+		t.Errorf("a member with no camera sent %d video packets", sent["video"])
+	}
+}
+
+// colours that stay far apart after VP8's YUV round trip.
+var colours = []struct {
+	css string
+	rgb [3]int
+}{
+	{"#ff0000", [3]int{255, 0, 0}},
+	{"#00ff00", [3]int{0, 255, 0}},
+	{"#0000ff", [3]int{0, 0, 255}},
+	{"#ffff00", [3]int{255, 255, 0}},
+}
+
+func near(got []int, want [3]int) bool {
+	if len(got) != 3 {
+		return false
+	}
+	for i := range 3 {
+		if d := got[i] - want[i]; d < -60 || d > 60 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestBrowserFourMembersRightVideo checks that every member receives each
+// other member's own colour. HEARTH_BROWSER_RUNS repeats it (default 3) to
+// let rare races show.
+func TestBrowserFourMembersRightVideo(t *testing.T) {
+	runs := 3
+	if n, err := strconv.Atoi(os.Getenv("HEARTH_BROWSER_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
+	b := browsertest.Launch(t, browsertest.Options{})
+	for run := range runs {
+		base := browserServer(t)
+		room := fmt.Sprintf("four-%d", run)
+		var ms []*member
+		for i, c := range colours {
+			ms = append(ms, join(t, b, base, room, fmt.Sprintf("m%d", i), "video", c.css))
+		}
+		for i, m := range ms {
+			for j, from := range ms {
+				if i == j {
+					continue
+				}
+				m.waitVideo(t, from, 30*time.Second)
+				want := colours[j].rgb
+				err := m.page.WaitFor(fmt.Sprintf(`(() => { const c = window.hearth.colour(%q); return !!c && %s; })()`,
+					from.id, jsNear(want)), 10*time.Second)
+				if err != nil {
+					got, _ := browsertest.Eval[[]int](m.page, fmt.Sprintf(`window.hearth.colour(%q)`, from.id))
+					t.Fatalf("run %d: m%d sees m%d as %v, want %v", run, i, j, got, want)
+				}
+			}
+		}
+		for _, m := range ms {
+			m.page.Close()
+		}
+	}
+}
+
+func jsNear(want [3]int) string {
+	return fmt.Sprintf(`Math.abs(c[0]-%d) < 60 && Math.abs(c[1]-%d) < 60 && Math.abs(c[2]-%d) < 60`, want[0], want[1], want[2])
+}
+
+func TestBrowserLeaveAndRejoin(t *testing.T) {
+	b := browsertest.Launch(t, browsertest.Options{})
+	base := browserServer(t)
+	a := join(t, b, base, "r", "Ann", "video", "#ff0000")
+	c := join(t, b, base, "r", "Cal", "video", "#0000ff")
+	a.waitVideo(t, c, 20*time.Second)
+	if _, err := browsertest.Eval[any](c.page, `window.hearth.client.leave(), true`); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.page.WaitFor(fmt.Sprintf(`window.hearth.left.includes(%q)`, c.id), 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	c.page.Close()
+	c2 := join(t, b, base, "r", "Cal", "video", "#0000ff")
+	a.waitVideo(t, c2, 20*time.Second)
+	c2.waitVideo(t, a, 20*time.Second)
+}

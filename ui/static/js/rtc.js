@@ -1,0 +1,209 @@
+// Hearth media client: speaks the signaling protocol of sfu/PROTOCOL.md over
+// one WebSocket and one RTCPeerConnection. The server always offers; this
+// client answers, attaching the microphone and the camera to the server's
+// two receive slots. Muting and the camera switch use replaceTrack, so they
+// never renegotiate and a muted microphone sends nothing.
+//
+// Usage:
+//   const c = connect({ url, room, name, auth, stream });
+//   c.on("joined", (msg) => ...);      // {id, name, participants, iceServers}
+//   c.on("track", ({ id, kind, stream }) => ...);  // id: the publisher
+//   c.on("participant", (msg) => ...); // {event, participant}
+//   c.on("speaking", ({ id, on }) => ...);
+//   c.on("message", (msg) => ...);     // any message type this file does not handle
+//   c.on("error", (msg) => ...); c.on("close", ({ code, reason }) => ...);
+//   c.on("reconnecting", ...); c.on("reconnected", ...);
+//   c.mute({ audio, video }); await c.setCamera(on); c.send(msg); c.leave();
+
+const RESUME_WINDOW_MS = 30000;
+
+export function connect(opts) {
+  const c = new RTCClient(opts);
+  c.open();
+  return c;
+}
+
+export class RTCClient {
+  constructor({ url, room, name, auth, stream }) {
+    this.url = url;
+    this.room = room;
+    this.name = name;
+    this.auth = auth;
+    this.localStream = stream || new MediaStream();
+    this.handlers = new Map();
+    this.id = "";
+    this.resume = "";
+    this.pc = null;
+    this.ws = null;
+    this.slots = null; // {audio, video} transceivers the server receives on
+    this.state = { audio: true, video: true };
+    this.closed = false;
+    this.streams = new Map(); // publisher id -> MediaStream
+    this.lostAt = 0;
+  }
+
+  on(event, fn) {
+    if (!this.handlers.has(event)) this.handlers.set(event, []);
+    this.handlers.get(event).push(fn);
+    return this;
+  }
+
+  emit(event, data) {
+    for (const fn of this.handlers.get(event) || []) {
+      try { fn(data); } catch (e) { console.error(e); }
+    }
+  }
+
+  get micTrack() { return this.localStream.getAudioTracks()[0] || null; }
+  get camTrack() { return this.localStream.getVideoTracks()[0] || null; }
+
+  open() {
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      const join = { type: "join", room: this.room, name: this.name };
+      if (this.auth) join.auth = this.auth;
+      if (this.resume) join.resume = this.resume;
+      this.send(join);
+    };
+    ws.onmessage = (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      this.handle(msg).catch((e) => this.emit("error", { code: "client", message: String(e) }));
+    };
+    ws.onclose = (ev) => this.onSocketClose(ev);
+  }
+
+  send(msg) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  async handle(msg) {
+    switch (msg.type) {
+      case "joined": return this.onJoined(msg);
+      case "offer": return this.onOffer(msg.sdp);
+      case "candidate":
+        if (this.pc && msg.candidate) await this.pc.addIceCandidate(msg.candidate).catch(() => {});
+        return;
+      case "participant":
+        if (msg.event === "left") this.streams.delete(msg.participant.id);
+        this.emit("participant", msg);
+        return;
+      case "speakers":
+        for (const id of msg.on || []) this.emit("speaking", { id, on: true });
+        for (const id of msg.off || []) this.emit("speaking", { id, on: false });
+        return;
+      case "error": this.emit("error", msg); return;
+      default: this.emit("message", msg);
+    }
+  }
+
+  onJoined(msg) {
+    const resumed = !!this.resume && this.id === msg.id;
+    this.lostAt = 0;
+    this.id = msg.id;
+    this.resume = msg.resume || "";
+    this.newPeerConnection(msg.iceServers || []);
+    this.emit(resumed ? "reconnected" : "joined", msg);
+  }
+
+  newPeerConnection(iceServers) {
+    if (this.pc) this.pc.close();
+    this.slots = null;
+    const pc = new RTCPeerConnection({ iceServers });
+    this.pc = pc;
+    pc.onicecandidate = (ev) => {
+      if (ev.candidate) this.send({ type: "candidate", candidate: ev.candidate.toJSON() });
+    };
+    pc.ontrack = (ev) => {
+      const id = ev.streams[0] ? ev.streams[0].id : "";
+      let s = this.streams.get(id);
+      if (!s) { s = new MediaStream(); this.streams.set(id, s); }
+      for (const t of s.getTracks()) if (t.kind === ev.track.kind) s.removeTrack(t);
+      s.addTrack(ev.track);
+      this.emit("track", { id, kind: ev.track.kind, stream: s, track: ev.track });
+    };
+  }
+
+  async onOffer(sdp) {
+    const pc = this.pc;
+    await pc.setRemoteDescription({ type: "offer", sdp });
+    if (!this.slots) await this.attachSlots();
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    this.send({ type: "answer", sdp: answer.sdp });
+  }
+
+  // The server's first two m-lines (mid 0 audio, mid 1 video) receive our
+  // media. They stay "sendonly" for the whole call; a null track sends nothing.
+  async attachSlots() {
+    const trs = this.pc.getTransceivers();
+    const audio = trs.find((t) => t.mid === "0");
+    const video = trs.find((t) => t.mid === "1");
+    this.slots = { audio, video };
+    for (const [tr, track, on] of [[audio, this.micTrack, this.state.audio], [video, this.camTrack, this.state.video]]) {
+      if (!tr) continue;
+      tr.direction = "sendonly";
+      await tr.sender.replaceTrack(on ? track : null);
+    }
+    this.send({ type: "mute", audio: this.state.audio && !!this.micTrack, video: this.state.video && !!this.camTrack });
+  }
+
+  /** Turns the microphone and camera on or off without renegotiating. */
+  mute({ audio, video }) {
+    this.state = { audio: !!audio, video: !!video };
+    if (this.slots) {
+      if (this.slots.audio) this.slots.audio.sender.replaceTrack(audio ? this.micTrack : null);
+      if (this.slots.video) this.slots.video.sender.replaceTrack(video ? this.camTrack : null);
+    }
+    this.send({ type: "mute", audio: this.state.audio && !!this.micTrack, video: this.state.video && !!this.camTrack });
+  }
+
+  /** Starts (asking for the camera if needed) or stops the camera. */
+  async setCamera(on) {
+    if (on && !this.camTrack) {
+      const s = await navigator.mediaDevices.getUserMedia({ video: true });
+      this.localStream.addTrack(s.getVideoTracks()[0]);
+    }
+    if (!on && this.camTrack) {
+      const t = this.camTrack;
+      this.localStream.removeTrack(t);
+      t.stop(); // the camera light goes off
+    }
+    this.mute({ audio: this.state.audio, video: on });
+  }
+
+  leave() {
+    this.closed = true;
+    this.send({ type: "leave" });
+    this.shutdown();
+  }
+
+  shutdown() {
+    if (this.pc) this.pc.close();
+    this.pc = null;
+    if (this.ws) this.ws.close(1000);
+  }
+
+  // A dropped socket (not a close the server chose) is retried with the
+  // resume token for up to RESUME_WINDOW_MS; the others never see us leave.
+  onSocketClose(ev) {
+    const chosen = ev.code === 1000 || (ev.code >= 4000 && ev.code < 5000) || ev.code === 1008 || ev.code === 1009;
+    if (this.closed || chosen || !this.resume) {
+      this.closed = true;
+      if (this.pc) this.pc.close();
+      this.emit("close", { code: ev.code, reason: ev.reason });
+      return;
+    }
+    if (!this.lostAt) {
+      this.lostAt = Date.now();
+      this.emit("reconnecting", {});
+    }
+    if (Date.now() - this.lostAt > RESUME_WINDOW_MS) {
+      this.closed = true;
+      this.emit("close", { code: ev.code, reason: "lost" });
+      return;
+    }
+    setTimeout(() => { if (!this.closed) this.open(); }, 1000);
+  }
+}
