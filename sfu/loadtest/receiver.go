@@ -24,9 +24,14 @@ type Stream struct {
 	Corrupt   int64 // payload not what the publisher wrote
 	SeqBreaks int64 // RTP sequence number not last+1
 	Latencies []time.Duration
-	lastCtr   uint64
-	lastSeq   uint16
-	started   bool
+	// Jitter is the RFC 3550 interarrival jitter estimate.
+	Jitter   time.Duration
+	jitter   float64
+	lastSent int64
+	lastRecv int64
+	lastCtr  uint64
+	lastSeq  uint16
+	started  bool
 }
 
 // Receiver collects Streams.
@@ -111,6 +116,15 @@ func (s *Stream) record(pkt *rtp.Packet, now time.Time) {
 		}
 	}
 	s.Packets++
+	if s.started {
+		d := float64((now.UnixNano() - s.lastRecv) - (sent - s.lastSent))
+		if d < 0 {
+			d = -d
+		}
+		s.jitter += (d - s.jitter) / 16
+		s.Jitter = time.Duration(s.jitter)
+	}
+	s.lastSent, s.lastRecv = sent, now.UnixNano()
 	if len(s.Latencies) < maxLatencySamples {
 		s.Latencies = append(s.Latencies, time.Duration(now.UnixNano()-sent))
 	}
