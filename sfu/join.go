@@ -58,6 +58,7 @@ func (s *Server) startSession(p *Peer) bool {
 		p.log.Error("ice servers", "err", err)
 	}
 	_ = p.Send(joinedMsg{Type: MsgJoined, ID: p.id, Name: p.name, ICEServers: ice, Participants: p.room.infos(p)})
+	p.announced.Store(true)
 	p.room.Broadcast(participantMsg{Type: MsgParticipant, Event: "joined", Who: p.Info()}, p.id)
 	p.actorWG.Add(1)
 	go p.run()

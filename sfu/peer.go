@@ -24,6 +24,12 @@ type Peer struct {
 	ws   *wsConn
 	log  *slog.Logger
 
+	// browserID is the server-issued browser cookie (control bars it);
+	// set before the session starts, never logged.
+	browserID string
+	// announced: the joined reply is queued, so room broadcasts may follow.
+	announced atomic.Bool
+
 	ctx    context.Context // ends when the peer goes away
 	cancel context.CancelFunc
 	ops    chan func()

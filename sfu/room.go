@@ -61,10 +61,11 @@ func (r *Room) Send(id string, msg any) error {
 }
 
 // Broadcast queues a message for every participant except the one with id
-// except (empty: everyone).
+// except (empty: everyone). Participants still in the waiting room, or
+// whose joined reply is not yet queued, are skipped.
 func (r *Room) Broadcast(msg any, except string) {
 	for _, p := range r.Peers() {
-		if p.id != except {
+		if p.id != except && p.announced.Load() {
 			_ = p.Send(msg)
 		}
 	}

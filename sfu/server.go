@@ -81,6 +81,7 @@ func (s *Server) UDPAddr() string { return s.tr.udp.LocalAddr().String() }
 // ServeHTTP upgrades the signaling WebSocket and serves one client until it
 // leaves. The room is named in the client's first message.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	bid := browserID(w, r) // before Accept: the cookie rides on the 101 response
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.AllowedOrigins})
 	if err != nil {
 		return // Accept has written the HTTP error
@@ -91,7 +92,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
-	s.serveClient(c)
+	s.serveClient(c, bid)
 }
 
 // track counts a client unless the server is closing.

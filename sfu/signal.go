@@ -31,12 +31,13 @@ func coreHandlers() map[string]Handler {
 
 // serveClient runs one client's session: join, then messages until it
 // leaves or is disconnected.
-func (s *Server) serveClient(c *websocket.Conn) {
+func (s *Server) serveClient(c *websocket.Conn, browserID string) {
 	ws := newWSConn(c, s.met.slowClients.Inc)
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); ws.writeLoop(s.cfg.PingInterval) }()
 	defer func() { <-writerDone }()
 	p := newPeer(s, ws)
+	p.browserID = browserID
 	defer p.cancel()
 	lim := rate.NewLimiter(rate.Limit(s.cfg.MessagesPerSecond), s.cfg.MessageBurst)
 	raw, err := p.readMessage(lim)

@@ -49,7 +49,7 @@ type SetRenameLock struct{ On bool }
 // part is undone by its own command.
 type Secure struct{}
 
-func (Mute) Name() string          { return "mute" }
+func (Mute) Name() string          { return "mute-member" }
 func (MuteAll) Name() string       { return "mute-all" }
 func (SetSelfUnmute) Name() string { return "set-self-unmute" }
 func (AskUnmute) Name() string     { return "ask-unmute" }

@@ -44,6 +44,9 @@ func raidRoom(tb testing.TB) (*Room, []ParticipantID) {
 func TestRaidStateMachine(t *testing.T) {
 	r, raiders := raidRoom(t)
 	mustHandle(t, r, "chair", Secure{})
+	if got, want := r.Switches(), (Switches{Locked: true}); got != want {
+		t.Fatalf("switches after secure %+v, want %+v", got, want)
+	}
 	for _, id := range raiders {
 		if p, _ := r.Perms(id); p.Audio || p.Video || p.Chat {
 			t.Fatalf("%s after secure: %+v", id, p)

@@ -414,3 +414,19 @@ func validName(name string, max int) error {
 	}
 	return nil
 }
+
+// Switches are the room-wide controls as they stand.
+type Switches struct {
+	Locked      bool
+	WaitingRoom bool
+	SelfUnmute  bool
+	StartVideo  bool
+	Chat        bool
+	RenameLock  bool
+}
+
+// Switches reports the room-wide controls, for a client's first view.
+func (r *Room) Switches() Switches {
+	return Switches{Locked: r.locked, WaitingRoom: r.waitingRoom, SelfUnmute: r.selfUnmute,
+		StartVideo: r.startVideo, Chat: r.chatOn, RenameLock: r.renameLock}
+}

@@ -1,0 +1,180 @@
+package sfu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/hearth-recovery/hearth/sfu/control"
+)
+
+// Control message types (see "Chair controls" in PROTOCOL.md). Every
+// control.Command name is also a client message type.
+const (
+	MsgClaimChair   = "claim-chair"   // client: become chair with the host key
+	MsgControlState = "control-state" // client: ask for the room's control state
+	MsgControl      = "control"       // server: one control event
+)
+
+// controlMsg is every control request, decoded loosely; each type reads
+// the fields it needs.
+type controlMsg struct {
+	Type           string `json:"type"`
+	Target         string `json:"target,omitempty"`
+	On             bool   `json:"on,omitempty"`
+	Text           string `json:"text,omitempty"`
+	Name           string `json:"name,omitempty"`
+	ID             uint64 `json:"id,omitempty"`
+	Seconds        int    `json:"seconds,omitempty"`
+	DeleteMessages bool   `json:"deleteMessages,omitempty"`
+	HostKey        string `json:"hostKey,omitempty"`
+}
+
+func target(m controlMsg) control.ParticipantID { return control.ParticipantID(m.Target) }
+
+// controlCommands maps a client message type to the command it asks for.
+func controlCommands() map[string]func(controlMsg) control.Command {
+	return map[string]func(controlMsg) control.Command{
+		"set-locked":       func(m controlMsg) control.Command { return control.SetLocked{On: m.On} },
+		"set-waiting-room": func(m controlMsg) control.Command { return control.SetWaitingRoom{On: m.On} },
+		"admit":            func(m controlMsg) control.Command { return control.Admit{Target: target(m)} },
+		"admit-all":        func(controlMsg) control.Command { return control.AdmitAll{} },
+		"deny":             func(m controlMsg) control.Command { return control.Deny{Target: target(m)} },
+		"mute-member":      func(m controlMsg) control.Command { return control.Mute{Target: target(m)} },
+		"mute-all":         func(controlMsg) control.Command { return control.MuteAll{} },
+		"set-self-unmute":  func(m controlMsg) control.Command { return control.SetSelfUnmute{On: m.On} },
+		"ask-unmute":       func(m controlMsg) control.Command { return control.AskUnmute{Target: target(m)} },
+		"stop-video":       func(m controlMsg) control.Command { return control.StopVideo{Target: target(m)} },
+		"stop-all-video":   func(controlMsg) control.Command { return control.StopAllVideo{} },
+		"set-start-video":  func(m controlMsg) control.Command { return control.SetStartVideo{On: m.On} },
+		"ask-video":        func(m controlMsg) control.Command { return control.AskVideo{Target: target(m)} },
+		"remove": func(m controlMsg) control.Command {
+			return control.Remove{Target: target(m), DeleteMessages: m.DeleteMessages}
+		},
+		"set-chat":         func(m controlMsg) control.Command { return control.SetChat{On: m.On} },
+		"delete-chat":      func(m controlMsg) control.Command { return control.DeleteChat{ID: m.ID} },
+		"set-rename-lock":  func(m controlMsg) control.Command { return control.SetRenameLock{On: m.On} },
+		"secure":           func(controlMsg) control.Command { return control.Secure{} },
+		"self-mute":        func(controlMsg) control.Command { return control.SelfMute{} },
+		"self-unmute":      func(controlMsg) control.Command { return control.SelfUnmute{} },
+		"self-stop-video":  func(controlMsg) control.Command { return control.SelfStopVideo{} },
+		"self-start-video": func(controlMsg) control.Command { return control.SelfStartVideo{} },
+		"chat":             func(m controlMsg) control.Command { return control.SendChat{Text: m.Text} },
+		"rename":           func(m controlMsg) control.Command { return control.Rename{NewName: m.Name} },
+		"raise-hand":       func(controlMsg) control.Command { return control.RaiseHand{} },
+		"lower-hand":       func(m controlMsg) control.Command { return control.LowerHand{Target: target(m)} },
+		"start-timer": func(m controlMsg) control.Command {
+			return control.StartTimer{Target: target(m), Duration: time.Duration(m.Seconds) * time.Second}
+		},
+		"stop-timer":      func(controlMsg) control.Command { return control.StopTimer{} },
+		"make-co-chair":   func(m controlMsg) control.Command { return control.MakeCoChair{Target: target(m)} },
+		"revoke-co-chair": func(m controlMsg) control.Command { return control.RevokeCoChair{Target: target(m)} },
+		"hand-over":       func(m controlMsg) control.Command { return control.HandOver{Target: target(m)} },
+		"end-meeting":     func(controlMsg) control.Command { return control.EndMeeting{} },
+	}
+}
+
+// handleCommand runs one control request from p.
+func (c *Controller) handleCommand(_ context.Context, p *Peer, raw json.RawMessage) error {
+	var m controlMsg
+	if err := decode(raw, &m); err != nil {
+		return err
+	}
+	build := c.commands[m.Type]
+	cr := c.lookup(p.room)
+	if build == nil || cr == nil {
+		return &Error{Code: CodeUnknownType, Message: "unknown message type"}
+	}
+	err := cr.do(func(st *control.Room) ([]control.Event, error) {
+		return st.Handle(control.ParticipantID(p.ID()), build(m))
+	})
+	return controlError(err)
+}
+
+// controlError turns a refusal into an error message with its stable code.
+func controlError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var code control.Code
+	if errors.As(err, &code) {
+		return &Error{Code: string(code), Message: err.Error()}
+	}
+	return &Error{Code: CodeInternal, Message: "control failed", Err: err}
+}
+
+// handleState sends p the room's control state: its role and permissions,
+// the switches, the share timer and the chat so far; chairs also get the
+// waiting room and the raised hands.
+func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) error {
+	cr := c.lookup(p.room)
+	if cr == nil {
+		return &Error{Code: string(control.CodeUnknownParticipant), Message: "not in a controlled room"}
+	}
+	id := control.ParticipantID(p.ID())
+	cr.mu.Lock()
+	role, ok := cr.st.Role(id)
+	if ok && cr.peers[id] == p {
+		cr.live[id] = true
+	}
+	perms, _ := cr.st.Perms(id)
+	msg := stateMsg{Type: MsgControl, Event: "state", Role: role.String(), Perms: permsOut(perms),
+		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()), Chat: chatOut(cr.st.ChatHistory()),
+		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs}))}
+	if role >= control.RoleCoChair {
+		msg.Waiting, msg.Hands = waitingOut(cr.st.Waiting()), idsOut(cr.st.Hands())
+	}
+	cr.mu.Unlock()
+	if !ok {
+		return &Error{Code: string(control.CodeUnknownParticipant), Message: "not in the room"}
+	}
+	return p.Send(msg)
+}
+
+// handleClaimChair checks a host key offered from inside the room.
+func (c *Controller) handleClaimChair(ctx context.Context, p *Peer, raw json.RawMessage) error {
+	var m controlMsg
+	if err := decode(raw, &m); err != nil {
+		return err
+	}
+	cr := c.lookup(p.room)
+	if cr == nil || m.HostKey == "" || len(m.HostKey) > 256 {
+		return &Error{Code: string(control.CodeInvalid), Message: "a host key is required"}
+	}
+	ok, err := c.tryHostKey(ctx, cr, p, m.HostKey, control.ParticipantID(p.ID()))
+	if err != nil {
+		return controlError(err)
+	}
+	if !ok {
+		return &Error{Code: string(control.CodeBadHostKey), Message: "wrong host key"}
+	}
+	return nil
+}
+
+// tryHostKey runs one limited host-key attempt: the limiter under the lock,
+// the (slow, argon2id) verification outside it. For a participant already
+// known to the room, success makes it chair.
+func (c *Controller) tryHostKey(ctx context.Context, cr *controlRoom, p *Peer, key string, id control.ParticipantID) (bool, error) {
+	cr.mu.Lock()
+	tk, err := cr.st.BeginSecret(control.SecretHostKey, p.browserID, id)
+	cr.mu.Unlock()
+	if err != nil {
+		c.log.Info("host key attempt refused", "room", cr.roomID, "peer", p.ID()[:8], "code", err)
+		return false, err
+	}
+	ok, verr := c.cfg.Chairs.VerifyHostKey(ctx, cr.roomID, key)
+	ok = ok && verr == nil
+	if !ok {
+		// The key itself is never logged.
+		c.log.Warn("wrong host key", "room", cr.roomID, "peer", p.ID()[:8], "err", verr)
+	}
+	err = cr.do(func(st *control.Room) ([]control.Event, error) {
+		evs, err := st.FinishSecret(tk, ok)
+		if errors.Is(err, control.CodeBadHostKey) {
+			err = nil
+		}
+		return evs, err
+	})
+	return ok, err
+}

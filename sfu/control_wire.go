@@ -1,0 +1,145 @@
+package sfu
+
+import (
+	"time"
+
+	"github.com/hearth-recovery/hearth/sfu/control"
+)
+
+// permsJSON is control.Perms on the wire.
+type permsJSON struct {
+	Audio      bool `json:"audio"`
+	Video      bool `json:"video"`
+	Chat       bool `json:"chat"`
+	Rename     bool `json:"rename"`
+	SelfUnmute bool `json:"selfUnmute"`
+	StartVideo bool `json:"startVideo"`
+}
+
+type chatJSON struct {
+	ID   uint64    `json:"id"`
+	From string    `json:"from"`
+	Name string    `json:"name"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+type waitingJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type timerJSON struct {
+	Subject string    `json:"subject"`
+	Ends    time.Time `json:"ends"`
+}
+
+// controlEventMsg is one control event as the client sees it: event is the
+// control.Kind, the other fields as listed for it in PROTOCOL.md.
+type controlEventMsg struct {
+	Type    string        `json:"type"`
+	Event   string        `json:"event"`
+	Subject string        `json:"subject,omitempty"`
+	By      string        `json:"by,omitempty"`
+	Control string        `json:"control,omitempty"`
+	Value   *bool         `json:"value,omitempty"`
+	Name    string        `json:"name,omitempty"`
+	Role    string        `json:"role,omitempty"`
+	Perms   *permsJSON    `json:"perms,omitempty"`
+	Reason  string        `json:"reason,omitempty"`
+	Chat    *chatJSON     `json:"chat,omitempty"`
+	ChatID  uint64        `json:"chatId,omitempty"`
+	Waiting []waitingJSON `json:"waiting,omitempty"`
+	Hands   []string      `json:"hands,omitempty"`
+	Timer   *timerJSON    `json:"timer,omitempty"`
+}
+
+type switchesJSON struct {
+	Locked      bool `json:"locked"`
+	WaitingRoom bool `json:"waitingRoom"`
+	SelfUnmute  bool `json:"selfUnmute"`
+	StartVideo  bool `json:"startVideo"`
+	Chat        bool `json:"chat"`
+	RenameLock  bool `json:"renameLock"`
+}
+
+func switchesOut(s control.Switches) switchesJSON {
+	return switchesJSON{Locked: s.Locked, WaitingRoom: s.WaitingRoom, SelfUnmute: s.SelfUnmute,
+		StartVideo: s.StartVideo, Chat: s.Chat, RenameLock: s.RenameLock}
+}
+
+// stateMsg answers control-state.
+type stateMsg struct {
+	Type     string        `json:"type"`
+	Event    string        `json:"event"`
+	Role     string        `json:"role"`
+	Perms    permsJSON     `json:"perms"`
+	Switches switchesJSON  `json:"switches"`
+	Chairs   []string      `json:"chairs"`
+	Timer    *timerJSON    `json:"timer,omitempty"`
+	Chat     []chatJSON    `json:"chat"`
+	Waiting  []waitingJSON `json:"waiting,omitempty"`
+	Hands    []string      `json:"hands,omitempty"`
+}
+
+func eventMsg(ev control.Event) controlEventMsg {
+	m := controlEventMsg{Type: MsgControl, Event: string(ev.Kind), Subject: string(ev.Subject), By: string(ev.By),
+		Control: ev.Control, Name: ev.Name, Reason: string(ev.Reason), ChatID: ev.ChatID}
+	switch ev.Kind {
+	case control.KindAdmitted, control.KindPerms:
+		p := permsOut(ev.Perms)
+		m.Perms = &p
+	case control.KindControl, control.KindHand:
+		v := ev.Value
+		m.Value = &v
+	case control.KindChat:
+		c := chatOut([]control.ChatMessage{ev.Chat})[0]
+		m.Chat = &c
+	case control.KindWaitingList:
+		m.Waiting = waitingOut(ev.Waiting)
+	case control.KindHands:
+		m.Hands = idsOut(ev.Hands)
+	case control.KindTimer:
+		m.Timer = timerOut(ev.Timer)
+	}
+	if ev.Kind == control.KindAdmitted || ev.Kind == control.KindRole || ev.Kind == control.KindJoined {
+		m.Role = ev.Role.String()
+	}
+	return m
+}
+
+func permsOut(p control.Perms) permsJSON {
+	return permsJSON{Audio: p.Audio, Video: p.Video, Chat: p.Chat, Rename: p.Rename,
+		SelfUnmute: p.SelfUnmute, StartVideo: p.StartVideo}
+}
+
+func chatOut(ms []control.ChatMessage) []chatJSON {
+	out := make([]chatJSON, len(ms))
+	for i, m := range ms {
+		out[i] = chatJSON{ID: m.ID, From: string(m.From), Name: m.Name, Text: m.Text, At: m.At}
+	}
+	return out
+}
+
+func waitingOut(ws []control.WaitingEntry) []waitingJSON {
+	out := make([]waitingJSON, len(ws))
+	for i, w := range ws {
+		out[i] = waitingJSON{ID: string(w.ID), Name: w.Name}
+	}
+	return out
+}
+
+func idsOut(ids []control.ParticipantID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
+
+func timerOut(t control.TimerState) *timerJSON {
+	if t.Ends.IsZero() {
+		return nil
+	}
+	return &timerJSON{Subject: string(t.Subject), Ends: t.Ends}
+}
