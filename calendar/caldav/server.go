@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"reflect"
 	"regexp"
 	"strings"
 
@@ -317,7 +316,7 @@ func CollectionPath(prefix string, f meetings.Filter) string {
 	home := prefix + "/public/calendars/"
 	rest := f
 	rest.Format, rest.Program = "", ""
-	if !reflect.DeepEqual(rest, meetings.Filter{}) {
+	if rest != (meetings.Filter{}) {
 		return ""
 	}
 	switch {

@@ -13,9 +13,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/hearth-recovery/hearth/meetings"
-	"github.com/hearth-recovery/hearth/ui"
 )
 
 const importFeed = `[
@@ -149,25 +146,6 @@ func normalize(t *testing.T, body string) string {
 	}
 	b, _ := json.MarshalIndent(list, "", " ")
 	return string(b)
-}
-
-func TestCalendarFeedsForUI(t *testing.T) {
-	f, err := newCalendarFeeds("https://meet.example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var _ ui.FeedLinker = f
-	got := f.FilterFeeds(meetings.Filter{Format: meetings.FormatSMART})
-	if got.Download != "https://meet.example.org/calendar/format/smart.ics" || got.Webcal != "webcal://meet.example.org/calendar/format/smart.ics" ||
-		got.CalDAV != "https://meet.example.org/dav/public/calendars/format-smart/" {
-		t.Errorf("format feeds %+v", got)
-	}
-	if got := f.FilterFeeds(meetings.Filter{Type: "W"}); got.CalDAV != "" || got.Download != "https://meet.example.org/calendar/all.ics?type=W" {
-		t.Errorf("type feeds %+v", got)
-	}
-	if got := f.MeetingFeeds("sunrise"); got.Download != "https://meet.example.org/calendar/meeting/sunrise.ics" {
-		t.Errorf("meeting feeds %+v", got)
-	}
 }
 
 // Without --public-url, feed links follow the request's host.

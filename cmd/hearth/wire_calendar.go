@@ -13,7 +13,6 @@ import (
 	"github.com/hearth-recovery/hearth/calendar/caldav"
 	"github.com/hearth-recovery/hearth/calendar/meetingguide"
 	"github.com/hearth-recovery/hearth/meetings"
-	"github.com/hearth-recovery/hearth/ui"
 )
 
 // calendarSource reads the store for the calendar feeds.
@@ -157,31 +156,4 @@ func (t importTarget) UpsertSeries(ctx context.Context, s meetings.Series) error
 		return t.store.UpdateSeries(ctx, &s)
 	}
 	return t.store.CreateSeries(ctx, &s)
-}
-
-// davPrefix is where the CalDAV server is mounted (caldav.Config's default).
-const davPrefix = "/dav"
-
-// calendarFeeds implements ui.FeedLinker with the calendar package, so the
-// pages link exactly the feeds that are served.
-type calendarFeeds struct{ links calendar.Links }
-
-// newCalendarFeeds builds the linker for a public base URL.
-func newCalendarFeeds(publicURL string) (calendarFeeds, error) {
-	links, err := calendar.NewLinks(publicURL)
-	return calendarFeeds{links: links}, err
-}
-
-func (c calendarFeeds) FilterFeeds(f meetings.Filter) ui.Feeds {
-	s := c.links.Subscribe(f)
-	out := ui.Feeds{Download: s.HTTPS, Webcal: s.Webcal, Google: s.Google}
-	if p := caldav.CollectionPath(davPrefix, f); p != "" {
-		out.CalDAV = c.links.Base() + p
-	}
-	return out
-}
-
-func (c calendarFeeds) MeetingFeeds(slug string) ui.Feeds {
-	s := c.links.MeetingSubscribe(slug)
-	return ui.Feeds{Download: s.HTTPS, Webcal: s.Webcal, Google: s.Google}
 }
