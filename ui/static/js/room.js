@@ -271,6 +271,11 @@ function onControl(msg) {
 
 const controlHandlers = {
   waiting: () => showWait("Waiting to be let in", "You are in the waiting room. A chair will let you in soon.", false),
+  // Admission is answered with "ready"; the server then sends joined.
+  admitted: () => {
+    state.client.send({ type: "ready" });
+    view.announce("A chair let you in.");
+  },
   state: (msg) => {
     setRole(msg.role);
     if (msg.perms) applyPerms(msg.perms);
@@ -414,7 +419,7 @@ async function toggleCam() {
 function toggleHand() {
   if (!state.client) return;
   // The server's "hand" event confirms and updates the button.
-  state.client.send(state.hand ? { type: "lower-hand", target: state.selfId } : { type: "raise-hand" });
+  state.client.send({ type: state.hand ? "lower-hand" : "raise-hand" });
 }
 
 function togglePanel(btn, panel) {
