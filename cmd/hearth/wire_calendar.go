@@ -15,6 +15,9 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
+// caldavPrefix is where the CalDAV server is mounted; pages link into it.
+const caldavPrefix = "/dav"
+
 // calendarSource reads the store for the calendar feeds.
 type calendarSource struct{ store meetings.Store }
 
@@ -97,7 +100,7 @@ func calendarMux(base string, src calendar.Source, log *slog.Logger) (*http.Serv
 	if err != nil {
 		return nil, err
 	}
-	dav, err := caldav.New(caldav.Config{Feed: feed, Source: src}, log)
+	dav, err := caldav.New(caldav.Config{Feed: feed, Source: src, Prefix: caldavPrefix}, log)
 	if err != nil {
 		return nil, err
 	}

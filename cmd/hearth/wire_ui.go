@@ -2,10 +2,9 @@ package main
 
 import (
 	"net/http"
-	"regexp"
-	"strings"
 
 	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/calendar/caldav"
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui"
 )
@@ -64,27 +63,12 @@ func (f uiFeeds) MeetingFeeds(slug string) ui.Feeds {
 	return ui.Feeds{Download: s.HTTPS, Webcal: s.Webcal, Google: s.Google}
 }
 
-var caldavNonSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// caldavCollection is the CalDAV collection that holds what fl selects
-// (calendar/caldav's layout: all, format-*, program-*), or "" when the
-// filter has no collection of its own.
+// caldavCollection is the CalDAV collection that holds what fl selects, or ""
+// when the filter has no collection of its own.
 func caldavCollection(base string, fl meetings.Filter) string {
-	home := base + "/dav/public/calendars/"
-	slug := func(s string) string {
-		return strings.Trim(caldavNonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
-	}
-	rest := fl
-	rest.Format, rest.Program = "", ""
-	switch {
-	case rest != (meetings.Filter{}):
+	p := caldav.CollectionPath(caldavPrefix, fl)
+	if p == "" {
 		return ""
-	case fl.Format != "" && fl.Program == "":
-		return home + "format-" + slug(string(fl.Format)) + "/"
-	case fl.Program != "" && fl.Format == "":
-		return home + "program-" + slug(string(fl.Program)) + "/"
-	case fl.Format == "" && fl.Program == "":
-		return home + "all/"
 	}
-	return ""
+	return base + p
 }
