@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -84,10 +85,15 @@ func newAPI(cfg Config, log *slog.Logger) (*webrtc.API, *transport, error) {
 		return nil, nil, err
 	}
 	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+	logs := pionLogs{log: log}
+	// 256 packets is about 3 s of video: enough to answer NACKs at any sane
+	// round-trip time, and a quarter of Pion's default memory per
+	// subscriber stream.
+	err = webrtc.RegisterDefaultInterceptorsWithOptions(m, reg,
+		webrtc.WithInterceptorLoggerFactory(logs), webrtc.WithNackResponderOptions(nack.ResponderSize(256)))
+	if err != nil {
 		return nil, nil, fmt.Errorf("sfu: interceptors: %w", err)
 	}
-	logs := pionLogs{log: log}
 	se := webrtc.SettingEngine{LoggerFactory: logs}
 	tr, err := listen(cfg, &se, logs)
 	if err != nil {

@@ -136,6 +136,9 @@ func (p *Peer) addDown(up *upTrack) {
 		return
 	}
 	up.addSub(dt)
+	if up.video {
+		p.selectVideo()
+	}
 	p.negotiate()
 }
 
@@ -147,6 +150,9 @@ func (p *Peer) removeDown(up *upTrack) {
 	}
 	delete(p.downs, up)
 	up.removeSub(dt)
+	if up.video {
+		p.selectVideo()
+	}
 	if err := p.pc.RemoveTrack(dt.sender); err != nil {
 		p.log.Debug("remove track", "err", err)
 	}

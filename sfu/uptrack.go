@@ -35,7 +35,12 @@ type upTrack struct {
 	done    chan struct{} // closed when the reader has stopped
 	lastPLI atomic.Int64  // unix nanos of the last relayed keyframe request
 
+	created  time.Time     // orders video when nobody has spoken yet
+	levelExt atomic.Uint32 // negotiated audio-level extension id (see speaker.go)
+	spokeAt  atomic.Int64  // unix nanos when the publisher last started speaking
+
 	subs []*downTrack // reader goroutine only
+	spk  speakerState // reader goroutine only
 }
 
 func newUpTrack(pub *Peer, remote *webrtc.TrackRemote) *upTrack {
@@ -44,6 +49,7 @@ func newUpTrack(pub *Peer, remote *webrtc.TrackRemote) *upTrack {
 		id: newID(), pub: pub, remote: remote, codec: codec,
 		video:   remote.Kind() == webrtc.RTPCodecTypeVideo,
 		vp8:     strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8),
+		created: time.Now(),
 		changes: make(chan subChange, opQueueLen),
 		done:    make(chan struct{}),
 	}
@@ -109,6 +115,9 @@ func (t *upTrack) read() {
 // forward hands one packet to every subscriber and returns how many got it.
 func (t *upTrack) forward(pkt *rtp.Packet, now time.Time) int {
 	gated := !t.pub.allowed(t.video)
+	if !t.video && t.observeAudio(pkt, now) {
+		gated = true // silent: not forwarded, and resumes seamlessly
+	}
 	keyframe := t.vp8 && isVP8Keyframe(pkt.Payload)
 	sent := 0
 	for _, dt := range t.subs {

@@ -17,6 +17,9 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
+// AudioLevelURI is the RFC 6464 header extension publishers can send.
+const AudioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+
 // Options configure a Client.
 type Options struct {
 	Room, Name string
@@ -35,6 +38,8 @@ type Message struct {
 	Code string          `json:"code,omitempty"`
 	ID   string          `json:"id,omitempty"`
 	Name string          `json:"name,omitempty"`
+	On   []string        `json:"on,omitempty"`  // speakers
+	Off  []string        `json:"off,omitempty"` // speakers
 	Raw  json.RawMessage `json:"-"`
 }
 
@@ -61,6 +66,10 @@ func newAPI(loopback bool) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, fmt.Errorf("loadtest: codecs: %w", err)
+	}
+	ext := webrtc.RTPHeaderExtensionCapability{URI: AudioLevelURI}
+	if err := m.RegisterHeaderExtension(ext, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, fmt.Errorf("loadtest: audio level: %w", err)
 	}
 	reg := &interceptor.Registry{}
 	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {

@@ -36,8 +36,9 @@ type Publisher struct {
 	// interval between audio packets or video frames
 	interval time.Duration
 
-	sending atomic.Bool // packets are written while true
-	wantKey atomic.Bool // the next frame is a keyframe
+	sending atomic.Bool  // packets are written while true
+	level   atomic.Int32 // audio level to send (0 loud .. 127 silent); -1: none
+	wantKey atomic.Bool  // the next frame is a keyframe
 	Sent    atomic.Int64
 	stopCh  chan struct{}
 	once    sync.Once
@@ -63,6 +64,7 @@ func newPublisher(c *Client, video bool, interval time.Duration) (*Publisher, er
 	p := &Publisher{c: c, video: video, track: t, interval: interval, stopCh: make(chan struct{})}
 	p.sending.Store(true)
 	p.wantKey.Store(true)
+	p.level.Store(-1)
 	return p, nil
 }
 
@@ -86,6 +88,19 @@ func (p *Publisher) SetSending(on bool) {
 		p.wantKey.Store(true)
 	}
 	p.sending.Store(on)
+}
+
+// SetLevel makes an audio publisher send the RFC 6464 audio level (0 is
+// the loudest, 127 silence) with every packet.
+func (p *Publisher) SetLevel(level uint8) { p.level.Store(int32(min(level, 127))) }
+
+func (p *Publisher) levelExtID() uint8 {
+	for _, h := range p.sender.GetParameters().HeaderExtensions {
+		if h.URI == AudioLevelURI {
+			return uint8(h.ID)
+		}
+	}
+	return 0
 }
 
 func (p *Publisher) stop() { p.once.Do(func() { close(p.stopCh) }) }
@@ -137,6 +152,11 @@ func (p *Publisher) loop() {
 			seq++
 			pkt := &rtp.Packet{Header: rtp.Header{Version: 2, Marker: i == n-1, SequenceNumber: seq, Timestamp: ts},
 				Payload: p.payload(counter, key && i == 0, i == 0)}
+			if lvl := p.level.Load(); lvl >= 0 && !p.video {
+				if id := p.levelExtID(); id != 0 {
+					_ = pkt.Header.SetExtension(id, []byte{byte(lvl)})
+				}
+			}
 			if err := p.track.WriteRTP(pkt); err != nil {
 				return
 			}
