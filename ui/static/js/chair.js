@@ -35,9 +35,6 @@ export class Chair {
     click("btn-stop-all", () => this.send({ type: "stop-all-video" }));
     click("btn-secure", () => this.send({ type: "secure" }));
     click("btn-admit-all", () => this.send({ type: "admit-all" }));
-    click("btn-timer", () => this.send({
-      type: "start-timer", seconds: Math.round((Number($("share-minutes").value) || 3) * 60),
-    }));
     click("btn-timer-stop", () => this.send({ type: "stop-timer" }));
     click("btn-end", () => {
       if (confirm("End the meeting for everyone?")) this.send({ type: "end-meeting" });
@@ -55,6 +52,9 @@ export class Chair {
       mute: (p) => this.send({ type: "mute-member", target: p.id }),
       stopVideo: (p) => this.send({ type: "stop-video", target: p.id }),
       coChair: (p) => this.send({ type: "make-co-chair", target: p.id }),
+      timer: (p) => this.send({
+        type: "start-timer", target: p.id, seconds: Math.round((Number($("share-minutes").value) || 3) * 60),
+      }),
       remove: (p) => {
         if (confirm(`Remove ${p.name}? They will not be able to rejoin this meeting.`)) {
           this.send({ type: "remove", target: p.id });

@@ -86,7 +86,7 @@ export class Grid {
     t.classList.toggle("no-video", !video);
     const words = [];
     if (!audio) words.push("muted");
-    if (hand) words.push("✋ hand raised");
+    if (hand) words.push("hand raised");
     t.querySelector(".status").textContent = words.join(" · ");
   }
 
@@ -156,6 +156,7 @@ function memberActions(p, actions) {
   };
   add("Mute", actions.mute);
   add("Stop camera", actions.stopVideo);
+  add("Share timer", actions.timer);
   if (p.role !== "co-chair" && p.role !== "chair") add("Make co-chair", actions.coChair);
   add("Remove", actions.remove);
   return box;
