@@ -170,9 +170,14 @@ function bindClient(client, name, stream) {
   });
   client.on("message", onControl);
   client.on("error", (msg) => {
-    lastError = msg.code;
+    // Before the room opens an error is why the join failed; inside it, a
+    // refused request that the member should hear about.
+    if ($("room").hidden) {
+      lastError = msg.code;
+      return;
+    }
     const words = liveErrors[msg.code];
-    if (words && !$("room").hidden) view.announce(words);
+    if (words) view.announce(words);
   });
   client.on("close", ({ code }) => onClose(code));
 }
