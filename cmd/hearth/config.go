@@ -21,6 +21,8 @@ type serveConfig struct {
 	// PublicURL is the base URL for links in feeds and pages; empty means
 	// derive it from each request.
 	PublicURL string
+	// RTC is the media server's part (wire_sfu.go).
+	RTC rtcConfig
 }
 
 // flags binds each setting to a flag whose default comes from its HEARTH_
@@ -69,8 +71,7 @@ func (c *serveConfig) register(f *flags) {
 	f.str(&c.LogLevel, "log-level", "HEARTH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	f.str(&c.AdminToken, "admin-token", "HEARTH_ADMIN_TOKEN", "", "admin bearer token (default: generated once and printed)")
 	f.str(&c.PublicURL, "public-url", "HEARTH_PUBLIC_URL", "", "public base URL for links and feeds (default: from the request)")
-	// Media server flags (UDP/TCP media ports, TURN) are registered here by
-	// the SFU wiring: see wire_sfu.go.
+	c.RTC.register(f)
 }
 
 // parseServe reads args and the environment into a checked config.
@@ -110,5 +111,6 @@ func (c *serveConfig) validate() error {
 		}
 		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	}
+	errs = append(errs, c.RTC.validate())
 	return errors.Join(errs...)
 }

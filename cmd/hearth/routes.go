@@ -13,6 +13,7 @@ func routes(a *app) http.Handler {
 	a.api.Mount(mux)     // /api/..., /openapi.json, /openapi.yaml, /docs
 	a.mountCalendar(mux) // /calendar/..., /.well-known/caldav, /dav/..., /api/meeting-guide...
 	a.mountUI(mux)       // /, /m/{slug}, /m/{slug}/join, /subscribe, /admin/, /static/
+	a.mountSFU(mux)      // /rtc (signaling WebSocket)
 	return a.instrument(mux)
 }
 

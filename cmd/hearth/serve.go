@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hearth-recovery/hearth/sfu"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,6 +31,7 @@ type app struct {
 	admin   *api.Admin
 	api     *api.Server
 	metrics *prometheus.Registry
+	sfu     *sfu.Server
 	// closers run in reverse order at shutdown (the store is the first added,
 	// so it closes last); areas append theirs in newApp.
 	closers []func(context.Context) error
@@ -111,8 +113,10 @@ func (a *app) build(ctx context.Context) error {
 			return err
 		}
 	}
-	a.api, err = api.New(api.Config{}, a.store, a.admin, a.log)
-	return err
+	if a.api, err = api.New(api.Config{}, a.store, a.admin, a.log); err != nil {
+		return err
+	}
+	return a.buildSFU()
 }
 
 func (a *app) close() {

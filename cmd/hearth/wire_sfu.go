@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/sfu"
+)
+
+// rtcConfig is the media server's part of `hearth serve`.
+type rtcConfig struct {
+	UDPPort   int
+	TCPPort   int
+	PublicIPs string
+	STUN      string
+	TURN      bool
+	TURNPort  int
+	TURNRealm string
+	Origins   string
+}
+
+func (c *rtcConfig) register(f *flags) {
+	f.integer(&c.UDPPort, "rtc-udp-port", "HEARTH_RTC_UDP_PORT", 8443, "UDP port that carries all media (ICE UDP mux)")
+	f.integer(&c.TCPPort, "rtc-tcp-port", "HEARTH_RTC_TCP_PORT", 8443, "TCP port for ICE-TCP fallback (0 turns it off)")
+	f.str(&c.PublicIPs, "rtc-public-ip", "HEARTH_RTC_PUBLIC_IP", "", "public IP(s), comma-separated, announced for a server behind 1:1 NAT")
+	f.str(&c.STUN, "rtc-ice-servers", "HEARTH_RTC_ICE_SERVERS", "", "extra STUN/TURN URLs given to browsers, comma-separated")
+	f.boolean(&c.TURN, "turn", "HEARTH_TURN", false, "run the embedded TURN server for members behind strict firewalls")
+	f.integer(&c.TURNPort, "turn-port", "HEARTH_TURN_PORT", 3478, "UDP port of the embedded TURN server")
+	f.str(&c.TURNRealm, "turn-realm", "HEARTH_TURN_REALM", "hearth", "realm of the embedded TURN server")
+	f.str(&c.Origins, "rtc-allowed-origins", "HEARTH_RTC_ALLOWED_ORIGINS", "", "extra origins (host patterns) allowed to open the signaling WebSocket; same-origin is always allowed")
+}
+
+func (c *rtcConfig) validate() error {
+	var errs []error
+	for name, port := range map[string]int{"--rtc-udp-port": c.UDPPort, "--rtc-tcp-port": c.TCPPort, "--turn-port": c.TURNPort} {
+		if port < 0 || port > 65535 {
+			errs = append(errs, fmt.Errorf("%s %d must be 0 to 65535", name, port))
+		}
+	}
+	for _, ip := range splitList(c.PublicIPs) {
+		if net.ParseIP(ip) == nil {
+			errs = append(errs, fmt.Errorf("--rtc-public-ip %q is not an IP address", ip))
+		}
+	}
+	for _, u := range splitList(c.STUN) {
+		if !strings.HasPrefix(u, "stun:") && !strings.HasPrefix(u, "turn:") && !strings.HasPrefix(u, "turns:") {
+			errs = append(errs, fmt.Errorf("--rtc-ice-servers %q must start with stun:, turn: or turns:", u))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// sfuConfig turns the flags into the media server's configuration. The TURN
+// secret only signs short-lived credentials, so a fresh one per start is
+// enough: credentials minted before a restart expire with it.
+func (c *rtcConfig) sfuConfig() (sfu.Config, error) {
+	cfg := sfu.Config{UDPPort: c.UDPPort, TCPPort: c.TCPPort, PublicIPs: splitList(c.PublicIPs),
+		AllowedOrigins: splitList(c.Origins)}
+	if urls := splitList(c.STUN); len(urls) > 0 {
+		cfg.ICEServers = []sfu.ICEServer{{URLs: urls}}
+	}
+	if c.TURN {
+		secret, err := meetings.NewToken()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.TURN = sfu.TURNConfig{Enabled: true, Realm: c.TURNRealm, Port: c.TURNPort, Secret: secret}
+	}
+	return cfg, nil
+}
+
+// buildSFU starts the media server with room control, its policy read from
+// the meetings store: a room is a meeting series, named by its slug.
+func (a *app) buildSFU() error {
+	cfg, err := a.cfg.RTC.sfuConfig()
+	if err != nil {
+		return err
+	}
+	cfg.Registerer = a.metrics
+	rooms := roomPolicy{store: a.store, admin: a.admin}
+	ctrl, err := sfu.NewController(sfu.ControlConfig{Chairs: rooms}, a.log)
+	if err != nil {
+		return err
+	}
+	srv, err := sfu.New(cfg, ctrl.Policy(rooms), a.log)
+	if err != nil {
+		return fmt.Errorf("media server: %w", err)
+	}
+	ctrl.Register(srv)
+	a.sfu = srv
+	a.closers = append(a.closers, func(context.Context) error { return srv.Close() })
+	return nil
+}
+
+// mountSFU serves the signaling WebSocket the room page connects to.
+func (a *app) mountSFU(mux *http.ServeMux) {
+	mux.Handle("GET "+uiSignalPath, a.sfu)
+}
+
+// roomPolicy answers the media server's questions from the meetings store.
+// Secrets are verified here with argon2id; sfu only ever sees yes or no.
+type roomPolicy struct {
+	store meetings.Store
+	admin adminVerifier
+}
+
+type adminVerifier interface{ Verify(token string) bool }
+
+func (p roomPolicy) meeting(ctx context.Context, roomID string) (meetings.Meeting, error) {
+	m, err := p.store.Meeting(ctx, roomID)
+	if errors.Is(err, meetings.ErrNotFound) {
+		return m, sfu.ErrNoRoom
+	}
+	return m, err
+}
+
+func (p roomPolicy) Room(ctx context.Context, roomID string) (sfu.RoomInfo, error) {
+	m, err := p.meeting(ctx, roomID)
+	if err != nil {
+		return sfu.RoomInfo{}, err
+	}
+	return sfu.RoomInfo{MaxParticipants: m.Room.MaxParticipants}, nil
+}
+
+func (p roomPolicy) ChairSettings(ctx context.Context, roomID string) (sfu.ChairSettings, error) {
+	m, err := p.meeting(ctx, roomID)
+	if err != nil {
+		return sfu.ChairSettings{}, err
+	}
+	r := m.Room
+	return sfu.ChairSettings{WaitingRoom: r.WaitingRoom, LockedUntilChair: r.LockedUntilChair,
+		PasscodeRequired: r.HasPasscode(), CameraOffOnEntry: r.CameraOffOnEntry, MaxParticipants: r.MaxParticipants}, nil
+}
+
+func (p roomPolicy) VerifyPasscode(ctx context.Context, roomID, passcode string) (bool, error) {
+	m, err := p.meeting(ctx, roomID)
+	if err != nil {
+		return false, err
+	}
+	return !m.Room.HasPasscode() || meetings.VerifySecret(m.Room.PasscodeHash, passcode), nil
+}
+
+func (p roomPolicy) VerifyHostKey(ctx context.Context, roomID, hostKey string) (bool, error) {
+	m, err := p.meeting(ctx, roomID)
+	if err != nil {
+		return false, err
+	}
+	return m.Room.HostKeyHash != "" && meetings.VerifySecret(m.Room.HostKeyHash, hostKey), nil
+}
+
+func (p roomPolicy) IsAdminToken(_ context.Context, token string) bool {
+	return token != "" && p.admin.Verify(token)
+}
