@@ -87,7 +87,8 @@ func TestMuteSendsAndForwardsNothing(t *testing.T) {
 
 func TestLeaveAndDisconnectCleanUp(t *testing.T) {
 	before := runtime.NumGoroutine()
-	ts := startServer(t, sfu.Config{})
+	// An abrupt disconnect keeps the place for the resume window.
+	ts := startServer(t, sfu.Config{ResumeWindow: 300 * time.Millisecond})
 	a := ts.dial(t, "r", "a", true, true)
 	b := ts.dial(t, "r", "b", true, true)
 	c := ts.dial(t, "r", "c", true, false)
@@ -120,23 +121,26 @@ func TestTwentyParticipants(t *testing.T) {
 		t.Skip("20 Pion clients")
 	}
 	ts := startServer(t, sfu.Config{})
-	var interval time.Duration // realistic rates: 19,000 packets/s forwarded
+	// Realistic rates: about 24,000 packets/s forwarded. The race detector
+	// makes Pion several times slower, so it gets a tenth of that.
+	var interval time.Duration
+	cameras := 3
 	if raceEnabled {
-		interval = 100 * time.Millisecond
+		interval, cameras = 200*time.Millisecond, 1
 	}
 	var cs []*loadtest.Client
 	for i := range 20 {
 		cs = append(cs, ts.dialOpts(t, loadtest.Options{Room: "big", Name: fmt.Sprintf("p%d", i),
-			Audio: true, Video: i < 3, PacketInterval: interval}))
+			Audio: true, Video: i < cameras, PacketInterval: interval}))
 	}
 	for _, rc := range cs {
 		for _, pc := range cs {
 			if rc == pc {
 				continue
 			}
-			waitFor(t, 60*time.Second, "audio from everyone", func() bool { return received(rc, pc.ID, false, 20) })
+			waitFor(t, 90*time.Second, "audio from everyone", func() bool { return received(rc, pc.ID, false, 10) })
 			if pc.Video != nil {
-				waitFor(t, 30*time.Second, "video", func() bool { return received(rc, pc.ID, true, 20) })
+				waitFor(t, 30*time.Second, "video", func() bool { return received(rc, pc.ID, true, 10) })
 			}
 		}
 	}

@@ -57,7 +57,8 @@ func (s *Server) startSession(p *Peer) bool {
 	if err != nil {
 		p.log.Error("ice servers", "err", err)
 	}
-	_ = p.Send(joinedMsg{Type: MsgJoined, ID: p.id, Name: p.name, ICEServers: ice, Participants: p.room.infos(p)})
+	_ = p.Send(joinedMsg{Type: MsgJoined, ID: p.id, Name: p.name, Resume: p.resumeToken,
+		ICEServers: ice, Participants: p.room.infos(p)})
 	p.announced.Store(true)
 	p.room.Broadcast(participantMsg{Type: MsgParticipant, Event: "joined", Who: p.Info()}, p.id)
 	p.actorWG.Add(1)

@@ -29,6 +29,9 @@ type JoinRequest struct {
 	// Auth carries what a Policy/Admitter needs (passcode, host key...); the
 	// sfu package never reads or logs it.
 	Auth json.RawMessage `json:"auth,omitempty"`
+	// Resume, from an earlier joined reply, takes back a session whose
+	// connection was lost (see PROTOCOL.md, Reconnect).
+	Resume string `json:"resume,omitempty"`
 }
 
 // ParticipantInfo describes one participant to the others.
@@ -43,6 +46,7 @@ type joinedMsg struct {
 	Type         string            `json:"type"`
 	ID           string            `json:"id"`
 	Name         string            `json:"name"`
+	Resume       string            `json:"resume"`
 	ICEServers   []ICEServer       `json:"iceServers"`
 	Participants []ParticipantInfo `json:"participants"`
 }
@@ -87,6 +91,7 @@ const (
 	CodeNoRoom      = "no-room"
 	CodeRoomFull    = "room-full"
 	CodeBadName     = "bad-name"
+	CodeBadResume   = "bad-resume"
 	CodeRefused     = "refused"
 	CodeInternal    = "internal"
 )

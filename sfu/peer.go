@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"context"
+	"github.com/coder/websocket"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,11 @@ type Peer struct {
 	// browserID is the server-issued browser cookie (control bars it);
 	// set before the session starts, never logged.
 	browserID string
+	// resumeToken lets a client whose network dropped take this session
+	// back (never logged); reattach carries its new connection to the
+	// session goroutine.
+	resumeToken string
+	reattach    chan *websocket.Conn
 	// announced: the joined reply is queued, so room broadcasts may follow.
 	announced atomic.Bool
 
@@ -58,7 +64,8 @@ type Peer struct {
 func newPeer(srv *Server, ws *wsConn) *Peer {
 	p := &Peer{
 		id: newID(), srv: srv, ws: ws,
-		ops:   make(chan func(), opQueueLen),
+		ops:         make(chan func(), opQueueLen),
+		resumeToken: newID(), reattach: make(chan *websocket.Conn),
 		downs: map[*upTrack]*downTrack{},
 	}
 	p.ctx, p.cancel = context.WithCancel(srv.ctx)

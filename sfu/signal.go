@@ -33,25 +33,35 @@ func coreHandlers() map[string]Handler {
 // leaves or is disconnected.
 func (s *Server) serveClient(c *websocket.Conn, browserID string) {
 	ws := newWSConn(c, s.met.slowClients.Inc)
-	writerDone := make(chan struct{})
-	go func() { defer close(writerDone); ws.writeLoop(s.cfg.PingInterval) }()
-	defer func() { <-writerDone }()
+	ws.startWriter(s.cfg.PingInterval)
 	p := newPeer(s, ws)
 	p.browserID = browserID
 	defer p.cancel()
 	lim := rate.NewLimiter(rate.Limit(s.cfg.MessagesPerSecond), s.cfg.MessageBurst)
 	raw, err := p.readMessage(lim)
 	if err != nil {
+		p.ws.close(CloseNormal, "")
+		<-ws.writerDone
+		return
+	}
+	if s.resumeRequested(raw) {
+		s.resume(p, raw) // hands the connection over, or refuses
 		return
 	}
 	if !s.join(p, raw) {
+		<-p.ws.writerDone
 		return
 	}
+	defer func() { <-p.ws.writerDone }() // runs after leave has closed the socket
 	defer p.leave()
 	for {
 		raw, err := p.readMessage(lim)
 		if err != nil {
-			return
+			if !p.resumable(err) || !p.awaitResume() {
+				p.ws.close(CloseNormal, "")
+				return
+			}
+			continue
 		}
 		if err := s.dispatch(p, raw); err != nil {
 			return
@@ -59,15 +69,12 @@ func (s *Server) serveClient(c *websocket.Conn, browserID string) {
 	}
 }
 
-// readMessage reads one message within the rate limit; any failure has
-// already closed the socket with the right code.
+// readMessage reads one message within the rate limit. A rate or type
+// violation closes the socket; a read error is returned for the caller to
+// judge (a lost network may be resumed).
 func (p *Peer) readMessage(lim *rate.Limiter) (json.RawMessage, error) {
 	typ, b, err := p.ws.c.Read(p.ctx)
 	if err != nil {
-		if websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) {
-			p.ws.close(CloseTooBig, "read failed")
-		}
-		p.ws.close(CloseNormal, "")
 		return nil, err
 	}
 	if !lim.Allow() {

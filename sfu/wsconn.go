@@ -21,6 +21,10 @@ const writeTimeout = 5 * time.Second
 // wsConn is one client's signaling socket: a bounded send queue drained by
 // one writer goroutine that also sends keepalive pings.
 type wsConn struct {
+	// c is read without a lock by the session goroutine (reads) and the
+	// writer; swap (session goroutine, writer stopped) and kill (another
+	// session's goroutine) hold cMu.
+	cMu  sync.Mutex
 	c    *websocket.Conn
 	out  chan []byte
 	done chan struct{} // closed by close
@@ -29,6 +33,8 @@ type wsConn struct {
 	closeCode   atomic.Int32
 	closeReason atomic.Value
 	dropped     func() // counts a client dropped for being slow
+	// The current writer; set by the session goroutine.
+	writerStop, writerDone chan struct{}
 }
 
 func newWSConn(c *websocket.Conn, dropped func()) *wsConn {
@@ -65,30 +71,79 @@ func (w *wsConn) close(code int, reason string) {
 	})
 }
 
-// writeLoop runs until close; it then sends what is queued and the close
-// frame. The caller waits for it before returning from the HTTP handler.
-func (w *wsConn) writeLoop(ping time.Duration) {
+// startWriter runs a writer for the current connection. Call stopWriter
+// before swapping the connection.
+func (w *wsConn) startWriter(ping time.Duration) {
+	w.writerStop = make(chan struct{})
+	w.writerDone = make(chan struct{})
+	go func(stop, done chan struct{}) {
+		defer close(done)
+		w.writeLoop(ping, stop)
+	}(w.writerStop, w.writerDone)
+}
+
+// stopWriter ends the current writer without ending the session and waits
+// for it; queued messages stay queued for the next connection.
+func (w *wsConn) stopWriter() {
+	close(w.writerStop)
+	<-w.writerDone
+}
+
+// swap replaces the connection of a resumed session. The session goroutine
+// calls it while no writer runs, so no lock is needed.
+func (w *wsConn) swap(c *websocket.Conn) {
+	w.cMu.Lock()
+	w.c = c
+	w.cMu.Unlock()
+}
+
+// kill drops the current connection so that its reader returns.
+func (w *wsConn) kill() {
+	w.cMu.Lock()
+	c := w.c
+	w.cMu.Unlock()
+	_ = c.CloseNow()
+}
+
+// writeLoop sends queued messages and keepalive pings until the session
+// closes (then it flushes and sends the close frame) or until stop. A
+// failed write or ping drops the connection so that the reader notices.
+func (w *wsConn) writeLoop(ping time.Duration, stop chan struct{}) {
 	t := time.NewTicker(ping)
 	defer t.Stop()
 	for {
 		select {
 		case b := <-w.out:
 			if !w.write(b) {
-				w.close(CloseNormal, "write failed")
+				_ = w.c.CloseNow()
+				return
 			}
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), ping)
 			err := w.c.Ping(ctx)
 			cancel()
 			if err != nil {
-				w.close(CloseViolation, "no pong")
+				_ = w.c.CloseNow()
+				return
 			}
+		case <-stop:
+			return
 		case <-w.done:
 			w.flush()
 			reason, _ := w.closeReason.Load().(string)
 			_ = w.c.Close(websocket.StatusCode(w.closeCode.Load()), reason)
 			return
 		}
+	}
+}
+
+// closed reports whether the session was closed on purpose.
+func (w *wsConn) closed() bool {
+	select {
+	case <-w.done:
+		return true
+	default:
+		return false
 	}
 }
 

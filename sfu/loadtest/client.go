@@ -34,13 +34,14 @@ type Options struct {
 
 // Message is any server message, decoded loosely.
 type Message struct {
-	Type string          `json:"type"`
-	Code string          `json:"code,omitempty"`
-	ID   string          `json:"id,omitempty"`
-	Name string          `json:"name,omitempty"`
-	On   []string        `json:"on,omitempty"`  // speakers
-	Off  []string        `json:"off,omitempty"` // speakers
-	Raw  json.RawMessage `json:"-"`
+	Type   string          `json:"type"`
+	Code   string          `json:"code,omitempty"`
+	ID     string          `json:"id,omitempty"`
+	Name   string          `json:"name,omitempty"`
+	Resume string          `json:"resume,omitempty"`
+	On     []string        `json:"on,omitempty"`  // speakers
+	Off    []string        `json:"off,omitempty"` // speakers
+	Raw    json.RawMessage `json:"-"`
 }
 
 // Client is one synthetic participant.
@@ -58,8 +59,11 @@ type Client struct {
 	// Events receives every server message except offers and candidates;
 	// full: oldest messages are dropped.
 	Events chan Message
-	// mu serializes writes to ws.
-	mu sync.Mutex
+	// mu serializes writes to ws and guards its replacement.
+	mu       sync.Mutex
+	room     string
+	resume   string
+	readDone chan struct{} // closed when the current read loop ends
 }
 
 func newAPI(loopback bool) (*webrtc.API, error) {
@@ -113,9 +117,43 @@ func Dial(ctx context.Context, url string, o Options) (*Client, error) {
 		c.Close()
 		return nil, err
 	}
-	c.wg.Add(1)
-	go c.readLoop()
+	c.startReading()
 	return c, nil
+}
+
+func (c *Client) startReading() {
+	done := make(chan struct{})
+	c.readDone = done
+	c.wg.Add(1)
+	go func() { defer close(done); c.readLoop() }()
+}
+
+// DropSignaling closes the WebSocket without a close frame, as a lost
+// network would; the PeerConnection stays.
+func (c *Client) DropSignaling() {
+	c.mu.Lock()
+	ws := c.ws
+	c.mu.Unlock()
+	_ = ws.CloseNow()
+	<-c.readDone
+}
+
+// Resume reconnects the signaling with the resume token from the joined
+// reply and waits for the new joined reply.
+func (c *Client) Resume(ctx context.Context, url string) error {
+	ws, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		return fmt.Errorf("loadtest: dial: %w", err)
+	}
+	ws.SetReadLimit(1 << 20)
+	c.mu.Lock()
+	c.ws = ws
+	c.mu.Unlock()
+	if err := c.join(ctx, Options{Room: c.room, Name: c.Name}); err != nil {
+		return err
+	}
+	c.startReading()
+	return nil
 }
 
 func (c *Client) setup(o Options) error {
@@ -143,7 +181,11 @@ func (c *Client) setup(o Options) error {
 }
 
 func (c *Client) join(ctx context.Context, o Options) error {
-	if err := c.Send(map[string]any{"type": "join", "room": o.Room, "name": o.Name}); err != nil {
+	msg := map[string]any{"type": "join", "room": o.Room, "name": o.Name}
+	if c.resume != "" {
+		msg["resume"] = c.resume
+	}
+	if err := c.Send(msg); err != nil {
 		return err
 	}
 	_, b, err := c.ws.Read(ctx)
@@ -157,7 +199,7 @@ func (c *Client) join(ctx context.Context, o Options) error {
 	if m.Type != "joined" {
 		return fmt.Errorf("loadtest: join refused: %s %s", m.Type, m.Code)
 	}
-	c.ID, c.Name = m.ID, m.Name
+	c.ID, c.Name, c.room, c.resume = m.ID, m.Name, o.Room, m.Resume
 	return nil
 }
 
@@ -179,8 +221,11 @@ func (c *Client) SendRaw(b []byte) error {
 
 func (c *Client) readLoop() {
 	defer c.wg.Done()
+	c.mu.Lock()
+	ws := c.ws
+	c.mu.Unlock()
 	for {
-		_, b, err := c.ws.Read(c.ctx)
+		_, b, err := ws.Read(c.ctx)
 		if err != nil {
 			c.event(Message{Type: "closed", Code: fmt.Sprint(websocket.CloseStatus(err))})
 			return
@@ -260,7 +305,9 @@ func (c *Client) Close() {
 		}
 	}
 	_ = c.pc.Close()
+	c.mu.Lock()
 	_ = c.ws.CloseNow()
+	c.mu.Unlock()
 	c.wg.Wait()
 }
 

@@ -103,7 +103,9 @@ export class RTCClient {
     this.lostAt = 0;
     this.id = msg.id;
     this.resume = msg.resume || "";
-    this.newPeerConnection(msg.iceServers || []);
+    // A resumed session keeps its PeerConnection: the server follows with
+    // an ICE-restart offer.
+    if (!resumed || !this.pc) this.newPeerConnection(msg.iceServers || []);
     this.emit(resumed ? "reconnected" : "joined", msg);
   }
 
@@ -188,7 +190,9 @@ export class RTCClient {
   // A dropped socket (not a close the server chose) is retried with the
   // resume token for up to RESUME_WINDOW_MS; the others never see us leave.
   onSocketClose(ev) {
-    const chosen = ev.code === 1000 || (ev.code >= 4000 && ev.code < 5000) || ev.code === 1008 || ev.code === 1009;
+    // A close frame the server chose ends the session; a dropped connection
+    // (1006) is resumed.
+    const chosen = ev.code !== 1006;
     if (this.closed || chosen || !this.resume) {
       this.closed = true;
       if (this.pc) this.pc.close();
