@@ -16,6 +16,9 @@ import (
 // detector reads.
 const audioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 
+// udpBufferBytes is the kernel buffer asked for on the media socket.
+const udpBufferBytes = 8 << 20
+
 // newMediaEngine registers the codecs the server accepts. RTX is left out
 // on purpose: retransmissions then travel on the media SSRC (NACK still
 // works) and Pion cannot mistake an early RTX packet for the track's codec.
@@ -124,6 +127,10 @@ func listen(cfg Config, se *webrtc.SettingEngine, logs pionLogs) (*transport, er
 	if err != nil {
 		return nil, fmt.Errorf("sfu: listen udp %d: %w", cfg.UDPPort, err)
 	}
+	// Every participant's media shares this socket: ask for large kernel
+	// buffers (capped by net.core.rmem_max/wmem_max) so bursts are not dropped.
+	_ = udp.SetReadBuffer(udpBufferBytes)
+	_ = udp.SetWriteBuffer(udpBufferBytes)
 	tr := &transport{udp: udp, udpMux: webrtc.NewICEUDPMux(logs.NewLogger("udpmux"), udp)}
 	se.SetICEUDPMux(tr.udpMux)
 	types := []webrtc.NetworkType{webrtc.NetworkTypeUDP4}
