@@ -200,3 +200,45 @@ func TestBrowserLeaveAndRejoin(t *testing.T) {
 	a.waitVideo(t, c2, 20*time.Second)
 	c2.waitVideo(t, a, 20*time.Second)
 }
+
+// TestBrowserCameraAndMicToggle turns the camera and the microphone off and
+// on during the meeting, without rejoining: while off, the page sends no
+// packets of that kind and the other member receives none.
+func TestBrowserCameraAndMicToggle(t *testing.T) {
+	b := browsertest.Launch(t, browsertest.Options{})
+	base := browserServer(t)
+	a := join(t, b, base, "r", "Ann", "video", "#ff0000")
+	c := join(t, b, base, "r", "Cal", "listen", "")
+	c.waitVideo(t, a, 20*time.Second)
+	c.waitAudio(t, a, 20*time.Second)
+
+	if _, err := browsertest.Eval[bool](a.page, `window.hearth.client.setCamera(false).then(() => { window.hearth.client.mute({ audio: false, video: false }); return true; })`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	sent0, _ := browsertest.Eval[map[string]int](a.page, `window.hearth.sent()`)
+	frames0, _ := browsertest.Eval[int](c.page, fmt.Sprintf(`window.hearth.frames(%q)`, a.id))
+	audio0, _ := browsertest.Eval[int](c.page, fmt.Sprintf(`window.hearth.audio(%q)`, a.id))
+	time.Sleep(2 * time.Second)
+	sent1, _ := browsertest.Eval[map[string]int](a.page, `window.hearth.sent()`)
+	frames1, _ := browsertest.Eval[int](c.page, fmt.Sprintf(`window.hearth.frames(%q)`, a.id))
+	audio1, _ := browsertest.Eval[int](c.page, fmt.Sprintf(`window.hearth.audio(%q)`, a.id))
+	if sent1["video"] != sent0["video"] || sent1["audio"] != sent0["audio"] {
+		t.Errorf("sent while off: %v then %v", sent0, sent1)
+	}
+	if frames1 != frames0 || audio1 != audio0 {
+		t.Errorf("received while off: frames %d->%d, audio %d->%d", frames0, frames1, audio0, audio1)
+	}
+
+	// Back on (the page's canvas track is gone, so the camera is Chromium's
+	// fake one now): media flows again on the same connection.
+	if _, err := browsertest.Eval[bool](a.page, `window.hearth.client.setCamera(true).then(() => { window.hearth.client.mute({ audio: true, video: true }); return true; })`); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.page.WaitFor(fmt.Sprintf(`window.hearth.frames(%q).then((n) => n > %d + 5)`, a.id, frames1), 20*time.Second); err != nil {
+		t.Fatalf("video did not resume: %v; %s", err, c.state())
+	}
+	if err := c.page.WaitFor(fmt.Sprintf(`window.hearth.audio(%q).then((n) => n > %d + 10)`, a.id, audio1), 20*time.Second); err != nil {
+		t.Fatalf("audio did not resume: %v", err)
+	}
+}

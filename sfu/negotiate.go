@@ -55,7 +55,9 @@ func (p *Peer) negotiate() {
 		err = p.pc.SetLocalDescription(offer)
 	}
 	if err != nil {
-		p.log.Error("create offer", "err", err)
+		if p.pc.ConnectionState() != webrtc.PeerConnectionStateClosed {
+			p.log.Error("create offer", "err", err)
+		}
 		p.Disconnect(CloseMediaFailed, "negotiation failed")
 		return
 	}
