@@ -59,6 +59,7 @@ type Peer struct {
 	pendingICE []webrtc.ICECandidateInit // candidates before the first answer
 	downs      map[*upTrack]*downTrack
 	unbound    []*downTrack // added since the last answer
+	pinned     []string     // publishers whose video the client asked for (select)
 }
 
 func newPeer(srv *Server, ws *wsConn) *Peer {

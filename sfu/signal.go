@@ -23,6 +23,7 @@ func coreHandlers() map[string]Handler {
 		MsgCandidate: handleCandidate,
 		MsgMute:      handleMute,
 		MsgLeave:     handleLeave,
+		MsgSelect:    handleSelect,
 		MsgJoin: func(context.Context, *Peer, json.RawMessage) error {
 			return &Error{Code: CodeOutOfOrder, Message: "already joined"}
 		},

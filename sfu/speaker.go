@@ -164,6 +164,13 @@ func (p *Peer) selectVideo() {
 	}
 	spoke := p.room.lastSpoke()
 	slices.SortStableFunc(videos, func(a, b *downTrack) int {
+		pa, pb := slices.Contains(p.pinned, a.up.pub.id), slices.Contains(p.pinned, b.up.pub.id)
+		if pa != pb {
+			if pa {
+				return -1
+			}
+			return 1
+		}
 		sa, sb := spoke[a.up.pub], spoke[b.up.pub]
 		switch {
 		case sa != sb && sa > sb:

@@ -70,22 +70,48 @@ func TestMaxVideoStreamsFollowsTheSpeaker(t *testing.T) {
 	c := ts.dial(t, "r", "c", false, false)
 	a.Audio.SetLevel(127)
 	b.Audio.SetLevel(127)
-	// Before anyone speaks, the earliest camera is shown.
-	waitFor(t, 10*time.Second, "a's video", func() bool { return received(c, a.ID, true, 30) })
-	if received(c, b.ID, true, 1) {
+	// Before anyone speaks, the earliest camera is shown, and only it.
+	waitFor(t, 10*time.Second, "one video", func() bool { return received(c, a.ID, true, 30) || received(c, b.ID, true, 30) })
+	shown, other := a, b
+	if received(c, b.ID, true, 30) {
+		shown, other = b, a
+	}
+	if received(c, other.ID, true, 1) {
 		t.Fatal("two video streams with MaxVideoStreams 1")
 	}
-	b.Audio.SetLevel(10)
-	waitFor(t, 10*time.Second, "b's video", func() bool { return received(c, b.ID, true, 30) })
+	other.Audio.SetLevel(10)
+	waitFor(t, 10*time.Second, "the speaker's video", func() bool { return received(c, other.ID, true, 30) })
 	time.Sleep(200 * time.Millisecond)
-	before, _ := c.Recv.Stream(a.ID, true)
+	before, _ := c.Recv.Stream(shown.ID, true)
 	time.Sleep(time.Second)
-	if s, _ := c.Recv.Stream(a.ID, true); s.Packets != before.Packets {
-		t.Errorf("a's video still forwarded: %d packets", s.Packets-before.Packets)
+	if s, _ := c.Recv.Stream(shown.ID, true); s.Packets != before.Packets {
+		t.Errorf("the silent member's video still forwarded: %d packets", s.Packets-before.Packets)
 	}
 	for _, s := range c.Recv.Streams() {
 		if s.Corrupt != 0 || s.SeqBreaks != 0 {
 			t.Errorf("%+v", s)
 		}
+	}
+}
+
+func TestSelectVideo(t *testing.T) {
+	ts := startServer(t, sfu.Config{MaxVideoStreams: 1})
+	a := ts.dial(t, "r", "a", true, true)
+	b := ts.dial(t, "r", "b", true, true)
+	c := ts.dial(t, "r", "c", false, false)
+	waitFor(t, 10*time.Second, "one video", func() bool { return received(c, a.ID, true, 30) || received(c, b.ID, true, 30) })
+	shown, other := a, b
+	if received(c, b.ID, true, 30) {
+		shown, other = b, a
+	}
+	if err := c.Send(map[string]any{"type": "select", "ids": []string{other.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the selected video", func() bool { return received(c, other.ID, true, 30) })
+	time.Sleep(200 * time.Millisecond)
+	before, _ := c.Recv.Stream(shown.ID, true)
+	time.Sleep(time.Second)
+	if s, _ := c.Recv.Stream(shown.ID, true); s.Packets != before.Packets {
+		t.Errorf("unselected video still forwarded: %d packets", s.Packets-before.Packets)
 	}
 }

@@ -13,7 +13,8 @@
 //   c.on("message", (msg) => ...);     // any message type this file does not handle
 //   c.on("error", (msg) => ...); c.on("close", ({ code, reason }) => ...);
 //   c.on("reconnecting", ...); c.on("reconnected", ...);
-//   c.mute({ audio, video }); await c.setCamera(on); c.send(msg); c.leave();
+//   c.mute({ audio, video }); await c.setCamera(on); c.selectVideo([ids]);
+//   c.send(msg); c.leave();
 
 const RESUME_WINDOW_MS = 30000;
 
@@ -159,6 +160,11 @@ export class RTCClient {
       if (this.slots.video) this.slots.video.sender.replaceTrack(video ? this.camTrack : null);
     }
     this.send({ type: "mute", audio: this.state.audio && !!this.micTrack, video: this.state.video && !!this.camTrack });
+  }
+
+  /** Asks for these participants' video first (empty: latest speakers). */
+  selectVideo(ids) {
+    this.send({ type: "select", ids });
   }
 
   /** Starts (asking for the camera if needed) or stops the camera. */
