@@ -159,6 +159,13 @@ func TestBrowserJoinModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	seesVideo(t, ann, "Ann", "Bob")
+
+	// Bob renames himself; Ann's tile follows.
+	if _, err := browsertest.Eval[bool](bob, `document.getElementById("rename-name").value = "Robert", true`); err != nil {
+		t.Fatal(err)
+	}
+	click(t, bob, "#rename-form button")
+	seesVideo(t, ann, "Ann", "Robert")
 }
 
 // click presses a button chosen by a CSS selector, saying yes to any

@@ -308,6 +308,7 @@ const controlHandlers = {
     if (words) view.announce(typeof words === "function" ? words(msg) : words);
   },
   renamed: (msg) => {
+    if (msg.subject === state.selfId) state.selfName = msg.name;
     const p = state.people.get(msg.subject);
     if (p) p.name = msg.name;
     grid.rename(msg.subject, msg.name, msg.subject === state.selfId);
@@ -466,6 +467,13 @@ $("chat-form").addEventListener("submit", (ev) => {
   if (!text || !state.client) return;
   state.client.send({ type: "chat", text: text.slice(0, 500) });
   $("chat-text").value = "";
+});
+$("rename-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const name = $("rename-name").value.trim();
+  if (!name || !state.client) return;
+  state.client.send({ type: "rename", name });
+  $("rename-name").value = "";
 });
 $("chat-text").addEventListener("keydown", (ev) => {
   if (ev.key === "Enter" && !ev.shiftKey) {
