@@ -30,7 +30,7 @@ type testServer struct {
 	close func() // idempotent; also runs at cleanup
 }
 
-func startServer(t *testing.T, cfg sfu.Config) *testServer {
+func startServer(t testing.TB, cfg sfu.Config) *testServer {
 	t.Helper()
 	cfg.LoopbackOnly = true
 	level := slog.LevelError
