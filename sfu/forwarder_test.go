@@ -111,6 +111,32 @@ func TestVP8Keyframe(t *testing.T) {
 	}
 }
 
+func TestVP9AndH264Keyframes(t *testing.T) {
+	tests := []struct {
+		name string
+		is   func([]byte) bool
+		in   []byte
+		want bool
+	}{
+		{"vp9 key start", isVP9Keyframe, []byte{0x08}, true},
+		{"vp9 inter", isVP9Keyframe, []byte{0x48}, false},
+		{"vp9 key middle", isVP9Keyframe, []byte{0x00}, false},
+		{"h264 idr", isH264Keyframe, []byte{0x65}, true},
+		{"h264 sps", isH264Keyframe, []byte{0x67}, true},
+		{"h264 non-idr", isH264Keyframe, []byte{0x41}, false},
+		{"h264 stap-a with sps", isH264Keyframe, []byte{0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x01, 0x68}, true},
+		{"h264 stap-a truncated", isH264Keyframe, []byte{0x78, 0x00}, false},
+		{"h264 fu-a idr start", isH264Keyframe, []byte{0x7c, 0x85}, true},
+		{"h264 fu-a idr middle", isH264Keyframe, []byte{0x7c, 0x05}, false},
+		{"empty", isH264Keyframe, nil, false},
+	}
+	for _, tc := range tests {
+		if got := tc.is(tc.in); got != tc.want {
+			t.Errorf("%s: got %v", tc.name, got)
+		}
+	}
+}
+
 func TestNames(t *testing.T) {
 	tests := []struct {
 		in, want string

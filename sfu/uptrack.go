@@ -29,7 +29,8 @@ type upTrack struct {
 	remote *webrtc.TrackRemote
 	codec  webrtc.RTPCodecParameters
 	video  bool
-	vp8    bool
+	// keyframe recognises the start of a keyframe in this codec's payload.
+	keyframe func([]byte) bool
 
 	changes chan subChange
 	done    chan struct{} // closed when the reader has stopped
@@ -47,12 +48,25 @@ func newUpTrack(pub *Peer, remote *webrtc.TrackRemote) *upTrack {
 	codec := remote.Codec()
 	return &upTrack{
 		id: newID(), pub: pub, remote: remote, codec: codec,
-		video:   remote.Kind() == webrtc.RTPCodecTypeVideo,
-		vp8:     strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8),
-		created: time.Now(),
-		changes: make(chan subChange, opQueueLen),
-		done:    make(chan struct{}),
+		video:    remote.Kind() == webrtc.RTPCodecTypeVideo,
+		keyframe: keyframeDetector(codec.MimeType),
+		created:  time.Now(),
+		changes:  make(chan subChange, opQueueLen),
+		done:     make(chan struct{}),
 	}
+}
+
+// keyframeDetector picks the keyframe test for a codec; audio has none.
+func keyframeDetector(mime string) func([]byte) bool {
+	switch {
+	case strings.EqualFold(mime, webrtc.MimeTypeVP8):
+		return isVP8Keyframe
+	case strings.EqualFold(mime, webrtc.MimeTypeVP9):
+		return isVP9Keyframe
+	case strings.EqualFold(mime, webrtc.MimeTypeH264):
+		return isH264Keyframe
+	}
+	return func([]byte) bool { return false }
 }
 
 func (t *upTrack) addSub(dt *downTrack)    { t.change(subChange{dt: dt, add: true}) }
@@ -118,7 +132,7 @@ func (t *upTrack) forward(pkt *rtp.Packet, now time.Time) int {
 	if !t.video && t.observeAudio(pkt, now) {
 		gated = true // silent: not forwarded, and resumes seamlessly
 	}
-	keyframe := t.vp8 && isVP8Keyframe(pkt.Payload)
+	keyframe := t.keyframe(pkt.Payload)
 	sent := 0
 	for _, dt := range t.subs {
 		if dt.write(pkt, keyframe, gated, now) {
