@@ -166,6 +166,12 @@ func TestBrowserJoinModes(t *testing.T) {
 	}
 	click(t, bob, "#rename-form button")
 	seesVideo(t, ann, "Ann", "Robert")
+
+	click(t, cy, "#btn-leave")
+	waitText(t, cy, "wait-title", "You left the meeting")
+	if err := ann.WaitFor(`!document.getElementById("people-list").textContent.includes("Cy")`, 10*time.Second); err != nil {
+		t.Errorf("Cy still listed after leaving: %v", err)
+	}
 }
 
 // click presses a button chosen by a CSS selector, saying yes to any
@@ -261,6 +267,18 @@ func TestBrowserChairControls(t *testing.T) {
 	waitText(t, sam, "wait-text", "removed you from this meeting")
 	checkAxe(t, chair, axeSource(t), "chair panel")
 	shoot(t, chair, "chair-panel")
+
+	click(t, chair, "#btn-secure")
+	if err := chair.WaitFor(`document.getElementById("ctl-locked").checked && !document.getElementById("ctl-chat").checked`, 10*time.Second); err != nil {
+		t.Fatalf("secure not shown in the switches: %v", err)
+	}
+	click(t, chair, "#btn-end")
+	waitText(t, chair, "wait-title", "The meeting has ended")
+	if err := chromedp.Do(late.Ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	joinAs(t, late, "Lee", "listen", "")
+	waitText(t, late, "wait-text", "This meeting has ended")
 }
 
 // A denied camera says what to do; a wrong passcode is refused with words

@@ -228,12 +228,13 @@ function onClose(code) {
   const codes = { 4002: "removed", 4003: "replaced", 4004: "unavailable" };
   const reason = lastError || codes[code] || (code === 1000 ? "" : "unavailable");
   lastError = "";
+  const { leaving, ended } = state;
   cleanup();
-  if (state.leaving) {
+  if (leaving) {
     showWait("You left the meeting", "Thank you for coming. You can rejoin from the meeting page.", true);
     return;
   }
-  if (state.ended || reason === "ended") {
+  if (ended || reason === "ended") {
     showWait("The meeting has ended", view.endMessage("ended"), false);
     return;
   }
@@ -287,6 +288,8 @@ const controlHandlers = {
     chair.applySwitches(msg.switches);
     if (isChair()) chair.setWaiting(msg.waiting);
     setHands(msg.hands || []);
+    // The state carries the whole chat so far: it replaces what is shown.
+    $("chat-log").replaceChildren();
     for (const c of msg.chat || []) showChat(c);
     showTimer(msg.timer);
   },
@@ -304,6 +307,8 @@ const controlHandlers = {
   "waiting-list": (msg) => chair.setWaiting(msg.waiting),
   control: (msg) => {
     chair.applyControl(msg.control, msg.value);
+    // Secure changes several switches at once: read them all again.
+    if (msg.control === "secure") state.client.send({ type: "control-state" });
     const words = controlWords[msg.control];
     if (words) view.announce(typeof words === "function" ? words(msg) : words);
   },
