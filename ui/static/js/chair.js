@@ -21,6 +21,9 @@ export class Chair {
     this.send = send;
     this.nameOf = nameOf;
     this.waiting = [];
+    // endRequested lets the chair's own page say "ended" even when its
+    // socket closes before the server's ended event arrives.
+    this.endRequested = false;
     $("claim-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const key = $("claim-key").value;
@@ -37,7 +40,9 @@ export class Chair {
     click("btn-admit-all", () => this.send({ type: "admit-all" }));
     click("btn-timer-stop", () => this.send({ type: "stop-timer" }));
     click("btn-end", () => {
-      if (confirm("End the meeting for everyone?")) this.send({ type: "end-meeting" });
+      if (!confirm("End the meeting for everyone?")) return;
+      this.endRequested = true;
+      this.send({ type: "end-meeting" });
     });
   }
 

@@ -228,7 +228,9 @@ function onClose(code) {
   const codes = { 4002: "removed", 4003: "replaced", 4004: "unavailable" };
   const reason = lastError || codes[code] || (code === 1000 ? "" : "unavailable");
   lastError = "";
-  const { leaving, ended } = state;
+  const { leaving } = state;
+  const ended = state.ended || (chair.endRequested && code === 1000);
+  chair.endRequested = false;
   cleanup();
   if (leaving) {
     showWait("You left the meeting", "Thank you for coming. You can rejoin from the meeting page.", true);
