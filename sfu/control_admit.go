@@ -38,7 +38,7 @@ func (c *Controller) admit(ctx context.Context, room *Room, p *Peer, join JoinRe
 		return err
 	}
 	req := control.JoinRequest{ID: control.ParticipantID(p.ID()), Name: p.Name(),
-		Identity: control.Identity{BrowserID: p.browserID}}
+		Identity: control.Identity{BrowserID: p.browserID, ResumeToken: p.resumeToken}}
 	if req.Chair, err = c.grant(ctx, cr, p, auth); err != nil {
 		return err
 	}
