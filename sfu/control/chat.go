@@ -19,6 +19,16 @@ func newBucket(burst int, now time.Time) bucket { return bucket{tokens: burst, l
 
 // take spends a token if one is available at now.
 func (b *bucket) take(now time.Time, burst int, every time.Duration) bool {
+	b.refill(now, burst, every)
+	if b.tokens == 0 {
+		return false
+	}
+	b.spend(now, burst)
+	return true
+}
+
+// refill adds the tokens earned since the last refill.
+func (b *bucket) refill(now time.Time, burst int, every time.Duration) {
 	if every > 0 && now.After(b.last) {
 		n := int(now.Sub(b.last) / every)
 		if n > 0 {
@@ -26,14 +36,14 @@ func (b *bucket) take(now time.Time, burst int, every time.Duration) bool {
 			b.last = b.last.Add(time.Duration(n) * every)
 		}
 	}
-	if b.tokens == 0 {
-		return false
-	}
+}
+
+// spend uses a token; the caller checked there is one.
+func (b *bucket) spend(now time.Time, burst int) {
 	if b.tokens == burst {
 		b.last = now // a full bucket does not bank idle time
 	}
 	b.tokens--
-	return true
 }
 
 // chatLog is the meeting's chat, in memory only, oldest first, bounded.

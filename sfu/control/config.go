@@ -33,6 +33,8 @@ type Limits struct {
 	ChatHistory    int           // messages kept in memory for late joiners
 	ChatBurst      int           // messages a participant may send at once
 	ChatRefill     time.Duration // one more message allowed per ChatRefill
+	RoomChatBurst  int           // member messages the whole room may send at once
+	RoomChatRefill time.Duration // one more room-wide member message per RoomChatRefill
 	ShareTimerMax  time.Duration // longest share timer
 	SecretFreeFail int           // wrong secrets per client before backoff starts
 	SecretMaxFail  int           // wrong secrets per client before it is refused for the meeting
@@ -52,6 +54,8 @@ const (
 	defaultChatHistory     = 200
 	defaultChatBurst       = 5
 	defaultChatRefill      = 2 * time.Second
+	defaultRoomChatBurst   = 20
+	defaultRoomChatRefill  = 200 * time.Millisecond
 	defaultShareTimerMax   = time.Hour
 	defaultSecretFreeFail  = 3
 	defaultSecretMaxFail   = 10
@@ -80,6 +84,8 @@ func (c *Config) setDefaults() {
 	setInt(&l.ChatHistory, defaultChatHistory)
 	setInt(&l.ChatBurst, defaultChatBurst)
 	setDur(&l.ChatRefill, defaultChatRefill)
+	setInt(&l.RoomChatBurst, defaultRoomChatBurst)
+	setDur(&l.RoomChatRefill, defaultRoomChatRefill)
 	setDur(&l.ShareTimerMax, defaultShareTimerMax)
 	setInt(&l.SecretFreeFail, defaultSecretFreeFail)
 	setInt(&l.SecretMaxFail, defaultSecretMaxFail)
@@ -113,7 +119,7 @@ func (c *Config) Validate() error {
 	l := c.Limits
 	for name, v := range map[string]int{
 		"NameMaxRunes": l.NameMaxRunes, "WaitingMax": l.WaitingMax, "ChatMaxBytes": l.ChatMaxBytes,
-		"ChatHistory": l.ChatHistory, "ChatBurst": l.ChatBurst, "SecretFreeFail": l.SecretFreeFail,
+		"ChatHistory": l.ChatHistory, "ChatBurst": l.ChatBurst, "RoomChatBurst": l.RoomChatBurst, "SecretFreeFail": l.SecretFreeFail,
 		"SecretMaxFail": l.SecretMaxFail, "RoomFreeFail": l.RoomFreeFail,
 	} {
 		if v < 1 {
@@ -124,7 +130,7 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("control: config: SecretMaxFail %d < SecretFreeFail %d", l.SecretMaxFail, l.SecretFreeFail)
 	}
 	for name, v := range map[string]time.Duration{
-		"RenameInterval": l.RenameInterval, "ChatRefill": l.ChatRefill, "ShareTimerMax": l.ShareTimerMax,
+		"RenameInterval": l.RenameInterval, "ChatRefill": l.ChatRefill, "RoomChatRefill": l.RoomChatRefill, "ShareTimerMax": l.ShareTimerMax,
 		"SecretBackoff": l.SecretBackoff, "SecretMaxWait": l.SecretMaxWait, "RoomInterval": l.RoomInterval,
 	} {
 		if v < 0 {

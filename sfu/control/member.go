@@ -85,8 +85,19 @@ func (c SendChat) apply(r *Room, p *participant) ([]Event, error) {
 		return nil, err
 	}
 	now := r.clock.Now()
-	if !p.chat.take(now, r.limits.ChatBurst, r.limits.ChatRefill) {
+	l := r.limits
+	p.chat.refill(now, l.ChatBurst, l.ChatRefill)
+	r.roomChat.refill(now, l.RoomChatBurst, l.RoomChatRefill)
+	member := p.role == RoleMember // chairs are not held back by a crowd
+	switch {
+	case p.chat.tokens == 0:
 		return nil, fmt.Errorf("chat: %w", CodeRateLimited)
+	case member && r.roomChat.tokens == 0:
+		return nil, fmt.Errorf("chat: room-wide limit: %w", CodeRateLimited)
+	}
+	p.chat.spend(now, l.ChatBurst)
+	if member {
+		r.roomChat.spend(now, l.RoomChatBurst)
 	}
 	m := r.chat.add(ChatMessage{From: p.id, Name: p.name, Text: c.Text, At: now})
 	return []Event{{To: toEveryone(), Kind: KindChat, Subject: p.id, Chat: m}}, nil

@@ -100,6 +100,9 @@ type Room struct {
 	timer   TimerState
 	chat    chatLog
 	secrets secretLimiter
+	// roomChat paces members' chat room-wide, so that a crowd of raiders,
+	// each within its own limit, cannot flood everyone's send queue.
+	roomChat bucket
 }
 
 // NewRoom returns the control state of a new meeting.
@@ -119,6 +122,7 @@ func NewRoom(cfg Config) (*Room, error) {
 		people:      make(map[ParticipantID]*participant),
 		barred:      make(map[string]struct{}),
 		chat:        chatLog{max: cfg.Limits.ChatHistory},
+		roomChat:    newBucket(cfg.Limits.RoomChatBurst, cfg.Clock.Now()),
 		secrets:     newSecretLimiter(cfg.Limits),
 	}, nil
 }
