@@ -172,7 +172,9 @@ function bindClient(client, name, stream) {
   client.on("error", (msg) => {
     // Before the room opens an error is why the join failed; inside it, a
     // refused request that the member should hear about.
-    if ($("room").hidden) {
+    // A refusal after a dropped connection (the resume was refused because
+    // the meeting ended or the member was removed) is also kept.
+    if ($("room").hidden || msg.code in view.endMessages) {
       lastError = msg.code;
       return;
     }
@@ -229,7 +231,7 @@ function onClose(code) {
   const reason = lastError || codes[code] || (code === 1000 ? "" : "unavailable");
   lastError = "";
   const { leaving } = state;
-  const ended = state.ended || (chair.endRequested && code === 1000);
+  const ended = state.ended || (chair.endRequested && (code === 1000 || reason === "ended"));
   chair.endRequested = false;
   cleanup();
   if (leaving) {
@@ -240,8 +242,8 @@ function onClose(code) {
     showWait("The meeting has ended", view.endMessage("ended"), false);
     return;
   }
-  const retry = !["removed", "barred"].includes(reason);
-  showWait(reason === "removed" ? "You were removed" : "You are not in the meeting", view.endMessage(reason), retry);
+  const removed = reason === "removed" || reason === "barred";
+  showWait(removed ? "You were removed" : "You are not in the meeting", view.endMessage(reason), !removed);
 }
 
 function cleanup() {
