@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
@@ -90,11 +91,28 @@ func (p *Peer) Info() ParticipantInfo {
 // Send queues a message for this participant.
 func (p *Peer) Send(msg any) error { return p.ws.send(msg) }
 
+// farewellTimeout bounds how long Disconnect lets the writer flush the
+// queued messages and the close frame before the session is cut.
+const farewellTimeout = time.Second
+
 // Disconnect closes the participant's signaling with a WebSocket close code
-// and reason; its media and membership end with it.
+// and reason; its media and membership end with it. Media stops at once;
+// the queued messages (such as the event saying why) and the close frame
+// are flushed first, for at most farewellTimeout, so that the client can
+// tell the person what happened. It never blocks.
 func (p *Peer) Disconnect(code int, reason string) {
+	p.SetMediaGate(false, false)
 	p.ws.close(code, reason)
-	p.cancel()
+	go func() {
+		t := time.NewTimer(farewellTimeout)
+		defer t.Stop()
+		select {
+		case <-p.ws.farewell:
+		case <-t.C:
+		case <-p.ctx.Done():
+		}
+		p.cancel()
+	}()
 }
 
 // SetMediaGate sets whether this participant may send audio and video.

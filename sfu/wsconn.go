@@ -29,6 +29,10 @@ type wsConn struct {
 	out  chan []byte
 	done chan struct{} // closed by close
 	once sync.Once
+	// farewell is closed once a writer has sent the close frame after
+	// close (farewellOnce: a resumed session may have had several writers).
+	farewell     chan struct{}
+	farewellOnce sync.Once
 	// closeCode is the status the writer sends when it stops.
 	closeCode   atomic.Int32
 	closeReason atomic.Value
@@ -38,7 +42,8 @@ type wsConn struct {
 }
 
 func newWSConn(c *websocket.Conn, dropped func()) *wsConn {
-	return &wsConn{c: c, out: make(chan []byte, sendQueueLen), done: make(chan struct{}), dropped: dropped}
+	return &wsConn{c: c, out: make(chan []byte, sendQueueLen), done: make(chan struct{}),
+		farewell: make(chan struct{}), dropped: dropped}
 }
 
 // send queues a JSON message; it never blocks.
@@ -132,6 +137,7 @@ func (w *wsConn) writeLoop(ping time.Duration, stop chan struct{}) {
 			w.flush()
 			reason, _ := w.closeReason.Load().(string)
 			_ = w.c.Close(websocket.StatusCode(w.closeCode.Load()), reason)
+			w.farewellOnce.Do(func() { close(w.farewell) })
 			return
 		}
 	}

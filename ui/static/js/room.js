@@ -231,7 +231,8 @@ function onClose(code) {
   const reason = lastError || codes[code] || (code === 1000 ? "" : "unavailable");
   lastError = "";
   const { leaving } = state;
-  const ended = state.ended || (chair.endRequested && (code === 1000 || reason === "ended"));
+  // After this page asked to end the meeting, any close is that end.
+  const ended = state.ended || chair.endRequested || reason === "ended";
   chair.endRequested = false;
   cleanup();
   if (leaving) {
