@@ -46,9 +46,11 @@ type Store interface {
 	// CreateSeries resolves s.GroupSlug and sets ID, GroupID, Sequence,
 	// Created and Updated.
 	CreateSeries(ctx context.Context, s *Series) error
-	// UpdateSeries replaces the series with s's slug, keeping its secrets
-	// (RoomSettings hashes are changed only by SetPasscodeHash/SetHostKeyHash).
-	UpdateSeries(ctx context.Context, s *Series) error
+	// UpdateSeries replaces the series with s's slug in one transaction. The
+	// host key hash is kept (SetHostKeyHash changes it); the passcode hash is
+	// kept when passcodeHash is nil, else set to *passcodeHash ("" removes it),
+	// so that a form that edits both never leaves half a change.
+	UpdateSeries(ctx context.Context, s *Series, passcodeHash *string) error
 	// DeleteSeries removes the series and its exceptions.
 	DeleteSeries(ctx context.Context, slug string) error
 

@@ -152,13 +152,12 @@ func (s *Server) updateMeeting(ctx context.Context, in *meetingPut) (*meetingOut
 			return nil, s.problem(err)
 		}
 	}
-	if err := s.store.UpdateSeries(ctx, m); err != nil {
-		return nil, s.problem(err)
-	}
+	var passcode *string
 	if in.Body.Room.Passcode != nil {
-		if err := s.store.SetPasscodeHash(ctx, in.Slug, hash); err != nil {
-			return nil, s.problem(err)
-		}
+		passcode = &hash
+	}
+	if err := s.store.UpdateSeries(ctx, m, passcode); err != nil {
+		return nil, s.problem(err)
 	}
 	stored, err := s.store.Meeting(ctx, in.Slug)
 	if err != nil {

@@ -38,8 +38,9 @@ func (s *SQLite) CreateSeries(ctx context.Context, m *meetings.Series) error {
 	})
 }
 
-// UpdateSeries replaces everything but the secrets of the series m.Slug.
-func (s *SQLite) UpdateSeries(ctx context.Context, m *meetings.Series) error {
+// UpdateSeries replaces the series m.Slug, its passcode hash too when
+// passcodeHash is not nil; the host key hash is kept.
+func (s *SQLite) UpdateSeries(ctx context.Context, m *meetings.Series, passcodeHash *string) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
@@ -53,9 +54,9 @@ func (s *SQLite) UpdateSeries(ctx context.Context, m *meetings.Series) error {
 		err = tx.QueryRowContext(ctx, `UPDATE series SET name=?, format=?, program=?, types=?, languages=?,
 			notes=?, timezone=?, start_time=?, duration_s=?, freq=?, interval=?, weekdays=?, set_pos=?,
 			rec_start=?, rec_until=?, waiting_room=?, locked_until_chair=?, max_participants=?,
-			camera_off_on_entry=?, group_id=?, sequence=sequence+1, updated=?
+			camera_off_on_entry=?, group_id=?, passcode_hash=COALESCE(?, passcode_hash), sequence=sequence+1, updated=?
 			WHERE slug=? RETURNING id, sequence, created, passcode_hash, host_key_hash`,
-			append(seriesValues(m), gid, now, m.Slug)...).Scan(&id, &seq, &created, &m.Room.PasscodeHash, &m.Room.HostKeyHash)
+			append(seriesValues(m), gid, nullable(passcodeHash), now, m.Slug)...).Scan(&id, &seq, &created, &m.Room.PasscodeHash, &m.Room.HostKeyHash)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("meeting %q: %w", m.Slug, meetings.ErrNotFound)
 		}
@@ -183,4 +184,12 @@ func timePtr(t *meetings.LocalTime) any {
 		return nil
 	}
 	return t.String()
+}
+
+// nullable turns "no change" (nil) into SQL NULL for COALESCE.
+func nullable(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
 }

@@ -111,15 +111,39 @@ func TestUpdateKeepsSecretsAndBumps(t *testing.T) {
 	}
 	up := testSeries("m", "g")
 	up.Name = "Renamed"
-	if err := s.UpdateSeries(ctx, up); err != nil {
+	if err := s.UpdateSeries(ctx, up, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Meeting(ctx, "m")
 	if got.Name != "Renamed" || got.Room.PasscodeHash != "pc" || got.Sequence != 2 || got.Updated.Before(got.Created) {
 		t.Fatalf("update: %+v", got.Series)
 	}
-	if err := s.UpdateSeries(ctx, testSeries("nope", "g")); !errors.Is(err, meetings.ErrNotFound) {
+	if err := s.UpdateSeries(ctx, testSeries("nope", "g"), nil); !errors.Is(err, meetings.ErrNotFound) {
 		t.Fatalf("update missing: %v", err)
+	}
+	// The passcode changes in the same write as the rest, or not at all.
+	newHash, none := "pc2", ""
+	up.Name = "Renamed again"
+	if err := s.UpdateSeries(ctx, up, &newHash); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Meeting(ctx, "m")
+	if got.Name != "Renamed again" || got.Room.PasscodeHash != "pc2" || got.Room.HostKeyHash != m.Room.HostKeyHash {
+		t.Fatalf("update with passcode: %+v", got.Room)
+	}
+	bad := testSeries("m", "g")
+	bad.TimeZone = "Mars/Olympus"
+	if err := s.UpdateSeries(ctx, bad, &none); err == nil {
+		t.Fatal("invalid update accepted")
+	}
+	if got, _ = s.Meeting(ctx, "m"); got.Room.PasscodeHash != "pc2" || got.Name != "Renamed again" {
+		t.Fatalf("a refused update changed the meeting: %+v", got.Series)
+	}
+	if err := s.UpdateSeries(ctx, up, &none); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.Meeting(ctx, "m"); got.Room.HasPasscode() {
+		t.Fatal("passcode not removed")
 	}
 }
 
