@@ -46,13 +46,18 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 		if m.Room.HasPasscode() {
 			passcodes++
 		}
-		if !meetings.VerifySecret(m.Room.HostKeyHash, HostKey) {
-			t.Fatalf("demo meeting %s cannot be chaired with the demo host key", m.Slug)
+		// Every demo meeting shares one hash of the demo key; argon2id is slow
+		// (more so under -race), so it is verified once and compared after.
+		if m.Room.HostKeyHash != all[0].Room.HostKeyHash {
+			t.Fatalf("demo meeting %s has another host key", m.Slug)
 		}
 	}
 	if len(zones) < 8 || len(programs) != 5 || monthly < 3 || multiDay < 5 || fortnightly < 2 || exceptions < 5 || passcodes < 2 {
 		t.Fatalf("demo too thin: %d zones, %d programs, %d monthly, %d multi-day, %d fortnightly, %d exceptions, %d passcodes",
 			len(zones), len(programs), monthly, multiDay, fortnightly, exceptions, passcodes)
+	}
+	if !meetings.VerifySecret(all[0].Room.HostKeyHash, HostKey) {
+		t.Fatal("demo meetings cannot be chaired with the demo host key")
 	}
 	// The exceptions are in the coming weeks, where a visitor will see them.
 	var soon int
