@@ -13,6 +13,11 @@ func (s *Server) join(p *Peer, raw []byte) bool {
 		s.refuseJoin(p, &Error{Code: CodeOutOfOrder, Message: "the first message must be join"})
 		return false
 	}
+	if !validVideoCodec(req.VideoCodec) {
+		s.refuseJoin(p, &Error{Code: CodeBadMessage, Message: "unknown video codec"})
+		return false
+	}
+	p.videoCodec = req.VideoCodec
 	name, err := cleanName(req.Name)
 	if err != nil || req.Room == "" || len(req.Room) > 128 {
 		s.refuseJoin(p, &Error{Code: CodeBadName, Message: "invalid name or room"})
@@ -57,10 +62,10 @@ func (s *Server) startSession(p *Peer) bool {
 	if err != nil {
 		p.log.Error("ice servers", "err", err)
 	}
-	_ = p.Send(joinedMsg{Type: MsgJoined, ID: p.id, Name: p.name, Resume: p.resumeToken,
-		ICEServers: ice, Participants: p.room.infos(p)})
-	p.announced.Store(true)
-	p.room.Broadcast(participantMsg{Type: MsgParticipant, Event: "joined", Who: p.Info()}, p.id)
+	p.room.announce(p, func(others []ParticipantInfo) any {
+		return joinedMsg{Type: MsgJoined, ID: p.id, Name: p.name, Resume: p.resumeToken,
+			ICEServers: ice, Participants: others}
+	})
 	p.actorWG.Add(1)
 	go p.run()
 	if err := p.inActor(p.startMedia); err != nil {

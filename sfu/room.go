@@ -158,15 +158,40 @@ func (r *Room) tracksFor(p *Peer) []*upTrack {
 	return out
 }
 
-// infos describes everyone but except.
+// infos describes everyone announced but except.
 func (r *Room) infos(except *Peer) []ParticipantInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.infosLocked(except)
+}
+
+func (r *Room) infosLocked(except *Peer) []ParticipantInfo {
 	out := []ParticipantInfo{}
-	for _, p := range r.Peers() {
-		if p != except {
+	for _, p := range r.peers {
+		if p != except && p.announced.Load() {
 			out = append(out, p.Info())
 		}
 	}
 	return out
+}
+
+// announce queues p's joined reply, built by reply from the participants
+// already announced, and tells each of them that p arrived. It runs under
+// mu so that two people joining at once see each other exactly once:
+// listed in their reply or announced after it, never both or neither. The
+// sends only queue (wsConn.send never blocks); queueing under the lock is
+// what keeps every reply ahead of the events that follow it.
+func (r *Room) announce(p *Peer, reply func(others []ParticipantInfo) any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_ = p.Send(reply(r.infosLocked(p)))
+	p.announced.Store(true)
+	arrived := participantMsg{Type: MsgParticipant, Event: "joined", Who: p.Info()}
+	for _, q := range r.peers {
+		if q != p && q.announced.Load() {
+			_ = q.Send(arrived)
+		}
+	}
 }
 
 // newID returns a random 128-bit identifier.
