@@ -181,7 +181,7 @@ function bindClient(client, name, stream) {
     const words = liveErrors[msg.code];
     if (words) view.announce(words);
   });
-  client.on("close", ({ code }) => onClose(code));
+  client.on("close", ({ code, reason }) => onClose(code, reason));
 }
 
 let lastError = "";
@@ -226,9 +226,19 @@ function onParticipant(event, p) {
   }
 }
 
-function onClose(code) {
-  const codes = { 4002: "removed", 4003: "replaced", 4004: "unavailable" };
-  const reason = lastError || codes[code] || (code === 1000 ? "" : "unavailable");
+// Close codes of sfu/PROTOCOL.md; the close reason, when it is one of the
+// known codes ("removed", "denied", "ended", a refused join's code), is more
+// precise and wins over the code.
+const closeCodes = { 4002: "removed", 4003: "replaced", 4004: "unavailable" };
+
+function closeReason(code, reason) {
+  if (lastError) return lastError;
+  if (reason && reason in view.endMessages) return reason;
+  return closeCodes[code] || (code === 1000 ? "" : "unavailable");
+}
+
+function onClose(code, closeWords) {
+  const reason = closeReason(code, closeWords);
   lastError = "";
   const { leaving } = state;
   // After this page asked to end the meeting, any close is that end.
@@ -244,7 +254,8 @@ function onClose(code) {
     return;
   }
   const removed = reason === "removed" || reason === "barred";
-  showWait(removed ? "You were removed" : "You are not in the meeting", view.endMessage(reason), !removed);
+  const title = removed ? "You were removed" : reason === "denied" ? "You were not let in" : "You are not in the meeting";
+  showWait(title, view.endMessage(reason), !removed);
 }
 
 function cleanup() {
@@ -342,8 +353,17 @@ const controlHandlers = {
   "ask-video": () => view.announce("A chair asks you to start your camera. Press Alt+V to start it."),
   timer: (msg) => showTimer(msg.timer),
   "timer-expired": () => view.announce("The share time is up."),
-  ended: () => { state.ended = true; },
-  disconnect: (msg) => { lastError = msg.reason || lastError; },
+  ended: () => {
+    state.ended = true;
+    if (state.client) state.client.closed = true;
+  },
+  // The server's farewell: the socket closes next. A deliberate close is
+  // never resumed, even when its close frame is lost on the way (1006):
+  // rtc.js resumes only while its client is not closed.
+  disconnect: (msg) => {
+    lastError = msg.reason || lastError;
+    if (state.client) state.client.closed = true;
+  },
 };
 
 const controlWords = {
