@@ -44,26 +44,9 @@ func (fakeChairs) IsAdminToken(_ context.Context, token string) bool { return to
 
 type controlServer struct {
 	url  string
+	srv  *sfu.Server
 	ctrl *sfu.Controller
 	reg  *prometheus.Registry
-}
-
-// forwarded is the server's count of RTP packets forwarded to subscribers.
-func (cs *controlServer) forwarded(t *testing.T) float64 {
-	t.Helper()
-	mfs, err := cs.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n float64
-	for _, mf := range mfs {
-		if mf.GetName() == "hearth_sfu_forwarded_packets_total" {
-			for _, m := range mf.GetMetric() {
-				n += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return n
 }
 
 // startControlled runs a Server with room control on loopback. A client
@@ -102,7 +85,7 @@ func startControlled(t *testing.T, set sfu.ChairSettings, limits control.Limits)
 			hs.Close()
 		})
 	})
-	return &controlServer{url: "ws" + strings.TrimPrefix(hs.URL, "http"), ctrl: ctrl, reg: reg}
+	return &controlServer{url: "ws" + strings.TrimPrefix(hs.URL, "http"), srv: s, ctrl: ctrl, reg: reg}
 }
 
 // bid makes a well-formed browser id (32 hex digits) from a short tag.

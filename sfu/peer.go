@@ -52,6 +52,13 @@ type Peer struct {
 	mayAudio, mayVideo atomic.Bool
 	// What the client says it publishes (mute message).
 	micOn, camOn atomic.Bool
+	// gateMu makes closing a gate a barrier: the packet path holds it
+	// (read) from a packet's gate check to its last write, SetMediaGate
+	// (write) while it stores.
+	gateMu sync.RWMutex
+	// forwarded counts the copies of this peer's packets written to
+	// subscribers (Forwarded).
+	forwarded atomic.Uint64
 
 	// Owned by the actor loop.
 	pc         *webrtc.PeerConnection
@@ -116,11 +123,20 @@ func (p *Peer) Disconnect(code int, reason string) {
 }
 
 // SetMediaGate sets whether this participant may send audio and video.
-// Checked on the packet path: a closed gate forwards nothing.
+// Checked on the packet path for every packet, whatever track it comes
+// on: once SetMediaGate returns, nothing of a closed kind is forwarded,
+// not even a packet whose check came just before (it waits for that
+// packet's writes to finish).
 func (p *Peer) SetMediaGate(audio, video bool) {
+	p.gateMu.Lock()
 	p.mayAudio.Store(audio)
 	p.mayVideo.Store(video)
+	p.gateMu.Unlock()
 }
+
+// Forwarded is how many copies of this participant's packets have been
+// written to subscribers so far.
+func (p *Peer) Forwarded() uint64 { return p.forwarded.Load() }
 
 // allowed reports whether media of this kind from p may be forwarded now.
 func (p *Peer) allowed(video bool) bool {

@@ -116,6 +116,7 @@ func TestRaidDrill(t *testing.T) {
 		return false
 	})
 
+	pubs := raiderPeers(t, cs, room, raiders)
 	baseline := raiderPackets(members, raiders)
 	start := time.Now()
 	if err := chair.Send(map[string]any{"type": "secure"}); err != nil {
@@ -126,20 +127,14 @@ func TestRaidDrill(t *testing.T) {
 	// action too, and the chair publishes nothing.
 	waitAnnounced(t, chair, "secure")
 	gated := time.Since(start)
-	atGate := cs.forwarded(t)
-	// Packets that passed the gate check just before it closed may still be
-	// counted (on a starved CPU a forward to 40 subscribers takes a while):
-	// wait until the count stands still for a second. An open gate would
-	// never let it.
+	// Closing a gate waits for the writes of any packet checked before it
+	// closed, so from the announcement on each raider's count is final.
+	atAction := forwardedBy(pubs)
 	silence := waitSilence(t, members, raiders, start, baseline)
-	fwd := quiesce(t, cs)
-	t.Logf("secure: gates closed and announced to the chair %v after its action; %v packets were past the gate; "+
-		"last raider packet read by a member %v after the action (0: none arrived after it)", gated, fwd-atGate, silence)
+	t.Logf("secure: gates closed and announced to the chair %v after its action; "+
+		"last raider packet read by a member %v after the action (0: none arrived after it)", gated, silence)
 	time.Sleep(2 * time.Second)
-	if n := cs.forwarded(t); n != fwd {
-		t.Errorf("server forwarded %v packets in the 2 s after the secure action took effect", n-fwd)
-		fwd = n
-	}
+	checkForwarded(t, "in the 2 s after the secure action", pubs, atAction)
 	for _, r := range raiders {
 		_ = r.Send(map[string]any{"type": "self-unmute"})
 		_ = r.Send(map[string]any{"type": "self-start-video"})
@@ -152,29 +147,42 @@ func TestRaidDrill(t *testing.T) {
 		}
 	}
 	time.Sleep(2 * time.Second)
-	if after := cs.forwarded(t); after != fwd {
-		t.Errorf("server forwarded %v packets after raiders tried to unmute and were removed", after-fwd)
-	}
+	checkForwarded(t, "after raiders tried to unmute and were removed", pubs, atAction)
 	checkNoRaiderChat(t, members, raiders)
 	checkBarred(t, cs, room, nRaiders)
 	checkMembersSpeak(t, chair, members)
 }
 
-// quiesce waits until the server's forwarded count stops moving for a
-// second and returns it.
-func quiesce(t *testing.T, cs *controlServer) float64 {
+// raiderPeers finds the server's participant behind each raider client;
+// its forwarded count stays readable after it is removed.
+func raiderPeers(t *testing.T, cs *controlServer, room string, raiders []*loadtest.Client) []*sfu.Peer {
 	t.Helper()
-	last, since, start := cs.forwarded(t), time.Now(), time.Now()
-	for time.Since(since) < time.Second {
-		if time.Since(start) > 30*time.Second {
-			t.Fatal("the server kept forwarding for 30 s after the secure action")
-		}
-		time.Sleep(20 * time.Millisecond)
-		if n := cs.forwarded(t); n != last {
-			last, since = n, time.Now()
+	out := make([]*sfu.Peer, len(raiders))
+	for i, r := range raiders {
+		if out[i] = cs.srv.Room(room).Peer(r.ID); out[i] == nil {
+			t.Fatalf("raider %d is not in the room", i)
 		}
 	}
-	return last
+	return out
+}
+
+func forwardedBy(pubs []*sfu.Peer) []uint64 {
+	out := make([]uint64, len(pubs))
+	for i, p := range pubs {
+		out[i] = p.Forwarded()
+	}
+	return out
+}
+
+// checkForwarded: no raider had a single packet forwarded since the
+// counts in before were taken.
+func checkForwarded(t *testing.T, when string, pubs []*sfu.Peer, before []uint64) {
+	t.Helper()
+	for i, n := range forwardedBy(pubs) {
+		if n != before[i] {
+			t.Errorf("raider %d: the server forwarded %d packet copies %s", i, n-before[i], when)
+		}
+	}
 }
 
 // waitAnnounced waits until the chair reads the announcement of control.

@@ -128,6 +128,8 @@ func (t *upTrack) read() {
 
 // forward hands one packet to every subscriber and returns how many got it.
 func (t *upTrack) forward(pkt *rtp.Packet, now time.Time) int {
+	t.pub.gateMu.RLock() // SetMediaGate waits for this packet's writes
+	defer t.pub.gateMu.RUnlock()
 	gated := !t.pub.allowed(t.video)
 	if !t.video && t.observeAudio(pkt, now) {
 		gated = true // silent: not forwarded, and resumes seamlessly
@@ -139,6 +141,7 @@ func (t *upTrack) forward(pkt *rtp.Packet, now time.Time) int {
 			sent++
 		}
 	}
+	t.pub.forwarded.Add(uint64(sent))
 	return sent
 }
 
