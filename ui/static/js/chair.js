@@ -14,6 +14,7 @@ const switches = {
   chat: ["set-chat", "chat", "chat"],
   "rename-lock": ["set-rename-lock", "renameLock", "rename-lock"],
   "self-unmute": ["set-self-unmute", "selfUnmute", "self-unmute"],
+  "start-video": ["set-start-video", "startVideo", "start-video"],
 };
 
 export class Chair {

@@ -396,8 +396,7 @@ function showTimer(t) {
 
 /** The server's media permissions: follow them, never fight them. */
 function applyPerms(p) {
-  state.mayAudio = p.audio;
-  state.mayVideo = p.video;
+  state.perms = p;
   if (!p.audio && state.mic) {
     state.mic = false;
     state.client.mute({ audio: false, video: state.cam });
@@ -426,8 +425,10 @@ function isChair() {
 function toggleMic() {
   if (!state.client || state.mode === "listen") return;
   const want = !state.mic;
-  if (want && state.mayAudio === false) {
-    view.announce("A chair has turned off unmuting for now.");
+  // The server would refuse; the button must not claim otherwise.
+  if (want && state.perms && !state.perms.selfUnmute) {
+    view.announce(liveErrors["self-unmute-off"]);
+    return;
   }
   state.mic = want;
   state.client.send({ type: want ? "self-unmute" : "self-mute" });
@@ -439,6 +440,10 @@ function toggleMic() {
 async function toggleCam() {
   if (!state.client) return;
   const want = !state.cam;
+  if (want && state.perms && !state.perms.startVideo) {
+    view.announce(liveErrors["start-video-off"]);
+    return;
+  }
   const err = await state.client.setCamera(want).catch((e) => e);
   if (err instanceof Error) {
     view.announce(mediaErrorText(err, "video"));
@@ -470,6 +475,15 @@ function leave() {
   state.leaving = true;
   state.client.leave();
 }
+
+// For the browser tests and for debugging from the console: this page's
+// participant id, its media statistics and its participant events. Nothing
+// secret (the passcode and host key stay inside the client) is reachable.
+window.hearthRoom = Object.freeze({
+  selfId: () => state.selfId,
+  stats: () => (state.client && state.client.pc ? state.client.pc.getStats() : Promise.resolve(new Map())),
+  onParticipant: (fn) => { if (state.client) state.client.on("participant", fn); },
+});
 
 $("btn-mic").addEventListener("click", toggleMic);
 $("btn-cam").addEventListener("click", toggleCam);
