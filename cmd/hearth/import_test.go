@@ -65,7 +65,7 @@ func TestImportCommand(t *testing.T) {
 func appAt(t *testing.T, dir string, demo bool) *httptest.Server {
 	t.Helper()
 	cfg := serveConfig{DataDir: dir, Demo: demo, AdminToken: "a-test-admin-token-123", LogFormat: "text",
-		LogLevel: "info", PublicURL: "https://meet.example.org"}
+		LogLevel: "info", PublicURL: "https://meet.example.org", RTC: rtcConfig{LoopbackOnly: true}}
 	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,14 @@ func TestRunUnknownCommand(t *testing.T) {
 
 func testApp(t *testing.T, demo bool) *httptest.Server {
 	t.Helper()
-	cfg := serveConfig{DataDir: t.TempDir(), Demo: demo, AdminToken: "a-test-admin-token-123", LogFormat: "text", LogLevel: "info"}
+	return testAppRTC(t, demo, rtcConfig{LoopbackOnly: true})
+}
+
+// testAppRTC is testApp with the media server's settings chosen by the test.
+func testAppRTC(t *testing.T, demo bool, rtc rtcConfig) *httptest.Server {
+	t.Helper()
+	cfg := serveConfig{DataDir: t.TempDir(), Demo: demo, AdminToken: "a-test-admin-token-123", LogFormat: "text", LogLevel: "info",
+		RTC: rtc}
 	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +109,7 @@ func TestRoutes(t *testing.T) {
 
 // serve stops cleanly when its context is cancelled (SIGINT/SIGTERM in main).
 func TestServeGracefulShutdown(t *testing.T) {
-	cfg := serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), AdminToken: "a-test-admin-token-123", LogFormat: "text", LogLevel: "info"}
+	cfg := serveConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), AdminToken: "a-test-admin-token-123", LogFormat: "text", LogLevel: "info", RTC: rtcConfig{LoopbackOnly: true}}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)

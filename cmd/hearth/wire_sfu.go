@@ -22,6 +22,9 @@ type rtcConfig struct {
 	TURNPort  int
 	TURNRealm string
 	Origins   string
+	// LoopbackOnly keeps ICE on 127.0.0.1. Not a flag: tests set it so that
+	// media never touches an address other than loopback.
+	LoopbackOnly bool
 }
 
 func (c *rtcConfig) register(f *flags) {
@@ -70,7 +73,7 @@ func splitList(s string) []string {
 // enough: credentials minted before a restart expire with it.
 func (c *rtcConfig) sfuConfig() (sfu.Config, error) {
 	cfg := sfu.Config{UDPPort: c.UDPPort, TCPPort: c.TCPPort, PublicIPs: splitList(c.PublicIPs),
-		AllowedOrigins: splitList(c.Origins)}
+		AllowedOrigins: splitList(c.Origins), LoopbackOnly: c.LoopbackOnly}
 	if urls := splitList(c.STUN); len(urls) > 0 {
 		cfg.ICEServers = []sfu.ICEServer{{URLs: urls}}
 	}

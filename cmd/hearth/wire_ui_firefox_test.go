@@ -34,7 +34,11 @@ func needFirefox(t *testing.T) {
 // so no other test's browser runs beside them.
 func TestBrowserChromiumAndFirefoxMeet(t *testing.T) {
 	needFirefox(t)
-	srv := testApp(t, true)
+	// Firefox ESR gathers no loopback candidate even with
+	// media.peerconnection.ice.loopback set, so this one test lets ICE use
+	// the machine's own interface address; the packets still never leave
+	// the machine. Every other browser test is loopback-only.
+	srv := testAppRTC(t, true, rtcConfig{})
 	createRoom(t, srv, "two-browsers", map[string]any{"max_participants": 10})
 	b := browsertest.Launch(t, browsertest.Options{})
 	url := srv.URL + "/m/two-browsers/join"
