@@ -465,9 +465,25 @@ function toggleHand() {
 
 function togglePanel(btn, panel) {
   const open = panel.hidden;
+  // Focus inside a panel that closes would fall to the page's start.
+  const inside = panel.contains(document.activeElement);
   panel.hidden = !open;
   btn.setAttribute("aria-expanded", String(open));
-  if (open) panel.querySelector("h2").setAttribute("tabindex", "-1"), panel.querySelector("h2").focus();
+  if (open) {
+    const h = panel.querySelector("h2");
+    h.setAttribute("tabindex", "-1");
+    h.focus();
+  } else if (inside) {
+    btn.focus();
+  }
+}
+
+/** Escape closes the panel that holds the focus, back on its button. */
+function closeFocusedPanel() {
+  const panel = document.activeElement && document.activeElement.closest("aside.panel");
+  if (!panel || panel.hidden) return false;
+  togglePanel(document.querySelector(`[aria-controls="${panel.id}"]`), panel);
+  return true;
 }
 
 function leave() {
@@ -493,6 +509,10 @@ $("btn-people").addEventListener("click", () => togglePanel($("btn-people"), $("
 $("btn-chair").addEventListener("click", () => togglePanel($("btn-chair"), $("chair")));
 $("btn-leave").addEventListener("click", leave);
 document.addEventListener("keydown", (ev) => {
+  if (!$("room").hidden && ev.key === "Escape" && closeFocusedPanel()) {
+    ev.preventDefault();
+    return;
+  }
   if ($("room").hidden || !ev.altKey || ev.ctrlKey || ev.metaKey) return;
   const keys = {
     a: toggleMic, v: toggleCam, y: toggleHand,
