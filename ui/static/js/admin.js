@@ -117,6 +117,7 @@ function renderGroups() {
   const list = $("group-list");
   list.replaceChildren(...groups.map((g) => listItem(`${g.name} (${g.slug})`, [
     ["Edit", `Edit group ${g.name}`, () => editGroup(g)],
+    ["Delete", `Delete group ${g.name}`, () => deleteGroup(g)],
   ])));
   const sel = $("m-group");
   const keep = sel.value;
@@ -131,7 +132,36 @@ function renderMeetings() {
       ["Edit", `Edit meeting ${m.name}`, () => editMeeting(m)],
       ["Exceptions", `Exceptions for ${m.name}`, () => showExceptions(m)],
       ["Reset host key", `Reset host key for ${m.name}`, () => resetHostKey(m)],
+      ["Delete", `Delete meeting ${m.name}`, () => deleteMeeting(m)],
     ])));
+}
+
+async function deleteGroup(g) {
+  if (!confirm(`Delete the group "${g.name}"? This cannot be undone.`)) return;
+  try {
+    await api.call("DELETE", `/api/groups/${encodeURIComponent(g.slug)}`);
+  } catch (err) {
+    // The server keeps a group while any meeting belongs to it (409).
+    const words = err.status === 409
+      ? `Group "${g.name}" was not deleted: it still has meetings. Delete them or move them to another group first.`
+      : err.message;
+    status(words, true);
+    if (err.status === 401) signOut();
+    return;
+  }
+  status(`Group "${g.name}" deleted.`);
+  await refresh();
+}
+
+async function deleteMeeting(m) {
+  if (!confirm(`Delete the meeting "${m.name}" and its exceptions? Its links and calendar entries stop working.`)) return;
+  const ok = await run(() => api.call("DELETE", `/api/meetings/${encodeURIComponent(m.slug)}`), `Meeting "${m.name}" deleted.`);
+  if (ok === undefined) return;
+  if (current && current.slug === m.slug) {
+    current = null;
+    $("exceptions").hidden = true;
+  }
+  await refresh();
 }
 
 function fillForm(form, values) {
@@ -241,10 +271,29 @@ function showExceptions(m) {
   const exs = m.exceptions || [];
   list.replaceChildren(...exs.map((e) => listItem(
     `${e.date}: ${e.kind}${e.new_date ? " to " + e.new_date : ""}${e.new_time ? " at " + e.new_time : ""}${e.reason ? " — " + e.reason : ""}`,
-    [["Remove", `Remove the exception on ${e.date}`, () => deleteException(m, e.date)]])));
+    [["Edit", `Edit the exception on ${e.date}`, () => editException(e)],
+      ["Remove", `Remove the exception on ${e.date}`, () => deleteException(m, e.date)]])));
   if (!exs.length) list.replaceChildren(listItem("No exceptions.", []));
   $("exceptions-title").focus?.();
 }
+
+/** Loads an exception into the form; saving it replaces the old one. */
+function editException(e) {
+  const form = $("exception-form");
+  form.reset();
+  fillForm(form, {
+    date: e.date, kind: e.kind, reason: e.reason || "", new_date: e.new_date || "",
+    new_time: e.new_time || "", new_duration: e.new_duration || "",
+  });
+  form.elements.date.readOnly = true;
+  $("exception-form-title").textContent = `Edit the exception on ${e.date}`;
+  form.elements.kind.focus();
+}
+
+$("exception-form").addEventListener("reset", () => {
+  $("exception-form").elements.date.readOnly = false;
+  $("exception-form-title").textContent = "New exception";
+});
 
 async function deleteException(m, date) {
   const ok = await run(() => api.call("DELETE", `/api/meetings/${encodeURIComponent(m.slug)}/exceptions/${date}`),
