@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,7 +50,11 @@ type member struct {
 
 func join(t *testing.T, b *browsertest.Browser, base, room, name, mode, color string) *member {
 	t.Helper()
-	q := url.Values{"room": {room}, "name": {name}, "mode": {mode}, "color": {color}}
+	return joinQuery(t, b, base, name, url.Values{"room": {room}, "name": {name}, "mode": {mode}, "color": {color}})
+}
+
+func joinQuery(t *testing.T, b *browsertest.Browser, base, name string, q url.Values) *member {
+	t.Helper()
 	p := b.Open(base + "/page?" + q.Encode())
 	if err := p.WaitFor(`window.hearth && window.hearth.joined`, 20*time.Second); err != nil {
 		t.Fatalf("%s did not join: %v", name, err)
@@ -240,5 +245,67 @@ func TestBrowserCameraAndMicToggle(t *testing.T) {
 	}
 	if err := c.page.WaitFor(fmt.Sprintf(`window.hearth.audio(%q).then((n) => n > %d + 10)`, a.id, audio1), 20*time.Second); err != nil {
 		t.Fatalf("audio did not resume: %v", err)
+	}
+}
+
+// TestBrowserSimulcast publishes Chromium's fake camera (1280x720) as
+// simulcast layers; a receiver that shows the video small gets the quarter
+// layer, one that shows it large a larger one (Chrome turns the full layer
+// on once its own estimate allows).
+func TestBrowserSimulcast(t *testing.T) {
+	b := browsertest.Launch(t, browsertest.Options{})
+	base := browserServer(t)
+	pub := joinQuery(t, b, base, "Pub", url.Values{"room": {"r"}, "name": {"Pub"}, "mode": {"video"}, "hd": {"1"}})
+	small := join(t, b, base, "r", "Small", "listen", "")
+	if _, err := browsertest.Eval[bool](small.page, `window.hearth.client.videoSize("", 120), true`); err != nil {
+		t.Fatal(err)
+	}
+	big := join(t, b, base, "r", "Big", "listen", "")
+	small.waitVideo(t, pub, 30*time.Second)
+	big.waitVideo(t, pub, 30*time.Second)
+	if err := pub.page.WaitFor(`window.hearth.layers().then((l) => l.length === 3 && l.filter((x) => x[2] > 0).length >= 2)`, 20*time.Second); err != nil {
+		got, _ := browsertest.Eval[any](pub.page, `window.hearth.layers()`)
+		t.Fatalf("the publisher does not send simulcast layers: %v", got)
+	}
+	heights := func(m *member) string {
+		h, _ := browsertest.Eval[int](m.page, fmt.Sprintf(`window.hearth.height(%q)`, pub.id))
+		return strconv.Itoa(h)
+	}
+	if err := small.page.WaitFor(fmt.Sprintf(`window.hearth.height(%q).then((h) => h > 0 && h <= 180)`, pub.id), 20*time.Second); err != nil {
+		t.Errorf("small receiver decodes height %s, want the quarter layer", heights(small))
+	}
+	if err := big.page.WaitFor(fmt.Sprintf(`window.hearth.height(%q).then((h) => h >= 360)`, pub.id), 20*time.Second); err != nil {
+		t.Errorf("big receiver decodes height %s, want the full layer", heights(big))
+	}
+	// The small one enlarges the video: it switches up and keeps decoding.
+	if _, err := browsertest.Eval[bool](small.page, fmt.Sprintf(`window.hearth.client.videoSize(%q, 720), true`, pub.id)); err != nil {
+		t.Fatal(err)
+	}
+	if err := small.page.WaitFor(fmt.Sprintf(`window.hearth.height(%q).then((h) => h >= 360)`, pub.id), 20*time.Second); err != nil {
+		t.Errorf("after asking for 720 the receiver decodes height %s", heights(small))
+	}
+}
+
+// TestBrowserPublishesEachCodec forces the camera to each video codec the
+// server offers: another member decodes it in that codec.
+func TestBrowserPublishesEachCodec(t *testing.T) {
+	b := browsertest.Launch(t, browsertest.Options{})
+	for _, codec := range []string{"VP8", "VP9", "H264"} {
+		t.Run(codec, func(t *testing.T) {
+			base := browserServer(t)
+			pub := joinQuery(t, b, base, "Pub", url.Values{"room": {"c"}, "name": {"Pub"}, "mode": {"video"}, "codec": {codec}})
+			sub := join(t, b, base, "c", "Sub", "listen", "")
+			sub.waitVideo(t, pub, 30*time.Second)
+			got, err := browsertest.Eval[string](sub.page, fmt.Sprintf(`window.hearth.codec(%q)`, pub.id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.EqualFold(got, "video/"+codec) {
+				out, _ := browsertest.Eval[string](pub.page, `(async () => { const o = []; (await window.hearth.client.pc.getStats()).forEach((x) => { if (x.type === "outbound-rtp" && x.kind === "video") o.push([x.rid, x.encoderImplementation, x.codecId, x.framesEncoded]); if (x.type === "codec") o.push([x.id, x.mimeType, x.payloadType]); }); return JSON.stringify({o, send: RTCRtpSender.getCapabilities("video").codecs.map((c) => c.mimeType + " " + (c.sdpFmtpLine || ""))}); })()`)
+				t.Errorf("received %q, want video/%s; publisher: %s", got, codec, out)
+			}
+			pub.page.Close()
+			sub.page.Close()
+		})
 	}
 }

@@ -17,8 +17,13 @@ type downTrack struct {
 	sender *webrtc.RTPSender
 	fwd    *forwarder // the upTrack's reader goroutine only
 
-	ready  atomic.Bool // the subscriber's answer bound the track
-	paused atomic.Bool // the subscriber does not get this stream (max-N)
+	ready  atomic.Bool  // the subscriber's answer bound the track
+	paused atomic.Bool  // the subscriber does not get this stream (max-N)
+	target atomic.Int32 // simulcast layer the subscriber's allocation chose
+	// levelID is the audio-level extension id the subscriber negotiated
+	// (0: none); set by the actor loop when the answer binds the track.
+	levelID atomic.Uint32
+	exts    [2]rtp.Extension // reused header extensions; layer readers under the track's mu
 }
 
 func newDownTrack(up *upTrack, sub *Peer, local *webrtc.TrackLocalStaticRTP, sender *webrtc.RTPSender) *downTrack {
@@ -26,18 +31,28 @@ func newDownTrack(up *upTrack, sub *Peer, local *webrtc.TrackLocalStaticRTP, sen
 		fwd: newForwarder(up.video, up.codec.ClockRate)}
 }
 
-// write forwards one packet with this subscriber's sequence numbers and
-// timestamps. The publisher's header extensions are not forwarded: their
-// ids were negotiated with the publisher, not with this subscriber.
-// Called by the upTrack's reader goroutine only.
-func (dt *downTrack) write(pkt *rtp.Packet, keyframe, gated bool, now time.Time) bool {
+// write forwards one packet of a layer with this subscriber's sequence
+// numbers and timestamps, switching to the target layer on its keyframe.
+// Header extensions are set again under the subscriber's own ids
+// (extensions.go).
+// Called by an upTrack layer reader holding the track's mu.
+func (dt *downTrack) write(layer int, pkt *rtp.Packet, keyframe, gated bool, now time.Time) bool {
 	if !dt.ready.Load() {
 		return false
 	}
 	dt.fwd.setPaused(gated || dt.paused.Load())
-	v := dt.fwd.forward(0, pkt.SequenceNumber, pkt.Timestamp, keyframe, now)
-	if v.pli {
-		dt.up.requestKeyframe(false)
+	if want := int(dt.target.Load()); want != dt.fwd.target {
+		dt.fwd.setTarget(want)
+		if want != dt.fwd.layer || !dt.fwd.started {
+			dt.up.requestKeyframe(want, true)
+		}
+	}
+	v := dt.fwd.forward(layer, pkt.SequenceNumber, pkt.Timestamp, keyframe, now)
+	switch {
+	case v.pli:
+		dt.up.requestKeyframe(layer, false)
+	case !v.ok && layer == dt.fwd.target && layer != dt.fwd.layer && !keyframe:
+		dt.up.requestKeyframe(layer, false) // a switch waits for this keyframe
 	}
 	if !v.ok {
 		return false
@@ -49,6 +64,7 @@ func (dt *downTrack) write(pkt *rtp.Packet, keyframe, gated bool, now time.Time)
 		},
 		Payload: pkt.Payload,
 	}
+	dt.setExtensions(pkt, &out.Header)
 	return dt.local.WriteRTP(&out) == nil
 }
 
@@ -64,7 +80,7 @@ func (dt *downTrack) readRTCP() {
 		for _, pkt := range pkts {
 			switch pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				dt.up.requestKeyframe(false)
+				dt.up.requestKeyframe(int(dt.target.Load()), false)
 			}
 		}
 	}

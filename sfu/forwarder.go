@@ -54,6 +54,9 @@ func (f *forwarder) forward(layer int, seq uint16, ts uint32, keyframe bool, now
 	if f.paused {
 		return fwdVerdict{}
 	}
+	if !f.started {
+		f.layer = f.target // nothing sent yet: start on the wanted layer
+	}
 	if layer != f.layer {
 		// Another layer: only the target's keyframe may take over, and the
 		// current layer keeps flowing until then.

@@ -13,6 +13,11 @@ func (s *Server) join(p *Peer, raw []byte) bool {
 		s.refuseJoin(p, &Error{Code: CodeOutOfOrder, Message: "the first message must be join"})
 		return false
 	}
+	if !validVideoCodec(req.VideoCodec) {
+		s.refuseJoin(p, &Error{Code: CodeBadMessage, Message: "unknown video codec"})
+		return false
+	}
+	p.videoCodec = req.VideoCodec
 	name, err := cleanName(req.Name)
 	if err != nil || req.Room == "" || len(req.Room) > 128 {
 		s.refuseJoin(p, &Error{Code: CodeBadName, Message: "invalid name or room"})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
@@ -19,19 +20,21 @@ const audioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 // udpBufferBytes is the kernel buffer asked for on the media socket.
 const udpBufferBytes = 8 << 20
 
-// newMediaEngine registers the codecs the server accepts. RTX is left out
-// on purpose: retransmissions then travel on the media SSRC (NACK still
-// works) and Pion cannot mistake an early RTX packet for the track's codec.
-func newMediaEngine() (*webrtc.MediaEngine, error) {
-	m := &webrtc.MediaEngine{}
+type codecEntry struct {
+	p    webrtc.RTPCodecParameters
+	kind webrtc.RTPCodecType
+}
+
+// serverCodecs lists the codecs the server accepts, in the order it offers
+// them. RTX is left out on purpose: retransmissions then travel on the
+// media SSRC (NACK still works) and Pion cannot mistake an early RTX packet
+// for the track's codec.
+func serverCodecs() []codecEntry {
 	videoFB := []webrtc.RTCPFeedback{
 		{Type: "goog-remb"}, {Type: "transport-cc"},
 		{Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"},
 	}
-	codecs := []struct {
-		p    webrtc.RTPCodecParameters
-		kind webrtc.RTPCodecType
-	}{
+	return []codecEntry{
 		{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
 			MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
 			SDPFmtpLine:  "minptime=10;useinbandfec=1;usedtx=1",
@@ -48,6 +51,38 @@ func newMediaEngine() (*webrtc.MediaEngine, error) {
 			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
 		}, PayloadType: 102}, webrtc.RTPCodecTypeVideo},
 	}
+}
+
+// videoCodecsFirst returns the video codecs with the named one (VP8, VP9
+// or H264) first; a browser answering the offer sends the first codec of
+// the offer's list it supports, whatever its own preferences.
+func videoCodecsFirst(name string) []webrtc.RTPCodecParameters {
+	var first, rest []webrtc.RTPCodecParameters
+	for _, c := range serverCodecs() {
+		switch {
+		case c.kind != webrtc.RTPCodecTypeVideo:
+		case strings.EqualFold(c.p.MimeType, "video/"+name):
+			first = append(first, c.p)
+		default:
+			rest = append(rest, c.p)
+		}
+	}
+	return append(first, rest...)
+}
+
+// validVideoCodec reports whether a client may ask to publish in name.
+func validVideoCodec(name string) bool {
+	switch strings.ToUpper(name) {
+	case "", "VP8", "VP9", "H264":
+		return true
+	}
+	return false
+}
+
+// newMediaEngine registers the codecs the server accepts.
+func newMediaEngine() (*webrtc.MediaEngine, error) {
+	m := &webrtc.MediaEngine{}
+	codecs := serverCodecs()
 	for _, c := range codecs {
 		if err := m.RegisterCodec(c.p, c.kind); err != nil {
 			return nil, fmt.Errorf("sfu: register codec %s: %w", c.p.MimeType, err)
@@ -79,24 +114,17 @@ func (t *transport) Close() error {
 	return errors.Join(errs...)
 }
 
-// newAPI builds the Pion API: codecs, interceptors (NACK generator and
-// responder, RTCP reports, TWCC feedback), the shared ICE sockets and the
-// address settings.
-func newAPI(cfg Config, log *slog.Logger) (*webrtc.API, *transport, error) {
-	m, err := newMediaEngine()
-	if err != nil {
-		return nil, nil, err
-	}
-	reg := &interceptor.Registry{}
+// mediaSetup holds what every PeerConnection shares: the ICE sockets and
+// address settings. Each PeerConnection gets an API of its own so that its
+// congestion controller (bwe.go) is its own.
+type mediaSetup struct {
+	se   webrtc.SettingEngine
+	logs pionLogs
+}
+
+// newMedia opens the shared ICE sockets and applies the address settings.
+func newMedia(cfg Config, log *slog.Logger) (*mediaSetup, *transport, error) {
 	logs := pionLogs{log: log}
-	// 256 packets is about 3 s of video: enough to answer NACKs at any sane
-	// round-trip time, and a quarter of Pion's default memory per
-	// subscriber stream.
-	err = webrtc.RegisterDefaultInterceptorsWithOptions(m, reg,
-		webrtc.WithInterceptorLoggerFactory(logs), webrtc.WithNackResponderOptions(nack.ResponderSize(256)))
-	if err != nil {
-		return nil, nil, fmt.Errorf("sfu: interceptors: %w", err)
-	}
 	se := webrtc.SettingEngine{LoggerFactory: logs}
 	tr, err := listen(cfg, &se, logs)
 	if err != nil {
@@ -112,9 +140,35 @@ func newAPI(cfg Config, log *slog.Logger) (*webrtc.API, *transport, error) {
 		se.SetRemoteIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg),
-		webrtc.WithSettingEngine(se))
-	return api, tr, nil
+	return &mediaSetup{se: se, logs: logs}, tr, nil
+}
+
+// newAPI builds one PeerConnection's Pion API: codecs, simulcast header
+// extensions, interceptors (NACK generator and responder, RTCP reports,
+// TWCC feedback to publishers, send-side bandwidth estimation towards
+// subscribers) and the shared sockets. est receives the estimator.
+func (ms *mediaSetup) newAPI(est *bandwidthEstimator) (*webrtc.API, error) {
+	m, err := newMediaEngine()
+	if err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureSimulcastExtensionHeaders(m); err != nil {
+		return nil, fmt.Errorf("sfu: simulcast extensions: %w", err)
+	}
+	reg := &interceptor.Registry{}
+	// 256 packets is about 3 s of video: enough to answer NACKs at any sane
+	// round-trip time, and a quarter of Pion's default memory per
+	// subscriber stream.
+	err = webrtc.RegisterDefaultInterceptorsWithOptions(m, reg,
+		webrtc.WithInterceptorLoggerFactory(ms.logs), webrtc.WithNackResponderOptions(nack.ResponderSize(256)))
+	if err != nil {
+		return nil, fmt.Errorf("sfu: interceptors: %w", err)
+	}
+	if err := addBWE(m, reg, ms.logs, est); err != nil {
+		return nil, err
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg),
+		webrtc.WithSettingEngine(ms.se)), nil
 }
 
 // listen opens the single UDP port and the optional ICE-TCP port.

@@ -32,6 +32,9 @@ type JoinRequest struct {
 	// Resume, from an earlier joined reply, takes back a session whose
 	// connection was lost (see PROTOCOL.md, Reconnect).
 	Resume string `json:"resume,omitempty"`
+	// VideoCodec (VP8, VP9 or H264; empty: VP8) is the codec the client
+	// wants to publish its camera in: the server offers it first.
+	VideoCodec string `json:"videoCodec,omitempty"`
 }
 
 // ParticipantInfo describes one participant to the others.

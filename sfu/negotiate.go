@@ -3,32 +3,46 @@ package sfu
 import (
 	"fmt"
 
+	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 )
 
-// maxPendingICE bounds candidates a client may send before its first
-// answer.
+// maxPendingICE bounds candidates a client may send while an offer is
+// outstanding.
 const maxPendingICE = 64
 
 // startMedia creates the PeerConnection with one receive slot per kind
 // (the client attaches its microphone and camera to them, or nothing) and
 // sends the first offer. Actor loop only.
 func (p *Peer) startMedia() error {
-	pc, err := p.srv.api.NewPeerConnection(webrtc.Configuration{})
+	api, err := p.srv.media.newAPI(&p.bwe)
+	if err != nil {
+		return err
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return fmt.Errorf("sfu: new peer connection: %w", err)
 	}
 	p.pc = pc
 	for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
-		_, err := pc.AddTransceiverFromKind(kind, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly})
+		tr, err := pc.AddTransceiverFromKind(kind, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly})
 		if err != nil {
 			return fmt.Errorf("sfu: add %s slot: %w", kind, err)
 		}
+		if kind == webrtc.RTPCodecTypeVideo && p.videoCodec != "" {
+			if err := tr.SetCodecPreferences(videoCodecsFirst(p.videoCodec)); err != nil {
+				return fmt.Errorf("sfu: video codec %s: %w", p.videoCodec, err)
+			}
+		}
 	}
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
-		if c != nil {
-			_ = p.Send(candidateMsg{Type: MsgCandidate, Candidate: c.ToJSON()})
+		if c == nil {
+			return
 		}
+		// Through the actor loop: gathering starts inside negotiate, and a
+		// candidate must not overtake the offer that carries its ufrag.
+		msg := candidateMsg{Type: MsgCandidate, Candidate: c.ToJSON()}
+		p.do(func() { _ = p.Send(msg) })
 	})
 	pc.OnTrack(p.onTrack)
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
@@ -40,6 +54,7 @@ func (p *Peer) startMedia() error {
 		p.addDown(up)
 	}
 	p.negotiate()
+	p.startGoroutine(p.allocLoop)
 	return nil
 }
 
@@ -62,7 +77,10 @@ func (p *Peer) negotiate() {
 		return
 	}
 	p.awaiting = true
-	_ = p.Send(sdpMsg{Type: MsgOffer, SDP: offer.SDP})
+	// Pion refuses a local description that differs from its offer: only
+	// the client's copy carries the simulcast receive attributes; Pion
+	// reads the layers from the answer.
+	_ = p.Send(sdpMsg{Type: MsgOffer, SDP: addSimulcastRecv(offer.SDP)})
 }
 
 // onAnswer applies the client's answer. Actor loop only.
@@ -82,9 +100,10 @@ func (p *Peer) onAnswer(sdp string) error {
 	// Tracks are bound now: forwarding may start, and publishers are asked
 	// for a keyframe only now because one sent earlier would be lost.
 	for _, dt := range p.unbound {
+		dt.lookupExtensions()
 		dt.ready.Store(true)
 		if dt.up.video {
-			dt.up.requestKeyframe(true)
+			dt.up.requestKeyframe(int(dt.target.Load()), true)
 		}
 	}
 	p.unbound = nil
@@ -97,9 +116,14 @@ func (p *Peer) onAnswer(sdp string) error {
 
 // onCandidate adds a client's ICE candidate. Actor loop only.
 func (p *Peer) onCandidate(c webrtc.ICECandidateInit) error {
-	if p.pc.RemoteDescription() == nil {
+	// While an offer is out, a candidate may belong to the answer not yet
+	// here (an ICE restart's new ufrag): it waits for that answer.
+	if p.pc.RemoteDescription() == nil || p.awaiting {
 		if len(p.pendingICE) >= maxPendingICE {
 			return &Error{Code: CodeBadMessage, Message: "too many early candidates"}
+		}
+		if _, err := ice.UnmarshalCandidate(c.Candidate); err != nil {
+			return &Error{Code: CodeBadMessage, Message: "candidate rejected", Err: err}
 		}
 		p.pendingICE = append(p.pendingICE, c)
 		return nil
@@ -140,6 +164,7 @@ func (p *Peer) addDown(up *upTrack) {
 	up.addSub(dt)
 	if up.video {
 		p.selectVideo()
+		p.allocateLayers()
 	}
 	p.negotiate()
 }

@@ -60,14 +60,26 @@ type Peer struct {
 	// subscribers (Forwarded).
 	forwarded atomic.Uint64
 
+	// simMu guards simUps: Pion calls onTrack from its own goroutines,
+	// once per simulcast layer.
+	simMu  sync.Mutex
+	simUps map[*webrtc.RTPReceiver]*upTrack
+
+	// videoCodec is the codec the client asked to publish in (join);
+	// set before the actor loop starts.
+	videoCodec string
+
 	// Owned by the actor loop.
 	pc         *webrtc.PeerConnection
 	awaiting   bool                      // an offer is out, no answer yet
 	again      bool                      // renegotiate once the answer is in
 	pendingICE []webrtc.ICECandidateInit // candidates before the first answer
 	downs      map[*upTrack]*downTrack
-	unbound    []*downTrack // added since the last answer
-	pinned     []string     // publishers whose video the client asked for (select)
+	unbound    []*downTrack   // added since the last answer
+	pinned     []string       // publishers whose video the client asked for (select)
+	sizes      map[string]int // publisher id ("" for all) -> video height the client shows
+	bwe        bandwidthEstimator
+	hold       layerHold // when the estimate last cut a layer (layers.go)
 }
 
 func newPeer(srv *Server, ws *wsConn) *Peer {
@@ -75,7 +87,8 @@ func newPeer(srv *Server, ws *wsConn) *Peer {
 		id: newID(), srv: srv, ws: ws,
 		ops:         make(chan func(), opQueueLen),
 		resumeToken: newID(), reattach: make(chan *websocket.Conn),
-		downs: map[*upTrack]*downTrack{},
+		downs: map[*upTrack]*downTrack{}, simUps: map[*webrtc.RTPReceiver]*upTrack{},
+		sizes: map[string]int{},
 	}
 	p.ctx, p.cancel = context.WithCancel(srv.ctx)
 	p.log = srv.log.With("peer", p.id[:8])

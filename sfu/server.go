@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/coder/websocket"
-	"github.com/pion/webrtc/v4"
 )
 
 // Server is the media server: it owns the rooms, the shared ICE sockets and
@@ -18,7 +17,7 @@ type Server struct {
 	cfg    Config
 	policy Policy
 	log    *slog.Logger
-	api    *webrtc.API
+	media  *mediaSetup
 	tr     *transport
 	turn   *turnServer
 	met    *metrics
@@ -48,11 +47,11 @@ func New(cfg Config, policy Policy, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	api, tr, err := newAPI(cfg, log)
+	media, tr, err := newMedia(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, policy: policy, log: log, api: api, tr: tr, rooms: map[string]*Room{}}
+	s := &Server{cfg: cfg, policy: policy, log: log, media: media, tr: tr, rooms: map[string]*Room{}}
 	if s.met, err = newMetrics(cfg.Registerer); err != nil {
 		_ = tr.Close()
 		return nil, err

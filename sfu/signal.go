@@ -6,7 +6,6 @@ import (
 	"errors"
 
 	"github.com/coder/websocket"
-	"github.com/pion/webrtc/v4"
 	"golang.org/x/time/rate"
 )
 
@@ -24,6 +23,7 @@ func coreHandlers() map[string]Handler {
 		MsgMute:      handleMute,
 		MsgLeave:     handleLeave,
 		MsgSelect:    handleSelect,
+		MsgVideoSize: handleVideoSize,
 		MsgJoin: func(context.Context, *Peer, json.RawMessage) error {
 			return &Error{Code: CodeOutOfOrder, Message: "already joined"}
 		},
@@ -186,15 +186,4 @@ func (p *Peer) startGoroutine(f func()) bool {
 	p.wg.Add(1)
 	go func() { defer p.wg.Done(); f() }()
 	return true
-}
-
-// onTrack starts forwarding a track the client publishes. Pion goroutine.
-func (p *Peer) onTrack(remote *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-	up := newUpTrack(p, remote)
-	if !p.startGoroutine(up.read) {
-		return
-	}
-	for _, sub := range p.room.publish(up) {
-		sub.do(func() { sub.addDown(up) })
-	}
 }

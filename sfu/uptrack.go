@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -11,48 +12,63 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// pliInterval rate-limits keyframe requests relayed to one publisher track.
+// pliInterval rate-limits keyframe requests relayed to one publisher layer.
 const pliInterval = 500 * time.Millisecond
 
+// rateWindow is how often a layer reader publishes its measured bitrate.
+const rateWindow = time.Second
+
 // subChange adds or removes one subscriber; it travels through the track's
-// queue so that the packet path takes no lock.
+// queue so that the packet path takes no lock but the track's own.
 type subChange struct {
 	dt  *downTrack
 	add bool
 }
 
-// upTrack is one track a participant publishes. Its reader goroutine owns
-// the subscriber list and the subscribers' forwarders.
+// upTrack is one track a participant publishes: one RTP stream, or up to
+// maxLayers simulcast streams of the same source (each with its own reader
+// goroutine). The readers take turns under mu to forward their packets.
 type upTrack struct {
 	id     string
 	pub    *Peer
-	remote *webrtc.TrackRemote
+	remote *webrtc.TrackRemote // the first layer to arrive
 	codec  webrtc.RTPCodecParameters
 	video  bool
+	// simulcast: the publisher sends RID layers (q, h, f).
+	simulcast bool
 	// keyframe recognises the start of a keyframe in this codec's payload.
 	keyframe func([]byte) bool
 
 	changes chan subChange
-	done    chan struct{} // closed when the reader has stopped
-	lastPLI atomic.Int64  // unix nanos of the last relayed keyframe request
+	done    chan struct{} // closed when the last reader has stopped
+
+	ssrc    [maxLayers]atomic.Uint32 // 0: the layer is not published
+	rate    [maxLayers]atomic.Int64  // measured bits/s per layer
+	since   [maxLayers]atomic.Int64  // unix nanos of the layer's last rate (or its start)
+	lastPLI [maxLayers]atomic.Int64  // unix nanos of the last keyframe request
+	readers atomic.Int32             // layer readers still running
 
 	created  time.Time     // orders video when nobody has spoken yet
 	levelExt atomic.Uint32 // negotiated audio-level extension id (see speaker.go)
 	spokeAt  atomic.Int64  // unix nanos when the publisher last started speaking
 
-	subs []*downTrack // reader goroutine only
-	spk  speakerState // reader goroutine only
+	// mu serialises the layer readers: it guards subs, spk and every
+	// subscriber's forwarder.
+	mu   sync.Mutex
+	subs []*downTrack
+	spk  speakerState
 }
 
 func newUpTrack(pub *Peer, remote *webrtc.TrackRemote) *upTrack {
 	codec := remote.Codec()
 	return &upTrack{
 		id: newID(), pub: pub, remote: remote, codec: codec,
-		video:    remote.Kind() == webrtc.RTPCodecTypeVideo,
-		keyframe: keyframeDetector(codec.MimeType),
-		created:  time.Now(),
-		changes:  make(chan subChange, opQueueLen),
-		done:     make(chan struct{}),
+		video:     remote.Kind() == webrtc.RTPCodecTypeVideo,
+		simulcast: remote.RID() != "",
+		keyframe:  keyframeDetector(codec.MimeType),
+		created:   time.Now(),
+		changes:   make(chan subChange, opQueueLen),
+		done:      make(chan struct{}),
 	}
 }
 
@@ -83,24 +99,62 @@ func (t *upTrack) change(c subChange) {
 	}
 }
 
-// requestKeyframe relays a keyframe request to the publisher, at most one
-// per pliInterval unless forced (a subscriber just arrived).
-func (t *upTrack) requestKeyframe(force bool) {
+// requestKeyframe relays a keyframe request for one layer to the
+// publisher, at most one per pliInterval unless forced (a subscriber just
+// arrived or switches to that layer).
+func (t *upTrack) requestKeyframe(layer int, force bool) {
+	if layer < 0 || layer >= maxLayers {
+		return
+	}
+	ssrc := t.ssrc[layer].Load()
+	if ssrc == 0 {
+		return
+	}
 	now := time.Now().UnixNano()
-	last := t.lastPLI.Load()
+	last := t.lastPLI[layer].Load()
 	if !force && now-last < int64(pliInterval) {
 		return
 	}
-	if !t.lastPLI.CompareAndSwap(last, now) {
+	if !t.lastPLI[layer].CompareAndSwap(last, now) {
 		return
 	}
-	t.pub.sendPLI(uint32(t.remote.SSRC()))
+	t.pub.sendPLI(ssrc)
 }
 
-// read forwards packets until the publisher's track ends, then tells every
-// subscriber to drop it.
-func (t *upTrack) read() {
-	defer t.finish()
+// layerRate reports a layer's bitrate and whether the publisher sends it.
+// A layer that just started counts as sending at its nominal rate until
+// it has been measured; one with no rate for two windows (the publisher
+// stopped it) does not count.
+func (t *upTrack) layerRate(layer int, now time.Time) (int64, bool) {
+	if t.ssrc[layer].Load() == 0 {
+		return 0, false
+	}
+	if now.Sub(time.Unix(0, t.since[layer].Load())) > 2*rateWindow {
+		return 0, false
+	}
+	if r := t.rate[layer].Load(); r > 0 {
+		return r, true
+	}
+	return nominalRate[layer], true
+}
+
+// startLayer registers a layer's stream; the caller then runs read.
+func (t *upTrack) startLayer(layer int, remote *webrtc.TrackRemote) {
+	t.since[layer].Store(time.Now().UnixNano())
+	t.ssrc[layer].Store(uint32(remote.SSRC()))
+	t.readers.Add(1)
+}
+
+// read forwards one layer's packets until its stream ends; the last layer
+// to end tells every subscriber to drop the track.
+func (t *upTrack) read(layer int, remote *webrtc.TrackRemote) {
+	defer func() {
+		t.ssrc[layer].Store(0)
+		t.rate[layer].Store(0)
+		if t.readers.Add(-1) == 0 {
+			t.finish()
+		}
+	}()
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
 	kind := "audio"
@@ -108,26 +162,38 @@ func (t *upTrack) read() {
 		kind = "video"
 	}
 	forwarded := t.pub.srv.met.forwarded.WithLabelValues(kind)
-	t.pub.log.Debug("track published", "kind", kind, "codec", t.codec.MimeType, "ssrc", t.remote.SSRC())
+	t.pub.log.Debug("track published", "kind", kind, "codec", t.codec.MimeType, "ssrc", remote.SSRC(), "rid", remote.RID())
+	var bytes int64
+	window := time.Now()
 	for {
-		n, _, err := t.remote.Read(buf)
+		n, _, err := remote.Read(buf)
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				t.pub.log.Debug("track read", "err", err)
 			}
 			return
 		}
-		t.applyChanges()
 		if err := pkt.Unmarshal(buf[:n]); err != nil {
 			continue
 		}
-		sent := t.forward(&pkt, time.Now())
+		now := time.Now()
+		bytes += int64(n)
+		if d := now.Sub(window); d >= rateWindow {
+			t.rate[layer].Store(bytes * 8 * int64(time.Second) / int64(d))
+			t.since[layer].Store(now.UnixNano())
+			bytes, window = 0, now
+		}
+		t.mu.Lock()
+		t.applyChanges()
+		sent := t.forward(layer, &pkt, now)
+		t.mu.Unlock()
 		forwarded.Add(float64(sent))
 	}
 }
 
-// forward hands one packet to every subscriber and returns how many got it.
-func (t *upTrack) forward(pkt *rtp.Packet, now time.Time) int {
+// forward hands one packet to every subscriber and returns how many got
+// it. Caller holds mu.
+func (t *upTrack) forward(layer int, pkt *rtp.Packet, now time.Time) int {
 	t.pub.gateMu.RLock() // SetMediaGate waits for this packet's writes
 	defer t.pub.gateMu.RUnlock()
 	gated := !t.pub.allowed(t.video)
@@ -137,7 +203,7 @@ func (t *upTrack) forward(pkt *rtp.Packet, now time.Time) int {
 	keyframe := t.keyframe(pkt.Payload)
 	sent := 0
 	for _, dt := range t.subs {
-		if dt.write(pkt, keyframe, gated, now) {
+		if dt.write(layer, pkt, keyframe, gated, now) {
 			sent++
 		}
 	}
@@ -145,6 +211,7 @@ func (t *upTrack) forward(pkt *rtp.Packet, now time.Time) int {
 	return sent
 }
 
+// applyChanges applies queued subscriber changes. Caller holds mu.
 func (t *upTrack) applyChanges() {
 	for {
 		select {
@@ -169,9 +236,11 @@ func (t *upTrack) apply(c subChange) {
 	}
 }
 
-// finish runs when the track ended: it unpublishes it and has each
-// subscriber (including ones still queued) remove its copy.
+// finish runs when the last layer ended: it unpublishes the track and has
+// each subscriber (including ones still queued) remove its copy.
 func (t *upTrack) finish() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	close(t.done)
 	t.applyChanges()
 	t.pub.room.unpublish(t)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +26,8 @@ type Options struct {
 	Room, Name string
 	Audio      bool // publish a synthetic Opus track
 	Video      bool // publish a synthetic VP8 track
+	// Simulcast sends the video as three RID layers (q, h, f).
+	Simulcast bool
 	// Loopback restricts ICE to 127.0.0.1 (tests).
 	Loopback bool
 	// PacketInterval spaces audio packets and video frames; 0 means
@@ -74,6 +77,9 @@ func newAPI(loopback bool) (*webrtc.API, error) {
 	ext := webrtc.RTPHeaderExtensionCapability{URI: AudioLevelURI}
 	if err := m.RegisterHeaderExtension(ext, webrtc.RTPCodecTypeAudio); err != nil {
 		return nil, fmt.Errorf("loadtest: audio level: %w", err)
+	}
+	if err := webrtc.ConfigureSimulcastExtensionHeaders(m); err != nil {
+		return nil, fmt.Errorf("loadtest: simulcast extensions: %w", err)
 	}
 	reg := &interceptor.Registry{}
 	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
@@ -162,18 +168,24 @@ func (c *Client) setup(o Options) error {
 			_ = c.Send(map[string]any{"type": "candidate", "candidate": cand.ToJSON()})
 		}
 	})
-	c.pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	c.pc.OnTrack(func(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
+		var level uint8
+		for _, h := range r.GetParameters().HeaderExtensions {
+			if h.URI == AudioLevelURI {
+				level = uint8(h.ID)
+			}
+		}
 		c.wg.Add(1)
-		go func() { defer c.wg.Done(); c.Recv.read(t) }()
+		go func() { defer c.wg.Done(); c.Recv.read(t, level) }()
 	})
 	var err error
 	if o.Audio {
-		if c.Audio, err = newPublisher(c, false, o.PacketInterval); err != nil {
+		if c.Audio, err = newPublisher(c, false, false, o.PacketInterval); err != nil {
 			return err
 		}
 	}
 	if o.Video {
-		if c.Video, err = newPublisher(c, true, o.PacketInterval); err != nil {
+		if c.Video, err = newPublisher(c, true, o.Simulcast, o.PacketInterval); err != nil {
 			return err
 		}
 	}
@@ -292,7 +304,23 @@ func (c *Client) answer(sdp string) error {
 	if err != nil {
 		return fmt.Errorf("loadtest: answer: %w", err)
 	}
-	return c.Send(map[string]any{"type": "answer", "sdp": ans.SDP})
+	return c.Send(map[string]any{"type": "answer", "sdp": answerSDP(ans.SDP)})
+}
+
+// answerSDP drops the simulcast receive attributes Pion copies from an
+// offer into its answer: this client never receives simulcast, and it
+// declares what it sends (rid ... send) itself.
+func answerSDP(sdp string) string {
+	lines := strings.SplitAfter(sdp, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		t := strings.TrimRight(l, "\r\n")
+		if strings.HasPrefix(t, "a=simulcast:recv") || (strings.HasPrefix(t, "a=rid:") && strings.HasSuffix(t, " recv")) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "")
 }
 
 // Close leaves abruptly (no leave message) and waits for the client's

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -29,9 +30,13 @@ const (
 // its send time, and filler derived from the counter, so a receiver can
 // check each packet is intact, in order, and measure its latency.
 type Publisher struct {
-	c      *Client
-	video  bool
-	track  *webrtc.TrackLocalStaticRTP
+	c     *Client
+	video bool
+	// tracks: one, or the simulcast layers lowest first (rid q, h, f).
+	// Every layer carries the same frames and counters, with a payload
+	// size growing with the layer and the layer in the VP8 header's size
+	// bits, so a receiver sees which layer it gets.
+	tracks []*webrtc.TrackLocalStaticRTP
 	sender *webrtc.RTPSender
 	// interval between audio packets or video frames
 	interval time.Duration
@@ -40,20 +45,36 @@ type Publisher struct {
 	level   atomic.Int32 // audio level to send (0 loud .. 127 silent); -1: none
 	wantKey atomic.Bool  // the next frame is a keyframe
 	Sent    atomic.Int64
+	PLIs    atomic.Int64 // keyframe requests received
 	stopCh  chan struct{}
 	once    sync.Once
 }
 
-func newPublisher(c *Client, video bool, interval time.Duration) (*Publisher, error) {
+// SimulcastRIDs are the layers a simulcast publisher sends, lowest first.
+var SimulcastRIDs = []string{"q", "h", "f"}
+
+func newPublisher(c *Client, video, simulcast bool, interval time.Duration) (*Publisher, error) {
 	capab := webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}
 	id := "audio"
 	if video {
 		capab = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}
 		id = "video"
 	}
-	t, err := webrtc.NewTrackLocalStaticRTP(capab, id, "synthetic")
-	if err != nil {
-		return nil, fmt.Errorf("loadtest: track: %w", err)
+	var tracks []*webrtc.TrackLocalStaticRTP
+	rids := []string{""}
+	if video && simulcast {
+		rids = SimulcastRIDs
+	}
+	for _, rid := range rids {
+		var opts []func(*webrtc.TrackLocalStaticRTP)
+		if rid != "" {
+			opts = append(opts, webrtc.WithRTPStreamID(rid))
+		}
+		t, err := webrtc.NewTrackLocalStaticRTP(capab, id, "synthetic", opts...)
+		if err != nil {
+			return nil, fmt.Errorf("loadtest: track: %w", err)
+		}
+		tracks = append(tracks, t)
 	}
 	if interval == 0 {
 		interval = audioInterval
@@ -61,7 +82,7 @@ func newPublisher(c *Client, video bool, interval time.Duration) (*Publisher, er
 			interval = frameInterval
 		}
 	}
-	p := &Publisher{c: c, video: video, track: t, interval: interval, stopCh: make(chan struct{})}
+	p := &Publisher{c: c, video: video, tracks: tracks, interval: interval, stopCh: make(chan struct{})}
 	p.sending.Store(true)
 	p.wantKey.Store(true)
 	p.level.Store(-1)
@@ -70,13 +91,21 @@ func newPublisher(c *Client, video bool, interval time.Duration) (*Publisher, er
 
 // attach binds the track to the server's receive slot and starts sending.
 func (p *Publisher) attach() error {
-	s, err := p.c.pc.AddTrack(p.track)
+	s, err := p.c.pc.AddTrack(p.tracks[0])
 	if err != nil {
 		return fmt.Errorf("loadtest: add track: %w", err)
 	}
+	for _, t := range p.tracks[1:] {
+		if err := s.AddEncoding(t); err != nil {
+			return fmt.Errorf("loadtest: add layer: %w", err)
+		}
+	}
 	p.sender = s
-	p.c.wg.Add(2)
-	go func() { defer p.c.wg.Done(); p.readRTCP() }()
+	for _, t := range p.tracks {
+		p.c.wg.Add(1)
+		go func() { defer p.c.wg.Done(); p.readRTCP(t.RID()) }()
+	}
+	p.c.wg.Add(1)
 	go func() { defer p.c.wg.Done(); p.loop() }()
 	return nil
 }
@@ -94,20 +123,37 @@ func (p *Publisher) SetSending(on bool) {
 // the loudest, 127 silence) with every packet.
 func (p *Publisher) SetLevel(level uint8) { p.level.Store(int32(min(level, 127))) }
 
-func (p *Publisher) levelExtID() uint8 {
+func (p *Publisher) extID(uri string) uint8 {
 	for _, h := range p.sender.GetParameters().HeaderExtensions {
-		if h.URI == AudioLevelURI {
+		if h.URI == uri {
 			return uint8(h.ID)
 		}
 	}
 	return 0
 }
 
+// mid is the media section the sender was negotiated in.
+func (p *Publisher) mid() string {
+	for _, tr := range p.c.pc.GetTransceivers() {
+		if tr.Sender() == p.sender {
+			return tr.Mid()
+		}
+	}
+	return ""
+}
+
 func (p *Publisher) stop() { p.once.Do(func() { close(p.stopCh) }) }
 
-func (p *Publisher) readRTCP() {
+// readRTCP reads one layer's RTCP (every layer has its own stream).
+func (p *Publisher) readRTCP(rid string) {
 	for {
-		pkts, _, err := p.sender.ReadRTCP()
+		var pkts []rtcp.Packet
+		var err error
+		if rid == "" {
+			pkts, _, err = p.sender.ReadRTCP()
+		} else {
+			pkts, _, err = p.sender.ReadSimulcastRTCP(rid)
+		}
 		if err != nil {
 			return
 		}
@@ -115,6 +161,7 @@ func (p *Publisher) readRTCP() {
 			switch pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				p.wantKey.Store(true)
+				p.PLIs.Add(1)
 			}
 		}
 	}
@@ -124,8 +171,8 @@ func (p *Publisher) loop() {
 	t := time.NewTicker(p.interval)
 	defer t.Stop()
 	var counter uint64
-	var seq uint16
 	var ts uint32
+	seqs := make([]uint16, len(p.tracks))
 	for frame := 0; ; frame++ {
 		select {
 		case <-p.stopCh:
@@ -143,40 +190,65 @@ func (p *Publisher) loop() {
 			continue
 		}
 		key := p.video && (p.wantKey.Swap(false) || frame%keyframeEvery == 0)
-		n := 1
-		if p.video {
-			n = videoPackets
-		}
-		for i := range n {
-			counter++
-			seq++
-			pkt := &rtp.Packet{Header: rtp.Header{Version: 2, Marker: i == n-1, SequenceNumber: seq, Timestamp: ts},
-				Payload: p.payload(counter, key && i == 0, i == 0)}
-			if lvl := p.level.Load(); lvl >= 0 && !p.video {
-				if id := p.levelExtID(); id != 0 {
-					_ = pkt.Header.SetExtension(id, []byte{byte(lvl)})
-				}
-			}
-			if err := p.track.WriteRTP(pkt); err != nil {
+		first := counter
+		for layer := range p.tracks {
+			counter = first
+			if !p.sendFrame(layer, &counter, &seqs[layer], ts, key) {
 				return
 			}
-			p.Sent.Add(1)
 		}
 	}
 }
 
+// sendFrame writes one frame (one audio packet, or videoPackets) on a
+// layer; false when the track is closed.
+func (p *Publisher) sendFrame(layer int, counter *uint64, seq *uint16, ts uint32, key bool) bool {
+	n := 1
+	if p.video {
+		n = videoPackets
+	}
+	for i := range n {
+		*counter++
+		*seq++
+		pkt := &rtp.Packet{Header: rtp.Header{Version: 2, Marker: i == n-1, SequenceNumber: *seq, Timestamp: ts},
+			Payload: p.payload(*counter, layer, key && i == 0, i == 0)}
+		if lvl := p.level.Load(); lvl >= 0 && !p.video {
+			if id := p.extID(AudioLevelURI); id != 0 {
+				_ = pkt.Header.SetExtension(id, []byte{byte(lvl)})
+			}
+		}
+		if rid := p.tracks[layer].RID(); rid != "" {
+			// Pion does not add these: the server needs them to tell the
+			// layers apart.
+			if id := p.extID(sdp.SDESMidURI); id != 0 {
+				_ = pkt.Header.SetExtension(id, []byte(p.mid()))
+			}
+			if id := p.extID(sdp.SDESRTPStreamIDURI); id != 0 {
+				_ = pkt.Header.SetExtension(id, []byte(rid))
+			}
+		}
+		if err := p.tracks[layer].WriteRTP(pkt); err != nil {
+			return false
+		}
+		p.Sent.Add(1)
+	}
+	return true
+}
+
 // payload builds: [VP8 descriptor 2 bytes][counter][send time][filler].
-func (p *Publisher) payload(counter uint64, key, start bool) []byte {
+// Simulcast layers below the top are smaller (a third per step).
+func (p *Publisher) payload(counter uint64, layer int, key, start bool) []byte {
 	size := audioSize
 	if p.video {
-		size = videoSize
+		size = videoSize * (layer + 1 + 3 - len(p.tracks)) / 3
 	}
 	b := make([]byte, size)
 	if start {
 		b[0] = 0x10 // S bit, partition 0
 	}
+	b[1] = byte(layer) << 5 // VP8 size bits: the layer, for the receiver
 	if !key {
-		b[1] = 0x01 // VP8 P bit: inter frame
+		b[1] |= 0x01 // VP8 P bit: inter frame
 	}
 	binary.BigEndian.PutUint64(b[2:], counter)
 	binary.BigEndian.PutUint64(b[10:], uint64(time.Now().UnixNano()))

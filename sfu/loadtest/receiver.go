@@ -23,6 +23,13 @@ type Stream struct {
 	Reordered int64 // counter went backwards
 	Corrupt   int64 // payload not what the publisher wrote
 	SeqBreaks int64 // RTP sequence number not last+1
+	// Simulcast (synthetic video carries its layer in the payload).
+	Layer         int   // layer of the last packet
+	Switches      int64 // layer changes seen
+	DeltaSwitches int64 // layer changes that did not start on a keyframe
+	// Audio level (RFC 6464) as the server forwarded it.
+	Levels    int64 // packets that carried one
+	Level     int   // the last one (0 loudest .. 127 silence)
 	Latencies []time.Duration
 	// Jitter is the RFC 3550 interarrival jitter estimate.
 	Jitter   time.Duration
@@ -75,7 +82,9 @@ func (r *Receiver) Streams() []Stream {
 	return out
 }
 
-func (r *Receiver) read(t *webrtc.TrackRemote) {
+// read records a track's packets; levelID is the audio-level extension id
+// this client negotiated (0: none).
+func (r *Receiver) read(t *webrtc.TrackRemote, levelID uint8) {
 	video := t.Kind() == webrtc.RTPCodecTypeVideo
 	k := key(t.StreamID(), video)
 	r.mu.Lock()
@@ -97,6 +106,10 @@ func (r *Receiver) read(t *webrtc.TrackRemote) {
 		}
 		r.mu.Lock()
 		s.record(&pkt, time.Now())
+		if lvl := pkt.GetExtension(levelID); levelID != 0 && len(lvl) > 0 {
+			s.Levels++
+			s.Level = int(lvl[0] & 0x7f)
+		}
 		r.mu.Unlock()
 	}
 }
@@ -116,6 +129,15 @@ func (s *Stream) record(pkt *rtp.Packet, now time.Time) {
 		}
 	}
 	s.Packets++
+	if layer := int(b[1]>>5) & 3; s.started && layer != s.Layer {
+		s.Switches++
+		if b[1]&0x01 != 0 || b[0]&0x10 == 0 {
+			s.DeltaSwitches++
+		}
+		s.Layer = layer
+	} else if !s.started {
+		s.Layer = layer
+	}
 	if s.started {
 		d := float64((now.UnixNano() - s.lastRecv) - (sent - s.lastSent))
 		if d < 0 {

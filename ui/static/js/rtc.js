@@ -5,7 +5,9 @@
 // never renegotiate and a muted microphone sends nothing.
 //
 // Usage:
-//   const c = connect({ url, room, name, auth, stream });
+//   const c = connect({ url, room, name, auth, stream, videoCodec });
+//     // videoCodec (optional): "VP8", "VP9" or "H264" to publish the camera
+//     // in that codec (the server offers it first); default VP8
 //   c.on("joined", (msg) => ...);      // {id, name, participants, iceServers}
 //   c.on("track", ({ id, kind, stream }) => ...);  // id: the publisher
 //   c.on("participant", (msg) => ...); // {event, participant}
@@ -14,9 +16,18 @@
 //   c.on("error", (msg) => ...); c.on("close", ({ code, reason }) => ...);
 //   c.on("reconnecting", ...); c.on("reconnected", ...);
 //   c.mute({ audio, video }); await c.setCamera(on); c.selectVideo([ids]);
+//   c.videoSize(id, height);            // how tall a video is shown ("" : all)
 //   c.send(msg); c.leave();
 
 const RESUME_WINDOW_MS = 30000;
+
+// Simulcast layers the server offers to receive (sfu/PROTOCOL.md, Media):
+// rid -> resolution divisor and bitrate cap.
+const LAYERS = {
+  q: { scaleResolutionDownBy: 4, maxBitrate: 150000 },
+  h: { scaleResolutionDownBy: 2, maxBitrate: 500000 },
+  f: { scaleResolutionDownBy: 1, maxBitrate: 1500000 },
+};
 
 export function connect(opts) {
   const c = new RTCClient(opts);
@@ -25,7 +36,8 @@ export function connect(opts) {
 }
 
 export class RTCClient {
-  constructor({ url, room, name, auth, stream }) {
+  constructor({ url, room, name, auth, stream, videoCodec }) {
+    this.videoCodec = videoCodec || "";
     this.url = url;
     this.room = room;
     this.name = name;
@@ -64,6 +76,7 @@ export class RTCClient {
     ws.onopen = () => {
       const join = { type: "join", room: this.room, name: this.name };
       if (this.auth) join.auth = this.auth;
+      if (this.videoCodec) join.videoCodec = this.videoCodec;
       if (this.resume) join.resume = this.resume;
       this.send(join);
     };
@@ -147,9 +160,42 @@ export class RTCClient {
     for (const [tr, track, on] of [[audio, this.micTrack, this.state.audio], [video, this.camTrack, this.state.video]]) {
       if (!tr) continue;
       tr.direction = "sendonly";
+      if (tr === video) {
+        this.preferCodec(tr);
+        await this.simulcast(tr.sender);
+      }
       await tr.sender.replaceTrack(on ? track : null);
     }
     this.send({ type: "mute", audio: this.state.audio && !!this.micTrack, video: this.state.video && !!this.camTrack });
+  }
+
+  // Puts the chosen video codec first on the camera's slot; the others
+  // stay as fallbacks.
+  preferCodec(tr) {
+    if (!this.videoCodec || !tr.setCodecPreferences || !window.RTCRtpReceiver.getCapabilities) return;
+    const want = "video/" + this.videoCodec.toLowerCase();
+    const all = RTCRtpReceiver.getCapabilities("video").codecs;
+    const first = all.filter((c) => c.mimeType.toLowerCase() === want);
+    if (!first.length) return;
+    try {
+      tr.setCodecPreferences([...first, ...all.filter((c) => c.mimeType.toLowerCase() !== want)]);
+    } catch (e) { console.warn("codec preferences", e); }
+  }
+
+  // The offer's "a=simulcast:recv q;h;f" gave the camera's sender one
+  // encoding per rid (the answerer's sendEncodings); scale them 4/2/1.
+  // A browser that ignores the offer's rids sends one stream, also fine.
+  async simulcast(sender) {
+    const p = sender.getParameters();
+    if (!p.encodings || p.encodings.length < 2) return;
+    for (const e of p.encodings) Object.assign(e, LAYERS[e.rid] || {});
+    await sender.setParameters(p).catch((e) => console.warn("simulcast", e));
+  }
+
+  /** Says how tall a participant's video is shown (id "" : every video;
+   * height 0: no preference), so the server sends the layer that fits. */
+  videoSize(id, height) {
+    this.send({ type: "video-size", id: id || "", height: Math.max(0, Math.round(height || 0)) });
   }
 
   /** Turns the microphone and camera on or off without renegotiating. */
