@@ -72,6 +72,10 @@ func TestBrowserModeration(t *testing.T) {
 		t.Fatalf("Pat is not chair: %v", err)
 	}
 	shoot(t, pat, "room-four-chair")
+	if _, err := browsertest.Eval[bool](pat, `document.getElementById("chair-tools").scrollIntoView(), true`); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, pat, "room-four-chair-tools")
 	click(t, pat, "#ctl-start-video")
 	if err := sam.WaitFor(`window.hearthRoom && document.getElementById("btn-cam").textContent === "Camera on"`, 5*time.Second); err != nil {
 		t.Fatal(err)
