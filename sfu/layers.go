@@ -126,7 +126,8 @@ func nextLayer(w layerWant, from, ceiling int) int {
 // congestion control never estimates more than 1.5 times what the link
 // carries, so a subscriber held on a low layer could never earn a higher
 // one from the estimate alone. Instead, while the estimate covers what the
-// subscriber gets, the size alone decides (the next layer is the probe);
+// subscriber gets, one stream goes one layer up towards what its size asks
+// per allocation (that layer is the probe);
 // when the estimate falls below it, layers are cut to fit and upgrades
 // wait for a hold that doubles with each cut in a row.
 type layerHold struct {
@@ -165,7 +166,11 @@ func (p *Peer) allocateLayers() {
 	if est >= 0 {
 		est = max(est-otherStreams*int64(len(p.downs)-len(dts)), 0)
 	}
-	choice := chooseLayers(p.hold.budget(est, spent, now), wants)
+	budget := p.hold.budget(est, spent, now)
+	choice := chooseLayers(budget, wants)
+	if budget == noBudget && est >= 0 {
+		oneStepUp(choice, wants) // probing: see layerHold
+	}
 	for i, l := range choice {
 		if l < wants[i].cur && l < wants[i].max {
 			p.hold.cut(now) // the estimate, not the size, lowered it
@@ -174,6 +179,23 @@ func (p *Peer) allocateLayers() {
 	}
 	for i, l := range choice {
 		dts[i].target.Store(int32(l))
+	}
+}
+
+// oneStepUp limits a probe to one stream going up one published layer;
+// the estimate must then keep up before the next (a second later).
+// Lower choices stand.
+func oneStepUp(choice []int, wants []layerWant) {
+	stepped := false
+	for i, w := range wants {
+		if choice[i] <= w.cur {
+			continue
+		}
+		if next := nextLayer(w, w.cur, choice[i]); !stepped && next >= 0 {
+			choice[i], stepped = next, true
+			continue
+		}
+		choice[i] = w.cur
 	}
 }
 

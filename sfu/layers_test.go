@@ -126,3 +126,22 @@ func TestLayerHold(t *testing.T) {
 		t.Errorf("a cut long after the last: hold %v, want %v", h.hold, minHold)
 	}
 }
+
+func TestOneStepUp(t *testing.T) {
+	wants := []layerWant{
+		{max: 2, cur: 0, rates: sim3},
+		{max: 2, cur: 0, rates: sim3},
+		{max: 0, cur: 2, rates: sim3},
+		{max: 2, cur: 0, rates: [maxLayers]int64{150_000, 0, 1_500_000}},
+	}
+	choice := []int{2, 2, 0, 2}
+	oneStepUp(choice, wants)
+	if want := []int{1, 0, 0, 0}; !slices.Equal(choice, want) {
+		t.Errorf("got %v, want %v", choice, want)
+	}
+	choice = []int{0, 0, 0, 2}
+	oneStepUp(choice, wants)
+	if want := []int{0, 0, 0, 2}; !slices.Equal(choice, want) {
+		t.Errorf("a missing layer is stepped over: got %v, want %v", choice, want)
+	}
+}

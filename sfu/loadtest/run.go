@@ -14,9 +14,12 @@ type Config struct {
 	Room         string
 	Participants int // every participant publishes audio
 	Cameras      int // the first Cameras participants also publish video
-	Warmup       time.Duration
-	Duration     time.Duration
-	Loopback     bool
+	// Simulcast: cameras send three RID layers; subscribers get the full
+	// one unless their bandwidth estimate says otherwise.
+	Simulcast bool
+	Warmup    time.Duration
+	Duration  time.Duration
+	Loopback  bool
 	// Usage samples the server's resources; nil when unknown.
 	Usage func() (cpuSeconds float64, rssBytes int64, err error)
 }
@@ -106,7 +109,7 @@ func dialAll(ctx context.Context, cfg Config) ([]*Client, error) {
 			dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()
 			c, err := Dial(dctx, cfg.URL, Options{Room: cfg.Room, Name: fmt.Sprintf("load %d", i),
-				Audio: true, Video: i < cfg.Cameras, Loopback: cfg.Loopback})
+				Audio: true, Video: i < cfg.Cameras, Simulcast: cfg.Simulcast, Loopback: cfg.Loopback})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
