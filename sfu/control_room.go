@@ -32,6 +32,9 @@ type outbound struct {
 	msg any
 	// disconnect, when set, closes the peer after the message.
 	disconnect control.Code
+	// gated: no message; the peer's media gate changed, and every message
+	// waits until the packets checked against the old gate are written.
+	gated bool
 }
 
 // applyLocked turns events into gate changes (now) and messages (returned,
@@ -51,8 +54,8 @@ func (cr *controlRoom) applyLocked(evs []control.Event) []outbound {
 			}
 			out = append(out, ob)
 		}
-		if p := cr.peers[ev.Subject]; p != nil {
-			cr.effectLocked(p, ev)
+		if p := cr.peers[ev.Subject]; p != nil && cr.effectLocked(p, ev) {
+			out = append(out, outbound{to: p, gated: true})
 		}
 		if ev.Kind == control.KindTimer && !ev.Timer.Ends.IsZero() {
 			cr.scheduleTickLocked(ev.Timer.Ends)
@@ -75,20 +78,23 @@ func (cr *controlRoom) deliverableLocked(id control.ParticipantID, ev control.Ev
 }
 
 // effectLocked applies what an event means for its subject's media and
-// admission.
-func (cr *controlRoom) effectLocked(p *Peer, ev control.Event) {
+// admission, and reports whether it set the media gate.
+func (cr *controlRoom) effectLocked(p *Peer, ev control.Event) bool {
 	switch ev.Kind {
 	case control.KindAdmitted, control.KindPerms:
 		p.SetMediaGate(ev.Perms.Audio, ev.Perms.Video)
 		if ev.Kind == control.KindAdmitted {
 			cr.releaseLocked(ev.Subject)
 		}
+		return true
 	case control.KindDisconnect:
 		// Silence first: packets stop at once, before the connection winds
 		// down.
 		p.SetMediaGate(false, false)
 		cr.releaseLocked(ev.Subject)
+		return true
 	}
+	return false
 }
 
 // releaseLocked wakes the admission step of a waiting peer.
@@ -111,9 +117,23 @@ func (cr *controlRoom) scheduleTickLocked(at time.Time) {
 	})
 }
 
-// send delivers messages, then closes the peers that must go.
+// send waits for the gates that changed to take full effect, then
+// delivers the messages and closes the peers that must go: once anyone
+// reads that a gate closed (the chair's "secure" included), not one more
+// packet of that kind is forwarded. The waits run side by side, so a
+// command that closes forty gates waits about as long as one.
 func send(out []outbound) {
+	var wg sync.WaitGroup
 	for _, ob := range out {
+		if ob.gated {
+			wg.Go(ob.to.AwaitGate)
+		}
+	}
+	wg.Wait()
+	for _, ob := range out {
+		if ob.gated {
+			continue
+		}
 		_ = ob.to.Send(ob.msg)
 		if ob.disconnect != "" {
 			ob.to.Disconnect(closeCodeFor(ob.disconnect), string(ob.disconnect))

@@ -53,8 +53,8 @@ type Peer struct {
 	// What the client says it publishes (mute message).
 	micOn, camOn atomic.Bool
 	// gateMu makes closing a gate a barrier: the packet path holds it
-	// (read) from a packet's gate check to its last write, SetMediaGate
-	// (write) while it stores.
+	// (read) from a packet's gate check to its last write; AwaitGate takes
+	// it (write) to wait for those writes.
 	gateMu sync.RWMutex
 	// forwarded counts the copies of this peer's packets written to
 	// subscribers (Forwarded).
@@ -137,14 +137,19 @@ func (p *Peer) Disconnect(code int, reason string) {
 
 // SetMediaGate sets whether this participant may send audio and video.
 // Checked on the packet path for every packet, whatever track it comes
-// on: once SetMediaGate returns, nothing of a closed kind is forwarded,
-// not even a packet whose check came just before (it waits for that
-// packet's writes to finish).
+// on. A packet checked just before may still be being written: AwaitGate
+// waits for it.
 func (p *Peer) SetMediaGate(audio, video bool) {
-	p.gateMu.Lock()
 	p.mayAudio.Store(audio)
 	p.mayVideo.Store(video)
-	p.gateMu.Unlock()
+}
+
+// AwaitGate returns once every packet checked against the gate before the
+// call has been written: after SetMediaGate closed a kind, nothing of it
+// is forwarded from then on. It waits for at most one packet per track.
+func (p *Peer) AwaitGate() {
+	p.gateMu.Lock()
+	p.gateMu.Unlock() //nolint:staticcheck // an empty section is the barrier
 }
 
 // Forwarded is how many copies of this participant's packets have been
