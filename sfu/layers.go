@@ -182,20 +182,26 @@ func (p *Peer) allocateLayers() {
 	}
 }
 
-// oneStepUp limits a probe to one stream going up one published layer;
-// the estimate must then keep up before the next (a second later).
-// Lower choices stand.
+// oneStepUp limits a probe to one stream going up one published layer,
+// the one on the lowest layer (so all climb evenly); the estimate must
+// then keep up before the next step, a second later. Lower choices stand.
 func oneStepUp(choice []int, wants []layerWant) {
-	stepped := false
+	pick, next := -1, -1
 	for i, w := range wants {
 		if choice[i] <= w.cur {
 			continue
 		}
-		if next := nextLayer(w, w.cur, choice[i]); !stepped && next >= 0 {
-			choice[i], stepped = next, true
-			continue
+		if n := nextLayer(w, w.cur, choice[i]); n >= 0 && (pick < 0 || w.cur < wants[pick].cur) {
+			pick, next = i, n
 		}
-		choice[i] = w.cur
+	}
+	for i, w := range wants {
+		if choice[i] > w.cur {
+			choice[i] = w.cur
+		}
+	}
+	if pick >= 0 {
+		choice[pick] = next
 	}
 }
 
