@@ -56,7 +56,9 @@ export class Grid {
       initial.className = "initial";
       initial.setAttribute("aria-hidden", "true");
       t.append(video, initial, cap);
-      this.root.append(t);
+      // One's own tile always comes first, where one looks for it.
+      if (self) this.root.prepend(t);
+      else this.root.append(t);
       this.tiles.set(id, t);
       this.layout();
     }
