@@ -1,0 +1,81 @@
+package sfu_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/coder/websocket"
+	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/control"
+)
+
+// TestPasscodeLive: a passcode meeting refuses a join without the
+// passcode or with a wrong one, admits the right one, and lets a chair in
+// on the host key alone.
+func TestPasscodeLive(t *testing.T) {
+	cs := startControlled(t, sfu.ChairSettings{PasscodeRequired: true}, control.Limits{})
+	expectCode(t, cs.signal(t, bid("a")).join("p", "Alex", nil), control.CodeBadPasscode)
+	expectCode(t, cs.signal(t, bid("a")).join("p", "Alex", map[string]any{"passcode": "let me out"}),
+		control.CodeBadPasscode)
+	mustJoined(t, cs.signal(t, bid("a")).join("p", "Alex", map[string]any{"passcode": "let me in"}))
+	mustJoined(t, cs.signal(t, bid("h")).join("p", "Host", map[string]any{"hostKey": rightHostKey}))
+}
+
+// TestRenameLockTimerHandOverLive: over real signaling, the rename lock
+// refuses a member's rename and lifting it lets the rename through to the
+// chair; a share timer reaches the member; handing over makes the member
+// chair.
+func TestRenameLockTimerHandOverLive(t *testing.T) {
+	cs := startControlled(t, sfu.ChairSettings{}, control.Limits{})
+	chair := cs.signal(t, bid("c"))
+	mustJoined(t, chair.join("r", "Chair", map[string]any{"hostKey": rightHostKey}))
+	chair.subscribe()
+	member := cs.signal(t, bid("m"))
+	mid := mustJoined(t, member.join("r", "Member", nil))
+	member.subscribe()
+
+	chair.send(map[string]any{"type": "set-rename-lock", "on": true})
+	member.next(func(m map[string]any) bool { return isEvent("control")(m) && m["control"] == control.ControlRenameLock })
+	member.send(map[string]any{"type": "rename", "name": "Someone Else"})
+	expectCode(t, member.next(isType("error")), control.CodeRenameLocked)
+	chair.send(map[string]any{"type": "set-rename-lock", "on": false})
+	member.next(func(m map[string]any) bool { return isEvent("control")(m) && m["control"] == control.ControlRenameLock })
+	member.send(map[string]any{"type": "rename", "name": "Sam"})
+	if ev := chair.next(isEvent("renamed")); ev["subject"] != mid || ev["name"] != "Sam" {
+		t.Fatalf("rename seen by the chair %v", ev)
+	}
+
+	chair.send(map[string]any{"type": "start-timer", "target": mid, "seconds": 120})
+	timer := member.next(isEvent("timer"))
+	if tm, _ := timer["timer"].(map[string]any); tm["subject"] != mid || tm["ends"] == nil {
+		t.Fatalf("timer %v", timer)
+	}
+
+	chair.send(map[string]any{"type": "hand-over", "target": mid})
+	if ev := member.next(func(m map[string]any) bool { return isEvent("role")(m) && m["subject"] == mid }); ev["role"] != "chair" {
+		t.Fatalf("hand over %v", ev)
+	}
+}
+
+// TestEndMeetingLive: ending the meeting tells everyone why and closes
+// their sockets; a later join is refused as ended.
+func TestEndMeetingLive(t *testing.T) {
+	cs := startControlled(t, sfu.ChairSettings{}, control.Limits{})
+	chair := cs.signal(t, bid("c"))
+	mustJoined(t, chair.join("e", "Chair", map[string]any{"hostKey": rightHostKey}))
+	chair.subscribe()
+	member := cs.signal(t, bid("m"))
+	mustJoined(t, member.join("e", "Member", nil))
+	member.subscribe()
+
+	chair.send(map[string]any{"type": "end-meeting"})
+	if ev := member.next(isEvent("disconnect")); ev["reason"] != string(control.CodeEnded) {
+		t.Fatalf("end meeting %v", ev)
+	}
+	if m := member.next(func(map[string]any) bool { return false }); m["code"] != float64(websocket.StatusNormalClosure) {
+		t.Fatalf("member socket after the end %v", m)
+	}
+	for i := range 2 {
+		expectCode(t, cs.signal(t, bid(fmt.Sprint("late", i))).join("e", "Late", nil), control.CodeEnded)
+	}
+}
