@@ -15,7 +15,7 @@ const MsgVideoSize = "video-size"
 
 const (
 	maxVideoHeight = 4320             // larger heights are refused
-	maxSizes       = 64               // per-participant entries a client may set
+	maxSizes       = 512              // per-participant entries a client may set: one per member of the largest room (500)
 	allocEvery     = time.Second      // how often each subscriber's layers are chosen again
 	upHeadroom     = 4                // going up needs a quarter of the step spare (hysteresis)
 	lowHeight      = 180              // up to this height the quarter layer is enough

@@ -112,6 +112,8 @@ async function connect(name, auth, stream) {
     url: signalURL(), room: app.dataset.room, name, auth, stream,
   });
   state.client = client;
+  // Each tile's height picks the simulcast layer the server sends for it.
+  grid.onSize = (id, height) => { if (state.client === client) client.videoSize(id, height); };
   bindClient(client, name, stream);
 }
 

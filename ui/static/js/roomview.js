@@ -29,11 +29,36 @@ export function endMessage(code) {
   return endMessages[code] || "You are no longer connected to the meeting.";
 }
 
-/** Tiles keyed by participant id; the grid's column count follows its size. */
+/**
+ * Tiles keyed by participant id; the grid's column count follows its size.
+ * onSize(id, height), when set, hears how tall (CSS pixels) another member's
+ * video is shown, so the server can send the simulcast layer that fills it
+ * rather than the largest (height 0: the tile is gone).
+ */
 export class Grid {
   constructor(root) {
     this.root = root;
     this.tiles = new Map();
+    this.onSize = null;
+    this.sizes = new Map(); // id -> last height reported
+    this.sizer = typeof ResizeObserver === "function"
+      ? new ResizeObserver((entries) => this.resized(entries)) : null;
+  }
+
+  resized(entries) {
+    for (const e of entries) {
+      const id = e.target.closest("figure.tile")?.dataset.id;
+      if (id) this.reportSize(id, Math.round(e.contentRect.height));
+    }
+  }
+
+  // Reports only changes of more than a tenth, so a window being dragged
+  // does not flood the signaling channel (the server rate-limits messages).
+  reportSize(id, height) {
+    const last = this.sizes.get(id) ?? -1;
+    if (Math.abs(height - last) <= last / 10 && !(height === 0 && last > 0)) return;
+    this.sizes.set(id, height);
+    if (this.onSize) this.onSize(id, height);
   }
 
   tile(id, name, self) {
@@ -56,6 +81,7 @@ export class Grid {
       initial.className = "initial";
       initial.setAttribute("aria-hidden", "true");
       t.append(video, initial, cap);
+      if (!self && this.sizer) this.sizer.observe(video);
       // One's own tile always comes first, where one looks for it.
       if (self) this.root.prepend(t);
       else this.root.append(t);
@@ -100,7 +126,11 @@ export class Grid {
   remove(id) {
     const t = this.tiles.get(id);
     if (!t) return;
-    t.querySelector("video").srcObject = null;
+    const v = t.querySelector("video");
+    v.srcObject = null;
+    if (this.sizer) this.sizer.unobserve(v);
+    if (this.sizes.has(id)) this.reportSize(id, 0);
+    this.sizes.delete(id);
     t.remove();
     this.tiles.delete(id);
     this.layout();
