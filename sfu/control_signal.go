@@ -12,7 +12,7 @@ import (
 // Control message types (see "Chair controls" in PROTOCOL.md). Every
 // control.Command name is also a client message type.
 const (
-	MsgClaimChair   = "claim-chair"   // client: become chair with the host key
+	MsgClaimChair   = "claim-chair"   // client: become chair with the host key or admin token
 	MsgControlState = "control-state" // client: ask for the room's control state
 	MsgControl      = "control"       // server: one control event
 )
@@ -153,8 +153,10 @@ func (c *Controller) handleClaimChair(ctx context.Context, p *Peer, raw json.Raw
 }
 
 // tryHostKey runs one limited host-key attempt: the limiter under the lock,
-// the (slow, argon2id) verification outside it. For a participant already
-// known to the room, success makes it chair.
+// the (slow, argon2id) verification outside it. The admin token also grants
+// chair, so it is accepted in the host key's place, inside the same limiter:
+// a wrong value counts as one wrong try whichever it was meant to be. For a
+// participant already known to the room, success makes it chair.
 func (c *Controller) tryHostKey(ctx context.Context, cr *controlRoom, p *Peer, key string, id control.ParticipantID) (bool, error) {
 	cr.mu.Lock()
 	tk, err := cr.st.BeginSecret(control.SecretHostKey, p.browserID, id)
@@ -165,6 +167,9 @@ func (c *Controller) tryHostKey(ctx context.Context, cr *controlRoom, p *Peer, k
 	}
 	ok, verr := c.cfg.Chairs.VerifyHostKey(ctx, cr.roomID, key)
 	ok = ok && verr == nil
+	if !ok {
+		ok = c.cfg.Chairs.IsAdminToken(ctx, key)
+	}
 	if !ok {
 		// The key itself is never logged.
 		c.log.Warn("wrong host key", "room", cr.roomID, "peer", p.ID()[:8], "err", verr)
