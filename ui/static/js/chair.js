@@ -1,5 +1,5 @@
-// The chair panel: claim chair with the host key, the room switches, the
-// waiting room and per-member actions. It only sends requests (message types
+// The chair panel: claim chair with the host key or the admin token, the
+// room switches, the waiting room and per-member actions. It only sends requests (message types
 // of sfu/PROTOCOL.md "Chair controls"); the server checks the sender's role
 // and answers with control events, and only those change what is shown.
 import * as view from "./roomview.js";
@@ -47,17 +47,34 @@ export class Chair {
     });
   }
 
-  setChair(on) {
+  /**
+   * Shows the claim form or the tools. owner: this page is the chair, not
+   * a co-chair, and gets the chair-only controls (sfu/PROTOCOL.md).
+   */
+  setChair(on, owner) {
     $("claim-form").hidden = on;
     $("chair-tools").hidden = !on;
+    $("btn-end").hidden = !owner;
     if (on) view.renderWaiting(this.waiting, this.waitingActions());
   }
 
   memberActions() {
+    const ask = (type, words) => (p) => {
+      this.send({ type, target: p.id });
+      view.announce(`Asked ${p.name} ${words}.`);
+    };
     return {
       mute: (p) => this.send({ type: "mute-member", target: p.id }),
+      askUnmute: ask("ask-unmute", "to unmute"),
       stopVideo: (p) => this.send({ type: "stop-video", target: p.id }),
+      askVideo: ask("ask-video", "to start their camera"),
       coChair: (p) => this.send({ type: "make-co-chair", target: p.id }),
+      revokeCoChair: (p) => this.send({ type: "revoke-co-chair", target: p.id }),
+      handOver: (p) => {
+        if (confirm(`Make ${p.name} the chair? You will become a member and can claim chair again only with the host key.`)) {
+          this.send({ type: "hand-over", target: p.id });
+        }
+      },
       timer: (p) => this.send({
         type: "start-timer", target: p.id, seconds: Math.round((Number($("share-minutes").value) || 3) * 60),
       }),
@@ -67,6 +84,11 @@ export class Chair {
         }
       },
     };
+  }
+
+  /** Lowers a member's raised hand (the server tells the member). */
+  lowerHand(h) {
+    this.send({ type: "lower-hand", target: h.id });
   }
 
   waitingActions() {

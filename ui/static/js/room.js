@@ -176,11 +176,12 @@ function bindClient(client, name, stream) {
     // refused request that the member should hear about.
     // A refusal after a dropped connection (the resume was refused because
     // the meeting ended or the member was removed) is also kept.
-    if ($("room").hidden || msg.code in view.endMessages) {
+    // Codes with live words (rate-limited) are said in the room, not kept.
+    const words = liveErrors[msg.code];
+    if ($("room").hidden || (!words && msg.code in view.endMessages)) {
       lastError = msg.code;
       return;
     }
-    const words = liveErrors[msg.code];
     if (words) view.announce(words);
   });
   client.on("close", ({ code, reason }) => onClose(code, reason));
@@ -195,9 +196,13 @@ const liveErrors = {
   "start-video-off": "A chair has turned off cameras for now.",
   "rename-locked": "Renaming is turned off.",
   "rate-limited": "Slow down a little, please.",
-  "bad-host-key": "That host key was not accepted.",
-  "secret-refused": "Too many wrong host keys. Claiming chair is blocked for this meeting.",
+  "bad-host-key": "That host key or admin token was not accepted.",
+  "secret-refused": "Too many wrong host keys or tokens. Claiming chair is blocked for this meeting.",
   "not-chair": "Only a chair can do that.",
+  "not-owner": "Only the chair can do that, not a co-chair.",
+  "target-is-chair": "That cannot be done to a chair.",
+  "unknown-participant": "That person is no longer in the meeting.",
+  "hand-not-raised": "That hand is no longer raised.",
 };
 
 function addPerson(p) {
@@ -264,7 +269,7 @@ function cleanup() {
   state.leaving = false;
   state.ended = false;
   state.role = "member";
-  chair.setChair(false);
+  chair.setChair(false, false);
   grid.clear();
   state.people.clear();
   state.hands = [];
@@ -275,7 +280,7 @@ function cleanup() {
 
 function renderPeople() {
   const self = { id: state.selfId, name: state.selfName, role: state.role, audio: state.mic, video: state.cam };
-  view.renderPeople([self, ...state.people.values()], state.selfId, isChair(), chair.memberActions());
+  view.renderPeople([self, ...state.people.values()], { id: state.selfId, role: state.role }, chair.memberActions());
 }
 
 const chair = new Chair({
@@ -376,13 +381,13 @@ const controlWords = {
 
 function setRole(role) {
   state.role = role || "member";
-  chair.setChair(isChair());
+  chair.setChair(isChair(), state.role === "chair");
   renderPeople();
 }
 
 function setHands(ids) {
   state.hands = ids;
-  view.renderHands(ids.map((id) => ({ name: nameOf(id) })));
+  view.renderHands(ids.map((id) => ({ id, name: nameOf(id) })), isChair() ? (h) => chair.lowerHand(h) : null);
   for (const [id, p] of state.people) grid.setState(id, { audio: p.audio, video: p.video, hand: ids.includes(id) });
   refreshSelf();
 }

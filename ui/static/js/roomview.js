@@ -154,19 +154,53 @@ export function announce(text) {
   setTimeout(() => { el.textContent = text; }, 50);
 }
 
-export function renderPeople(people, selfId, isChair, actions) {
+/**
+ * Lists everyone. viewer is this page's {id, role}: chairs get per-member
+ * actions, and the chair alone (not a co-chair) the chair-only ones.
+ */
+export function renderPeople(people, viewer, actions) {
   const list = $("people-list");
-  list.replaceChildren();
-  for (const p of people) {
-    const li = document.createElement("li");
-    const name = document.createElement("span");
-    name.textContent = p.name + (p.id === selfId ? " (you)" : "") + roleSuffix(p.role) +
-      (p.audio ? "" : " · muted") + (p.video ? " · camera on" : "");
-    li.append(name);
-    if (isChair && p.id !== selfId) li.append(memberActions(p, actions));
-    list.append(li);
-  }
+  keepFocus(list, () => {
+    list.replaceChildren();
+    const chair = viewer.role === "chair" || viewer.role === "co-chair";
+    for (const p of people) {
+      const li = document.createElement("li");
+      li.dataset.id = p.id;
+      const name = document.createElement("span");
+      name.textContent = p.name + (p.id === viewer.id ? " (you)" : "") + roleSuffix(p.role) +
+        (p.audio ? "" : " · muted") + (p.video ? " · camera on" : "");
+      li.append(name);
+      if (chair && p.id !== viewer.id) li.append(memberActions(p, viewer.role === "chair", actions));
+      list.append(li);
+    }
+  });
   $("people-count").textContent = String(people.length);
+}
+
+/**
+ * Redraws a list without losing the keyboard focus: a button that still
+ * exists gets it back; one that went (Mute became "Ask to unmute") leaves
+ * it on the first button of the same entry, or on the panel's heading.
+ */
+function keepFocus(list, redraw) {
+  const el = document.activeElement;
+  const inside = el && el !== list && list.contains(el);
+  const label = inside ? el.getAttribute("aria-label") : null;
+  const entry = inside ? el.closest("li")?.dataset.id : null;
+  redraw();
+  if (!inside) return;
+  const again = [...list.querySelectorAll("button")];
+  const target = again.find((b) => b.getAttribute("aria-label") === label) ||
+    again.find((b) => b.closest("li")?.dataset.id === entry);
+  if (target) {
+    target.focus();
+    return;
+  }
+  const h = list.closest("aside")?.querySelector("h2");
+  if (h) {
+    h.setAttribute("tabindex", "-1");
+    h.focus();
+  }
 }
 
 function roleSuffix(role) {
@@ -175,33 +209,52 @@ function roleSuffix(role) {
   return "";
 }
 
-function memberActions(p, actions) {
+// Each button is there only when it applies: asking a muted member to
+// unmute instead of muting them, and the chair-only actions (co-chairs and
+// handing the chair over) for the chair alone.
+function memberActions(p, owner, actions) {
   const box = document.createElement("span");
   box.className = "member-actions";
-  const add = (label, fn) => {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.textContent = label;
-    b.setAttribute("aria-label", `${label}: ${p.name}`);
-    b.addEventListener("click", () => fn(p));
-    box.append(b);
-  };
-  add("Mute", actions.mute);
-  add("Stop camera", actions.stopVideo);
+  const add = (label, fn) => box.append(actionButton(label, p.name, () => fn(p)));
+  if (p.audio) add("Mute", actions.mute);
+  else add("Ask to unmute", actions.askUnmute);
+  if (p.video) add("Stop camera", actions.stopVideo);
+  else add("Ask to start camera", actions.askVideo);
   add("Share timer", actions.timer);
-  if (p.role !== "co-chair" && p.role !== "chair") add("Make co-chair", actions.coChair);
+  if (owner && p.role === "co-chair") add("Remove co-chair", actions.revokeCoChair);
+  else if (owner && p.role !== "chair") add("Make co-chair", actions.coChair);
+  if (owner) add("Make chair", actions.handOver);
   add("Remove", actions.remove);
   return box;
 }
 
-export function renderHands(hands) {
+function actionButton(label, who, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = label;
+  b.setAttribute("aria-label", `${label}: ${who}`);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+/**
+ * The raised hands, oldest first; hands are [{id, name}]. When onLower is
+ * set (chairs), each entry has a button that lowers that hand.
+ */
+export function renderHands(hands, onLower) {
   const list = $("hands-list");
-  list.replaceChildren();
-  for (const h of hands) {
-    const li = document.createElement("li");
-    li.textContent = h.name;
-    list.append(li);
-  }
+  keepFocus(list, () => {
+    list.replaceChildren();
+    for (const h of hands) {
+      const li = document.createElement("li");
+      li.dataset.id = h.id;
+      const name = document.createElement("span");
+      name.textContent = h.name;
+      li.append(name);
+      if (onLower) li.append(" ", actionButton("Lower hand", h.name, () => onLower(h)));
+      list.append(li);
+    }
+  });
 }
 
 export function renderWaiting(waiting, actions) {
