@@ -81,7 +81,8 @@ func inOrder(seen, want []string) bool {
 // A member joins and runs the room with the keyboard alone: Tab and
 // Shift+Tab reach every control in order with visible focus, Enter and
 // Space press them, the Alt shortcuts open panels and raise a hand, Escape
-// closes a panel, and the chair panel is claimed and used the same way.
+// closes a panel, the chair panel is claimed and used the same way, and a
+// member's buttons in People are reached with Tab and pressed with Enter.
 func TestBrowserKeyboardOnly(t *testing.T) {
 	srv := testApp(t, true)
 	hostKey := createRoom(t, srv, "keys", map[string]any{"max_participants": 10})
@@ -136,6 +137,9 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 		t.Fatalf("Alt+P did not close People: %v", err)
 	}
 	focusIs(t, p, "btn-people")
+	lou := isolated(t, p, srv.URL+"/m/keys/join")
+	joinAs(t, lou, "Lou", "audio", "")
+	waitIn(t, lou, "Lou")
 
 	// The chair panel: open with Enter, claim with the host key, lock with Space.
 	tabTo(t, p, "btn-chair", false)
@@ -158,4 +162,18 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	}
 	press(t, p, kb.Escape)
 	focusIs(t, p, "btn-chair")
+
+	// People: Tab reaches a member's buttons and Enter mutes Lou; the
+	// redrawn entry keeps the focus, now on "Ask to unmute".
+	press(t, p, "p", chromedp.ModifierAlt)
+	focusIs(t, p, "people-title")
+	tabTo(t, p, "Mute: Lou", false)
+	press(t, p, kb.Enter)
+	if err := lou.WaitFor(`document.getElementById("btn-mic").getAttribute("aria-pressed") === "false"`, 10*time.Second); err != nil {
+		t.Fatalf("Enter on Mute did not mute Lou: %v", err)
+	}
+	if err := p.WaitFor(`document.activeElement.getAttribute("aria-label") === "Ask to unmute: Lou"`, 10*time.Second); err != nil {
+		got, _ := browsertest.Eval[string](p, focusedJS)
+		t.Fatalf("focus after muting Lou is on %s, want Ask to unmute: Lou: %v", got, err)
+	}
 }
