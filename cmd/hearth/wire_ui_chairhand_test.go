@@ -95,6 +95,7 @@ func TestBrowserChairAsksHandsAndHandsOver(t *testing.T) {
 	pressWhenShown(t, pat, "Lower hand: Bob")
 	waitFor(t, bob, "Bob's page still shows his hand raised",
 		`document.getElementById("btn-hand").getAttribute("aria-pressed") === "false"`)
+	waitText(t, bob, "announcer", "A chair lowered your hand")
 	waitFor(t, pat, "the hands list still shows Bob", `document.querySelectorAll("#hands-list li").length === 0`)
 	if hasButton(t, bob, "Lower hand: Bob") {
 		t.Error("a member is offered to lower hands")
@@ -105,6 +106,12 @@ func TestBrowserChairAsksHandsAndHandsOver(t *testing.T) {
 	pressWhenShown(t, pat, "Make co-chair: Ann")
 	waitFor(t, ann, "Ann's chair panel did not appear", chairShown)
 	waitText(t, ann, "people-list", "Bob")
+	waitText(t, pat, "people-list", "Ann · co-chair")
+	for _, label := range []string{"Mute: Ann", "Ask to unmute: Ann", "Remove: Ann", "Make co-chair: Ann"} {
+		if hasButton(t, pat, label) {
+			t.Errorf("the chair is shown %q for a co-chair, which the server refuses", label)
+		}
+	}
 	if end, _ := browsertest.Eval[bool](ann, `document.getElementById("btn-end").hidden`); !end {
 		t.Error("a co-chair is shown End meeting, which only the chair may do")
 	}

@@ -71,7 +71,7 @@ export class Chair {
       coChair: (p) => this.send({ type: "make-co-chair", target: p.id }),
       revokeCoChair: (p) => this.send({ type: "revoke-co-chair", target: p.id }),
       handOver: (p) => {
-        if (confirm(`Make ${p.name} the chair? You will become a member and can claim chair again only with the host key.`)) {
+        if (confirm(`Make ${p.name} the chair? You will become a member and can claim chair again only with the host key or the admin token.`)) {
           this.send({ type: "hand-over", target: p.id });
         }
       },

@@ -18,6 +18,7 @@ const state = {
   mic: false,
   cam: false,
   hand: false,
+  lowering: false, // this page asked to lower its own hand
   people: new Map(),
   hands: [],
 };
@@ -350,6 +351,9 @@ const controlHandlers = {
   hands: (msg) => setHands(msg.hands || []),
   hand: (msg) => {
     if (msg.subject === state.selfId) {
+      // A hand lowered without this page asking was lowered by a chair.
+      if (state.hand && !msg.value && !state.lowering) view.announce("A chair lowered your hand.");
+      state.lowering = false;
       state.hand = !!msg.value;
       refreshSelf();
     } else if (msg.value) {
@@ -467,6 +471,7 @@ async function toggleCam() {
 function toggleHand() {
   if (!state.client) return;
   // The server's "hand" event confirms and updates the button.
+  state.lowering = state.hand;
   state.client.send({ type: state.hand ? "lower-hand" : "raise-hand" });
 }
 

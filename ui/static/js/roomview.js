@@ -210,21 +210,25 @@ function roleSuffix(role) {
 }
 
 // Each button is there only when it applies: asking a muted member to
-// unmute instead of muting them, and the chair-only actions (co-chairs and
-// handing the chair over) for the chair alone.
+// unmute instead of muting them; nothing the server refuses to do to a
+// chair or co-chair (mute, cameras, remove); and the chair-only actions
+// (co-chairs, handing the chair over) for the chair alone.
 function memberActions(p, owner, actions) {
   const box = document.createElement("span");
   box.className = "member-actions";
   const add = (label, fn) => box.append(actionButton(label, p.name, () => fn(p)));
-  if (p.audio) add("Mute", actions.mute);
-  else add("Ask to unmute", actions.askUnmute);
-  if (p.video) add("Stop camera", actions.stopVideo);
-  else add("Ask to start camera", actions.askVideo);
+  const chairs = p.role === "chair" || p.role === "co-chair";
+  if (!chairs) {
+    if (p.audio) add("Mute", actions.mute);
+    else add("Ask to unmute", actions.askUnmute);
+    if (p.video) add("Stop camera", actions.stopVideo);
+    else add("Ask to start camera", actions.askVideo);
+  }
   add("Share timer", actions.timer);
   if (owner && p.role === "co-chair") add("Remove co-chair", actions.revokeCoChair);
-  else if (owner && p.role !== "chair") add("Make co-chair", actions.coChair);
+  else if (owner && !chairs) add("Make co-chair", actions.coChair);
   if (owner) add("Make chair", actions.handOver);
-  add("Remove", actions.remove);
+  if (!chairs) add("Remove", actions.remove);
   return box;
 }
 
