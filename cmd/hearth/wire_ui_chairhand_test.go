@@ -143,8 +143,9 @@ func TestBrowserChairAsksHandsAndHandsOver(t *testing.T) {
 	}
 }
 
-// The admin token, typed into the room's claim form, makes its holder
-// chair; a wrong value is refused with words and changes nothing.
+// The admin token, typed into the room's claim form or the join form's
+// host key field, makes its holder chair; a wrong value is refused with
+// words and changes nothing.
 func TestBrowserClaimChairWithAdminToken(t *testing.T) {
 	srv := testApp(t, true)
 	createRoom(t, srv, "admin-claim", map[string]any{"max_participants": 10})
@@ -165,4 +166,10 @@ func TestBrowserClaimChairWithAdminToken(t *testing.T) {
 	}
 	click(t, p, "#claim-form button")
 	waitFor(t, p, "the admin token did not make Ada chair", chairShown+` && !document.getElementById("btn-end").hidden`)
+
+	// The join form's field takes it too.
+	q := isolated(t, p, srv.URL+"/m/admin-claim/join")
+	joinAs(t, q, "Max", "listen", testAdminToken)
+	waitIn(t, q, "Max")
+	waitFor(t, q, "joining with the admin token did not make Max chair", chairShown)
 }
