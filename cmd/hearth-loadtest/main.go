@@ -9,6 +9,14 @@
 //	hearth-loadtest -participants 20 -cameras 10 -duration 20s
 //
 // With -url, pass -pid to sample a local server's CPU and memory.
+//
+// The clients usually need more CPU than the server they load (each one
+// decrypts what the server encrypts for it). On a small machine, confine the
+// server to a share of it with -server-cores (Linux, root), so that its
+// utilisation of that share can be pushed to 80% while the clients use the
+// rest:
+//
+//	hearth-loadtest -server-cores 0.25 -participants 12 -cameras 10
 package main
 
 import (
@@ -23,6 +31,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -46,6 +55,8 @@ func run(args []string) error {
 	dur := fs.Duration("duration", 15*time.Second, "measurement time")
 	warm := fs.Duration("warmup", 5*time.Second, "time to settle before measuring")
 	pid := fs.Int("pid", 0, "server process id to sample (with -url)")
+	serverCores := fs.Float64("server-cores", 0, "confine the loopback server to this many cores (Linux cgroup, needs root; 0: no limit)")
+	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	serve := fs.Bool("serve", false, "internal: run only the loopback server and print its URL")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,26 +66,97 @@ func run(args []string) error {
 	if *serve {
 		return serveLoopback(ctx)
 	}
+	if *serverCores != 0 && *url != "" {
+		return errors.New("-server-cores confines the loopback server: use it without -url")
+	}
+	if *cpuProfile != "" {
+		stopProfile, err := startProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	cfg := loadtest.Config{URL: *url, Room: *room, Participants: *n, Cameras: min(*cams, *n),
 		Warmup: *warm, Duration: *dur, Loopback: *url == ""}
+	var group *cgroup
 	if *url == "" {
 		child, u, err := startChild(ctx)
 		if err != nil {
 			return err
 		}
-		defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+		defer func() {
+			_ = child.Process.Kill()
+			_ = child.Wait()
+			if group == nil {
+				return
+			}
+			// The group can go only once the server in it has exited.
+			if err := group.remove(); err != nil {
+				fmt.Fprintln(os.Stderr, "hearth-loadtest:", err)
+			}
+		}()
 		cfg.URL, *pid = u, child.Process.Pid
+		if *serverCores > 0 {
+			if group, err = confine(child.Process.Pid, *serverCores); err != nil {
+				return err
+			}
+		}
 	}
+	var throttle []throttleSample
 	if *pid > 0 {
 		p := *pid
-		cfg.Usage = func() (float64, int64, error) { return procUsage(p) }
+		cfg.Usage = func() (float64, int64, error) {
+			if group != nil {
+				if periods, n, err := group.throttled(); err == nil {
+					throttle = append(throttle, throttleSample{periods, n})
+				}
+			}
+			return procUsage(p)
+		}
 	}
 	rep, err := loadtest.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	fmt.Println(rep)
+	if group != nil && rep.ServerCores >= 0 {
+		// Received packets are the forwarded ones that arrived; a core as
+		// busy as the confined share forwards received / share per second.
+		fmt.Printf("server confined to %.2f cores: %.0f%% of them used; %.0f pkt/s per core at that use%s\n",
+			*serverCores, 100*rep.ServerCores / *serverCores, rep.ReceivedPerSecond / *serverCores, throttleText(throttle))
+	}
 	return nil
+}
+
+// throttleSample is a cgroup's CFS period counters at one moment.
+type throttleSample struct{ periods, throttled int64 }
+
+// throttleText tells in how many scheduler periods of the measurement the
+// confined server ran out of its quota: a server near its limit is
+// throttled often, which costs latency.
+func throttleText(s []throttleSample) string {
+	if len(s) < 2 {
+		return ""
+	}
+	a, b := s[0], s[len(s)-1]
+	if b.periods <= a.periods {
+		return ""
+	}
+	return fmt.Sprintf("; throttled in %.1f%% of %d ms periods", 100*float64(b.throttled-a.throttled)/float64(b.periods-a.periods), cgroupPeriodUS/1000)
+}
+
+// startProfile writes the load generator's CPU profile, to show where the
+// clients spend their time.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
 
 // startChild re-executes this binary with -serve and reads the URL it
