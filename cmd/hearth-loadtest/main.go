@@ -57,17 +57,15 @@ func run(args []string) error {
 	pid := fs.Int("pid", 0, "server process id to sample (with -url)")
 	serverCores := fs.Float64("server-cores", 0, "confine the loopback server to this many cores (Linux cgroup, needs root; 0: no limit)")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
+	serverProfile := fs.String("server-cpuprofile", "", "write the loopback server's CPU profile to this file")
 	serve := fs.Bool("serve", false, "internal: run only the loopback server and print its URL")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if *serve {
-		return serveLoopback(ctx)
-	}
-	if *serverCores != 0 && *url != "" {
-		return errors.New("-server-cores confines the loopback server: use it without -url")
+	if *serverCores != 0 && *url != "" || *serverProfile != "" && *url != "" {
+		return errors.New("-server-cores and -server-cpuprofile are for the loopback server: use them without -url")
 	}
 	if *cpuProfile != "" {
 		stopProfile, err := startProfile(*cpuProfile)
@@ -76,17 +74,19 @@ func run(args []string) error {
 		}
 		defer stopProfile()
 	}
+	if *serve {
+		return serveLoopback(ctx)
+	}
 	cfg := loadtest.Config{URL: *url, Room: *room, Participants: *n, Cameras: min(*cams, *n),
 		Warmup: *warm, Duration: *dur, Loopback: *url == ""}
 	var group *cgroup
 	if *url == "" {
-		child, u, err := startChild(ctx)
+		child, u, err := startChild(ctx, *serverProfile)
 		if err != nil {
 			return err
 		}
 		defer func() {
-			_ = child.Process.Kill()
-			_ = child.Wait()
+			stopChild(child)
 			if group == nil {
 				return
 			}
@@ -161,12 +161,16 @@ func startProfile(path string) (func(), error) {
 
 // startChild re-executes this binary with -serve and reads the URL it
 // prints.
-func startChild(ctx context.Context) (*exec.Cmd, string, error) {
+func startChild(ctx context.Context, profile string) (*exec.Cmd, string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, "", fmt.Errorf("find executable: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, self, "-serve")
+	args := []string{"-serve"}
+	if profile != "" {
+		args = append(args, "-cpuprofile", profile)
+	}
+	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -182,6 +186,20 @@ func startChild(ctx context.Context) (*exec.Cmd, string, error) {
 		return nil, "", fmt.Errorf("read server URL: %w", err)
 	}
 	return cmd, strings.TrimSpace(line), nil
+}
+
+// stopChild asks the server to stop (so that its profile is written) and
+// kills it if it has not within a few seconds.
+func stopChild(cmd *exec.Cmd) {
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	_ = cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
 
 type openPolicy struct{}
