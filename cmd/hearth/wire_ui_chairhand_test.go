@@ -92,6 +92,7 @@ func TestBrowserChairAsksHandsAndHandsOver(t *testing.T) {
 	click(t, bob, "#btn-hand")
 	waitText(t, pat, "hands-list", "Bob")
 	checkAxe(t, pat, axeSource(t), "chair and people panels with a raised hand")
+	shoot(t, pat, "chair-hands")
 	pressWhenShown(t, pat, "Lower hand: Bob")
 	waitFor(t, bob, "Bob's page still shows his hand raised",
 		`document.getElementById("btn-hand").getAttribute("aria-pressed") === "false"`)
