@@ -99,8 +99,8 @@ func newMediaEngine() (*webrtc.MediaEngine, error) {
 
 // transport holds the sockets every PeerConnection shares.
 type transport struct {
-	udp    net.PacketConn
-	udpMux ice.UDPMux
+	udpAddrs []net.Addr // where the media port listens
+	udpMux   ice.UDPMux
 	tcp    net.Listener
 	tcpMux ice.TCPMux
 }
@@ -114,6 +114,41 @@ func (t *transport) Close() error {
 		errs = append(errs, t.tcpMux.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// listenUDP opens the media port. Loopback-only servers (tests) listen on
+// 127.0.0.1. Others listen on the port at each of the machine's IPv4
+// addresses rather than on the wildcard address: a reply from a wildcard
+// socket leaves from whatever address the kernel's routing picks, which on
+// a machine with several addresses can differ from the candidate the client
+// was sent to, and the client then drops it.
+func listenUDP(cfg Config, logs pionLogs) (*transport, error) {
+	if cfg.LoopbackOnly {
+		udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: cfg.UDPPort})
+		if err != nil {
+			return nil, fmt.Errorf("sfu: listen udp %d: %w", cfg.UDPPort, err)
+		}
+		// Every participant's media shares this socket: ask for large kernel
+		// buffers (capped by net.core.rmem_max/wmem_max) so bursts are not dropped.
+		_ = udp.SetReadBuffer(udpBufferBytes)
+		_ = udp.SetWriteBuffer(udpBufferBytes)
+		mux := webrtc.NewICEUDPMux(logs.NewLogger("udpmux"), udp)
+		return &transport{udpAddrs: []net.Addr{udp.LocalAddr()}, udpMux: mux}, nil
+	}
+	mux, err := ice.NewMultiUDPMuxFromPort(cfg.UDPPort,
+		ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
+		ice.UDPMuxFromPortWithReadBufferSize(udpBufferBytes),
+		ice.UDPMuxFromPortWithWriteBufferSize(udpBufferBytes),
+		ice.UDPMuxFromPortWithLogger(logs.NewLogger("udpmux")))
+	if err != nil {
+		return nil, fmt.Errorf("sfu: listen udp %d: %w", cfg.UDPPort, err)
+	}
+	addrs := mux.GetListenAddresses()
+	if len(addrs) == 0 {
+		_ = mux.Close()
+		return nil, fmt.Errorf("sfu: listen udp %d: the machine has no IPv4 address besides loopback", cfg.UDPPort)
+	}
+	return &transport{udpAddrs: addrs, udpMux: mux}, nil
 }
 
 // mediaSetup holds what every PeerConnection shares: the ICE sockets and
@@ -199,15 +234,10 @@ func listen(cfg Config, se *webrtc.SettingEngine, logs pionLogs) (*transport, er
 	if cfg.LoopbackOnly {
 		host = "127.0.0.1"
 	}
-	udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(host), Port: cfg.UDPPort})
+	tr, err := listenUDP(cfg, logs)
 	if err != nil {
-		return nil, fmt.Errorf("sfu: listen udp %d: %w", cfg.UDPPort, err)
+		return nil, err
 	}
-	// Every participant's media shares this socket: ask for large kernel
-	// buffers (capped by net.core.rmem_max/wmem_max) so bursts are not dropped.
-	_ = udp.SetReadBuffer(udpBufferBytes)
-	_ = udp.SetWriteBuffer(udpBufferBytes)
-	tr := &transport{udp: udp, udpMux: webrtc.NewICEUDPMux(logs.NewLogger("udpmux"), udp)}
 	se.SetICEUDPMux(tr.udpMux)
 	types := []webrtc.NetworkType{webrtc.NetworkTypeUDP4}
 	if cfg.TCPPort > 0 {

@@ -74,8 +74,15 @@ func (s *Server) Handle(msgType string, h Handler) {
 	s.handlers[msgType] = h
 }
 
-// UDPAddr is the address of the single media UDP port.
-func (s *Server) UDPAddr() string { return s.tr.udp.LocalAddr().String() }
+// UDPAddrs are the addresses the media UDP port listens on (one per IPv4
+// address of the machine, or 127.0.0.1 when loopback-only).
+func (s *Server) UDPAddrs() []string {
+	out := make([]string, len(s.tr.udpAddrs))
+	for i, a := range s.tr.udpAddrs {
+		out[i] = a.String()
+	}
+	return out
+}
 
 // ServeHTTP upgrades the signaling WebSocket and serves one client until it
 // leaves. The room is named in the client's first message.

@@ -106,6 +106,8 @@ func (a *app) buildSFU() error {
 	}
 	ctrl.Register(srv)
 	a.sfu = srv
+	// Operators open this port in their firewall; say where media arrives.
+	a.log.Info("media listening", "udp", strings.Join(srv.UDPAddrs(), " "), "tcp_port", cfg.TCPPort)
 	a.closers = append(a.closers, func(context.Context) error { return srv.Close() })
 	return nil
 }
