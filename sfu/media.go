@@ -101,8 +101,8 @@ func newMediaEngine() (*webrtc.MediaEngine, error) {
 type transport struct {
 	udpAddrs []net.Addr // where the media port listens
 	udpMux   ice.UDPMux
-	tcp    net.Listener
-	tcpMux ice.TCPMux
+	tcp      net.Listener
+	tcpMux   ice.TCPMux
 }
 
 func (t *transport) Close() error {
