@@ -349,3 +349,14 @@ func (c *Client) Leave() {
 func (c *Client) Connected() bool {
 	return c.pc.ConnectionState() == webrtc.PeerConnectionStateConnected
 }
+
+// LocalPort is the UDP port of the media connection's selected local
+// candidate (tests shape the traffic sent to it), or 0 before ICE has
+// chosen a pair.
+func (c *Client) LocalPort() int {
+	pair, err := c.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil || pair.Local == nil {
+		return 0
+	}
+	return int(pair.Local.Port)
+}

@@ -25,8 +25,11 @@ type Stream struct {
 	SeqBreaks int64 // RTP sequence number not last+1
 	// Simulcast (synthetic video carries its layer in the payload).
 	Layer         int   // layer of the last packet
-	Switches      int64 // layer changes seen
+	Switches      int64 // layer changes seen (late packets do not count)
 	DeltaSwitches int64 // layer changes that did not start on a keyframe
+	// BlindSwitches are layer changes right after lost packets: the lost
+	// ones may have started the keyframe, so whether it did is unknown.
+	BlindSwitches int64
 	// Audio level (RFC 6464) as the server forwarded it.
 	Levels    int64 // packets that carried one
 	Level     int   // the last one (0 loudest .. 127 silence)
@@ -38,6 +41,7 @@ type Stream struct {
 	lastRecv int64
 	lastCtr  uint64
 	lastSeq  uint16
+	topSeq   uint16 // sequence number of the newest packet so far
 	started  bool
 }
 
@@ -129,15 +133,7 @@ func (s *Stream) record(pkt *rtp.Packet, now time.Time) {
 		}
 	}
 	s.Packets++
-	if layer := int(b[1]>>5) & 3; s.started && layer != s.Layer {
-		s.Switches++
-		if b[1]&0x01 != 0 || b[0]&0x10 == 0 {
-			s.DeltaSwitches++
-		}
-		s.Layer = layer
-	} else if !s.started {
-		s.Layer = layer
-	}
+	s.recordLayer(pkt)
 	if s.started {
 		d := float64((now.UnixNano() - s.lastRecv) - (sent - s.lastSent))
 		if d < 0 {
@@ -167,4 +163,35 @@ func (s *Stream) record(pkt *rtp.Packet, now time.Time) {
 		s.lastCtr = ctr
 	}
 	s.lastSeq = pkt.SequenceNumber
+}
+
+// recordLayer follows the simulcast layer. A late packet (a retransmission:
+// its sequence number is not after the last one's) does not change it.
+// Sequence numbers, not counters, tell: a layer switch repeats the
+// counters of the frame the old layer had just sent.
+func (s *Stream) recordLayer(pkt *rtp.Packet) {
+	b := pkt.Payload
+	layer := int(b[1]>>5) & 3
+	if !s.started {
+		s.Layer, s.topSeq = layer, pkt.SequenceNumber
+		return
+	}
+	ahead := int16(pkt.SequenceNumber - s.topSeq)
+	if ahead <= 0 {
+		return
+	}
+	s.topSeq = pkt.SequenceNumber
+	if layer == s.Layer {
+		return
+	}
+	s.Switches++
+	keyStart := b[1]&0x01 == 0 && b[0]&0x10 != 0
+	switch {
+	case keyStart:
+	case ahead > 1:
+		s.BlindSwitches++
+	default:
+		s.DeltaSwitches++
+	}
+	s.Layer = layer
 }
