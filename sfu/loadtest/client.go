@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -33,6 +34,10 @@ type Options struct {
 	// PacketInterval spaces audio packets and video frames; 0 means
 	// realistic rates (audio every 20 ms, video 30 frames/s).
 	PacketInterval time.Duration
+	// NACKRetries caps how often the client asks again for one lost
+	// packet (browsers give up after about 10); 0 keeps Pion's default,
+	// which asks every 100 ms for as long as the packet is missing.
+	NACKRetries uint16
 }
 
 // Message is any server message, decoded loosely.
@@ -69,7 +74,7 @@ type Client struct {
 	readDone chan struct{} // closed when the current read loop ends
 }
 
-func newAPI(loopback bool) (*webrtc.API, error) {
+func newAPI(o Options) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, fmt.Errorf("loadtest: codecs: %w", err)
@@ -82,11 +87,15 @@ func newAPI(loopback bool) (*webrtc.API, error) {
 		return nil, fmt.Errorf("loadtest: simulcast extensions: %w", err)
 	}
 	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+	var opts []webrtc.InterceptorOption
+	if o.NACKRetries > 0 {
+		opts = append(opts, webrtc.WithNackGeneratorOptions(nack.GeneratorMaxNacksPerPacket(o.NACKRetries)))
+	}
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, opts...); err != nil {
 		return nil, fmt.Errorf("loadtest: interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}
-	if loopback {
+	if o.Loopback {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetInterfaceFilter(func(n string) bool { return n == "lo" })
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil })
@@ -99,7 +108,7 @@ func newAPI(loopback bool) (*webrtc.API, error) {
 // Dial joins a room at the signaling URL (ws://...) and waits for the
 // joined reply. Publishing starts when the media connects.
 func Dial(ctx context.Context, url string, o Options) (*Client, error) {
-	api, err := newAPI(o.Loopback)
+	api, err := newAPI(o)
 	if err != nil {
 		return nil, err
 	}
