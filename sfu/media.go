@@ -208,6 +208,9 @@ func (ms *mediaSetup) newAPI(est *bandwidthEstimator) (*webrtc.API, error) {
 // every RTCP packet a second time (TWCC feedback from each subscriber many
 // times a second), which cost a fifth of the server's CPU under load.
 func addInterceptors(m *webrtc.MediaEngine, reg *interceptor.Registry, logs pionLogs) error {
+	// The guard reads RTCP before the NACK responder does (interceptors
+	// registered first sit nearest the network).
+	reg.Add(nackGuardFactory{})
 	// 256 packets is about 3 s of video: enough to answer NACKs at any sane
 	// round-trip time, and a quarter of Pion's default memory per
 	// subscriber stream.

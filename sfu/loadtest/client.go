@@ -16,6 +16,7 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -38,6 +39,10 @@ type Options struct {
 	// packet (browsers give up after about 10); 0 keeps Pion's default,
 	// which asks every 100 ms for as long as the packet is missing.
 	NACKRetries uint16
+	// AcceptReplays lets packets the client already had through SRTP's
+	// replay check, so that a test can see the server resend a packet that
+	// was not really lost.
+	AcceptReplays bool
 }
 
 // Message is any server message, decoded loosely.
@@ -95,6 +100,7 @@ func newAPI(o Options) (*webrtc.API, error) {
 		return nil, fmt.Errorf("loadtest: interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}
+	se.DisableSRTPReplayProtection(o.AcceptReplays)
 	if o.Loopback {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetInterfaceFilter(func(n string) bool { return n == "lo" })
@@ -357,6 +363,15 @@ func (c *Client) Leave() {
 // Connected reports whether the media connection is up.
 func (c *Client) Connected() bool {
 	return c.pc.ConnectionState() == webrtc.PeerConnectionStateConnected
+}
+
+// WriteRTCP sends RTCP to the server on the media connection, as a
+// misbehaving or lossy client would (tests of the server's answers).
+func (c *Client) WriteRTCP(pkts []rtcp.Packet) error {
+	if err := c.pc.WriteRTCP(pkts); err != nil {
+		return fmt.Errorf("loadtest: write rtcp: %w", err)
+	}
+	return nil
 }
 
 // LocalPort is the UDP port of the media connection's selected local

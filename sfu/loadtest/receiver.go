@@ -17,6 +17,8 @@ const maxLatencySamples = 100000
 type Stream struct {
 	Publisher string // the publisher's participant id (the track's stream id)
 	Video     bool
+	SSRC      uint32 // as the server sends it to this client
+	LastSeq   uint16 // RTP sequence number of the newest packet
 	Packets   int64
 	Gaps      int64 // counter jumps (lost or not forwarded packets)
 	Lost      int64 // packets missing inside the gaps
@@ -94,7 +96,7 @@ func (r *Receiver) read(t *webrtc.TrackRemote, levelID uint8) {
 	r.mu.Lock()
 	s := r.streams[k]
 	if s == nil {
-		s = &Stream{Publisher: t.StreamID(), Video: video}
+		s = &Stream{Publisher: t.StreamID(), Video: video, SSRC: uint32(t.SSRC())}
 		r.streams[k] = s
 	}
 	r.mu.Unlock()
@@ -161,6 +163,7 @@ func (s *Stream) record(pkt *rtp.Packet, now time.Time) {
 	s.started = true
 	if ctr > s.lastCtr {
 		s.lastCtr = ctr
+		s.LastSeq = pkt.SequenceNumber
 	}
 	s.lastSeq = pkt.SequenceNumber
 }
