@@ -31,6 +31,20 @@ func TestLayering(t *testing.T) {
 	}
 }
 
+// TestDomainHasNoHTTP keeps the domain types free of the API layer: the
+// meetings package imports no HTTP framework, not even net/http, and none
+// of its own subpackages (store and api build on it, not the reverse).
+func TestDomainHasNoHTTP(t *testing.T) {
+	bans := []string{"github.com/danielgtaylor/huma", "net/http", module + "/meetings/"}
+	for _, dep := range depsOf(t, module+"/meetings") {
+		for _, ban := range bans {
+			if dep == ban || strings.HasPrefix(dep, strings.TrimSuffix(ban, "/")+"/") {
+				t.Errorf("meetings depends on %s: the domain must not import %s", dep, ban)
+			}
+		}
+	}
+}
+
 // depsOf lists every package the pattern's non-test code depends on.
 func depsOf(t *testing.T, pattern string) []string {
 	t.Helper()
