@@ -47,18 +47,7 @@ func (f *Feed) override(e *Entry, ex *meetings.Exception) *ical.Component {
 	s := &e.Series
 	ev := f.event(e)
 	setLocal(ev, ical.PropRecurrenceID, s.TimeZone, ex.Date, s.Start)
-	day, start, length := ex.Date, s.Start, s.Duration
-	if ex.Kind == meetings.Moved {
-		if ex.NewDate != nil {
-			day = *ex.NewDate
-		}
-		if ex.NewStart != nil {
-			start = *ex.NewStart
-		}
-		if ex.NewDuration > 0 {
-			length = ex.NewDuration
-		}
-	}
+	day, start, length := ex.When(s.Start, s.Duration)
 	setLocal(ev, ical.PropDateTimeStart, s.TimeZone, day, start)
 	setDuration(ev, length)
 	if ex.Reason != "" {

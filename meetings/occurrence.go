@@ -81,21 +81,8 @@ func (s *Series) occurrence(loc *time.Location, d Date, ex *Exception) Occurrenc
 	day, start, length := d, s.Start, s.Duration
 	if ex != nil {
 		o.Reason = ex.Reason
-		switch ex.Kind {
-		case Cancelled:
-			o.Cancelled = true
-		case Moved:
-			o.Moved = true
-			if ex.NewDate != nil {
-				day = *ex.NewDate
-			}
-			if ex.NewStart != nil {
-				start = *ex.NewStart
-			}
-			if ex.NewDuration > 0 {
-				length = ex.NewDuration
-			}
-		}
+		o.Cancelled, o.Moved = ex.Kind == Cancelled, ex.Kind == Moved
+		day, start, length = ex.When(start, length)
 	}
 	o.Start = start.At(day, loc)
 	o.End = o.Start.Add(length)

@@ -134,6 +134,26 @@ type Exception struct {
 	Updated     time.Time
 }
 
+// When is the local date, start and length of the occurrence originally
+// on ex.Date of a series that starts at start for length: a move changes
+// what it names, anything else keeps the series' own.
+func (ex *Exception) When(start LocalTime, length time.Duration) (Date, LocalTime, time.Duration) {
+	day := ex.Date
+	if ex.Kind != Moved {
+		return day, start, length
+	}
+	if ex.NewDate != nil {
+		day = *ex.NewDate
+	}
+	if ex.NewStart != nil {
+		start = *ex.NewStart
+	}
+	if ex.NewDuration > 0 {
+		length = ex.NewDuration
+	}
+	return day, start, length
+}
+
 // Occurrence is one meeting on one day, after exceptions are applied.
 type Occurrence struct {
 	SeriesID int64
