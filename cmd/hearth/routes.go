@@ -14,7 +14,11 @@ func routes(a *app) http.Handler {
 	a.mountCalendar(mux) // /calendar/..., /.well-known/caldav, /dav/..., /api/meeting-guide...
 	a.mountUI(mux)       // /, /m/{slug}, /m/{slug}/join, /subscribe, /admin/, /static/
 	a.mountSFU(mux)      // /rtc (signaling WebSocket)
-	return a.instrument(mux)
+	var h http.Handler = mux
+	if a.cfg.PublicURL == "" {
+		h = privateCaching(h) // links come from the Host header: no shared caching
+	}
+	return a.instrument(h)
 }
 
 // healthz answers 200 when the database answers.
