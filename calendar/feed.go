@@ -20,7 +20,8 @@ import (
 
 // FeedConfig says how feeds describe themselves and link back to Hearth.
 type FeedConfig struct {
-	// PublicURL is Hearth's public base URL ("https://meet.example.org").
+	// PublicURL is Hearth's public base URL ("https://meet.example.org");
+	// empty means links are built from each request (Origin).
 	PublicURL string
 	// ProductID is the PRODID of every calendar.
 	ProductID string
@@ -51,9 +52,11 @@ func (c *FeedConfig) Defaults() {
 
 // Validate reports a configuration that cannot work.
 func (c *FeedConfig) Validate() error {
-	u, err := url.Parse(c.PublicURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("calendar: public URL %q must be an absolute http(s) URL", c.PublicURL)
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("calendar: public URL %q must be an absolute http(s) URL", c.PublicURL)
+		}
 	}
 	if c.Refresh < time.Hour || c.Refresh > 7*24*time.Hour {
 		return fmt.Errorf("calendar: refresh interval %s must be between 1h and 7 days", c.Refresh)
@@ -93,9 +96,13 @@ func (l Links) UID(s *meetings.Series) string { return fmt.Sprintf("series-%d@%s
 // Base is the public base URL without a trailing slash.
 func (l Links) Base() string { return l.base }
 
-// Feed renders iCalendar documents.
+// Feed renders iCalendar documents. One Feed is built at start; For gives
+// the view of it that links to one base URL.
 type Feed struct {
-	cfg   FeedConfig
+	cfg    FeedConfig
+	origin Origin
+	// links is the base URL this view renders links with; the zero Links
+	// until For is called when no public URL is configured.
 	links Links
 	zones *meetings.Zones
 }
@@ -106,12 +113,26 @@ func NewFeed(cfg FeedConfig) (*Feed, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	links, err := NewLinks(cfg.PublicURL)
+	origin, err := NewOrigin(cfg.PublicURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Feed{cfg: cfg, links: links, zones: meetings.NewZones()}, nil
+	f := &Feed{cfg: cfg, origin: origin, zones: meetings.NewZones()}
+	if origin.fixed != nil {
+		f.links = *origin.fixed
+	}
+	return f, nil
 }
+
+// For returns the view of f that links to l; it shares f's caches.
+func (f *Feed) For(l Links) *Feed {
+	c := *f
+	c.links = l
+	return &c
+}
+
+// Origin says where the feed's links point.
+func (f *Feed) Origin() Origin { return f.origin }
 
 // Links returns the feed's link builder.
 func (f *Feed) Links() Links { return f.links }
@@ -172,7 +193,7 @@ func (f *Feed) Object(e *Entry) (cal *ical.Calendar, ok bool, err error) {
 // VTIMEZONE's covered years move on), without rendering the object.
 func (f *Feed) ETag(e *Entry) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%d/%s/%d/%d/%d/%d", e.Series.ID, e.Series.Slug, e.Series.Sequence, e.LastChange().UnixNano(),
+	fmt.Fprintf(h, "%s/%d/%s/%d/%d/%d/%d", f.links.base, e.Series.ID, e.Series.Slug, e.Series.Sequence, e.LastChange().UnixNano(),
 		len(e.Exceptions), f.cfg.Now().Year())
 	return `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
-// Handler serves the iCalendar subscription feeds under /calendar/.
+// Handler serves the iCalendar subscription feeds under /calendar/. It is
+// built once; the base URL of the links is taken per request (Origin).
 type Handler struct {
 	feed  *Feed
 	src   Source
@@ -100,12 +101,18 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	feed, ok := h.feedFor(w, r)
+	if !ok {
+		return
+	}
 	modified, err := h.src.LastModified(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	key := r.URL.Path + "?" + r.URL.Query().Encode()
+	// The base URL is part of the key: without a public URL, answers to
+	// different host names carry different links.
+	key := feed.links.base + " " + r.URL.Path + "?" + r.URL.Query().Encode()
 	year := h.feed.cfg.Now().Year()
 	if c, ok := h.cache.get(key, modified, year); ok {
 		send(w, r, c)
@@ -116,7 +123,7 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := h.render(title, entries, modified)
+	c, err := renderFeed(feed, title, entries, modified)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -132,6 +139,10 @@ func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug stri
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	feed, ok := h.feedFor(w, r)
+	if !ok {
+		return
+	}
 	e, ok, err := h.src.Meeting(r.Context(), slug)
 	if err != nil {
 		h.fail(w, r, err)
@@ -145,7 +156,7 @@ func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug stri
 	if f.Match(&e.Series) {
 		entries = []Entry{e}
 	}
-	c, err := h.render(e.Series.Name, entries, e.LastChange())
+	c, err := renderFeed(feed, e.Series.Name, entries, e.LastChange())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -153,9 +164,19 @@ func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug stri
 	send(w, r, c)
 }
 
-func (h *Handler) render(title string, entries []Entry, modified time.Time) (rendered, error) {
+// feedFor is the view of the feed that links to the base URL r should see.
+func (h *Handler) feedFor(w http.ResponseWriter, r *http.Request) (*Feed, bool) {
+	l, err := h.feed.origin.Links(r)
+	if err != nil {
+		badHost(w, err)
+		return nil, false
+	}
+	return h.feed.For(l), true
+}
+
+func renderFeed(feed *Feed, title string, entries []Entry, modified time.Time) (rendered, error) {
 	var body bytes.Buffer
-	if err := h.feed.Write(&body, "Hearth: "+title, entries); err != nil {
+	if err := feed.Write(&body, "Hearth: "+title, entries); err != nil {
 		return rendered{}, err
 	}
 	sum := sha256.Sum256(body.Bytes())

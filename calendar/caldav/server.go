@@ -160,8 +160,26 @@ func (s *Server) resolve(path string) target {
 	return target{}
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. The server is built once; each request
+// is answered by the view of it whose feed links to the base URL that
+// request should see (calendar.Origin).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l, err := s.cfg.Feed.Origin().Links(r)
+	if err != nil {
+		http.Error(w, "bad Host header: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.at(l).serve(w, r)
+}
+
+// at is the view of s that renders links to l; it shares s's caches.
+func (s *Server) at(l calendar.Links) *Server {
+	v := *s
+	v.cfg.Feed = s.cfg.Feed.For(l)
+	return &v
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 	t := s.resolve(r.URL.Path)
 	if t.kind == targetNone {

@@ -19,18 +19,19 @@ import (
 // program at /api/meeting-guide/format/{format}.json and
 // /api/meeting-guide/program/{program}.json.
 type Handler struct {
-	src   calendar.Source
-	links calendar.Links
-	log   *slog.Logger
-	now   func() time.Time
+	src    calendar.Source
+	origin calendar.Origin
+	log    *slog.Logger
+	now    func() time.Time
 }
 
-// NewHandler returns a Handler reading src; now may be nil (time.Now).
-func NewHandler(src calendar.Source, links calendar.Links, log *slog.Logger, now func() time.Time) *Handler {
+// NewHandler returns a Handler reading src whose links point to origin; now
+// may be nil (time.Now).
+func NewHandler(src calendar.Source, origin calendar.Origin, log *slog.Logger, now func() time.Time) *Handler {
 	if now == nil {
 		now = time.Now
 	}
-	return &Handler{src: src, links: links, log: log, now: now}
+	return &Handler{src: src, origin: origin, log: log, now: now}
 }
 
 // Register mounts the export routes on mux.
@@ -40,6 +41,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
+	links, err := h.origin.Links(r)
+	if err != nil {
+		problem(w, http.StatusBadRequest, "Bad Request", "the Host header cannot make a link: "+err.Error())
+		return
+	}
 	var f meetings.Filter
 	if kind := r.PathValue("kind"); kind != "" {
 		name, ok := strings.CutSuffix(r.PathValue("name"), ".json")
@@ -60,7 +66,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var modified time.Time
 		if modified, err = h.src.LastModified(r.Context()); err == nil {
-			h.write(w, r, entries, modified)
+			h.write(w, r, links, entries, modified)
 			return
 		}
 	}
@@ -68,8 +74,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	problem(w, http.StatusInternalServerError, "Internal Server Error", "the export could not be built")
 }
 
-func (h *Handler) write(w http.ResponseWriter, r *http.Request, entries []calendar.Entry, modified time.Time) {
-	out, omitted := Export(entries, h.links, ExportOptions{SplitDays: r.URL.Query().Get("split") == "days", Now: h.now()})
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, links calendar.Links, entries []calendar.Entry, modified time.Time) {
+	out, omitted := Export(entries, links, ExportOptions{SplitDays: r.URL.Query().Get("split") == "days", Now: h.now()})
 	body, err := json.Marshal(out)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "Internal Server Error", "the export could not be encoded")

@@ -227,11 +227,11 @@ func TestExportShapes(t *testing.T) {
 }
 
 func TestHandler(t *testing.T) {
-	links, _ := calendar.NewLinks("https://meet.example.org")
+	origin, _ := calendar.NewOrigin("https://meet.example.org")
 	st := newMemStore()
 	importString(t, st, sampleFeed)
 	mux := http.NewServeMux()
-	NewHandler(st, links, slog.New(slog.DiscardHandler), nil).Register(mux)
+	NewHandler(st, origin, slog.New(slog.DiscardHandler), nil).Register(mux)
 	for path, want := range map[string]int{
 		"/api/meeting-guide.json":                200,
 		"/api/meeting-guide/format/12-step.json": 200,

@@ -32,6 +32,8 @@ type app struct {
 	api     *api.Server
 	metrics *prometheus.Registry
 	sfu     *sfu.Server
+	// calendar serves the feeds, CalDAV and the Meeting Guide export.
+	calendar http.Handler
 	// closers run in reverse order at shutdown (the store is the first added,
 	// so it closes last); areas append theirs in newApp.
 	closers []func(context.Context) error
@@ -114,6 +116,9 @@ func (a *app) build(ctx context.Context) error {
 		}
 	}
 	if a.api, err = api.New(api.Config{}, a.store, a.admin, a.log); err != nil {
+		return err
+	}
+	if err := a.buildCalendar(); err != nil {
 		return err
 	}
 	return a.buildSFU()

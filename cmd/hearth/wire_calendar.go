@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/hearth-recovery/hearth/calendar"
@@ -61,65 +59,38 @@ func (c calendarSource) LastModified(ctx context.Context) (time.Time, error) {
 	return ch.Modified, err
 }
 
+// buildCalendar builds the iCalendar feeds, the CalDAV server and the
+// Meeting Guide export once, at start. Without --public-url their links
+// follow each request's Host (calendar.Origin), so nothing is rebuilt per
+// request and the feeds' render cache keeps working.
+func (a *app) buildCalendar() error {
+	src := calendarSource{store: a.store}
+	feed, err := calendar.NewFeed(calendar.FeedConfig{PublicURL: a.cfg.PublicURL})
+	if err != nil {
+		return fmt.Errorf("calendar feeds: %w", err)
+	}
+	dav, err := caldav.New(caldav.Config{Feed: feed, Source: src, Prefix: caldavPrefix}, a.log)
+	if err != nil {
+		return fmt.Errorf("caldav: %w", err)
+	}
+	if !feed.Origin().Fixed() {
+		a.log.Warn("no --public-url: calendar links are built from each request's Host header; set it in production")
+	}
+	mux := http.NewServeMux()
+	calendar.NewHandler(feed, src, a.log).Register(mux)
+	dav.Register(mux)
+	meetingguide.NewHandler(src, feed.Origin(), a.log, nil).Register(mux)
+	a.calendar = mux
+	return nil
+}
+
 // mountCalendar mounts the iCalendar feeds (/calendar/...), CalDAV
 // (/.well-known/caldav, /dav/...) and the Meeting Guide export
 // (/api/meeting-guide.json, /api/meeting-guide/...).
 func (a *app) mountCalendar(mux *http.ServeMux) {
-	src := calendarSource{store: a.store}
-	if a.cfg.PublicURL != "" {
-		inner, err := calendarMux(a.cfg.PublicURL, src, a.log)
-		if err != nil {
-			// The URL was validated at start-up, so this is a bug; the rest
-			// of Hearth still runs.
-			a.log.Error("calendar feeds disabled", "err", err)
-			return
-		}
-		registerCalendarPaths(mux, inner)
-		return
-	}
-	a.log.Warn("no --public-url: calendar links are built from each request's Host header; set it in production")
-	registerCalendarPaths(mux, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inner, err := calendarMux(requestBase(r), src, a.log)
-		if err != nil {
-			http.Error(w, "bad Host header", http.StatusBadRequest)
-			return
-		}
-		inner.ServeHTTP(w, r)
-	}))
-}
-
-func registerCalendarPaths(mux *http.ServeMux, h http.Handler) {
 	for _, p := range []string{"/calendar/", "/.well-known/caldav", "/dav/", "/api/meeting-guide.json", "/api/meeting-guide/"} {
-		mux.Handle(p, h)
+		mux.Handle(p, a.calendar)
 	}
-}
-
-// calendarMux builds the three handlers for one public base URL.
-func calendarMux(base string, src calendar.Source, log *slog.Logger) (*http.ServeMux, error) {
-	feed, err := calendar.NewFeed(calendar.FeedConfig{PublicURL: base})
-	if err != nil {
-		return nil, err
-	}
-	dav, err := caldav.New(caldav.Config{Feed: feed, Source: src, Prefix: caldavPrefix}, log)
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	calendar.NewHandler(feed, src, log).Register(mux)
-	dav.Register(mux)
-	meetingguide.NewHandler(src, feed.Links(), log, nil).Register(mux)
-	return mux, nil
-}
-
-// requestBase is the base URL a request was made to, for when no public URL
-// is configured (development).
-func requestBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	u := url.URL{Scheme: scheme, Host: r.Host}
-	return u.String()
 }
 
 // importTarget writes imported groups and series to the store.

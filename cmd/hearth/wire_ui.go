@@ -38,7 +38,7 @@ func uiFeedsFor(publicURL string) func(*http.Request) ui.FeedLinker {
 	return func(r *http.Request) ui.FeedLinker {
 		base := publicURL
 		if base == "" {
-			base = requestBase(r)
+			base = calendar.RequestBase(r)
 		}
 		l, err := calendar.NewLinks(base)
 		if err != nil {

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hearth-recovery/hearth/meetings"
+)
+
+// countingStore counts full schedule reads, which a feed makes only when it
+// renders.
+type countingStore struct {
+	meetings.Store
+	lists *atomic.Int64
+}
+
+func (c countingStore) ListMeetings(ctx context.Context, f meetings.Filter) ([]meetings.Meeting, error) {
+	c.lists.Add(1)
+	return c.Store.ListMeetings(ctx, f)
+}
+
+// TestCalendarWithoutPublicURL: without --public-url the feed is built once,
+// so a second poll is served from the render cache, while each host name
+// still gets links to itself.
+func TestCalendarWithoutPublicURL(t *testing.T) {
+	cfg := serveConfig{DataDir: t.TempDir(), Demo: true, AdminToken: "a-test-admin-token-123", LogFormat: "text",
+		LogLevel: "info", RTC: rtcConfig{LoopbackOnly: true}}
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	var lists atomic.Int64
+	a.store = countingStore{Store: a.store, lists: &lists}
+	if err := a.buildCalendar(); err != nil {
+		t.Fatal(err)
+	}
+	h := routes(a)
+	get := func(host, etag string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "http://"+host+"/calendar/all.ics", nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	first := get("one.example", "")
+	if first.Code != http.StatusOK || !strings.Contains(first.Body.String(), "http://one.example/m/") {
+		t.Fatalf("first poll: %d, links to one.example: %v", first.Code, strings.Contains(first.Body.String(), "one.example"))
+	}
+	if rec := get("one.example", ""); rec.Code != http.StatusOK || rec.Body.String() != first.Body.String() {
+		t.Fatalf("second poll: %d", rec.Code)
+	}
+	if rec := get("one.example", first.Header().Get("ETag")); rec.Code != http.StatusNotModified {
+		t.Errorf("conditional poll: %d, want 304", rec.Code)
+	}
+	if n := lists.Load(); n != 1 {
+		t.Errorf("three polls of an unchanged feed read the schedule %d times, want 1 (the render cache missed)", n)
+	}
+	other := get("two.example:8080", "")
+	if !strings.Contains(other.Body.String(), "http://two.example:8080/m/") || strings.Contains(other.Body.String(), "one.example") {
+		t.Error("a second host name got the first one's links")
+	}
+	dav := httptest.NewRequest("PROPFIND", "http://two.example:8080/dav/public/calendars/all/", nil)
+	dav.Header.Set("Depth", "0")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, dav)
+	if rec.Code != http.StatusMultiStatus {
+		t.Errorf("CalDAV without a public URL: %d", rec.Code)
+	}
+}
