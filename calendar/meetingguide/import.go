@@ -266,7 +266,7 @@ func sameImported(a, b *meetings.Series) bool {
 		slices.Equal(sortedDays(a.Recurrence.Weekdays), sortedDays(b.Recurrence.Weekdays)) && a.Recurrence.Until == nil
 }
 
-// FetchLimit bounds a feed fetched from a URL.
+// FetchLimit bounds a feed, read from a URL or a file.
 const FetchLimit = 32 << 20
 
 // Fetch GETs a feed with the client's timeout and at most limit bytes.
@@ -284,12 +284,23 @@ func Fetch(ctx context.Context, client *http.Client, url string, limit int64) ([
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("meetingguide: fetch %s: HTTP %s", url, resp.Status)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := ReadLimited(resp.Body, limit)
 	if err != nil {
-		return nil, fmt.Errorf("meetingguide: fetch %s: %w", url, err)
+		return nil, fmt.Errorf("meetingguide: feed at %s: %w", url, err)
+	}
+	return body, nil
+}
+
+// ReadLimited reads all of r but never more than limit bytes: a larger feed
+// (or an endless one, such as a pipe or /dev/zero) is refused after limit+1
+// bytes, so memory stays bounded whatever r is.
+func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
 	}
 	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("meetingguide: feed at %s is larger than %d bytes", url, limit)
+		return nil, fmt.Errorf("larger than the limit of %d bytes (%d MiB)", limit, limit>>20)
 	}
 	return body, nil
 }

@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/hearth-recovery/hearth/calendar/meetingguide"
 	"github.com/hearth-recovery/hearth/meetings"
-	"github.com/hearth-recovery/hearth/meetings/store"
 )
 
 // runImport is `hearth import meeting-guide [flags] FILE|URL`.
@@ -40,12 +38,12 @@ func runImport(ctx context.Context, args []string, e env) error {
 	if fs.NArg() != 1 {
 		return errors.New("name one feed: a file path or an http(s) URL")
 	}
-	body, err := readFeed(ctx, fs.Arg(0), *timeout)
+	body, err := readFeed(ctx, fs.Arg(0), *timeout, meetingguide.FetchLimit)
 	if err != nil {
 		return err
 	}
 	log := newLogger(e.stderr, "text", "warn")
-	st, err := store.Open(ctx, store.Config{Path: filepath.Join(dataDir, "hearth.db")}, log)
+	st, err := openStore(ctx, dataDir, log)
 	if err != nil {
 		return err
 	}
@@ -58,22 +56,21 @@ func runImport(ctx context.Context, args []string, e env) error {
 }
 
 // readFeed reads a feed from a file or, for http(s) URLs, the network, with
-// a size limit either way.
-func readFeed(ctx context.Context, src string, timeout time.Duration) ([]byte, error) {
+// a size limit either way. The file is read through the limit, not checked
+// with Stat, since a pipe, /dev/stdin or a device has no size.
+func readFeed(ctx context.Context, src string, timeout time.Duration, limit int64) ([]byte, error) {
 	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
 		client := &http.Client{Timeout: timeout}
-		return meetingguide.Fetch(ctx, client, src, meetingguide.FetchLimit)
+		return meetingguide.Fetch(ctx, client, src, limit)
 	}
-	fi, err := os.Stat(src)
+	f, err := os.Open(src)
 	if err != nil {
 		return nil, fmt.Errorf("feed file: %w", err)
 	}
-	if fi.Size() > meetingguide.FetchLimit {
-		return nil, fmt.Errorf("feed file %s is larger than %d bytes", src, meetingguide.FetchLimit)
-	}
-	body, err := os.ReadFile(src)
+	defer f.Close()
+	body, err := meetingguide.ReadLimited(f, limit)
 	if err != nil {
-		return nil, fmt.Errorf("feed file: %w", err)
+		return nil, fmt.Errorf("feed file %s: %w", src, err)
 	}
 	return body, nil
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -157,5 +158,64 @@ func TestCalendarLinksFromRequest(t *testing.T) {
 	}
 	if code, _ := get(t, srv.URL+"/calendar/all.ics"); code != 200 {
 		t.Errorf("feed without a public URL: %d", code)
+	}
+}
+
+// A feed file is read through the size limit, so a pipe or a device that
+// never ends is refused instead of filling memory (issue 10, point 4).
+func TestImportReadsThroughLimit(t *testing.T) {
+	const limit = 1 << 20
+	if _, err := readFeed(context.Background(), "/dev/zero", 0, limit); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("/dev/zero: %v, want a size error", err)
+	}
+	fifo := filepath.Join(t.TempDir(), "feed.pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writeErr := make(chan error, 1)
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			writeErr <- err
+			return
+		}
+		defer w.Close()
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				writeErr <- nil // the reader stopped at the limit and closed
+				return
+			}
+		}
+	}()
+	if _, err := readFeed(context.Background(), fifo, 0, limit); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("pipe: %v, want a size error", err)
+	}
+	if err := <-writeErr; err != nil {
+		t.Fatal(err)
+	}
+	small := filepath.Join(t.TempDir(), "feed.json")
+	os.WriteFile(small, []byte(importFeed), 0o600)
+	if body, err := readFeed(context.Background(), small, 0, int64(len(importFeed))); err != nil || string(body) != importFeed {
+		t.Fatalf("a feed exactly at the limit: %v", err)
+	}
+}
+
+// Importing into a data directory that does not exist yet creates it, as
+// serve does (issue 10, point 9).
+func TestImportCreatesDataDir(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.json")
+	os.WriteFile(feed, []byte(importFeed), 0o600)
+	data := filepath.Join(dir, "new", "data")
+	out, err := runCmd(t, "import", "meeting-guide", "--data", data, feed)
+	if err != nil || !strings.Contains(out, "1 created") {
+		t.Fatalf("import into a new data directory: %v\n%s", err, out)
+	}
+	if fi, err := os.Stat(filepath.Join(data, "hearth.db")); err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("no database in the new data directory: %v", err)
+	}
+	if fi, _ := os.Stat(data); fi.Mode().Perm() != 0o700 {
+		t.Errorf("data directory mode %v, want 0700", fi.Mode().Perm())
 	}
 }

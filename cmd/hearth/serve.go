@@ -89,10 +89,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, ready func(ad
 // and builds the API. Other areas construct their parts in wire_<area>.go
 // and are called from here.
 func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	st, err := store.Open(ctx, store.Config{Path: filepath.Join(cfg.DataDir, "hearth.db")}, log)
+	st, err := openStore(ctx, cfg.DataDir, log)
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +129,16 @@ func (a *app) close() {
 			a.log.Warn("close", "err", err)
 		}
 	}
+}
+
+// openStore opens the database in the data directory, creating the
+// directory (owner-only) when it does not exist. Every command that touches
+// the data directory opens it here.
+func openStore(ctx context.Context, dataDir string, log *slog.Logger) (*store.SQLite, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
+	}
+	return store.Open(ctx, store.Config{Path: filepath.Join(dataDir, "hearth.db")}, log)
 }
 
 // localURL is a clickable URL for the log; ":8080" becomes localhost.
