@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -253,7 +254,8 @@ func TestSubscribeLinks(t *testing.T) {
 	if got.Webcal != "webcal://meet.example.org/calendar/format/smart.ics?day=1&type=W" {
 		t.Errorf("webcal link %q", got.Webcal)
 	}
-	if !strings.HasPrefix(got.Google, "https://calendar.google.com/calendar/render?cid=https%3A%2F%2F") {
+	// Google Calendar is reported to refuse cid=https://...: it gets webcal.
+	if got.Google != "https://calendar.google.com/calendar/render?cid="+url.QueryEscape(got.Webcal) {
 		t.Errorf("google link %q", got.Google)
 	}
 	// The link must select what the page shows: route it through the handler's parser.
@@ -342,5 +344,27 @@ func TestHandlerCacheFollowsChanges(t *testing.T) {
 	etag2, body2 := fetch()
 	if etag2 == etag1 || !strings.Contains(body2, "Renamed meeting") || strings.Contains(body1, "Renamed meeting") {
 		t.Errorf("feed not re-rendered after a change: %s -> %s", etag1, etag2)
+	}
+}
+
+// TestFeedSize: the size the subscribe page shows is the size of the body a
+// GET of the same link sends.
+func TestFeedSize(t *testing.T) {
+	src := &fakeSource{entries: dstFixture(), modified: testUpdated}
+	feed := newTestFeed(t)
+	h := NewHandler(feed, src, slog.New(slog.DiscardHandler))
+	mux := http.NewServeMux()
+	h.Register(mux)
+	for _, f := range []meetings.Filter{{}, {Format: meetings.Format12Step}, {Program: "AA", Type: "O"}} {
+		size, err := h.Size(context.Background(), feed.Links(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, feed.Links().Subscribe(f).HTTPS, nil))
+		body := rec.Body.String()
+		if size.Bytes != len(body) || size.Events != strings.Count(body, "BEGIN:VEVENT") || size.Events == 0 {
+			t.Errorf("%+v: size %+v, GET sent %d bytes, %d events", f, size, len(body), strings.Count(body, "BEGIN:VEVENT"))
+		}
 	}
 }

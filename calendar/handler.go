@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -41,6 +42,8 @@ type rendered struct {
 	year     int
 	body     []byte
 	etag     string
+	// events counts the VEVENTs in body.
+	events int
 }
 
 // renderCache keeps rendered feeds so that polling clients, most of which
@@ -105,32 +108,68 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	modified, err := h.src.LastModified(r.Context())
+	c, err := h.list(r.Context(), feed, r.URL.Path+"?"+r.URL.Query().Encode(), f, title)
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	send(w, r, c)
+}
+
+// list renders the feed of f, or takes it from the cache when the schedule
+// has not changed since. path is the feed's path and normalised query.
+func (h *Handler) list(ctx context.Context, feed *Feed, path string, f meetings.Filter, title string) (rendered, error) {
+	modified, err := h.src.LastModified(ctx)
+	if err != nil {
+		return rendered{}, err
 	}
 	// The base URL is part of the key: without a public URL, answers to
 	// different host names carry different links.
-	key := feed.links.base + " " + r.URL.Path + "?" + r.URL.Query().Encode()
+	key := feed.links.base + " " + path
 	year := h.feed.cfg.Now().Year()
 	if c, ok := h.cache.get(key, modified, year); ok {
-		send(w, r, c)
-		return
+		return c, nil
 	}
-	entries, err := h.src.Schedule(r.Context(), f)
+	entries, err := h.src.Schedule(ctx, f)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return rendered{}, err
 	}
 	c, err := renderFeed(feed, title, entries, modified)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return rendered{}, err
 	}
 	c.year = year
 	h.cache.put(key, c)
-	send(w, r, c)
+	return c, nil
+}
+
+// FeedSize is how big a feed is, for the subscribe page: Google Calendar
+// silently drops a subscription past about 1 MB or 1,100 events.
+type FeedSize struct {
+	Bytes  int
+	Events int
+}
+
+// Size is the size of the feed that l.Subscribe(f) links to, as a GET of
+// it would send (from the render cache when the schedule is unchanged).
+func (h *Handler) Size(ctx context.Context, l Links, f meetings.Filter) (FeedSize, error) {
+	u, err := url.Parse(strings.TrimPrefix(l.Subscribe(f).HTTPS, l.base))
+	if err != nil {
+		return FeedSize{}, fmt.Errorf("calendar: feed link: %w", err)
+	}
+	var kind, name string
+	if rest, ok := strings.CutPrefix(u.Path, "/calendar/"); ok && rest != "all.ics" {
+		kind, name, _ = strings.Cut(rest, "/")
+	}
+	f2, title, err := filterFrom(kind, name, u.Query())
+	if err != nil {
+		return FeedSize{}, err
+	}
+	c, err := h.list(ctx, h.feed.For(l), u.Path+"?"+u.Query().Encode(), f2, title)
+	if err != nil {
+		return FeedSize{}, err
+	}
+	return FeedSize{Bytes: len(c.body), Events: c.events}, nil
 }
 
 func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug string) {
@@ -180,7 +219,8 @@ func renderFeed(feed *Feed, title string, entries []Entry, modified time.Time) (
 		return rendered{}, err
 	}
 	sum := sha256.Sum256(body.Bytes())
-	return rendered{modified: modified, body: body.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	return rendered{modified: modified, body: body.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`,
+		events: bytes.Count(body.Bytes(), []byte("BEGIN:VEVENT\r\n"))}, nil
 }
 
 func send(w http.ResponseWriter, r *http.Request, c rendered) {
@@ -199,7 +239,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // FilterFromRequest reads the feed's filter from its path and query and names
 // the calendar after it.
 func FilterFromRequest(r *http.Request) (meetings.Filter, string, error) {
-	q := r.URL.Query()
+	name, _ := strings.CutSuffix(r.PathValue("name"), ".ics")
+	return filterFrom(r.PathValue("kind"), name, r.URL.Query())
+}
+
+// filterFrom reads a feed's filter from its path's kind and name and its
+// query.
+func filterFrom(kind, name string, q url.Values) (meetings.Filter, string, error) {
 	f := meetings.Filter{
 		Format:   meetings.Format(q.Get("format")),
 		Program:  meetings.Program(q.Get("program")),
@@ -208,8 +254,8 @@ func FilterFromRequest(r *http.Request) (meetings.Filter, string, error) {
 		TimeZone: q.Get("timezone"),
 	}
 	title := "all meetings"
-	name, _ := strings.CutSuffix(r.PathValue("name"), ".ics")
-	switch r.PathValue("kind") {
+	name, _ = strings.CutSuffix(name, ".ics")
+	switch kind {
 	case "format":
 		f.Format, title = meetings.Format(name), name+" meetings"
 	case "program":
@@ -218,7 +264,7 @@ func FilterFromRequest(r *http.Request) (meetings.Filter, string, error) {
 		f.GroupSlug, title = name, "group "+name
 	case "", "meeting":
 	default:
-		return f, "", fmt.Errorf("unknown feed kind %q: use format, program, group or meeting", r.PathValue("kind"))
+		return f, "", fmt.Errorf("unknown feed kind %q: use format, program, group or meeting", kind)
 	}
 	if d := q.Get("day"); d != "" {
 		n, err := strconv.Atoi(d)
@@ -276,20 +322,21 @@ func (l Links) Subscribe(f meetings.Filter) SubscribeLinks {
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
+	return subscribeLinks(u)
+}
+
+// subscribeLinks gives Google the webcal:// form inside cid: with https://
+// there Google Calendar is reported to refuse the subscription.
+func subscribeLinks(u string) SubscribeLinks {
 	webcal := "webcal" + u[strings.Index(u, "://"):]
 	return SubscribeLinks{
 		HTTPS:  u,
 		Webcal: webcal,
-		Google: "https://calendar.google.com/calendar/render?cid=" + url.QueryEscape(u),
+		Google: "https://calendar.google.com/calendar/render?cid=" + url.QueryEscape(webcal),
 	}
 }
 
 // MeetingSubscribe is the feed of a single series.
 func (l Links) MeetingSubscribe(slug string) SubscribeLinks {
-	u := l.base + "/calendar/meeting/" + url.PathEscape(slug) + ".ics"
-	return SubscribeLinks{
-		HTTPS:  u,
-		Webcal: "webcal" + u[strings.Index(u, "://"):],
-		Google: "https://calendar.google.com/calendar/render?cid=" + url.QueryEscape(u),
-	}
+	return subscribeLinks(l.base + "/calendar/meeting/" + url.PathEscape(slug) + ".ics")
 }

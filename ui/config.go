@@ -50,6 +50,34 @@ type FeedLinker interface {
 	FilterFeeds(f meetings.Filter) Feeds
 	// MeetingFeeds returns the feeds of one series.
 	MeetingFeeds(slug string) Feeds
+	// FeedSize is how big the feed of the series f matches is.
+	FeedSize(ctx context.Context, f meetings.Filter) (FeedSize, error)
+}
+
+// FeedSize is the size of a feed as a GET of it sends it.
+type FeedSize struct {
+	Bytes  int
+	Events int
+}
+
+// Google Calendar silently drops a subscription past about 1 MB or about
+// 1,100 events (reported in its help forum and issue trackers).
+const (
+	googleMaxBytes  = 1 << 20
+	googleMaxEvents = 1100
+)
+
+// Human is the byte size in kB or MB, as file managers show it.
+func (s FeedSize) Human() string {
+	if s.Bytes < 1000*1000 {
+		return fmt.Sprintf("%d kB", (s.Bytes+999)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(s.Bytes)/1e6)
+}
+
+// TooBigForGoogle reports a feed Google Calendar is likely to drop.
+func (s FeedSize) TooBigForGoogle() bool {
+	return s.Bytes > googleMaxBytes || s.Events > googleMaxEvents
 }
 
 // Config configures a Handler.

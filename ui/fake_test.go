@@ -80,6 +80,15 @@ func (fakeFeeds) MeetingFeeds(slug string) Feeds {
 		Google: "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape("webcal://"+path)}
 }
 
+// FeedSize makes the all-meetings feed too big for Google and the others
+// small.
+func (fakeFeeds) FeedSize(_ context.Context, f meetings.Filter) (FeedSize, error) {
+	if f == (meetings.Filter{}) {
+		return FeedSize{Bytes: 2_400_000, Events: 4000}, nil
+	}
+	return FeedSize{Bytes: 12_345, Events: 17}, nil
+}
+
 func fakeLinks(*http.Request) FeedLinker { return fakeFeeds{} }
 
 // testNow is a Monday evening in New York: 2026-11-23 18:30 EST (23:30Z).

@@ -204,6 +204,12 @@ func TestSubscribePage(t *testing.T) {
 	mustContain(t, body, "<h3>12-step</h3>", "<h3>smart</h3>", "<h3>AA</h3>", "<h3>SMART Recovery</h3>",
 		`href="webcal://example.test/calendar/meetings.ics?format=smart"`,
 		`value="https://example.test/caldav/"`, "Apple Calendar", "Google Calendar", "Outlook", "Thunderbird")
+	// Sizes, the warning on the one feed too big for Google, Apple's hourly refresh.
+	mustContain(t, body, "4000 events, 2.4 MB <strong>(too big for Google Calendar)</strong>", "17 events, 13 kB",
+		"Google Calendar may drop a feed this big", "<em>Every hour</em>")
+	if strings.Count(body, "too big for Google") != 1 {
+		t.Errorf("the too-big mark is on %d feeds, want 1", strings.Count(body, "too big for Google"))
+	}
 	// No feed for a format with no meetings.
 	mustNotContain(t, body, "<h3>faith-based</h3>", "ZgotmplZ")
 }

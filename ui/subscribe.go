@@ -10,10 +10,11 @@ import (
 type feedRow struct {
 	Label string
 	Feeds Feeds
+	Size  FeedSize
 }
 
 type subscribeData struct {
-	All      Feeds
+	All      feedRow
 	Formats  []feedRow
 	Programs []feedRow
 }
@@ -26,7 +27,15 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	links := h.cfg.Feeds(r)
-	d := subscribeData{All: links.FilterFeeds(meetings.Filter{})}
+	row := func(label string, f meetings.Filter) (feedRow, error) {
+		size, err := links.FeedSize(r.Context(), f)
+		return feedRow{Label: label, Feeds: links.FilterFeeds(f), Size: size}, err
+	}
+	var d subscribeData
+	if d.All, err = row("", meetings.Filter{}); err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
 	// Only formats and programs that have meetings get a row, so nobody
 	// subscribes to a feed that is empty by construction.
 	usedFormat := map[meetings.Format]bool{}
@@ -36,12 +45,22 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, f := range meetings.Formats() {
 		if usedFormat[f] {
-			d.Formats = append(d.Formats, feedRow{string(f), links.FilterFeeds(meetings.Filter{Format: f})})
+			fr, err := row(string(f), meetings.Filter{Format: f})
+			if err != nil {
+				h.fail(w, r, v, err)
+				return
+			}
+			d.Formats = append(d.Formats, fr)
 		}
 	}
 	for _, p := range meetings.Programs() {
 		if usedProgram[p] {
-			d.Programs = append(d.Programs, feedRow{string(p), links.FilterFeeds(meetings.Filter{Program: p})})
+			fr, err := row(string(p), meetings.Filter{Program: p})
+			if err != nil {
+				h.fail(w, r, v, err)
+				return
+			}
+			d.Programs = append(d.Programs, fr)
 		}
 	}
 	h.render(w, r, http.StatusOK, "subscribe", page{Title: "Subscribe", Viewer: v, Data: d})

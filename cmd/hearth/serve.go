@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hearth-recovery/hearth/calendar"
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/meetings/api"
 	"github.com/hearth-recovery/hearth/meetings/demo"
@@ -34,6 +35,9 @@ type app struct {
 	sfu     *sfu.Server
 	// calendar serves the feeds, CalDAV and the Meeting Guide export.
 	calendar http.Handler
+	// feeds is the iCalendar feed handler inside calendar; the subscribe
+	// page asks it how big each feed is.
+	feeds *calendar.Handler
 	// closers run in reverse order at shutdown (the store is the first added,
 	// so it closes last); areas append theirs in newApp.
 	closers []func(context.Context) error

@@ -77,7 +77,8 @@ func (a *app) buildCalendar() error {
 		a.log.Warn("no --public-url: calendar links are built from each request's Host header; set it in production")
 	}
 	mux := http.NewServeMux()
-	calendar.NewHandler(feed, src, a.log).Register(mux)
+	a.feeds = calendar.NewHandler(feed, src, a.log)
+	a.feeds.Register(mux)
 	dav.Register(mux)
 	meetingguide.NewHandler(src, feed.Origin(), a.log, nil).Register(mux)
 	a.calendar = mux

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/hearth-recovery/hearth/calendar"
@@ -17,7 +18,7 @@ const uiSignalPath = "/rtc"
 // /subscribe, /admin/ and /static/.
 func (a *app) mountUI(mux *http.ServeMux) {
 	h, err := ui.New(ui.Config{
-		Reader: a.store, Feeds: uiFeedsFor(a.cfg.PublicURL), Static: ui.StaticFS(),
+		Reader: a.store, Feeds: uiFeedsFor(a.cfg.PublicURL, a.feeds), Static: ui.StaticFS(),
 		SignalPath: uiSignalPath,
 	}, a.log)
 	if err != nil {
@@ -34,7 +35,7 @@ func (a *app) mountUI(mux *http.ServeMux) {
 // uiFeedsFor gives the pages the calendar package's own subscribe links, so
 // a page links exactly the feed that shows what it lists. Without a public
 // URL the links are built from the address each request came to.
-func uiFeedsFor(publicURL string) func(*http.Request) ui.FeedLinker {
+func uiFeedsFor(publicURL string, feeds *calendar.Handler) func(*http.Request) ui.FeedLinker {
 	return func(r *http.Request) ui.FeedLinker {
 		base := publicURL
 		if base == "" {
@@ -46,12 +47,20 @@ func uiFeedsFor(publicURL string) func(*http.Request) ui.FeedLinker {
 			// links still work for the one who sent it.
 			l, _ = calendar.NewLinks("http://localhost")
 		}
-		return uiFeeds{links: l}
+		return uiFeeds{links: l, feeds: feeds}
 	}
 }
 
 // uiFeeds implements ui.FeedLinker for one base URL.
-type uiFeeds struct{ links calendar.Links }
+type uiFeeds struct {
+	links calendar.Links
+	feeds *calendar.Handler
+}
+
+func (f uiFeeds) FeedSize(ctx context.Context, fl meetings.Filter) (ui.FeedSize, error) {
+	s, err := f.feeds.Size(ctx, f.links, fl)
+	return ui.FeedSize{Bytes: s.Bytes, Events: s.Events}, err
+}
 
 func (f uiFeeds) FilterFeeds(fl meetings.Filter) ui.Feeds {
 	s := f.links.Subscribe(fl)
