@@ -30,6 +30,25 @@ func DateOf(t time.Time) Date {
 // String formats the date as "2006-01-02".
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
 
+// Dates a schedule may name: first and last dates of a series and the dates
+// of its exceptions. Hearth schedules meetings that happen now; outside this
+// range a date is a typo (0000, 20266) that would only cost work, such as a
+// VTIMEZONE with two centuries of DST observances, and zone data before
+// 1970 is unreliable anyway.
+var (
+	MinDate = Date{2000, time.January, 1}
+	MaxDate = Date{2100, time.December, 31}
+)
+
+// CheckRange says why d is outside MinDate..MaxDate; what names the date
+// ("first date") for the message.
+func (d Date) CheckRange(what string) error {
+	if d.Before(MinDate) || d.After(MaxDate) {
+		return fmt.Errorf("%s %s must be between %s and %s", what, d, MinDate, MaxDate)
+	}
+	return nil
+}
+
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d == Date{} }
 

@@ -44,6 +44,14 @@ func (r Recurrence) Validate() error {
 	if r.Start.IsZero() {
 		return fmt.Errorf("a first date is required")
 	}
+	if err := r.Start.CheckRange("first date"); err != nil {
+		return err
+	}
+	if r.Until != nil {
+		if err := r.Until.CheckRange("end date"); err != nil {
+			return err
+		}
+	}
 	if r.Until != nil && r.Until.Before(r.Start) {
 		return fmt.Errorf("end date %s is before the first date %s", r.Until, r.Start)
 	}

@@ -126,7 +126,9 @@ func (g *Group) Validate() error {
 // date can be checked against the rule.
 func (e *Exception) Validate(s *Series) error {
 	var v ValidationError
-	if !s.Recurrence.OccursOn(e.Date) {
+	if err := e.Date.CheckRange("date"); err != nil {
+		v.add("date", "%s", err)
+	} else if !s.Recurrence.OccursOn(e.Date) {
 		v.add("date", "%s (%s) is not a date on which %q meets (%s)", e.Date, e.Date.Weekday(), s.Name, s.Recurrence.Describe())
 	}
 	checkText(&v, "reason", e.Reason, MaxTextLen, e.Kind == Cancelled)
@@ -142,7 +144,9 @@ func (e *Exception) Validate(s *Series) error {
 		if e.NewDuration != 0 && (e.NewDuration < MinDuration || e.NewDuration > MaxDuration) {
 			v.add("new_duration", "duration %s must be between %s and %s", e.NewDuration, MinDuration, MaxDuration)
 		}
-		if e.NewDate != nil && (e.NewDate.DaysSince(e.Date) > 31 || e.Date.DaysSince(*e.NewDate) > 31) {
+		if e.NewDate != nil && e.NewDate.CheckRange("new date") != nil {
+			v.add("new_date", "%s", e.NewDate.CheckRange("new date"))
+		} else if e.NewDate != nil && (e.NewDate.DaysSince(e.Date) > 31 || e.Date.DaysSince(*e.NewDate) > 31) {
 			v.add("new_date", "a meeting can be moved by at most 31 days (from %s to %s)", e.Date, e.NewDate)
 		}
 	default:

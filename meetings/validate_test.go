@@ -40,6 +40,13 @@ func TestSeriesValidateEachField(t *testing.T) {
 			d := date("2025-12-31")
 			s.Recurrence.Until = &d
 		}},
+		{"recurrence", "first date 0000-01-03 must be between 2000-01-01 and 2100-12-31", func(s *Series) {
+			s.Recurrence.Start = date("0000-01-03")
+		}},
+		{"recurrence", "end date 2101-01-03 must be between", func(s *Series) {
+			d := date("2101-01-03")
+			s.Recurrence.Until = &d
+		}},
 		{"recurrence", "at least one weekday", func(s *Series) { s.Recurrence.Weekdays = nil }},
 		{"recurrence", "interval 0", func(s *Series) { s.Recurrence.Interval = 0 }},
 		{"recurrence", "exactly one weekday", func(s *Series) {
@@ -74,13 +81,17 @@ func TestExceptionValidate(t *testing.T) {
 	s := validSeries()
 	d := date("2026-03-02")
 	far := date("2026-05-01")
+	beyond := date("9999-03-02")
 	cases := []struct {
 		name, want string
 		ex         Exception
 	}{
+		{"year 0000", "date 0000-01-03 must be between 2000-01-01 and 2100-12-31", Exception{Date: date("0000-01-03"), Kind: Cancelled, Reason: "Holiday"}},
+		{"year 2101", "date 2101-01-03 must be between", Exception{Date: date("2101-01-03"), Kind: Cancelled, Reason: "Holiday"}},
 		{"not a meeting day", "is not a date on which", Exception{Date: date("2026-03-03"), Kind: Cancelled, Reason: "Holiday"}},
 		{"cancel needs a reason", "reason is required", Exception{Date: d, Kind: Cancelled}},
 		{"move needs a change", "needs a new date", Exception{Date: d, Kind: Moved}},
+		{"move to 9999", "new date 9999-03-02 must be between", Exception{Date: d, Kind: Moved, NewDate: &beyond}},
 		{"move too far", "at most 31 days", Exception{Date: d, Kind: Moved, NewDate: &far}},
 		{"note cannot move", "only a moved occurrence", Exception{Date: d, Kind: Note, NewDuration: time.Hour}},
 		{"unknown kind", `kind "skip"`, Exception{Date: d, Kind: "skip"}},

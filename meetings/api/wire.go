@@ -16,8 +16,8 @@ type RecurrenceJSON struct {
 	Interval int    `json:"interval,omitempty" doc:"Every N weeks or months (default 1)"`
 	Weekdays []int  `json:"weekdays" doc:"0 = Sunday ... 6 = Saturday"`
 	SetPos   int    `json:"set_pos,omitempty" doc:"Monthly only: week of the month 1-4, or -1 for the last"`
-	Start    string `json:"start" doc:"First date the meeting may occur on (YYYY-MM-DD)" example:"2026-01-05"`
-	Until    string `json:"until,omitempty" doc:"Last date it may occur on (YYYY-MM-DD); empty for no end"`
+	Start    string `json:"start" doc:"First date the meeting may occur on (YYYY-MM-DD, 2000-01-01 to 2100-12-31)" example:"2026-01-05"`
+	Until    string `json:"until,omitempty" doc:"Last date it may occur on (YYYY-MM-DD, at most 2100-12-31); empty for no end"`
 	// Description is output only.
 	Description string `json:"description,omitempty" readOnly:"true" doc:"The rule in words"`
 }
