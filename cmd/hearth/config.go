@@ -12,8 +12,11 @@ import (
 
 // serveConfig is every setting of `hearth serve`.
 type serveConfig struct {
-	Addr       string
-	DataDir    string
+	Addr    string
+	DataDir string
+	// Database is a PostgreSQL URL shared by several nodes; empty means
+	// SQLite in DataDir.
+	Database   string
 	Demo       bool
 	LogFormat  string
 	LogLevel   string
@@ -66,6 +69,7 @@ func (f *flags) integer(p *int, name, envName string, def int, usage string) {
 func (c *serveConfig) register(f *flags) {
 	f.str(&c.Addr, "addr", "HEARTH_ADDR", ":8080", "HTTP listen address")
 	f.str(&c.DataDir, "data", "HEARTH_DATA", "./hearth-data", "data directory (holds the SQLite database)")
+	f.str(&c.Database, "database", "HEARTH_DATABASE", "", "PostgreSQL URL shared by several nodes, postgres://user:pass@host/db (default: SQLite in --data)")
 	f.boolean(&c.Demo, "demo", "HEARTH_DEMO", false, "seed the demo schedule (idempotent)")
 	f.str(&c.LogFormat, "log-format", "HEARTH_LOG_FORMAT", "text", "log format: text or json")
 	f.str(&c.LogLevel, "log-level", "HEARTH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
@@ -94,6 +98,7 @@ func (c *serveConfig) validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data must name a directory"))
 	}
+	errs = append(errs, validateDatabase(c.Database))
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q must be text or json", c.LogFormat))
 	}

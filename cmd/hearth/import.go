@@ -23,8 +23,9 @@ func runImport(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("hearth import meeting-guide", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	f := &flags{fs: fs, getenv: e.getenv}
-	var dataDir, zone, format, program string
+	var dataDir, database, zone, format, program string
 	f.str(&dataDir, "data", "HEARTH_DATA", "./hearth-data", "data directory (holds the SQLite database)")
+	f.str(&database, "database", "HEARTH_DATABASE", "", "PostgreSQL URL (default: SQLite in --data)")
 	fs.StringVar(&zone, "timezone", "", "IANA timezone for entries without one, e.g. America/Chicago")
 	fs.StringVar(&format, "format", string(meetings.Format12Step), "format of the imported meetings when the feed does not say")
 	fs.StringVar(&program, "program", "AA", "program of the imported meetings when the feed does not say")
@@ -32,7 +33,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if err := errors.Join(f.errs...); err != nil {
+	if err := errors.Join(append(f.errs, validateDatabase(database))...); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -43,7 +44,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := newLogger(e.stderr, "text", "warn")
-	st, err := openStore(ctx, dataDir, log)
+	st, err := openStore(ctx, dataDir, database, log)
 	if err != nil {
 		return err
 	}

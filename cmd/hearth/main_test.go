@@ -41,10 +41,11 @@ func TestParseServe(t *testing.T) {
 		{[]string{"--admin-token", "short"}, envOf(), "16 characters"},
 		{[]string{"--public-url", "meet.example.org"}, envOf(), "http(s) URL"},
 		{[]string{"extra"}, envOf(), "unexpected"},
+		{nil, envOf("HEARTH_DATABASE", "mysql://u:secret@db/hearth"), "PostgreSQL URL"},
 	} {
 		_, err := parseServe(tc.args, tc.env)
-		if err == nil || !strings.Contains(err.Error(), tc.says) {
-			t.Errorf("%v: error %v, want one naming %q", tc.args, err, tc.says)
+		if err == nil || !strings.Contains(err.Error(), tc.says) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%v: error %v, want one naming %q (and no password)", tc.args, err, tc.says)
 		}
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,7 +16,6 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/meetings/api"
 	"github.com/hearth-recovery/hearth/meetings/demo"
-	"github.com/hearth-recovery/hearth/meetings/store"
 )
 
 // shutdownGrace is how long open requests get to finish on SIGINT/SIGTERM.
@@ -93,7 +90,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, ready func(ad
 // and builds the API. Other areas construct their parts in wire_<area>.go
 // and are called from here.
 func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error) {
-	st, err := openStore(ctx, cfg.DataDir, log)
+	st, err := openStore(ctx, cfg.DataDir, cfg.Database, log)
 	if err != nil {
 		return nil, err
 	}
@@ -133,16 +130,6 @@ func (a *app) close() {
 			a.log.Warn("close", "err", err)
 		}
 	}
-}
-
-// openStore opens the database in the data directory, creating the
-// directory (owner-only) when it does not exist. Every command that touches
-// the data directory opens it here.
-func openStore(ctx context.Context, dataDir string, log *slog.Logger) (*store.SQLite, error) {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
-	}
-	return store.Open(ctx, store.Config{Path: filepath.Join(dataDir, "hearth.db")}, log)
 }
 
 // localURL is a clickable URL for the log; ":8080" becomes localhost.

@@ -10,7 +10,7 @@ import (
 )
 
 // fill adds n varied meetings in n/500 groups.
-func fill(tb testing.TB, s *SQLite, n int) {
+func fill(tb testing.TB, s *base, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	zones := []string{"America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London",
@@ -40,7 +40,7 @@ func fill(tb testing.TB, s *SQLite, n int) {
 // BenchmarkListFiltered10k is a filtered list from the in-memory snapshot.
 func BenchmarkListFiltered10k(b *testing.B) {
 	s := openTest(b)
-	fill(b, s, 10000)
+	fill(b, s.base, 10000)
 	ctx := context.Background()
 	mon := time.Monday
 	f := meetings.Filter{Program: "NA", Day: &mon, Text: "meeting-0"}
@@ -57,7 +57,7 @@ func BenchmarkListFiltered10k(b *testing.B) {
 // write pays.
 func BenchmarkLoad10k(b *testing.B) {
 	s := openTest(b)
-	fill(b, s, 10000)
+	fill(b, s.base, 10000)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hearth-recovery/hearth/meetings"
 )
@@ -25,7 +24,7 @@ func scanGroup(row interface{ Scan(...any) error }) (meetings.Group, error) {
 }
 
 // Groups returns every group ordered by slug.
-func (s *SQLite) Groups(ctx context.Context) ([]meetings.Group, error) {
+func (s *base) Groups(ctx context.Context) ([]meetings.Group, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups ORDER BY slug`)
 	if err != nil {
 		return nil, fmt.Errorf("store: groups: %w", err)
@@ -43,7 +42,7 @@ func (s *SQLite) Groups(ctx context.Context) ([]meetings.Group, error) {
 }
 
 // Group returns the group with slug.
-func (s *SQLite) Group(ctx context.Context, slug string) (meetings.Group, error) {
+func (s *base) Group(ctx context.Context, slug string) (meetings.Group, error) {
 	g, err := scanGroup(s.db.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, fmt.Errorf("store: group %q: %w", slug, meetings.ErrNotFound)
@@ -55,30 +54,29 @@ func (s *SQLite) Group(ctx context.Context, slug string) (meetings.Group, error)
 }
 
 // CreateGroup inserts g.
-func (s *SQLite) CreateGroup(ctx context.Context, g *meetings.Group) error {
+func (s *base) CreateGroup(ctx context.Context, g *meetings.Group) error {
 	if err := g.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, "create group", func(tx *sql.Tx, now int64) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO groups (slug, name, program, description, tradition_url,
-			contact_note, location, conference_phone, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+	return s.write(ctx, "create group", func(tx tx, now int64) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO groups (slug, name, program, description, tradition_url,
+			contact_note, location, conference_phone, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			g.Slug, g.Name, string(g.Program), g.Description, g.TraditionURL, g.ContactNote, g.Location,
-			g.ConferencePhone, now, now)
+			g.ConferencePhone, now, now).Scan(&g.ID)
 		if err != nil {
-			return conflict(err, "group", g.Slug)
+			return s.conflict(err, "group", g.Slug)
 		}
-		g.ID, _ = res.LastInsertId()
 		g.Created, g.Updated = fromNanos(now), fromNanos(now)
 		return nil
 	})
 }
 
 // UpdateGroup replaces the fields of the group with g.Slug.
-func (s *SQLite) UpdateGroup(ctx context.Context, g *meetings.Group) error {
+func (s *base) UpdateGroup(ctx context.Context, g *meetings.Group) error {
 	if err := g.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, "update group", func(tx *sql.Tx, now int64) error {
+	return s.write(ctx, "update group", func(tx tx, now int64) error {
 		var id, created int64
 		err := tx.QueryRowContext(ctx, `UPDATE groups SET name=?, program=?, description=?, tradition_url=?,
 			contact_note=?, location=?, conference_phone=?, updated=? WHERE slug=? RETURNING id, created`,
@@ -96,8 +94,8 @@ func (s *SQLite) UpdateGroup(ctx context.Context, g *meetings.Group) error {
 }
 
 // DeleteGroup removes an empty group.
-func (s *SQLite) DeleteGroup(ctx context.Context, slug string) error {
-	return s.write(ctx, "delete group", func(tx *sql.Tx, _ int64) error {
+func (s *base) DeleteGroup(ctx context.Context, slug string) error {
+	return s.write(ctx, "delete group", func(tx tx, _ int64) error {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM series JOIN groups g ON g.id = series.group_id
 			WHERE g.slug = ?`, slug).Scan(&n)
@@ -107,13 +105,18 @@ func (s *SQLite) DeleteGroup(ctx context.Context, slug string) error {
 		if n > 0 {
 			return fmt.Errorf("group %q still holds %d meetings; delete or move them first: %w", slug, n, meetings.ErrConflict)
 		}
-		return mustAffect(tx.ExecContext(ctx, `DELETE FROM groups WHERE slug = ?`, slug))("group", slug)
+		err = mustAffect(tx.ExecContext(ctx, `DELETE FROM groups WHERE slug = ?`, slug))("group", slug)
+		if err != nil && s.d.restrict(err) {
+			// A meeting was added by another node since the count.
+			return fmt.Errorf("group %q still holds meetings; delete or move them first: %w", slug, meetings.ErrConflict)
+		}
+		return err
 	})
 }
 
 // conflict turns a uniqueness violation into ErrConflict.
-func conflict(err error, what, slug string) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+func (s *base) conflict(err error, what, slug string) error {
+	if s.d.unique(err) {
 		return fmt.Errorf("%s %q already exists: %w", what, slug, meetings.ErrConflict)
 	}
 	return err

@@ -12,26 +12,25 @@ import (
 )
 
 // CreateSeries inserts s into the group named by s.GroupSlug.
-func (s *SQLite) CreateSeries(ctx context.Context, m *meetings.Series) error {
+func (s *base) CreateSeries(ctx context.Context, m *meetings.Series) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, "create series", func(tx *sql.Tx, now int64) error {
+	return s.write(ctx, "create series", func(tx tx, now int64) error {
 		gid, err := groupID(ctx, tx, m.GroupSlug)
 		if err != nil {
 			return err
 		}
 		cols := seriesValues(m)
-		res, err := tx.ExecContext(ctx, `INSERT INTO series (slug, group_id, name, format, program, types,
-			languages, notes, timezone, start_time, duration_s, freq, interval, weekdays, set_pos, rec_start,
+		err = tx.QueryRowContext(ctx, `INSERT INTO series (slug, group_id, name, format, program, types,
+			languages, notes, timezone, start_time, duration_s, freq, "interval", weekdays, set_pos, rec_start,
 			rec_until, waiting_room, locked_until_chair, max_participants, camera_off_on_entry, passcode_hash,
 			host_key_hash, sequence, created, updated)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)`,
-			append(append([]any{m.Slug, gid}, cols...), m.Room.PasscodeHash, m.Room.HostKeyHash, now, now)...)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?) RETURNING id`,
+			append(append([]any{m.Slug, gid}, cols...), m.Room.PasscodeHash, m.Room.HostKeyHash, now, now)...).Scan(&m.ID)
 		if err != nil {
-			return conflict(err, "meeting", m.Slug)
+			return s.conflict(err, "meeting", m.Slug)
 		}
-		m.ID, _ = res.LastInsertId()
 		m.GroupID, m.Sequence = gid, 0
 		m.Created, m.Updated = fromNanos(now), fromNanos(now)
 		return nil
@@ -40,11 +39,11 @@ func (s *SQLite) CreateSeries(ctx context.Context, m *meetings.Series) error {
 
 // UpdateSeries replaces the series m.Slug, its passcode hash too when
 // passcodeHash is not nil; the host key hash is kept.
-func (s *SQLite) UpdateSeries(ctx context.Context, m *meetings.Series, passcodeHash *string) error {
+func (s *base) UpdateSeries(ctx context.Context, m *meetings.Series, passcodeHash *string) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, "update series", func(tx *sql.Tx, now int64) error {
+	return s.write(ctx, "update series", func(tx tx, now int64) error {
 		gid, err := groupID(ctx, tx, m.GroupSlug)
 		if err != nil {
 			return err
@@ -52,7 +51,7 @@ func (s *SQLite) UpdateSeries(ctx context.Context, m *meetings.Series, passcodeH
 		var id, created int64
 		var seq int
 		err = tx.QueryRowContext(ctx, `UPDATE series SET name=?, format=?, program=?, types=?, languages=?,
-			notes=?, timezone=?, start_time=?, duration_s=?, freq=?, interval=?, weekdays=?, set_pos=?,
+			notes=?, timezone=?, start_time=?, duration_s=?, freq=?, "interval"=?, weekdays=?, set_pos=?,
 			rec_start=?, rec_until=?, waiting_room=?, locked_until_chair=?, max_participants=?,
 			camera_off_on_entry=?, group_id=?, passcode_hash=COALESCE(?, passcode_hash), sequence=sequence+1, updated=?
 			WHERE slug=? RETURNING id, sequence, created, passcode_hash, host_key_hash`,
@@ -70,19 +69,19 @@ func (s *SQLite) UpdateSeries(ctx context.Context, m *meetings.Series, passcodeH
 }
 
 // DeleteSeries removes the series; its exceptions go with it (ON DELETE CASCADE).
-func (s *SQLite) DeleteSeries(ctx context.Context, slug string) error {
-	return s.write(ctx, "delete series", func(tx *sql.Tx, _ int64) error {
+func (s *base) DeleteSeries(ctx context.Context, slug string) error {
+	return s.write(ctx, "delete series", func(tx tx, _ int64) error {
 		return mustAffect(tx.ExecContext(ctx, `DELETE FROM series WHERE slug = ?`, slug))("meeting", slug)
 	})
 }
 
 // SetPasscodeHash sets the passcode hash ("" for no passcode).
-func (s *SQLite) SetPasscodeHash(ctx context.Context, slug, hash string) error {
+func (s *base) SetPasscodeHash(ctx context.Context, slug, hash string) error {
 	return s.setSecret(ctx, slug, "passcode_hash", hash)
 }
 
 // SetHostKeyHash sets the chair's host key hash.
-func (s *SQLite) SetHostKeyHash(ctx context.Context, slug, hash string) error {
+func (s *base) SetHostKeyHash(ctx context.Context, slug, hash string) error {
 	if hash == "" {
 		return errors.New("store: a host key hash is required")
 	}
@@ -90,15 +89,15 @@ func (s *SQLite) SetHostKeyHash(ctx context.Context, slug, hash string) error {
 }
 
 // setSecret writes one of two fixed column names, never user input.
-func (s *SQLite) setSecret(ctx context.Context, slug, column, hash string) error {
-	return s.write(ctx, "set "+column, func(tx *sql.Tx, now int64) error {
+func (s *base) setSecret(ctx context.Context, slug, column, hash string) error {
+	return s.write(ctx, "set "+column, func(tx tx, now int64) error {
 		return mustAffect(tx.ExecContext(ctx, `UPDATE series SET `+column+`=?, sequence=sequence+1, updated=?
 			WHERE slug=?`, hash, now, slug))("meeting", slug)
 	})
 }
 
 // PutException creates or replaces the exception on e.Date and bumps the series.
-func (s *SQLite) PutException(ctx context.Context, slug string, e *meetings.Exception) error {
+func (s *base) PutException(ctx context.Context, slug string, e *meetings.Exception) error {
 	m, err := s.Meeting(ctx, slug)
 	if err != nil {
 		return err
@@ -106,7 +105,7 @@ func (s *SQLite) PutException(ctx context.Context, slug string, e *meetings.Exce
 	if err := e.Validate(&m.Series); err != nil {
 		return err
 	}
-	return s.write(ctx, "put exception", func(tx *sql.Tx, now int64) error {
+	return s.write(ctx, "put exception", func(tx tx, now int64) error {
 		var created int64
 		if err := bumpSeries(ctx, tx, slug, now); err != nil {
 			return err
@@ -127,8 +126,8 @@ func (s *SQLite) PutException(ctx context.Context, slug string, e *meetings.Exce
 }
 
 // DeleteException removes the exception on date, restoring the occurrence.
-func (s *SQLite) DeleteException(ctx context.Context, slug string, date meetings.Date) error {
-	return s.write(ctx, "delete exception", func(tx *sql.Tx, now int64) error {
+func (s *base) DeleteException(ctx context.Context, slug string, date meetings.Date) error {
+	return s.write(ctx, "delete exception", func(tx tx, now int64) error {
 		err := mustAffect(tx.ExecContext(ctx, `DELETE FROM exceptions WHERE date = ?
 			AND series_id = (SELECT id FROM series WHERE slug = ?)`, date.String(), slug))("exception", slug+"/"+date.String())
 		if err != nil {
@@ -138,12 +137,12 @@ func (s *SQLite) DeleteException(ctx context.Context, slug string, date meetings
 	})
 }
 
-func bumpSeries(ctx context.Context, tx *sql.Tx, slug string, now int64) error {
+func bumpSeries(ctx context.Context, tx tx, slug string, now int64) error {
 	return mustAffect(tx.ExecContext(ctx, `UPDATE series SET sequence=sequence+1, updated=? WHERE slug=?`,
 		now, slug))("meeting", slug)
 }
 
-func groupID(ctx context.Context, tx *sql.Tx, slug string) (int64, error) {
+func groupID(ctx context.Context, tx tx, slug string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM groups WHERE slug = ?`, slug).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -17,10 +17,12 @@ import (
 type snapshot struct {
 	all    []meetings.Meeting
 	bySlug map[string]int
+	// rev is the change counter the snapshot was read at.
+	rev int64
 }
 
 // ListMeetings returns the series that pass f.
-func (s *SQLite) ListMeetings(ctx context.Context, f meetings.Filter) ([]meetings.Meeting, error) {
+func (s *base) ListMeetings(ctx context.Context, f meetings.Filter) ([]meetings.Meeting, error) {
 	snap, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -35,7 +37,7 @@ func (s *SQLite) ListMeetings(ctx context.Context, f meetings.Filter) ([]meeting
 }
 
 // Meeting returns one series with its exceptions.
-func (s *SQLite) Meeting(ctx context.Context, slug string) (meetings.Meeting, error) {
+func (s *base) Meeting(ctx context.Context, slug string) (meetings.Meeting, error) {
 	snap, err := s.snapshot(ctx)
 	if err != nil {
 		return meetings.Meeting{}, err
@@ -47,12 +49,24 @@ func (s *SQLite) Meeting(ctx context.Context, slug string) (meetings.Meeting, er
 	return snap.all[i], nil
 }
 
-func (s *SQLite) snapshot(ctx context.Context) (*snapshot, error) {
+// snapshot returns the cached schedule, loading it when stale. While the
+// store is not live (a PostgreSQL node that lost its listen connection) the
+// cache is checked against the stored revision on every read.
+func (s *base) snapshot(ctx context.Context) (*snapshot, error) {
 	s.mu.Lock()
-	snap, gen := s.snap, s.gen
+	snap, gen, live := s.snap, s.gen, s.live
 	s.mu.Unlock()
-	if snap != nil {
+	if snap != nil && live {
 		return snap, nil
+	}
+	if snap != nil {
+		c, err := readChanges(ctx, s.db)
+		if err != nil {
+			return nil, fmt.Errorf("store: check revision: %w", err)
+		}
+		if c.Counter == snap.rev {
+			return snap, nil
+		}
 	}
 	snap, err := s.load(ctx)
 	if err != nil {
@@ -66,9 +80,21 @@ func (s *SQLite) snapshot(ctx context.Context) (*snapshot, error) {
 	return snap, nil
 }
 
-func (s *SQLite) load(ctx context.Context) (*snapshot, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.slug, s.name, s.group_id, g.slug, s.format, s.program,
-		s.types, s.languages, s.notes, s.timezone, s.start_time, s.duration_s, s.freq, s.interval, s.weekdays,
+// load reads the whole schedule and its revision in one read transaction,
+// so the revision names exactly what was read.
+func (s *base) load(ctx context.Context) (*snapshot, error) {
+	sqlTx, err := s.raw.BeginTx(ctx, s.d.readTx)
+	if err != nil {
+		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	defer sqlTx.Rollback()
+	t := conn{q: sqlTx, d: s.d}
+	c, err := readChanges(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("store: load revision: %w", err)
+	}
+	rows, err := t.QueryContext(ctx, `SELECT s.id, s.slug, s.name, s.group_id, g.slug, s.format, s.program,
+		s.types, s.languages, s.notes, s.timezone, s.start_time, s.duration_s, s.freq, s."interval", s.weekdays,
 		s.set_pos, s.rec_start, s.rec_until, s.waiting_room, s.locked_until_chair, s.passcode_hash,
 		s.host_key_hash, s.max_participants, s.camera_off_on_entry, s.sequence, s.created, s.updated
 		FROM series s JOIN groups g ON g.id = s.group_id ORDER BY s.slug`)
@@ -76,7 +102,7 @@ func (s *SQLite) load(ctx context.Context) (*snapshot, error) {
 		return nil, fmt.Errorf("store: load series: %w", err)
 	}
 	defer rows.Close()
-	snap := &snapshot{bySlug: make(map[string]int)}
+	snap := &snapshot{bySlug: make(map[string]int), rev: c.Counter}
 	byID := make(map[int64]int)
 	for rows.Next() {
 		m, err := scanSeries(rows)
@@ -90,14 +116,15 @@ func (s *SQLite) load(ctx context.Context) (*snapshot, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: load series: %w", err)
 	}
-	if err := s.loadExceptions(ctx, snap, byID); err != nil {
+	rows.Close()
+	if err := loadExceptions(ctx, t, snap, byID); err != nil {
 		return nil, err
 	}
 	return snap, nil
 }
 
-func (s *SQLite) loadExceptions(ctx context.Context, snap *snapshot, byID map[int64]int) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, series_id, date, kind, reason, new_date, new_start,
+func loadExceptions(ctx context.Context, t conn, snap *snapshot, byID map[int64]int) error {
+	rows, err := t.QueryContext(ctx, `SELECT id, series_id, date, kind, reason, new_date, new_start,
 		new_duration_s, created, updated FROM exceptions ORDER BY series_id, date`)
 	if err != nil {
 		return fmt.Errorf("store: load exceptions: %w", err)

@@ -1,6 +1,9 @@
-// Package store keeps the meetings schedule in an embedded SQLite database
-// (modernc.org/sqlite, pure Go): WAL journal, foreign keys on, schema
-// migrations applied at open, every multi-row change in one transaction.
+// Package store keeps the meetings schedule in a SQL database: an embedded
+// SQLite file (modernc.org/sqlite, pure Go) for one node, or PostgreSQL
+// (jackc/pgx) for several nodes sharing one schedule. Both run the same
+// queries through database/sql, apply versioned migrations at open, do every
+// multi-row change in one transaction and serve reads from an in-memory
+// snapshot of the schedule that is rebuilt after a write.
 package store
 
 import (
@@ -9,118 +12,162 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Config says where the database lives.
-type Config struct {
-	// Path is the SQLite file; it is created if missing.
-	Path string
-	// Now is the clock for Created/Updated; time.Now when nil.
-	Now func() time.Time
+// dialect is what differs between the databases behind the shared queries.
+type dialect struct {
+	// numbered turns ? placeholders into $1, $2... (PostgreSQL).
+	numbered bool
+	// unique and restrict recognise a uniqueness or foreign-key violation.
+	unique, restrict func(error) bool
+	// readTx are the options of the transaction a snapshot is loaded in.
+	readTx *sql.TxOptions
 }
 
-// Validate reports a missing path.
-func (c Config) Validate() error {
-	if c.Path == "" {
-		return errors.New("store: a database path is required")
+// bind rewrites q's placeholders for the dialect. The queries are constants
+// of this package and hold no ? inside string literals.
+func (d *dialect) bind(q string) string {
+	if !d.numbered || !strings.Contains(q, "?") {
+		return q
 	}
-	return nil
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
-// SQLite is a meetings.Store on one SQLite file.
-type SQLite struct {
-	db  *sql.DB
+// conn is a pool or a transaction that binds placeholders for its dialect.
+type conn struct {
+	q interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}
+	d *dialect
+}
+
+func (c conn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.d.bind(q), args...)
+}
+
+func (c conn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.d.bind(q), args...)
+}
+
+func (c conn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.d.bind(q), args...)
+}
+
+// tx is a write transaction.
+type tx = conn
+
+// base is the meetings.Store both databases share.
+type base struct {
+	db  conn
+	raw *sql.DB
+	d   *dialect
 	now func() time.Time
 	log *slog.Logger
 
-	mu sync.Mutex // guards gen and snap
-	// gen counts committed writes; a snapshot loaded while a write committed
-	// is discarded rather than cached.
+	mu sync.Mutex // guards gen, snap and live
+	// gen counts invalidations; a snapshot loaded while one happened is
+	// discarded rather than cached.
 	gen uint64
-	// snap is every series with its exceptions, rebuilt after a write on the
-	// next read; nil when stale.
+	// snap is every series with its exceptions, rebuilt on the next read
+	// after a write; nil when stale.
 	snap *snapshot
+	// live is true while every write to the database is known to invalidate
+	// snap: always for SQLite (one process writes), and for PostgreSQL while
+	// the node listens for other nodes' writes. When false, each read first
+	// compares the stored revision with the snapshot's.
+	live bool
 }
 
-var _ meetings.Store = (*SQLite)(nil)
-
-// Open opens (creating if needed) and migrates the database.
-func Open(ctx context.Context, cfg Config, log *slog.Logger) (*SQLite, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+func newBase(db *sql.DB, d *dialect, now func() time.Time, log *slog.Logger, live bool) *base {
+	if now == nil {
+		now = time.Now
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	db, err := sql.Open("sqlite", dsn(cfg.Path))
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", cfg.Path, err)
-	}
-	// One connection: SQLite allows one writer anyway, and reads are served
-	// from the in-memory snapshot, so a pool would only add lock contention.
-	db.SetMaxOpenConns(1)
-	if err := migrate(ctx, db, len(migrations), log); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &SQLite{db: db, now: cfg.Now, log: log}, nil
+	return &base{db: conn{q: db, d: d}, raw: db, d: d, now: now, log: log, live: live}
 }
 
-func dsn(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-		"&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-}
-
-// Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
-
-// write runs fn in one transaction, records the change and invalidates the
-// snapshot. Nothing is written when fn fails.
-func (s *SQLite) write(ctx context.Context, what string, fn func(tx *sql.Tx, now int64) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+// write runs fn in one transaction and records the change: the revision
+// counter rises by one and the modified instant moves forward. Taking the
+// change row first serialises writers (across nodes on PostgreSQL), so
+// revisions follow commit order. Nothing is written when fn fails.
+func (s *base) write(ctx context.Context, what string, fn func(tx tx, now int64) error) error {
+	sqlTx, err := s.raw.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %s: begin: %w", what, err)
 	}
-	defer tx.Rollback()
+	defer sqlTx.Rollback()
+	t := tx{q: sqlTx, d: s.d}
 	now := s.now().UTC().UnixNano()
-	if err := fn(tx, now); err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE changes SET counter = counter + 1, modified = ? WHERE id = 1`, now); err != nil {
+	// Modified never goes back and differs on every write, even when nodes'
+	// clocks disagree, so it can key caches and feed Last-Modified.
+	if _, err := t.ExecContext(ctx, `UPDATE changes SET counter = counter + 1,
+		modified = CASE WHEN modified >= ? THEN modified + 1 ELSE ? END WHERE id = 1`, now, now); err != nil {
 		return fmt.Errorf("store: %s: record change: %w", what, err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := fn(t, now); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: %s: commit: %w", what, err)
 	}
-	s.mu.Lock()
-	s.gen++
-	s.snap = nil
-	s.mu.Unlock()
+	s.invalidate(-1)
 	return nil
 }
 
-// Changes returns the change counter and the newest write's instant.
-func (s *SQLite) Changes(ctx context.Context) (meetings.Changes, error) {
-	var c meetings.Changes
-	var mod int64
-	err := s.db.QueryRowContext(ctx, `SELECT counter, modified FROM changes WHERE id = 1`).Scan(&c.Counter, &mod)
+// invalidate drops the snapshot unless it already holds revision rev
+// (rev < 0: drop it anyway).
+func (s *base) invalidate(rev int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rev >= 0 && s.snap != nil && s.snap.rev >= rev {
+		return
+	}
+	s.gen++
+	s.snap = nil
+}
+
+// Changes returns the stored revision: the change counter and the newest
+// write's instant. It always asks the database, so it also tells whether
+// the database answers.
+func (s *base) Changes(ctx context.Context) (meetings.Changes, error) {
+	c, err := readChanges(ctx, s.db)
 	if err != nil {
 		return c, fmt.Errorf("store: changes: %w", err)
-	}
-	if mod != 0 {
-		c.Modified = time.Unix(0, mod).UTC()
 	}
 	return c, nil
 }
 
+func readChanges(ctx context.Context, c conn) (meetings.Changes, error) {
+	var ch meetings.Changes
+	var mod int64
+	if err := c.QueryRowContext(ctx, `SELECT counter, modified FROM changes WHERE id = 1`).Scan(&ch.Counter, &mod); err != nil {
+		return ch, err
+	}
+	if mod != 0 {
+		ch.Modified = fromNanos(mod)
+	}
+	return ch, nil
+}
+
 // Setting returns the value stored under key.
-func (s *SQLite) Setting(ctx context.Context, key string) (string, error) {
+func (s *base) Setting(ctx context.Context, key string) (string, error) {
 	var v string
 	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -133,11 +180,11 @@ func (s *SQLite) Setting(ctx context.Context, key string) (string, error) {
 }
 
 // PutSetting stores value under key, replacing any earlier value.
-func (s *SQLite) PutSetting(ctx context.Context, key, value string) error {
+func (s *base) PutSetting(ctx context.Context, key, value string) error {
 	if key == "" || len(key) > 100 || len(value) > 10000 {
 		return fmt.Errorf("store: setting key must be 1-100 bytes and value at most 10000")
 	}
-	return s.write(ctx, "put setting", func(tx *sql.Tx, _ int64) error {
+	return s.write(ctx, "put setting", func(tx tx, _ int64) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 		return err

@@ -42,9 +42,9 @@ func testSeries(slug, group string) *meetings.Series {
 	}
 }
 
-func TestSeriesRoundTrip(t *testing.T) {
+func testSeriesRoundTrip(t *testing.T, open opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := open(t, nil)
 	if err := s.CreateGroup(ctx, testGroup("lakeside")); err != nil {
 		t.Fatal(err)
 	}
@@ -98,9 +98,9 @@ func TestSeriesRoundTrip(t *testing.T) {
 	}
 }
 
-func TestUpdateKeepsSecretsAndBumps(t *testing.T) {
+func testUpdateKeepsSecretsAndBumps(t *testing.T, open opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := open(t, nil)
 	s.CreateGroup(ctx, testGroup("g"))
 	m := testSeries("m", "g")
 	if err := s.CreateSeries(ctx, m); err != nil {
@@ -147,9 +147,9 @@ func TestUpdateKeepsSecretsAndBumps(t *testing.T) {
 	}
 }
 
-func TestErrors(t *testing.T) {
+func testErrors(t *testing.T, open opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := open(t, nil)
 	if err := s.CreateGroup(ctx, testGroup("g")); err != nil {
 		t.Fatal(err)
 	}
@@ -192,12 +192,12 @@ func TestErrors(t *testing.T) {
 
 // A failing write leaves nothing behind: the group-count change, the change
 // counter and the snapshot are all as before.
-func TestNoPartialWrite(t *testing.T) {
+func testNoPartialWrite(t *testing.T, open opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := open(t, nil)
 	s.CreateGroup(ctx, testGroup("g"))
 	before, _ := s.Changes(ctx)
-	err := s.write(ctx, "two rows", func(tx *sql.Tx, now int64) error {
+	err := s.write(ctx, "two rows", func(tx tx, now int64) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('a', '1')`); err != nil {
 			return err
 		}
@@ -216,14 +216,10 @@ func TestNoPartialWrite(t *testing.T) {
 	}
 }
 
-func TestChangesAndSettings(t *testing.T) {
+func testChangesAndSettings(t *testing.T, open opener) {
 	ctx := context.Background()
 	clock := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	s, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "db"), Now: func() time.Time { return clock }}, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := open(t, func() time.Time { return clock })
 	c, _ := s.Changes(ctx)
 	if c.Counter != 0 || !c.Modified.IsZero() {
 		t.Fatalf("empty store changes: %+v", c)
@@ -283,9 +279,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 }
 
-func TestListFilter(t *testing.T) {
+func testListFilter(t *testing.T, open opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := open(t, nil)
 	s.CreateGroup(ctx, testGroup("g"))
 	a := testSeries("a", "g")
 	b := testSeries("b", "g")
@@ -327,9 +323,9 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 
 // Readers served from the snapshot and writers that invalidate it can run
 // together (run with -race); every read sees a whole series.
-func TestConcurrentReadWrite(t *testing.T) {
+func testConcurrentReadWrite(t *testing.T, open opener) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := open(t, nil)
 	s.CreateGroup(ctx, testGroup("g"))
 	s.CreateSeries(ctx, testSeries("m", "g"))
 	done := make(chan struct{})
