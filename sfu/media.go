@@ -161,7 +161,7 @@ type mediaSetup struct {
 
 // newMedia opens the shared ICE sockets and applies the address settings.
 func newMedia(cfg Config, log *slog.Logger) (*mediaSetup, *transport, error) {
-	logs := pionLogs{log: log}
+	logs := newPionLogs(log)
 	se := webrtc.SettingEngine{LoggerFactory: logs}
 	tr, err := listen(cfg, &se, logs)
 	if err != nil {

@@ -47,6 +47,8 @@ func New(cfg Config, policy Policy, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// No client address or ICE credential in the log at any level.
+	log = slog.New(RedactAddresses(log.Handler()))
 	media, tr, err := newMedia(cfg, log)
 	if err != nil {
 		return nil, err

@@ -29,7 +29,7 @@ func startTURN(cfg Config, log *slog.Logger) (*turnServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sfu: turn listen: %w", err)
 	}
-	logs := pionLogs{log: log}
+	logs := newPionLogs(log)
 	srv, err := turn.NewServer(turn.ServerConfig{
 		Realm:         cfg.TURN.Realm,
 		AuthHandler:   turn.LongTermTURNRESTAuthHandler(cfg.TURN.Secret, logs.NewLogger("turn-auth")),

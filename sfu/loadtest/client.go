@@ -384,3 +384,24 @@ func (c *Client) LocalPort() int {
 	}
 	return int(pair.Local.Port)
 }
+
+// ICECredentials returns the ICE usernames and passwords of both ends of
+// the media connection, as the current descriptions carry them (tests
+// check that none reaches a log).
+func (c *Client) ICECredentials() []string {
+	var out []string
+	for _, d := range []*webrtc.SessionDescription{c.pc.CurrentLocalDescription(), c.pc.CurrentRemoteDescription()} {
+		if d == nil {
+			continue
+		}
+		for line := range strings.Lines(d.SDP) {
+			line = strings.TrimSpace(line)
+			for _, attr := range []string{"a=ice-ufrag:", "a=ice-pwd:"} {
+				if v, ok := strings.CutPrefix(line, attr); ok {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}
