@@ -103,6 +103,9 @@ type transport struct {
 	udpMux   ice.UDPMux
 	tcp      net.Listener
 	tcpMux   ice.TCPMux
+	// loopback is set when the media port listens on 127.0.0.1 only; the
+	// loopback candidate must then be announced.
+	loopback bool
 }
 
 func (t *transport) Close() error {
@@ -121,19 +124,14 @@ func (t *transport) Close() error {
 // addresses rather than on the wildcard address: a reply from a wildcard
 // socket leaves from whatever address the kernel's routing picks, which on
 // a machine with several addresses can differ from the candidate the client
-// was sent to, and the client then drops it.
+// was sent to, and the client then drops it. A machine with no IPv4
+// address but loopback (an offline laptop, a test box) listens on
+// 127.0.0.1, so that browsers on the machine itself still get media.
+// Loopback is not added beside real addresses: every member's browser would
+// be handed a 127.0.0.1 candidate that points at its own machine.
 func listenUDP(cfg Config, logs pionLogs) (*transport, error) {
 	if cfg.LoopbackOnly {
-		udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: cfg.UDPPort})
-		if err != nil {
-			return nil, fmt.Errorf("sfu: listen udp %d: %w", cfg.UDPPort, err)
-		}
-		// Every participant's media shares this socket: ask for large kernel
-		// buffers (capped by net.core.rmem_max/wmem_max) so bursts are not dropped.
-		_ = udp.SetReadBuffer(udpBufferBytes)
-		_ = udp.SetWriteBuffer(udpBufferBytes)
-		mux := webrtc.NewICEUDPMux(logs.NewLogger("udpmux"), udp)
-		return &transport{udpAddrs: []net.Addr{udp.LocalAddr()}, udpMux: mux}, nil
+		return listenLoopbackUDP(cfg, logs)
 	}
 	mux, err := ice.NewMultiUDPMuxFromPort(cfg.UDPPort,
 		ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
@@ -146,9 +144,24 @@ func listenUDP(cfg Config, logs pionLogs) (*transport, error) {
 	addrs := mux.GetListenAddresses()
 	if len(addrs) == 0 {
 		_ = mux.Close()
-		return nil, fmt.Errorf("sfu: listen udp %d: the machine has no IPv4 address besides loopback", cfg.UDPPort)
+		logs.log.Warn("media reachable from this machine only: it has no IPv4 address besides loopback")
+		return listenLoopbackUDP(cfg, logs)
 	}
 	return &transport{udpAddrs: addrs, udpMux: mux}, nil
+}
+
+// listenLoopbackUDP opens the media port at 127.0.0.1.
+func listenLoopbackUDP(cfg Config, logs pionLogs) (*transport, error) {
+	udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: cfg.UDPPort})
+	if err != nil {
+		return nil, fmt.Errorf("sfu: listen udp %d: %w", cfg.UDPPort, err)
+	}
+	// Every participant's media shares this socket: ask for large kernel
+	// buffers (capped by net.core.rmem_max/wmem_max) so bursts are not dropped.
+	_ = udp.SetReadBuffer(udpBufferBytes)
+	_ = udp.SetWriteBuffer(udpBufferBytes)
+	mux := webrtc.NewICEUDPMux(logs.NewLogger("udpmux"), udp)
+	return &transport{udpAddrs: []net.Addr{udp.LocalAddr()}, udpMux: mux, loopback: true}, nil
 }
 
 // mediaSetup holds what every PeerConnection shares: the ICE sockets and
@@ -170,8 +183,10 @@ func newMedia(cfg Config, log *slog.Logger) (*mediaSetup, *transport, error) {
 	if len(cfg.PublicIPs) > 0 {
 		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
-	if cfg.LoopbackOnly {
+	if tr.loopback {
 		se.SetIncludeLoopbackCandidate(true)
+	}
+	if cfg.LoopbackOnly {
 		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil })
 		se.SetRemoteIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })

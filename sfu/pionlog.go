@@ -86,12 +86,32 @@ type pionLogger struct {
 
 const levelTrace = slog.LevelDebug - 4
 
-// logf formats only when the level is on: Pion passes live structs to its
-// Debugf calls, and formatting them would race with their owners.
+// logf formats only when the level is on, and never formats a live
+// struct (see safeArgs).
 func (l pionLogger) logf(level slog.Level, format string, args []any) {
 	if l.log.Enabled(context.Background(), level) {
-		l.log.Log(context.Background(), level, fmt.Sprintf(format, args...))
+		l.log.Log(context.Background(), level, fmt.Sprintf(format, safeArgs(args)...))
 	}
+}
+
+// safeArgs replaces every argument but plain values, errors and Stringers
+// by its type name: Pion passes live structs to some Debugf calls ("got
+// new track: %+v" with the track its receiver goroutine is filling in),
+// and printing them with reflection races with their owners.
+func safeArgs(args []any) []any {
+	out := args
+	for i, a := range args {
+		switch a.(type) {
+		case nil, error, fmt.Stringer, string, bool, int, int8, int16, int32, int64,
+			uint, uint8, uint16, uint32, uint64, float32, float64, time.Duration:
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = append([]any(nil), args...)
+		}
+		out[i] = fmt.Sprintf("<%T>", a)
+	}
+	return out
 }
 
 // errorf sends an error to warn within the scope's budget, else to debug.
