@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings/api"
+	"github.com/hearth-recovery/hearth/meetings/store/pgtest"
+)
+
+// cluster is this package's throwaway PostgreSQL, started by the first test
+// that needs it and stopped by TestMain.
+var cluster pgtest.Cluster
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	cluster.Stop()
+	os.Exit(code)
+}
+
+var schemaLink = regexp.MustCompile(`"\$schema":"[^"]*"`)
+
+const nodeToken = "multi-node-admin-token-0123"
+
+// node is one hearth process of a multi-node test.
+type node struct {
+	name string
+	base string
+	cmd  *exec.Cmd
+	out  bytes.Buffer
+	done chan error
+}
+
+// buildHearth builds the hearth binary once per test.
+func buildHearth(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "hearth")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePort(t *testing.T, network string) int {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startNode runs `hearth serve` on database and waits for /healthz. Every
+// node has the same public URL, as behind one load balancer.
+func startNode(t *testing.T, bin, name, database string) *node {
+	t.Helper()
+	port := freePort(t, "tcp")
+	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1)}
+	n.cmd = exec.Command(bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", t.TempDir(),
+		"--database", database, "--admin-token", nodeToken, "--public-url", "https://meet.example.org",
+		"--rtc-udp-port", fmt.Sprint(freePort(t, "udp")), "--rtc-tcp-port", "0", "--log-level", "warn")
+	n.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
+	if err := n.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { n.done <- n.cmd.Wait() }()
+	t.Cleanup(func() {
+		n.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-n.done:
+		case <-time.After(20 * time.Second):
+			n.cmd.Process.Kill()
+			<-n.done
+		}
+		if t.Failed() {
+			t.Logf("node %s output:\n%s", n.name, n.out.String())
+		}
+	})
+	for {
+		select {
+		case err := <-n.done:
+			t.Fatalf("node %s exited: %v\n%s", name, err, n.out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if resp, err := http.Get(n.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return n
+			}
+		}
+	}
+}
+
+// send makes an admin request and fails the test unless it answers want.
+func (n *node) send(t *testing.T, method, path string, body any, want int) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, n.base+path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+nodeToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s on %s: %d, want %d: %s", method, path, n.name, resp.StatusCode, want, out)
+	}
+}
+
+// fetch GETs path, sending etag as If-None-Match when not empty.
+func (n *node) fetch(t *testing.T, path, etag string) (int, http.Header, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, n.base+path, nil)
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func nodeMeeting(slug, name string) api.MeetingInput {
+	return api.MeetingInput{Slug: slug, Name: name, Group: "eastside", Format: "12-step", Program: "AA",
+		Types: []string{"O"}, Languages: []string{"en"}, Timezone: "America/Chicago", Time: "19:00", Duration: 60,
+		Recurrence: api.RecurrenceJSON{Freq: "weekly", Weekdays: []int{1, 3}, Start: "2026-01-05"},
+		Room:       api.RoomJSON{MaxParticipants: 30}}
+}
+
+// Three hearth processes on one PostgreSQL: a meeting created through A's
+// API shows in C's iCalendar feed and CalDAV, and every node serves the same
+// bytes under the same ETag and Last-Modified. Then it measures how long a
+// write on one node takes to show on another.
+func TestMultiNodeSchedule(t *testing.T) {
+	database := cluster.Database(t)
+	bin := buildHearth(t)
+	a := startNode(t, bin, "A", database)
+	b := startNode(t, bin, "B", database)
+	c := startNode(t, bin, "C", database)
+	nodes := []*node{a, b, c}
+
+	a.send(t, "POST", "/api/groups", api.GroupJSON{Slug: "eastside", Name: "Eastside Group", Program: "AA",
+		TraditionURL: "https://example.org/7th"}, http.StatusCreated)
+	a.send(t, "POST", "/api/meetings", nodeMeeting("big-book", "Big Book Study"), http.StatusCreated)
+	start := time.Now()
+	for {
+		code, _, body := c.fetch(t, "/calendar/all.ics", "")
+		if code == http.StatusOK && strings.Contains(body, "SUMMARY:Big Book Study") {
+			break
+		}
+	}
+	t.Logf("meeting created on A in C's feed after %v", time.Since(start))
+
+	for _, path := range []string{"/calendar/all.ics", "/dav/public/calendars/all/big-book.ics",
+		"/api/meetings/big-book", "/api/meetings", "/api/meeting-guide.json"} {
+		var tags, mods, bodies []string
+		for _, n := range nodes {
+			code, h, body := n.fetch(t, path, "")
+			if code != http.StatusOK || h.Get("ETag") == "" {
+				t.Fatalf("%s on %s: %d, ETag %q: %.300s", path, n.name, code, h.Get("ETag"), body)
+			}
+			// Huma's $schema link names the host that answered; the rest is the schedule.
+			body = schemaLink.ReplaceAllString(body, "")
+			tags, mods, bodies = append(tags, h.Get("ETag")), append(mods, h.Get("Last-Modified")), append(bodies, body)
+			// A client holding the ETag from another node gets 304 here.
+			if code, _, _ := n.fetch(t, path, tags[0]); code != http.StatusNotModified {
+				t.Errorf("%s on %s: If-None-Match with %s's ETag answered %d, want 304", path, n.name, nodes[0].name, code)
+			}
+		}
+		if len(slices.Compact(slices.Clone(tags))) != 1 || len(slices.Compact(slices.Clone(mods))) != 1 ||
+			len(slices.Compact(slices.Clone(bodies))) != 1 {
+			t.Errorf("%s differs between nodes: ETags %q, Last-Modified %q", path, tags, mods)
+		}
+	}
+	measureVisibility(t, nodes)
+}
+
+// measureVisibility updates the meeting on one node and polls another until
+// its API shows the change; it logs the median and 99th percentile.
+func measureVisibility(t *testing.T, nodes []*node) {
+	const writes = 200
+	var took []time.Duration
+	for i := 0; i < writes; i++ {
+		w, r := nodes[i%len(nodes)], nodes[(i+1)%len(nodes)]
+		_, h, _ := r.fetch(t, "/api/meetings/big-book", "")
+		old := h.Get("ETag")
+		w.send(t, "PUT", "/api/meetings/big-book", nodeMeeting("big-book", fmt.Sprint("Big Book Study ", i)), http.StatusOK)
+		written := time.Now()
+		for {
+			if code, _, _ := r.fetch(t, "/api/meetings/big-book", old); code == http.StatusOK {
+				break
+			}
+		}
+		took = append(took, time.Since(written))
+	}
+	slices.Sort(took)
+	t.Logf("schedule write to visible on another node (%d writes, 3 nodes): median %v, p99 %v, max %v",
+		writes, took[len(took)/2], took[len(took)*99/100], took[len(took)-1])
+}
+
+// /healthz fails while the PostgreSQL database refuses connections, and
+// recovers when it is back.
+func TestHealthzPostgres(t *testing.T) {
+	database := cluster.Database(t)
+	name := database[strings.LastIndex(database, "/")+1 : strings.Index(database, "?")]
+	cfg := serveConfig{DataDir: t.TempDir(), Database: database, AdminToken: "a-test-admin-token-123",
+		LogFormat: "text", LogLevel: "info", RTC: rtcConfig{LoopbackOnly: true}}
+	app, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(routes(app))
+	t.Cleanup(func() { srv.Close(); app.close() })
+	if code, _ := get(t, srv.URL+"/healthz"); code != http.StatusOK {
+		t.Fatalf("healthz with the database up: %d", code)
+	}
+	ctx := context.Background()
+	if err := cluster.Exec(ctx, "postgres", `ALTER DATABASE `+name+` ALLOW_CONNECTIONS false`); err != nil {
+		t.Fatal(err)
+	}
+	err = cluster.Exec(ctx, "postgres", `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, srv.URL+"/healthz"); code != http.StatusServiceUnavailable {
+		t.Fatalf("healthz with the database unreachable: %d %s", code, body)
+	}
+	if err := cluster.Exec(ctx, "postgres", `ALTER DATABASE `+name+` ALLOW_CONNECTIONS true`); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if code, _ := get(t, srv.URL+"/healthz"); code == http.StatusOK {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
