@@ -92,6 +92,7 @@ func (s *Server) Mount(mux *http.ServeMux) huma.API {
 
 // Register adds every operation to api.
 func (s *Server) Register(api huma.API) {
+	api.UseMiddleware(s.requireAdmin(api)) // before any operation is registered
 	s.registerReads(api)
 	s.registerWrites(api)
 }

@@ -10,41 +10,34 @@ import (
 )
 
 type groupWrite struct {
-	AdminAuth
 	Body GroupJSON
 }
 
 type groupPut struct {
-	AdminAuth
 	Slug string `path:"slug" maxLength:"64"`
 	Body GroupJSON
 }
 
 type slugWrite struct {
-	AdminAuth
 	Slug string `path:"slug" maxLength:"64"`
 }
 
 type meetingWrite struct {
-	AdminAuth
 	Body MeetingInput
 }
 
 type meetingPut struct {
-	AdminAuth
 	Slug string `path:"slug" maxLength:"64"`
 	Body MeetingInput
 }
 
 type exceptionPut struct {
-	AdminAuth
 	Slug string `path:"slug" maxLength:"64"`
 	Date string `path:"date" doc:"Original local date of the occurrence, YYYY-MM-DD"`
 	Body ExceptionInput
 }
 
 type exceptionDelete struct {
-	AdminAuth
 	Slug string `path:"slug" maxLength:"64"`
 	Date string `path:"date"`
 }
@@ -63,7 +56,7 @@ func (s *Server) adminOp(id, method, path, summary string, status int, tags ...s
 	o := s.op(id, method, path, summary, tags...)
 	o.Security = []map[string][]string{{"bearer": {}}}
 	o.DefaultStatus = status
-	o.Errors = []int{http.StatusUnauthorized, http.StatusUnprocessableEntity}
+	o.Errors = []int{http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusUnprocessableEntity}
 	return o
 }
 
@@ -80,9 +73,6 @@ func (s *Server) registerWrites(api huma.API) {
 }
 
 func (s *Server) createGroup(ctx context.Context, in *groupWrite) (*groupOut, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	g := in.Body.toGroup()
 	if err := s.store.CreateGroup(ctx, g); err != nil {
 		return nil, s.problem(err)
@@ -91,9 +81,6 @@ func (s *Server) createGroup(ctx context.Context, in *groupWrite) (*groupOut, er
 }
 
 func (s *Server) updateGroup(ctx context.Context, in *groupPut) (*groupOut, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	g := in.Body.toGroup()
 	g.Slug = in.Slug
 	if err := s.store.UpdateGroup(ctx, g); err != nil {
@@ -103,16 +90,10 @@ func (s *Server) updateGroup(ctx context.Context, in *groupPut) (*groupOut, erro
 }
 
 func (s *Server) deleteGroup(ctx context.Context, in *slugWrite) (*struct{}, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	return nil, s.problem(s.store.DeleteGroup(ctx, in.Slug))
 }
 
 func (s *Server) createMeeting(ctx context.Context, in *meetingWrite) (*meetingOut, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	m, err := in.Body.toSeries()
 	if err != nil {
 		return nil, s.problem(err)
@@ -136,9 +117,6 @@ func (s *Server) createMeeting(ctx context.Context, in *meetingWrite) (*meetingO
 }
 
 func (s *Server) updateMeeting(ctx context.Context, in *meetingPut) (*meetingOut, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	in.Body.Slug = in.Slug
 	m, err := in.Body.toSeries()
 	if err != nil {
@@ -167,16 +145,10 @@ func (s *Server) updateMeeting(ctx context.Context, in *meetingPut) (*meetingOut
 }
 
 func (s *Server) deleteMeeting(ctx context.Context, in *slugWrite) (*struct{}, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	return nil, s.problem(s.store.DeleteSeries(ctx, in.Slug))
 }
 
 func (s *Server) putException(ctx context.Context, in *exceptionPut) (*exceptionOut, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	where := map[string]string{"date": "path.date"}
 	e, err := in.Body.toException(in.Date)
 	if err != nil {
@@ -189,9 +161,6 @@ func (s *Server) putException(ctx context.Context, in *exceptionPut) (*exception
 }
 
 func (s *Server) deleteException(ctx context.Context, in *exceptionDelete) (*struct{}, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	d, err := meetings.ParseDate(in.Date)
 	if err != nil {
 		return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "path.date", Message: err.Error(), Value: in.Date})
@@ -200,9 +169,6 @@ func (s *Server) deleteException(ctx context.Context, in *exceptionDelete) (*str
 }
 
 func (s *Server) resetHostKey(ctx context.Context, in *slugWrite) (*hostKeyOut, error) {
-	if err := s.check(in.AdminAuth); err != nil {
-		return nil, err
-	}
 	key, hash, err := newHostKey()
 	if err != nil {
 		return nil, s.problem(err)
