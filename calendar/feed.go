@@ -134,6 +134,9 @@ func (f *Feed) For(l Links) *Feed {
 // Origin says where the feed's links point.
 func (f *Feed) Origin() Origin { return f.origin }
 
+// ProductID is the PRODID of every calendar the feed renders.
+func (f *Feed) ProductID() string { return f.cfg.ProductID }
+
 // Links returns the feed's link builder.
 func (f *Feed) Links() Links { return f.links }
 

@@ -25,6 +25,18 @@ func BenchmarkPropfindDepth1_10k(b *testing.B) {
 	benchReport(b, "PROPFIND", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`)
 }
 
+// BenchmarkMultiget100_10k fetches 100 objects with their data by href from
+// a 10,000-series collection, what vdirsyncer and DAVx5 do after a PROPFIND.
+func BenchmarkMultiget100_10k(b *testing.B) {
+	var body strings.Builder
+	body.WriteString(`<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>`)
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&body, "<d:href>/dav/public/calendars/all/m-%05d.ics</d:href>", i*97)
+	}
+	body.WriteString(`</c:calendar-multiget>`)
+	benchReport(b, "REPORT", body.String())
+}
+
 // benchReport sends one request, over and over, to a server holding 10,000
 // weekly series in six zones, one in ten with a cancellation.
 func benchReport(b *testing.B, method, body string) {

@@ -62,3 +62,22 @@ func TestPythonCaldavClient(t *testing.T) {
 		t.Errorf("date search 12-15 March found %v, want %s", found, want)
 	}
 }
+
+// TestPythonCaldavReadOnlySuite runs the read-only checks of python-caldav's
+// own functional suite (re-written in testdata/python_caldav_readonly.py)
+// from the server's root URL.
+func TestPythonCaldavReadOnlySuite(t *testing.T) {
+	py := needTool(t, "/usr/bin/python3")
+	if err := exec.Command(py, "-c", "import caldav").Run(); err != nil {
+		needTool(t, "python3-caldav (module caldav)")
+	}
+	ts := newServer(t, fixture())
+	cmd := exec.Command(py, filepath.Join("testdata", "python_caldav_readonly.py"), ts.URL+"/", "series-2@meet.example.org")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3-caldav: %v\n%s", err, out)
+	}
+	if n := strings.Count(string(out), "ok "); n != 16 {
+		t.Errorf("python3-caldav ran %d checks, want 16:\n%s", n, out)
+	}
+}

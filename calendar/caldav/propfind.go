@@ -116,10 +116,12 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, t target)
 	var resps []response
 	var err error
 	switch t.kind {
+	case targetRoot, targetPrincipal:
+		resps = s.propfindDiscovery(r.URL.Path, t.kind, &pr, deep)
 	case targetHome:
-		resps, err = s.propfindHome(r.Context(), &pr, deep)
+		resps, err = s.propfindHome(r.Context(), r.URL.Path, &pr, deep)
 	case targetCollection:
-		resps, err = s.propfindCollection(r.Context(), t.coll, &pr, deep)
+		resps, err = s.propfindCollection(r.Context(), r.URL.Path, t.coll, &pr, deep)
 	case targetObject:
 		m, ok, merr := s.member(r.Context(), t.coll, t.slug)
 		if merr == nil && !ok {
@@ -135,8 +137,10 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, t target)
 	multistatus(w, resps, "")
 }
 
-func (s *Server) propfindHome(ctx context.Context, pr *propRequest, deep bool) ([]response, error) {
-	resps := []response{pr.answer(s.homePath(), s.homeProps())}
+// propfindHome answers the home set; the first response names the URL as
+// requested (RFC 4918 §9.1), the others the collections' own paths.
+func (s *Server) propfindHome(ctx context.Context, path string, pr *propRequest, deep bool) ([]response, error) {
+	resps := []response{pr.answer(path, s.homeProps())}
 	if !deep {
 		return resps, nil
 	}
@@ -151,12 +155,12 @@ func (s *Server) propfindHome(ctx context.Context, pr *propRequest, deep bool) (
 	return resps, nil
 }
 
-func (s *Server) propfindCollection(ctx context.Context, c *collection, pr *propRequest, deep bool) ([]response, error) {
+func (s *Server) propfindCollection(ctx context.Context, path string, c *collection, pr *propRequest, deep bool) ([]response, error) {
 	ms, err := s.members(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	resps := []response{pr.answer(s.collectionPath(c), s.collectionProps(c, ms))}
+	resps := []response{pr.answer(path, s.collectionProps(c, ms))}
 	if deep {
 		for i := range ms {
 			resps = append(resps, pr.answer(s.objectPath(c, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr)))
@@ -165,33 +169,51 @@ func (s *Server) propfindCollection(ctx context.Context, c *collection, pr *prop
 	return resps, nil
 }
 
-const readOnlyPrivileges = "<d:privilege><d:read/></d:privilege><d:privilege><d:read-current-user-privilege-set/></d:privilege>"
+// readOnly is the privilege set of every resource: a public schedule can be
+// read by anyone and changed by no one over CalDAV.
+func readOnly() prop {
+	return prop{children: []elem{
+		el("d:privilege", el("d:read")),
+		el("d:privilege", el("d:read-current-user-privilege-set")),
+	}}
+}
+
+func hrefProp(path string) prop { return prop{children: []elem{href(path)}} }
+
+func textProp(s string) prop { return prop{text: s} }
 
 func (s *Server) homeProps() props {
 	return props{
-		dav("resourcetype"):               "<d:collection/>",
-		dav("displayname"):                "Hearth calendars",
-		dav("current-user-principal"):     "<d:href>" + escape(s.principalPath()) + "</d:href>",
-		dav("current-user-privilege-set"): readOnlyPrivileges,
-		dav("owner"):                      "<d:href>" + escape(s.principalPath()) + "</d:href>",
+		dav("resourcetype"):               {children: []elem{el("d:collection")}},
+		dav("displayname"):                textProp("Hearth calendars"),
+		dav("current-user-principal"):     hrefProp(s.principalPath()),
+		dav("current-user-privilege-set"): readOnly(),
+		dav("owner"):                      hrefProp(s.principalPath()),
 	}
+}
+
+func reports(names ...elem) prop {
+	var out []elem
+	for _, n := range names {
+		out = append(out, el("d:supported-report", el("d:report", n)))
+	}
+	return prop{children: out}
 }
 
 func (s *Server) collectionProps(c *collection, ms []member) props {
 	return props{
-		dav("resourcetype"):                        "<d:collection/><c:calendar/>",
-		dav("displayname"):                         escape(c.display),
-		caldav("calendar-description"):             escape(c.description),
-		caldav("supported-calendar-component-set"): `<c:comp name="VEVENT"/>`,
-		caldav("supported-calendar-data"):          `<c:calendar-data content-type="text/calendar" version="2.0"/>`,
-		dav("current-user-privilege-set"):          readOnlyPrivileges,
-		dav("current-user-principal"):              "<d:href>" + escape(s.principalPath()) + "</d:href>",
-		dav("owner"):                               "<d:href>" + escape(s.principalPath()) + "</d:href>",
-		xml.Name{Space: nsCS, Local: "getctag"}:    ctag(ms),
-		dav("sync-token"):                          escape(syncToken(ms)),
-		dav("supported-report-set"): "<d:supported-report><d:report><c:calendar-query/></d:report></d:supported-report>" +
-			"<d:supported-report><d:report><c:calendar-multiget/></d:report></d:supported-report>" +
-			"<d:supported-report><d:report><d:sync-collection/></d:report></d:supported-report>",
+		dav("resourcetype"):                        {children: []elem{el("d:collection"), el("c:calendar")}},
+		dav("displayname"):                         textProp(c.display),
+		caldav("calendar-description"):             textProp(c.description),
+		caldav("supported-calendar-component-set"): {children: []elem{{XMLName: xml.Name{Local: "c:comp"}, Attrs: []xml.Attr{{Name: xml.Name{Local: "name"}, Value: "VEVENT"}}}}},
+		caldav("supported-calendar-data"): {children: []elem{{XMLName: xml.Name{Local: "c:calendar-data"},
+			Attrs: []xml.Attr{{Name: xml.Name{Local: "content-type"}, Value: "text/calendar"}, {Name: xml.Name{Local: "version"}, Value: "2.0"}}}}},
+		dav("current-user-privilege-set"):       readOnly(),
+		dav("current-user-principal"):           hrefProp(s.principalPath()),
+		dav("owner"):                            hrefProp(s.principalPath()),
+		xml.Name{Space: nsCS, Local: "getctag"}: textProp(ctag(ms)),
+		dav("sync-token"):                       textProp(syncToken(ms)),
+		dav("supported-report-set"):             reports(el("c:calendar-query"), el("c:calendar-multiget"), el("d:sync-collection")),
 	}
 }
 
@@ -199,15 +221,16 @@ func (s *Server) collectionProps(c *collection, ms []member) props {
 // when asked for, expanded over pr.expand when that is set.
 func (s *Server) objectProps(m *member, pr *propRequest) props {
 	p := props{
-		nameGetETag:            escape(m.etag),
-		dav("getcontenttype"):  "text/calendar; charset=utf-8; component=VEVENT",
-		dav("resourcetype"):    "",
-		dav("getlastmodified"): m.entry.LastChange().UTC().Format(http.TimeFormat),
-		dav("displayname"):     escape(m.entry.Series.Name),
+		nameGetETag:                       textProp(m.etag),
+		dav("getcontenttype"):             textProp("text/calendar; charset=utf-8; component=VEVENT"),
+		dav("resourcetype"):               {},
+		dav("getlastmodified"):            textProp(m.entry.LastChange().UTC().Format(http.TimeFormat)),
+		dav("displayname"):                textProp(m.entry.Series.Name),
+		dav("current-user-privilege-set"): readOnly(),
 	}
 	if pr.wants(nameCalendarData) {
 		if data, err := s.calendarData(&m.entry, pr.expand); err == nil {
-			p[nameCalendarData] = escape(data)
+			p[nameCalendarData] = textProp(data)
 		}
 	}
 	return p

@@ -3,6 +3,7 @@ package caldav
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -24,12 +25,17 @@ type compFilter struct {
 }
 
 type propFilter struct {
-	Name         string    `xml:"name,attr"`
-	IsNotDefined *struct{} `xml:"urn:ietf:params:xml:ns:caldav is-not-defined"`
-	TextMatch    *struct {
-		Text   string `xml:",chardata"`
-		Negate string `xml:"negate-condition,attr"`
-	} `xml:"urn:ietf:params:xml:ns:caldav text-match"`
+	Name         string     `xml:"name,attr"`
+	IsNotDefined *struct{}  `xml:"urn:ietf:params:xml:ns:caldav is-not-defined"`
+	TimeRange    *anyElem   `xml:"urn:ietf:params:xml:ns:caldav time-range"`
+	TextMatch    *textMatch `xml:"urn:ietf:params:xml:ns:caldav text-match"`
+	ParamFilters []anyElem  `xml:"urn:ietf:params:xml:ns:caldav param-filter"`
+}
+
+type textMatch struct {
+	Text      string `xml:",chardata"`
+	Collation string `xml:"collation,attr"`
+	Negate    string `xml:"negate-condition,attr"`
 }
 
 // reportReq holds any of the three reports; which one came is XMLName.
@@ -59,8 +65,26 @@ func (s *Server) serveReport(w http.ResponseWriter, r *http.Request, t target) {
 	case dav("sync-collection"):
 		s.serveSync(w, r, t, &req, &pr)
 	default:
-		davError(w, http.StatusForbidden, "<d:supported-report/>")
+		davError(w, http.StatusForbidden, el("d:supported-report"),
+			"Hearth answers calendar-query, calendar-multiget and sync-collection.")
 	}
+}
+
+// filterError is a calendar-query filter Hearth cannot answer: the
+// precondition RFC 4791 §7.7 names, and why.
+type filterError struct {
+	condition elem
+	msg       string
+}
+
+func (e *filterError) Error() string { return e.msg }
+
+func invalidFilter(format string, args ...any) error {
+	return &filterError{condition: el("c:valid-filter"), msg: fmt.Sprintf(format, args...)}
+}
+
+func unsupportedFilter(format string, args ...any) error {
+	return &filterError{condition: el("c:supported-filter"), msg: fmt.Sprintf(format, args...)}
 }
 
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, t target, req *reportReq, pr *propRequest) {
@@ -69,120 +93,219 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, t target, re
 		return
 	}
 	if req.Filter == nil || req.Filter.Comp.Name != "VCALENDAR" {
-		davError(w, http.StatusForbidden, "<c:valid-filter/>")
+		davError(w, http.StatusForbidden, el("c:valid-filter"), "the filter must start with a VCALENDAR comp-filter")
 		return
 	}
-	ms, err := s.members(r.Context(), t.coll)
-	if err != nil {
-		s.fail(w, r, err)
+	q, err := s.compileQuery(&req.Filter.Comp)
+	if err == nil {
+		var ms []member
+		if ms, err = s.members(r.Context(), t.coll); err == nil {
+			var resps []response
+			resps, err = s.runQuery(t.coll, ms, q, pr)
+			if err == nil {
+				multistatus(w, resps, "")
+				return
+			}
+		}
+	}
+	var fe *filterError
+	if errors.As(err, &fe) {
+		davError(w, http.StatusForbidden, fe.condition, fe.msg)
 		return
 	}
+	s.fail(w, r, err)
+}
+
+func (s *Server) runQuery(c *collection, ms []member, q *filterQuery, pr *propRequest) ([]response, error) {
 	var resps []response
 	for i := range ms {
-		ok, err := s.matchCalendar(&ms[i].entry, &req.Filter.Comp)
+		ok, err := s.matchQuery(&ms[i].entry, q)
 		if err != nil {
-			davError(w, http.StatusForbidden, "<c:valid-filter/>")
-			return
+			return nil, err
 		}
 		if ok {
-			resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr)))
+			resps = append(resps, pr.answer(s.objectPath(c, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr)))
 		}
 	}
-	multistatus(w, resps, "")
+	return resps, nil
 }
 
-// matchCalendar applies a VCALENDAR comp-filter: every nested comp-filter
-// must match (RFC 4791 §9.7.1).
-func (s *Server) matchCalendar(e *calendar.Entry, f *compFilter) (bool, error) {
+// filterQuery is a calendar-query filter checked once, before any object is
+// looked at (RFC 4791 §9.7).
+type filterQuery struct {
+	// none is set when the filter can match no object Hearth publishes.
+	none bool
+	// calProps filter the VCALENDAR's own properties.
+	calProps []propFilter
+	// events is the VEVENT comp-filter, nil when there is none.
+	events *compFilter
+	// span is the VEVENT time-range, nil when there is none.
+	span *timeRange
+}
+
+func (s *Server) compileQuery(f *compFilter) (*filterQuery, error) {
+	q := &filterQuery{calProps: f.Props}
+	if f.IsNotDefined != nil {
+		q.none = true
+	}
+	if f.TimeRange != nil {
+		return nil, invalidFilter("a time-range applies to VEVENT, not VCALENDAR")
+	}
+	if err := checkProps(f.Props); err != nil {
+		return nil, err
+	}
 	for i := range f.Comps {
 		c := &f.Comps[i]
-		var ok bool
 		switch {
-		case c.Name == "VEVENT" && c.IsNotDefined != nil:
-			ok = false
-		case c.Name == "VEVENT":
-			var err error
-			if ok, err = s.matchEvent(e, c); err != nil {
-				return false, err
+		case c.Name == ical.CompEvent && c.IsNotDefined != nil:
+			q.none = true
+		case c.Name == ical.CompEvent:
+			if err := s.compileEvent(q, c); err != nil {
+				return nil, err
 			}
-		default:
-			ok = c.IsNotDefined != nil // Hearth publishes only VEVENTs
-		}
-		if !ok {
-			return false, nil
+		case c.Name == ical.CompTimezone:
+			if c.IsNotDefined != nil {
+				q.none = true
+			}
+		case c.IsNotDefined == nil:
+			// Hearth publishes only VEVENTs (with their VTIMEZONE).
+			q.none = true
 		}
 	}
-	return true, nil
+	return q, nil
 }
 
-// matchEvent is true when the series has an occurrence overlapping the time
-// range, with exceptions applied, and its properties pass the prop-filters.
-func (s *Server) matchEvent(e *calendar.Entry, f *compFilter) (bool, error) {
-	if f.TimeRange != nil {
-		tr, ok := parseRange(f.TimeRange.Attrs)
+func (s *Server) compileEvent(q *filterQuery, c *compFilter) error {
+	if q.events != nil {
+		return unsupportedFilter("one VEVENT comp-filter per filterQuery")
+	}
+	q.events = c
+	if c.TimeRange != nil {
+		tr, ok := parseRange(c.TimeRange.Attrs)
 		if !ok {
-			return false, fmt.Errorf("caldav: bad time-range")
+			return invalidFilter("time-range needs UTC start and end (YYYYMMDDTHHMMSSZ), start before end")
 		}
-		if !hasOccurrence(s.zones, e, tr) {
-			return false, nil
+		q.span = &tr
+	}
+	for _, sub := range c.Comps {
+		// A published VEVENT has no VALARM or other subcomponent.
+		if sub.IsNotDefined == nil {
+			q.none = true
 		}
 	}
-	if len(f.Props) == 0 {
+	return checkProps(c.Props)
+}
+
+// checkProps refuses the prop-filter parts Hearth does not evaluate, so a
+// client is told rather than given every object.
+func checkProps(pfs []propFilter) error {
+	for _, pf := range pfs {
+		switch {
+		case pf.Name == "":
+			return invalidFilter("a prop-filter needs a name")
+		case len(pf.ParamFilters) > 0:
+			return unsupportedFilter("param-filter is not supported (prop-filter %s)", pf.Name)
+		case pf.TimeRange != nil:
+			return unsupportedFilter("a time-range on a property is not supported (prop-filter %s)", pf.Name)
+		case pf.TextMatch != nil:
+			switch pf.TextMatch.Collation {
+			case "", "i;ascii-casemap", "i;octet":
+			default:
+				return &filterError{condition: el("c:supported-collation"),
+					msg: fmt.Sprintf("collation %q: use i;ascii-casemap or i;octet", pf.TextMatch.Collation)}
+			}
+		}
+	}
+	return nil
+}
+
+// matchQuery is true when an object passes q: its calendar properties, an
+// occurrence overlapping the time range (exceptions applied), and a VEVENT
+// (the master or an override) that passes every prop-filter.
+func (s *Server) matchQuery(e *calendar.Entry, q *filterQuery) (bool, error) {
+	if q.none {
+		return false, nil
+	}
+	if len(q.calProps) > 0 && !matchProps(s.calendarProps(), q.calProps) {
+		return false, nil
+	}
+	if q.events == nil {
+		return true, nil
+	}
+	if q.span != nil && !hasOccurrence(s.zones, e, *q.span) {
+		return false, nil
+	}
+	if len(q.events.Props) == 0 {
 		return true, nil
 	}
 	events, err := s.cfg.Feed.Events(e)
-	if err != nil || len(events) == 0 {
+	if err != nil {
 		return false, err
 	}
-	for _, pf := range f.Props {
-		if !matchProp(events[0], &pf) {
-			return false, nil
+	for _, ev := range events {
+		if matchProps(ev.Props, q.events.Props) {
+			return true, nil
 		}
 	}
-	return true, nil
+	return false, nil
 }
 
-// hasOccurrence checks overlap over a window clamped to the series' life, so
-// that an open-ended range does not walk to the year 9999.
-func hasOccurrence(zones *meetings.Zones, e *calendar.Entry, tr timeRange) bool {
-	loc, err := zones.Load(e.Series.TimeZone)
-	if err != nil {
-		return false
-	}
-	r := e.Series.Recurrence
-	first := r.Start.AddDays(-2)
-	begin := time.Date(first.Year, first.Month, first.Day, 0, 0, 0, 0, loc)
-	from := tr.start
-	if from.Before(begin) {
-		from = begin
-	}
-	// Five years always holds an occurrence of a rule that has one left
-	// (the longest gap is a monthly rule every 52 months).
-	to := tr.end
-	if limit := from.AddDate(5, 0, 0); to.After(limit) {
-		to = limit
-	}
-	for _, o := range e.Series.Occurrences(loc, e.Exceptions, from, to) {
-		if !o.Cancelled {
-			return true
+// calendarProps are the VCALENDAR properties of every object.
+func (s *Server) calendarProps() ical.Props {
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, s.cfg.Feed.ProductID())
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	return cal.Props
+}
+
+func matchProps(ps ical.Props, pfs []propFilter) bool {
+	for i := range pfs {
+		if !matchProp(ps, &pfs[i]) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
-func matchProp(ev *ical.Component, pf *propFilter) bool {
-	p := ev.Props.Get(strings.ToUpper(pf.Name))
+// matchProp applies one prop-filter (RFC 4791 §9.7.2) to a component's
+// properties: defined or not, and a substring text-match on the value
+// (unescaped), case-insensitive in ASCII unless the collation is i;octet.
+func matchProp(ps ical.Props, pf *propFilter) bool {
+	vals := ps.Values(strings.ToUpper(pf.Name))
 	if pf.IsNotDefined != nil {
-		return p == nil
+		return len(vals) == 0
 	}
-	if p == nil {
+	if len(vals) == 0 {
 		return false
 	}
-	if pf.TextMatch == nil {
+	tm := pf.TextMatch
+	if tm == nil {
 		return true
 	}
-	hit := strings.Contains(strings.ToLower(p.Value), strings.ToLower(pf.TextMatch.Text))
-	return hit != (pf.TextMatch.Negate == "yes")
+	hit := false
+	for i := range vals {
+		v, err := vals[i].Text()
+		if err != nil {
+			v = vals[i].Value
+		}
+		if tm.Collation == "i;octet" {
+			hit = hit || strings.Contains(v, tm.Text)
+		} else {
+			hit = hit || strings.Contains(asciiLower(v), asciiLower(tm.Text))
+		}
+	}
+	return hit != (tm.Negate == "yes")
+}
+
+// asciiLower folds only A-Z, as i;ascii-casemap does (RFC 4790 §9.2).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func (s *Server) serveMultiget(w http.ResponseWriter, r *http.Request, req *reportReq, pr *propRequest) {
@@ -241,7 +364,7 @@ func (s *Server) serveSync(w http.ResponseWriter, r *http.Request, t target, req
 			resps = append(resps, pr.answer(s.objectPath(t.coll, ms[i].entry.Series.Slug), s.objectProps(&ms[i], pr)))
 		}
 	default:
-		davError(w, http.StatusForbidden, "<d:valid-sync-token/>")
+		davError(w, http.StatusForbidden, el("d:valid-sync-token"), "this sync-token is no longer valid: sync again without one")
 		return
 	}
 	multistatus(w, resps, token)
@@ -301,4 +424,32 @@ func expandObject(zones *meetings.Zones, cal *ical.Calendar, e *calendar.Entry, 
 
 func setUTC(c *ical.Component, name string, t time.Time) {
 	c.Props.Set(&ical.Prop{Name: name, Params: ical.Params{}, Value: t.UTC().Format("20060102T150405Z")})
+}
+
+// hasOccurrence checks overlap over a window clamped to the series' life, so
+// that an open-ended range does not walk to the year 9999.
+func hasOccurrence(zones *meetings.Zones, e *calendar.Entry, tr timeRange) bool {
+	loc, err := zones.Load(e.Series.TimeZone)
+	if err != nil {
+		return false
+	}
+	r := e.Series.Recurrence
+	first := r.Start.AddDays(-2)
+	begin := time.Date(first.Year, first.Month, first.Day, 0, 0, 0, 0, loc)
+	from := tr.start
+	if from.Before(begin) {
+		from = begin
+	}
+	// Five years always holds an occurrence of a rule that has one left
+	// (the longest gap is a monthly rule every 52 months).
+	to := tr.end
+	if limit := from.AddDate(5, 0, 0); to.After(limit) {
+		to = limit
+	}
+	for _, o := range e.Series.Occurrences(loc, e.Exceptions, from, to) {
+		if !o.Cancelled {
+			return true
+		}
+	}
+	return false
 }

@@ -1,19 +1,15 @@
 package caldav
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
-
-	webdavcaldav "github.com/emersion/go-webdav/caldav"
 
 	"github.com/hearth-recovery/hearth/calendar"
 	"github.com/hearth-recovery/hearth/meetings"
@@ -58,7 +54,6 @@ type Server struct {
 	cfg         Config
 	log         *slog.Logger
 	collections []collection
-	discovery   http.Handler
 	// zones caches time zones for the time-range matcher and expansion.
 	zones *meetings.Zones
 }
@@ -75,15 +70,21 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, collections: collections(), zones: meetings.NewZones()}
-	s.discovery = &webdavcaldav.Handler{Backend: &backend{srv: s}, Prefix: cfg.Prefix}
-	return s, nil
+	return &Server{cfg: cfg, log: log, collections: collections(), zones: meetings.NewZones()}, nil
 }
 
-// Register mounts the server and /.well-known/caldav on mux.
+// RootPatterns are the requests on the site's root (/) that belong to
+// CalDAV discovery; GET / stays with the pages.
+var RootPatterns = []string{"PROPFIND /{$}", "OPTIONS /{$}"}
+
+// Register mounts the server, /.well-known/caldav and discovery on the
+// root (RootPatterns) on mux.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("/.well-known/caldav", s)
 	mux.Handle(s.cfg.Prefix+"/", s)
+	for _, p := range RootPatterns {
+		mux.Handle(p, s)
+	}
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -123,26 +124,28 @@ type target struct {
 
 const (
 	targetNone = iota
-	targetDiscovery
+	targetWellKnown
+	targetRoot
+	targetPrincipal
 	targetHome
 	targetCollection
 	targetObject
 )
 
 func (s *Server) resolve(path string) target {
-	if path == "/.well-known/caldav" || path == s.cfg.Prefix || path == s.cfg.Prefix+"/" ||
-		path == s.principalPath() || path+"/" == s.principalPath() {
-		return target{kind: targetDiscovery}
+	switch {
+	case path == "/.well-known/caldav" || path == "/.well-known/caldav/":
+		return target{kind: targetWellKnown}
+	case path == "/" || path == s.cfg.Prefix || path == s.cfg.Prefix+"/":
+		return target{kind: targetRoot}
+	case path == s.principalPath() || path+"/" == s.principalPath():
+		return target{kind: targetPrincipal}
+	case path == s.homePath() || path+"/" == s.homePath():
+		return target{kind: targetHome}
 	}
 	rest, ok := strings.CutPrefix(path, s.homePath())
 	if !ok {
-		if path+"/" == s.homePath() {
-			return target{kind: targetHome}
-		}
 		return target{}
-	}
-	if rest == "" {
-		return target{kind: targetHome}
 	}
 	name, obj, _ := strings.Cut(rest, "/")
 	for i := range s.collections {
@@ -179,26 +182,32 @@ func (s *Server) at(l calendar.Links) *Server {
 	return &v
 }
 
+// writeMethods change resources; this server refuses them all, wherever
+// they are aimed, with 403 and a DAV error (RFC 4918 §16, RFC 3744 §7.1.1).
+var writeMethods = map[string]bool{
+	http.MethodPut: true, http.MethodDelete: true, http.MethodPost: true, http.MethodPatch: true,
+	"MKCALENDAR": true, "MKCOL": true, "MOVE": true, "COPY": true, "LOCK": true, "UNLOCK": true, "ACL": true,
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 	t := s.resolve(r.URL.Path)
-	if t.kind == targetNone {
+	switch {
+	case writeMethods[r.Method]:
+		davError(w, http.StatusForbidden, el("d:need-privileges", el("d:resource", href(r.URL.Path),
+			el("d:privilege", el("d:write")))), "This calendar server is read-only: the schedule is changed in Hearth itself.")
+		return
+	case t.kind == targetNone:
 		http.Error(w, "no such CalDAV resource", http.StatusNotFound)
 		return
-	}
-	write := false
-	switch r.Method {
-	case http.MethodPut, http.MethodDelete, "MKCALENDAR", "MKCOL", "MOVE", "COPY", "LOCK", "UNLOCK", http.MethodPost, http.MethodPatch:
-		write = true
-	}
-	if t.kind == targetDiscovery && !write && r.Method != "PROPPATCH" && r.Method != http.MethodOptions {
-		s.serveDiscovery(w, r)
+	case t.kind == targetWellKnown:
+		s.serveWellKnown(w, r)
 		return
 	}
 	switch r.Method {
 	case http.MethodOptions:
 		w.Header().Set("DAV", "1, 3, calendar-access")
-		w.Header().Set("Allow", "OPTIONS, GET, HEAD, PROPFIND, REPORT")
+		w.Header().Set("Allow", "OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT")
 		w.WriteHeader(http.StatusNoContent)
 	case http.MethodGet, http.MethodHead:
 		s.serveGet(w, r, t)
@@ -208,25 +217,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveReport(w, r, t)
 	case "PROPPATCH":
 		s.serveProppatch(w, r)
-	case http.MethodPut, http.MethodDelete, "MKCALENDAR", "MKCOL", "MOVE", "COPY", "LOCK", "UNLOCK", http.MethodPost, http.MethodPatch:
-		davError(w, http.StatusForbidden, "<d:need-privileges><d:resource><d:href>"+escape(r.URL.Path)+
-			"</d:href><d:privilege><d:write/></d:privilege></d:resource></d:need-privileges>")
 	default:
+		w.Header().Set("Allow", "OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
-}
-
-// serveDiscovery hands the request to go-webdav with its body buffered:
-// go-webdav detects an empty body by a zero-length Read returning EOF, which
-// a limited reader does not do.
-func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.discovery.ServeHTTP(w, r)
 }
 
 // member is one series of a collection with its ETag.
@@ -308,23 +302,11 @@ func (s *Server) serveProppatch(w http.ResponseWriter, r *http.Request) {
 			names = append(names, p.XMLName)
 		}
 	}
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
-	b.WriteString(`<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:ical="http://apple.com/ns/ical/">`)
-	b.WriteString("<d:response><d:href>" + escape(r.URL.Path) + "</d:href>")
-	var buf = new(strings.Builder)
-	for _, n := range names {
-		tag, decl := qualified(n)
-		buf.WriteString("<" + tag + decl + "/>")
+	resp := el("d:response", href(r.URL.Path))
+	if ps, ok := propstat(names, http.StatusForbidden, "This calendar is read-only."); ok {
+		resp.Children = append(resp.Children, ps)
 	}
-	if buf.Len() > 0 {
-		b.WriteString("<d:propstat><d:prop>" + buf.String() + "</d:prop><d:status>HTTP/1.1 403 Forbidden</d:status>" +
-			"<d:responsedescription>This calendar is read-only.</d:responsedescription></d:propstat>")
-	}
-	b.WriteString("</d:response></d:multistatus>\n")
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.WriteHeader(http.StatusMultiStatus)
-	_, _ = w.Write([]byte(b.String()))
+	writeXML(w, http.StatusMultiStatus, &multistatusXML{Attrs: rootNamespaces, Responses: []elem{resp}})
 }
 
 // CollectionPath is the path of the collection that holds exactly the series

@@ -3,6 +3,7 @@ package caldav
 import (
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -28,7 +29,22 @@ func do(t *testing.T, method, url, body string, hdr ...string) (*http.Response, 
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return resp, selfClose(string(b))
+}
+
+// emptyElem is an element with no content, as encoding/xml writes it.
+var emptyElem = regexp.MustCompile(`<([a-zA-Z:-]+)((?: [a-zA-Z:-]+="[^"]*")*)></([a-zA-Z:-]+)>`)
+
+// selfClose writes empty elements the short way (<d:read/>), as the
+// assertions spell them; encoding/xml always writes <d:read></d:read>.
+func selfClose(s string) string {
+	return emptyElem.ReplaceAllStringFunc(s, func(m string) string {
+		g := emptyElem.FindStringSubmatch(m)
+		if g[1] != g[3] {
+			return m
+		}
+		return "<" + g[1] + g[2] + "/>"
+	})
 }
 
 const calQuery = `<?xml version="1.0"?>
@@ -246,5 +262,106 @@ func TestGetCollection(t *testing.T) {
 	}
 	if resp, _ := do(t, http.MethodGet, ts.URL+"/dav/public/calendars/format-12-step/", "", "If-None-Match", resp.Header.Get("ETag")); resp.StatusCode != 304 {
 		t.Errorf("conditional GET of a collection: %d", resp.StatusCode)
+	}
+}
+
+// TestRootDiscovery: a client pointed at the bare host name (README's
+// advice; python-caldav does not try /.well-known first) finds the
+// principal with PROPFIND or OPTIONS on /, and the answer names the URL it
+// was asked about.
+func TestRootDiscovery(t *testing.T) {
+	ts := newServer(t, fixture())
+	body := `<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:current-user-principal/><c:calendar-home-set/><d:resourcetype/></d:prop></d:propfind>`
+	for _, p := range []string{"/", "/dav/", "/dav/public/"} {
+		resp, out := do(t, "PROPFIND", ts.URL+p, body, "Depth", "0")
+		if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(out, "<d:current-user-principal><d:href>/dav/public/</d:href>") ||
+			!strings.Contains(out, "<c:calendar-home-set><d:href>/dav/public/calendars/</d:href>") {
+			t.Errorf("PROPFIND %s: %d %s", p, resp.StatusCode, out)
+		}
+		if strings.Count(out, "<d:response>") != 1 || !strings.Contains(out, "<d:response><d:href>"+p+"</d:href>") {
+			t.Errorf("PROPFIND depth 0 on %s must answer for %s alone: %s", p, p, out)
+		}
+	}
+	resp, _ := do(t, http.MethodOptions, ts.URL+"/", "")
+	if resp.StatusCode/100 != 2 || !strings.Contains(resp.Header.Get("DAV"), "calendar-access") {
+		t.Errorf("OPTIONS /: %d DAV %q", resp.StatusCode, resp.Header.Get("DAV"))
+	}
+	_, out := do(t, "PROPFIND", ts.URL+"/dav/public/", body, "Depth", "1")
+	if !strings.Contains(out, "<d:principal/>") || !strings.Contains(out, "<d:href>/dav/public/calendars/</d:href><d:propstat>") {
+		t.Errorf("principal depth 1 lacks its resourcetype or the home set: %s", out)
+	}
+}
+
+// TestWritesRefused: every write, on any path under the server (a new
+// calendar's too), is 403 with a DAV error body.
+func TestWritesRefused(t *testing.T) {
+	ts := newServer(t, fixture())
+	for _, c := range []struct{ method, path string }{
+		{"MKCALENDAR", "/dav/public/calendars/pythoncaldav-test/"},
+		{"MKCOL", "/dav/public/calendars/new/"},
+		{http.MethodPut, "/dav/public/calendars/all/new.ics"},
+		{http.MethodDelete, "/dav/public/calendars/all/"},
+		{"ACL", "/dav/public/"},
+	} {
+		resp, out := do(t, c.method, ts.URL+c.path, "")
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(out, "<d:need-privileges>") || !strings.Contains(out, "read-only") {
+			t.Errorf("%s %s: %d %s", c.method, c.path, resp.StatusCode, out)
+		}
+	}
+}
+
+// uidQuery is what python-caldav's object_by_uid sends: first with the
+// prop-filter right under VCALENDAR, then under each component.
+func uidQuery(comp, uid, extra string) string {
+	inner := `<c:prop-filter name="UID"><c:text-match collation="i;octet">` + uid + `</c:text-match>` + extra + `</c:prop-filter>`
+	if comp != "" {
+		inner = `<c:comp-filter name="` + comp + `">` + inner + `</c:comp-filter>`
+	}
+	return `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>` +
+		`<c:filter><c:comp-filter name="VCALENDAR">` + inner + `</c:comp-filter></c:filter></c:calendar-query>`
+}
+
+func TestPropFilter(t *testing.T) {
+	ts := newServer(t, fixture())
+	report := func(body string) (int, string) {
+		resp, out := do(t, "REPORT", ts.URL+"/dav/public/calendars/all/", body, "Depth", "1")
+		return resp.StatusCode, out
+	}
+	for _, c := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"UID of one series", uidQuery("VEVENT", "series-2@meet.example.org", ""), []string{"berlin-smart"}},
+		{"UID that does not exist", uidQuery("VEVENT", "no-such-uid@meet.example.org", ""), nil},
+		{"i;octet is case-sensitive", uidQuery("VEVENT", "SERIES-2@MEET.EXAMPLE.ORG", ""), nil},
+		{"UID under VCALENDAR (it has none)", uidQuery("", "series-2@meet.example.org", ""), nil},
+		{"UID on a VTODO", uidQuery("VTODO", "series-2@meet.example.org", ""), nil},
+		{"summary, case-insensitive by default", `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match>TOKYO</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`, []string{"tokyo-late"}},
+		{"negated", `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match negate-condition="yes">tokyo</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`, []string{"berlin-smart", "ny-evening"}},
+		{"is-not-defined", `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:is-not-defined/></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`, nil},
+		// Any VEVENT of the object may match (RFC 4791 §9.7.1): the NY
+		// series' overrides carry no RRULE.
+		{"is-not-defined on an override", `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="RRULE"><c:is-not-defined/></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`, []string{"ny-evening"}},
+	} {
+		code, out := report(c.body)
+		if code != http.StatusMultiStatus || strings.Count(out, "<d:response>") != len(c.want) {
+			t.Errorf("%s: %d, want %v: %s", c.name, code, c.want, out)
+			continue
+		}
+		for _, slug := range c.want {
+			if !strings.Contains(out, "/"+slug+".ics") {
+				t.Errorf("%s: %s missing", c.name, slug)
+			}
+		}
+	}
+	// What Hearth does not evaluate is refused, never answered with everything.
+	for name, body := range map[string]string{
+		"param-filter":            uidQuery("VEVENT", "x", `<c:param-filter name="X"/>`),
+		"unknown collation":       strings.Replace(uidQuery("VEVENT", "x", ""), "i;octet", "i;unicode-casemap", 1),
+		"time-range on VCALENDAR": `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:time-range start="20260101T000000Z" end="20260201T000000Z"/></c:comp-filter></c:filter></c:calendar-query>`,
+	} {
+		if code, out := report(body); code != http.StatusForbidden || !strings.Contains(out, "<d:error") {
+			t.Errorf("%s: %d %s", name, code, out)
+		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"strings"
 )
 
 // XML namespaces used in requests and answers.
@@ -18,10 +17,18 @@ const (
 	nsApple  = "http://apple.com/ns/ical/"
 )
 
-// prefixes are the namespace prefixes declared on every multistatus.
+// prefixes are the namespace prefixes declared on every answer's root.
 var prefixes = map[string]string{nsDAV: "d", nsCalDAV: "c", nsCS: "cs", nsApple: "ical"}
 
-// anyElem is an XML element whose name is all that matters.
+// rootNamespaces declares prefixes on an answer's root element.
+var rootNamespaces = []xml.Attr{
+	{Name: xml.Name{Local: "xmlns:d"}, Value: nsDAV},
+	{Name: xml.Name{Local: "xmlns:c"}, Value: nsCalDAV},
+	{Name: xml.Name{Local: "xmlns:cs"}, Value: nsCS},
+	{Name: xml.Name{Local: "xmlns:ical"}, Value: nsApple},
+}
+
+// anyElem is an XML element of a request whose name is all that matters.
 type anyElem struct {
 	XMLName xml.Name
 	Attrs   []xml.Attr `xml:",any,attr"`
@@ -29,9 +36,35 @@ type anyElem struct {
 	Any     []anyElem  `xml:",any"`
 }
 
-// props maps property names to their XML content (already escaped) for one
-// resource.
-type props map[xml.Name]string
+// elem is an XML element of an answer. encoding/xml writes it, so every
+// text and attribute is escaped by the encoder. Names carry their prefix
+// ("d:href"): the root declares the prefixes once, as clients expect and
+// as keeps answers small.
+type elem struct {
+	XMLName  xml.Name
+	Attrs    []xml.Attr `xml:",any,attr"`
+	Text     string     `xml:",chardata"`
+	Children []elem     `xml:",any"`
+}
+
+// el builds an element named by its prefixed name.
+func el(name string, children ...elem) elem {
+	return elem{XMLName: xml.Name{Local: name}, Children: children}
+}
+
+// text builds an element holding text.
+func text(name, s string) elem { return elem{XMLName: xml.Name{Local: name}, Text: s} }
+
+func href(path string) elem { return text("d:href", path) }
+
+// prop is one property's value: its children or its text.
+type prop struct {
+	children []elem
+	text     string
+}
+
+// props maps property names to their values for one resource.
+type props map[xml.Name]prop
 
 // response is one <d:response> of a multistatus.
 type response struct {
@@ -43,76 +76,101 @@ type response struct {
 	status int
 }
 
+// multistatusXML is the 207 body (RFC 4918 §14.16).
+type multistatusXML struct {
+	XMLName   xml.Name     `xml:"d:multistatus"`
+	Attrs     []xml.Attr   `xml:",any,attr"`
+	Responses []elem       `xml:",any"`
+	SyncToken *syncTokenEl `xml:"d:sync-token"`
+}
+
+type syncTokenEl struct {
+	Text string `xml:",chardata"`
+}
+
 // multistatus writes a 207 answer.
 func multistatus(w http.ResponseWriter, resps []response, syncToken string) {
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
-	b.WriteString(`<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:ical="http://apple.com/ns/ical/">`)
-	for _, r := range resps {
-		writeResponse(&b, r)
+	ms := multistatusXML{Attrs: rootNamespaces, Responses: make([]elem, len(resps))}
+	for i := range resps {
+		ms.Responses[i] = resps[i].elem()
 	}
 	if syncToken != "" {
-		b.WriteString("<d:sync-token>" + escape(syncToken) + "</d:sync-token>")
+		ms.SyncToken = &syncTokenEl{Text: syncToken}
 	}
-	b.WriteString("</d:multistatus>\n")
+	writeXML(w, http.StatusMultiStatus, &ms)
+}
+
+// writeXML encodes v as the whole answer with status.
+func writeXML(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	if err := xml.NewEncoder(&b).Encode(v); err != nil {
+		// Only a type error in this package gets here.
+		http.Error(w, "the answer could not be encoded", http.StatusInternalServerError)
+		return
+	}
+	b.WriteByte('\n')
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.WriteHeader(http.StatusMultiStatus)
+	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
 }
 
-func writeResponse(b *bytes.Buffer, r response) {
-	b.WriteString("<d:response><d:href>" + escape(r.href) + "</d:href>")
+func statusLine(code int) string { return fmt.Sprintf("HTTP/1.1 %d %s", code, http.StatusText(code)) }
+
+func (r *response) elem() elem {
+	out := el("d:response", href(r.href))
 	if r.status != 0 {
-		fmt.Fprintf(b, "<d:status>HTTP/1.1 %d %s</d:status></d:response>", r.status, http.StatusText(r.status))
-		return
+		out.Children = append(out.Children, text("d:status", statusLine(r.status)))
+		return out
 	}
 	if len(r.found) > 0 {
-		b.WriteString("<d:propstat><d:prop>")
 		names := make([]xml.Name, 0, len(r.found))
 		for n := range r.found {
 			names = append(names, n)
 		}
 		sortNames(names)
+		p := el("d:prop")
 		for _, n := range names {
-			writeProp(b, n, r.found[n])
+			p.Children = append(p.Children, propElem(n, r.found[n]))
 		}
-		b.WriteString("</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>")
+		out.Children = append(out.Children, el("d:propstat", p, text("d:status", statusLine(http.StatusOK))))
 	}
-	writeStatusProps(b, r.missing, http.StatusNotFound)
-	b.WriteString("</d:response>")
+	if ps, ok := propstat(r.missing, http.StatusNotFound, ""); ok {
+		out.Children = append(out.Children, ps)
+	}
+	return out
 }
 
-func writeStatusProps(b *bytes.Buffer, names []xml.Name, status int) {
+// propstat lists names, without values, under one status.
+func propstat(names []xml.Name, status int, description string) (elem, bool) {
 	if len(names) == 0 {
-		return
+		return elem{}, false
 	}
-	b.WriteString("<d:propstat><d:prop>")
+	p := el("d:prop")
 	for _, n := range names {
-		writeProp(b, n, "")
+		p.Children = append(p.Children, propElem(n, prop{}))
 	}
-	fmt.Fprintf(b, "</d:prop><d:status>HTTP/1.1 %d %s</d:status></d:propstat>", status, http.StatusText(status))
+	ps := el("d:propstat", p, text("d:status", statusLine(status)))
+	if description != "" {
+		ps.Children = append(ps.Children, text("d:responsedescription", description))
+	}
+	return ps, true
 }
 
-// writeProp writes <prefix:local>content</prefix:local>, declaring an
-// unknown namespace on the element itself.
-func writeProp(b *bytes.Buffer, n xml.Name, content string) {
-	tag, decl := qualified(n)
-	b.WriteString("<" + tag + decl)
-	if content == "" {
-		b.WriteString("/>")
-		return
+// propElem names a property with the root's prefix for its namespace, or
+// declares an unknown namespace on the element itself.
+func propElem(n xml.Name, v prop) elem {
+	e := elem{Text: v.text, Children: v.children}
+	switch p, ok := prefixes[n.Space]; {
+	case ok:
+		e.XMLName.Local = p + ":" + n.Local
+	case n.Space == "":
+		e.XMLName.Local = n.Local
+	default:
+		e.XMLName.Local = "x:" + n.Local
+		e.Attrs = []xml.Attr{{Name: xml.Name{Local: "xmlns:x"}, Value: n.Space}}
 	}
-	b.WriteString(">" + content + "</" + tag + ">")
-}
-
-func qualified(n xml.Name) (tag, decl string) {
-	if p, ok := prefixes[n.Space]; ok {
-		return p + ":" + n.Local, ""
-	}
-	if n.Space == "" {
-		return n.Local, ""
-	}
-	return "x:" + n.Local, ` xmlns:x="` + escape(n.Space) + `"`
+	return e
 }
 
 func sortNames(names []xml.Name) {
@@ -124,19 +182,23 @@ func sortNames(names []xml.Name) {
 	})
 }
 
-func escape(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
+// davErrorXML is an RFC 4918 §16 error body.
+type davErrorXML struct {
+	XMLName   xml.Name   `xml:"d:error"`
+	Attrs     []xml.Attr `xml:",any,attr"`
+	Condition elem
+	Message   *elem
 }
 
-// davError answers status with an RFC 4918 §16 error body naming the
-// precondition that failed.
-func davError(w http.ResponseWriter, status int, condition string) {
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?>`+"\n"+
-		`<d:error xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">%s</d:error>`+"\n", condition)
+// davError answers status with an error body naming the precondition that
+// failed, and a sentence for people reading it.
+func davError(w http.ResponseWriter, status int, condition elem, message string) {
+	body := davErrorXML{Attrs: rootNamespaces, Condition: condition}
+	if message != "" {
+		m := text("d:responsedescription", message)
+		body.Message = &m
+	}
+	writeXML(w, status, &body)
 }
 
 // decodeBody reads an XML request body of at most limit bytes into v. An

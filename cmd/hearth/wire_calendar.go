@@ -87,9 +87,11 @@ func (a *app) buildCalendar() error {
 
 // mountCalendar mounts the iCalendar feeds (/calendar/...), CalDAV
 // (/.well-known/caldav, /dav/...) and the Meeting Guide export
-// (/api/meeting-guide.json, /api/meeting-guide/...).
+// (/api/meeting-guide.json, /api/meeting-guide/...), and CalDAV discovery
+// on the root (PROPFIND and OPTIONS on /; GET / stays the schedule page).
 func (a *app) mountCalendar(mux *http.ServeMux) {
-	for _, p := range []string{"/calendar/", "/.well-known/caldav", "/dav/", "/api/meeting-guide.json", "/api/meeting-guide/"} {
+	paths := []string{"/calendar/", "/.well-known/caldav", "/dav/", "/api/meeting-guide.json", "/api/meeting-guide/"}
+	for _, p := range append(paths, caldav.RootPatterns...) {
 		mux.Handle(p, a.calendar)
 	}
 }

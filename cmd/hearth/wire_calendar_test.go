@@ -76,3 +76,23 @@ func TestCalendarWithoutPublicURL(t *testing.T) {
 		t.Errorf("CalDAV without a public URL: %d", rec.Code)
 	}
 }
+
+// TestCalDAVDiscoveryAtRoot: CalDAV clients pointed at the bare host find
+// the principal, while browsers still get the schedule page at /.
+func TestCalDAVDiscoveryAtRoot(t *testing.T) {
+	srv := testApp(t, true)
+	req, _ := http.NewRequest("PROPFIND", srv.URL+"/", strings.NewReader(`<d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>`))
+	req.Header.Set("Depth", "0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(string(body), "<d:href>/dav/public/</d:href>") {
+		t.Errorf("PROPFIND /: %d %s", resp.StatusCode, body)
+	}
+	if code, page := get(t, srv.URL+"/"); code != http.StatusOK || !strings.Contains(page, "<html") {
+		t.Errorf("GET / after CalDAV discovery moved in: %d", code)
+	}
+}
