@@ -24,6 +24,11 @@ type serveConfig struct {
 	// PublicURL is the base URL for links in feeds and pages; empty means
 	// derive it from each request.
 	PublicURL string
+	// TrustedProxies lists the reverse proxies (IPs or CIDRs, comma
+	// separated) whose X-Forwarded-Proto is believed (https.go).
+	TrustedProxies string
+	// MetricsAddr, when set, serves /metrics there without the admin token.
+	MetricsAddr string
 	// RTC is the media server's part (wire_sfu.go).
 	RTC rtcConfig
 }
@@ -75,6 +80,8 @@ func (c *serveConfig) register(f *flags) {
 	f.str(&c.LogLevel, "log-level", "HEARTH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	f.str(&c.AdminToken, "admin-token", "HEARTH_ADMIN_TOKEN", "", "admin bearer token (default: generated once and printed)")
 	f.str(&c.PublicURL, "public-url", "HEARTH_PUBLIC_URL", "", "public base URL for links and feeds (default: from the request)")
+	f.str(&c.TrustedProxies, "trusted-proxies", "HEARTH_TRUSTED_PROXIES", "", "reverse proxies (IPs or CIDRs, comma separated) whose X-Forwarded-Proto is believed")
+	f.str(&c.MetricsAddr, "metrics-addr", "HEARTH_METRICS_ADDR", "", "extra listen address serving /metrics without the admin token, e.g. 127.0.0.1:9090")
 	c.RTC.register(f)
 }
 
@@ -115,6 +122,9 @@ func (c *serveConfig) validate() error {
 			errs = append(errs, fmt.Errorf("--public-url %q must be an http(s) URL such as https://meet.example.org", c.PublicURL))
 		}
 		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
 	}
 	errs = append(errs, c.RTC.validate())
 	return errors.Join(errs...)

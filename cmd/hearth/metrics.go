@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -23,6 +25,27 @@ func newRegistry() *prometheus.Registry {
 
 func (a *app) metricsHandler() http.Handler {
 	return promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{Registry: a.metrics})
+}
+
+// serveMetrics serves /metrics without the admin token at addr (a loopback
+// or private address that only the Prometheus server reaches), until stop.
+// On the main address /metrics needs the admin token: it shows how many
+// rooms and participants are live.
+func (a *app) serveMetrics(addr string) (bound string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metricsHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed after stop
+	a.log.Info("metrics listening", "addr", ln.Addr().String())
+	return ln.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }
 
 // instrument counts requests and their latency by route pattern (not raw

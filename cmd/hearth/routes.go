@@ -11,16 +11,17 @@ import (
 func routes(a *app) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
-	mux.Handle("GET /metrics", a.metricsHandler())
-	a.api.Mount(mux)     // /api/..., /openapi.json, /openapi.yaml, /docs
-	a.mountCalendar(mux) // /calendar/..., /.well-known/caldav, /dav/..., /api/meeting-guide...
-	a.mountUI(mux)       // /, /m/{slug}, /m/{slug}/join, /subscribe, /admin/, /static/
-	a.mountSFU(mux)      // /rtc (signaling WebSocket)
+	mux.Handle("GET /metrics", a.admin.Require(a.metricsHandler())) // unauthenticated only at --metrics-addr
+	a.api.Mount(mux)                                                // /api/..., /openapi.json, /openapi.yaml, /docs
+	a.mountCalendar(mux)                                            // /calendar/..., /.well-known/caldav, /dav/..., /api/meeting-guide...
+	a.mountUI(mux)                                                  // /, /m/{slug}, /m/{slug}/join, /subscribe, /admin/, /static/
+	a.mountSFU(mux)                                                 // /rtc (signaling WebSocket)
 	var h http.Handler = mux
 	if a.cfg.PublicURL == "" {
 		h = privateCaching(h) // links come from the Host header: no shared caching
 	}
-	return a.instrument(h)
+	https, _ := newHTTPSPolicy(a.cfg) // validated with the config
+	return a.instrument(https.secure(h))
 }
 
 // healthz answers 200 when the database answers, within a few seconds so

@@ -63,6 +63,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, ready func(ad
 	}
 	srv := &http.Server{Handler: routes(a), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(sfu.RedactAddresses(log.Handler()), slog.LevelWarn)}
+	if cfg.MetricsAddr != "" {
+		_, stop, err := a.serveMetrics(cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("Hearth is listening", "addr", ln.Addr().String(), "url", localURL(ln.Addr()), "data", cfg.DataDir)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -19,7 +20,7 @@ func (s *Server) requireAdmin(api huma.API) func(huma.Context, func(huma.Context
 			next(ctx)
 			return
 		}
-		status, msg := s.authorize(ctx.Header("Authorization"))
+		status, msg := s.admin.authorize(ctx.Header("Authorization"))
 		if status == 0 {
 			next(ctx)
 			return
@@ -45,7 +46,7 @@ func needsAdmin(op *huma.Operation) bool {
 
 // authorize reads an Authorization header: status 0 lets the request in,
 // else the status and message to refuse it with.
-func (s *Server) authorize(header string) (int, string) {
+func (a *Admin) authorize(header string) (int, string) {
 	token, ok := strings.CutPrefix(header, "Bearer ")
 	switch {
 	case header == "":
@@ -53,7 +54,7 @@ func (s *Server) authorize(header string) (int, string) {
 	case !ok:
 		return http.StatusUnauthorized, "the Authorization header must be Bearer <token>"
 	}
-	err := s.admin.Check(strings.TrimSpace(token))
+	err := a.Check(strings.TrimSpace(token))
 	switch {
 	case err == nil:
 		return 0, ""
@@ -61,4 +62,24 @@ func (s *Server) authorize(header string) (int, string) {
 		return http.StatusTooManyRequests, err.Error()
 	}
 	return http.StatusUnauthorized, err.Error()
+}
+
+// Require wraps a handler outside the JSON API (such as /metrics) with the
+// same admin token check, answering refusals with RFC 9457 problem details.
+func (a *Admin) Require(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status, msg := a.authorize(r.Header.Get("Authorization"))
+		if status == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter.Seconds())))
+		} else {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="hearth"`)
+		}
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]any{"title": http.StatusText(status), "status": status, "detail": msg})
+	})
 }

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/coder/websocket"
+)
+
+// cookiesOf requests path with the given headers and returns the Set-Cookie
+// lines and the HSTS header.
+func cookiesOf(t *testing.T, srv *httptest.Server, path string, header ...string) ([]string, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Add(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.Header.Values("Set-Cookie"), resp.Header.Get("Strict-Transport-Security")
+}
+
+// wsCookies opens the signaling WebSocket and returns its Set-Cookie lines
+// (the browser id cookie rides on the 101 response).
+func wsCookies(t *testing.T, srv *httptest.Server, header http.Header) ([]string, string) {
+	t.Helper()
+	c, resp, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+uiSignalPath,
+		&websocket.DialOptions{HTTPHeader: header})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.CloseNow()
+	return resp.Header.Values("Set-Cookie"), resp.Header.Get("Strict-Transport-Security")
+}
+
+func allSecure(cookies []string) bool {
+	for _, c := range cookies {
+		if !hasSecure(c) {
+			return false
+		}
+	}
+	return len(cookies) > 0
+}
+
+func anySecure(cookies []string) bool {
+	for _, c := range cookies {
+		if hasSecure(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// Behind a TLS-terminating proxy, cookies are Secure and HSTS is sent when a
+// trusted proxy says https, or when --public-url is https; a client cannot
+// claim https for itself (issue 10, point 5).
+func TestCookiesSecureBehindProxy(t *testing.T) {
+	https := []string{"X-Forwarded-Proto", "https"}
+	for _, tc := range []struct {
+		name   string
+		cfg    func(*serveConfig)
+		header []string
+		secure bool
+	}{
+		{"no proxy trusted, client claims https", func(*serveConfig) {}, https, false},
+		{"loopback proxy trusted, https", func(c *serveConfig) { c.TrustedProxies = "127.0.0.1" }, https, true},
+		{"loopback CIDR trusted, https", func(c *serveConfig) { c.TrustedProxies = "10.0.0.0/8, 127.0.0.0/8" }, https, true},
+		{"trusted proxy says http", func(c *serveConfig) { c.TrustedProxies = "127.0.0.1" }, []string{"X-Forwarded-Proto", "http"}, false},
+		{"client's https, proxy appended http", func(c *serveConfig) { c.TrustedProxies = "127.0.0.1" }, []string{"X-Forwarded-Proto", "https, http"}, false},
+		{"another proxy trusted", func(c *serveConfig) { c.TrustedProxies = "10.1.2.3" }, https, false},
+		{"public URL is https", func(c *serveConfig) { c.PublicURL = "https://meet.example.org" }, nil, true},
+		{"public URL is http", func(c *serveConfig) { c.PublicURL = "http://meet.example.org" }, https, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testAppWith(t, tc.cfg)
+			cookies, hsts := cookiesOf(t, srv, "/?tz=Europe/London", tc.header...)
+			h := http.Header{}
+			for i := 0; i+1 < len(tc.header); i += 2 {
+				h.Add(tc.header[i], tc.header[i+1])
+			}
+			wsc, wsHSTS := wsCookies(t, srv, h)
+			if len(cookies) == 0 || len(wsc) == 0 {
+				t.Fatalf("no cookie set: page %q, WebSocket %q", cookies, wsc)
+			}
+			if tc.secure {
+				if !allSecure(cookies) || !allSecure(wsc) || hsts == "" || wsHSTS == "" {
+					t.Errorf("want Secure cookies and HSTS: page %q %q, WebSocket %q %q", cookies, hsts, wsc, wsHSTS)
+				}
+			} else if anySecure(cookies) || anySecure(wsc) || hsts != "" || wsHSTS != "" {
+				t.Errorf("want plain cookies, no HSTS: page %q %q, WebSocket %q %q", cookies, hsts, wsc, wsHSTS)
+			}
+		})
+	}
+}
+
+func TestTrustedProxiesFlag(t *testing.T) {
+	c, err := parseServe(nil, envOf("HEARTH_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8, ::1"))
+	if err != nil || c.TrustedProxies == "" {
+		t.Fatalf("env twin: %v", err)
+	}
+	if _, err := parseServe([]string{"--trusted-proxies", "10.0.0.0/33"}, envOf()); err == nil ||
+		!strings.Contains(err.Error(), "--trusted-proxies") {
+		t.Fatalf("bad CIDR: %v", err)
+	}
+}
