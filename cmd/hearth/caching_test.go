@@ -80,6 +80,11 @@ func TestSharedCachingWithPublicURL(t *testing.T) {
 	if _, cc := cacheControlOf(t, srv, "GET", "/calendar/all.ics"); !strings.Contains(cc, "public") {
 		t.Errorf("feed with a public URL: Cache-Control %q, want public", cc)
 	}
+	// The API's JSON carries a $schema link that Huma builds from the Host
+	// (or X-Forwarded-Host) whatever the public URL.
+	if _, cc := cacheControlOf(t, srv, "GET", "/api/meetings"); !strings.Contains(cc, "private") {
+		t.Errorf("API with a public URL: Cache-Control %q, want private", cc)
+	}
 }
 
 func TestPrivateCacheControl(t *testing.T) {

@@ -34,7 +34,10 @@ func respond[T any](c Conditional, body T) (*Cached[T], error) {
 	if matches(c.IfNoneMatch, etag) {
 		return nil, huma.Status304NotModified()
 	}
-	return &Cached[T]{ETag: `"` + etag + `"`, CacheControl: "no-cache", Body: body}, nil
+	// private: Huma writes each body's $schema link from the request's Host
+	// (or X-Forwarded-Host), even with a public URL configured, and the ETag
+	// does not cover it, so a shared cache must not keep one client's copy.
+	return &Cached[T]{ETag: `"` + etag + `"`, CacheControl: "private, no-cache", Body: body}, nil
 }
 
 // matches reads an If-None-Match list (RFC 9110 §13.1.2, weak comparison).
