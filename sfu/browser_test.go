@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/loadtest"
 	"github.com/hearth-recovery/hearth/ui/browsertest"
 )
 
@@ -24,7 +25,7 @@ func browserServer(t *testing.T) string {
 	if os.Getenv("SFU_DEBUG") != "" {
 		level = slog.LevelDebug
 	}
-	s, err := sfu.New(sfu.Config{LoopbackOnly: true}, openPolicy{max: 10},
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true}, loadtest.OpenRooms{Max: 10},
 		slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	if err != nil {
 		t.Fatal(err)

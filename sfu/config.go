@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +64,35 @@ type Config struct {
 	LoopbackOnly bool
 	// Registerer receives the server's metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Control configures the chair controls that every room runs under.
+	Control ControlConfig
+	// MaxRoomPeers is the technical ceiling of one room's connections,
+	// waiting ones included (default 1000). Capacity is the controller's
+	// (RoomSettings.MaxParticipants); this only bounds memory, and a chair
+	// with a verified secret is never counted against it.
+	MaxRoomPeers int
+	// Verifications bounds how many secret verifications (argon2id, in the
+	// Rooms implementation) run at once (default 2).
+	Verifications int
+	// ClientOf says where a signaling request comes from: its address and
+	// whether the browser reached us over HTTPS. Default: RemoteAddr and
+	// r.TLS. cmd replaces it to trust a reverse proxy's forwarded headers.
+	ClientOf func(*http.Request) Client
+}
+
+// Client is where a signaling request comes from. The address is held in
+// memory only, as a keyed hash, to take turns at verifying secrets and to
+// count failures that dropping the cookie must not reset; it is never
+// logged or stored.
+type Client struct {
+	Addr  netip.Addr
+	HTTPS bool // set the browser cookie Secure
+}
+
+// DirectClient is the default ClientOf: the connection's own address.
+func DirectClient(r *http.Request) Client {
+	ap, _ := netip.ParseAddrPort(r.RemoteAddr)
+	return Client{Addr: ap.Addr().Unmap(), HTTPS: r.TLS != nil}
 }
 
 const (
@@ -72,6 +103,8 @@ const (
 	defaultMaxVideoStreams = 25
 	defaultResumeWindow    = 30 * time.Second
 	defaultTURNTTL         = 10 * time.Minute
+	defaultMaxRoomPeers    = 1000
+	defaultVerifications   = 2
 )
 
 // withDefaults returns a copy of c with zero fields set to their defaults.
@@ -100,6 +133,21 @@ func (c Config) withDefaults() Config {
 	if c.TURN.Realm == "" {
 		c.TURN.Realm = "hearth"
 	}
+	if c.MaxRoomPeers == 0 {
+		c.MaxRoomPeers = defaultMaxRoomPeers
+	}
+	if c.Verifications == 0 {
+		c.Verifications = defaultVerifications
+	}
+	if c.ClientOf == nil {
+		c.ClientOf = DirectClient
+	}
+	if c.Control.Clock == nil {
+		c.Control.Clock = wallClock{}
+	}
+	if c.Control.Linger == 0 {
+		c.Control.Linger = defaultLinger
+	}
 	return c
 }
 
@@ -124,6 +172,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxVideoStreams < 1 {
 		return errors.New("sfu: MaxVideoStreams must be at least 1")
+	}
+	if c.MaxRoomPeers < 1 || c.Verifications < 1 {
+		return errors.New("sfu: MaxRoomPeers and Verifications must be at least 1")
+	}
+	if c.Control.Linger < 0 {
+		return errors.New("sfu: negative Control.Linger")
 	}
 	if c.TURN.Enabled {
 		if len(c.TURN.Secret) < 16 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/coder/websocket"
 	"github.com/hearth-recovery/hearth/sfu/control"
@@ -20,70 +21,129 @@ type joinAuth struct {
 	AdminToken string `json:"adminToken,omitempty"`
 }
 
-// admit is the admission step of join: it checks secrets through the
-// limiter, then asks the state machine, and holds a waiting participant
-// until a chair decides.
-func (c *Controller) admit(ctx context.Context, room *Room, p *Peer, join JoinRequest) error {
+// admission is what the secrets of a join earned, decided before the
+// participant takes a place in the room.
+type admission struct {
+	cr         *controlRoom
+	chair      control.ChairGrant
+	passcodeOK bool
+}
+
+// authorize checks the secrets a join presents: the chair's (host key or
+// admin token), then the passcode when the room needs one. It runs before
+// the participant counts in the room, so that a chair is never refused for
+// a crowd and a guess holds no place while it waits for its turn.
+func (c *Controller) authorize(ctx context.Context, p *Peer, roomID string, raw json.RawMessage) (admission, error) {
 	var auth joinAuth
-	if len(join.Auth) > 0 {
-		if err := json.Unmarshal(join.Auth, &auth); err != nil {
-			return &Error{Code: string(control.CodeInvalid), Message: "malformed auth"}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &auth); err != nil {
+			return admission{}, &Error{Code: string(control.CodeInvalid), Message: "malformed auth"}
 		}
 	}
 	if len(auth.Passcode) > maxSecretBytes || len(auth.HostKey) > maxSecretBytes || len(auth.AdminToken) > maxSecretBytes {
-		return &Error{Code: string(control.CodeInvalid), Message: "secret too long"}
+		return admission{}, &Error{Code: string(control.CodeInvalid), Message: "secret too long"}
 	}
-	cr, err := c.roomFor(ctx, room)
+	cr, err := c.roomFor(ctx, roomID)
 	if err != nil {
-		return err
+		return admission{}, err
 	}
-	req := control.JoinRequest{ID: control.ParticipantID(p.ID()), Name: p.Name(),
-		Identity: control.Identity{BrowserID: p.browserID, ResumeToken: p.resumeToken}}
-	if req.Chair, err = c.grant(ctx, cr, p, auth); err != nil {
-		return err
-	}
-	if req.Chair == control.GrantNone && cr.settings.PasscodeRequired && auth.Passcode != "" {
-		if req.PasscodeOK, err = c.tryPasscode(ctx, cr, p, auth.Passcode); err != nil {
-			return err
+	a := admission{cr: cr}
+	if key, grant := chairSecret(auth); key != "" {
+		ok, err := c.tryHostKey(ctx, cr, p, key, "")
+		switch {
+		case err != nil:
+			c.forget(cr)
+			return a, controlError(err)
+		case !ok:
+			c.forget(cr)
+			return a, &Error{Code: string(control.CodeBadHostKey), Message: "wrong host key"}
 		}
+		a.chair = grant
+		return a, nil
 	}
-	return c.enter(ctx, cr, p, req)
+	if cr.settings.PasscodeRequired && auth.Passcode != "" {
+		ok, err := c.trySecret(ctx, cr, p, control.SecretPasscode, auth.Passcode, "", func(ctx context.Context) (bool, error) {
+			return c.rooms.VerifyPasscode(ctx, cr.roomID, auth.Passcode)
+		})
+		if err != nil && !errors.Is(err, control.CodeBadPasscode) {
+			c.forget(cr)
+			return a, controlError(err)
+		}
+		a.passcodeOK = ok
+	}
+	return a, nil
 }
 
-// grant checks the admin token, then the host key.
-func (c *Controller) grant(ctx context.Context, cr *controlRoom, p *Peer, auth joinAuth) (control.ChairGrant, error) {
-	if auth.AdminToken != "" && c.cfg.Chairs.IsAdminToken(ctx, auth.AdminToken) {
-		return control.GrantAdminToken, nil
+// chairSecret is the chair's secret a join offers: the host key, or the
+// admin token, which is tried in its place and within the same limits.
+func chairSecret(auth joinAuth) (string, control.ChairGrant) {
+	if auth.HostKey != "" {
+		return auth.HostKey, control.GrantHostKey
 	}
-	if auth.HostKey == "" {
-		return control.GrantNone, nil
-	}
-	ok, err := c.tryHostKey(ctx, cr, p, auth.HostKey, "")
-	switch {
-	case err != nil:
-		return control.GrantNone, controlError(err)
-	case !ok:
-		return control.GrantNone, &Error{Code: string(control.CodeBadHostKey), Message: "wrong host key"}
-	}
-	return control.GrantHostKey, nil
+	return auth.AdminToken, control.GrantAdminToken
 }
 
-func (c *Controller) tryPasscode(ctx context.Context, cr *controlRoom, p *Peer, passcode string) (bool, error) {
-	cr.mu.Lock()
-	tk, err := cr.st.BeginSecret(control.SecretPasscode, p.browserID, "")
-	cr.mu.Unlock()
+// admit is the admission step of join, once the participant is in the
+// media room: it asks the state machine, and holds a waiting participant
+// until a chair decides.
+func (c *Controller) admit(ctx context.Context, a admission, p *Peer) error {
+	req := control.JoinRequest{ID: control.ParticipantID(p.ID()), Name: p.Name(), Chair: a.chair, PasscodeOK: a.passcodeOK,
+		Identity: control.Identity{BrowserID: p.browser, ResumeToken: p.resumeToken}}
+	return c.enter(ctx, a.cr, p, req)
+}
+
+// trySecret runs one attempt at a secret: the client's limiter, then a
+// secret remembered as right (no wait), else a turn at the verify gate and
+// verify. The limiter runs even for remembered secrets, so that it paces
+// guessing however cheap a check is.
+func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, kind control.SecretKind, secret string,
+	participant control.ParticipantID, verify func(context.Context) (bool, error)) (bool, error) {
+	var tk control.SecretTicket
+	err := cr.do(func(st *control.Room) (evs []control.Event, err error) {
+		tk, evs, err = st.BeginSecret(kind, p.limiterKey(), participant)
+		return evs, err
+	})
 	if err != nil {
-		return false, controlError(err)
+		c.log.Info("secret attempt refused", "room", cr.roomID, "peer", p.ID()[:8], "code", err)
+		return false, err
 	}
-	ok, verr := c.cfg.Chairs.VerifyPasscode(ctx, cr.roomID, passcode)
-	ok = ok && verr == nil
-	cr.mu.Lock()
-	_, err = cr.st.FinishSecret(tk, ok)
-	cr.mu.Unlock()
+	ok, err := c.check(ctx, cr, p, tk, kind, secret, verify)
+	if err != nil {
+		return false, err // the attempt stays counted as a failure
+	}
 	if !ok {
-		c.log.Info("wrong passcode", "room", cr.roomID, "peer", p.ID()[:8], "err", verr)
+		c.log.Warn("wrong secret", "room", cr.roomID, "peer", p.ID()[:8], "kind", kind)
 	}
-	return ok, controlError(err)
+	err = cr.do(func(st *control.Room) ([]control.Event, error) { return st.FinishSecret(tk, ok) })
+	return ok, err
+}
+
+// check answers from the remembered secrets, or waits its turn and asks
+// Rooms.
+func (c *Controller) check(ctx context.Context, cr *controlRoom, p *Peer, tk control.SecretTicket, kind control.SecretKind,
+	secret string, verify func(context.Context) (bool, error)) (bool, error) {
+	set, err := c.rooms.Room(ctx, cr.roomID)
+	if err != nil {
+		return false, err
+	}
+	if c.known.right(cr.roomID, kind, set.SecretsVersion, secret) {
+		return true, nil
+	}
+	if err := c.gate.acquire(ctx, p.source, tk.Clean() && p.cookie); err != nil {
+		if errors.Is(err, errVerifyBusy) {
+			return false, fmt.Errorf("too many attempts at once, try again: %w", control.CodeRateLimited)
+		}
+		return false, err
+	}
+	ok, err := verify(ctx)
+	c.gate.release()
+	if err != nil {
+		return false, err
+	}
+	if ok {
+		c.known.remember(cr.roomID, kind, set.SecretsVersion, secret)
+	}
+	return ok, nil
 }
 
 // enter joins the state machine and waits if told to.

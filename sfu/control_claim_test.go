@@ -14,7 +14,7 @@ import (
 // right token until its wait is over.
 func TestClaimChairAdminTokenLive(t *testing.T) {
 	limits := control.Limits{SecretBackoff: time.Minute, SecretMaxWait: time.Minute}
-	cs := startControlled(t, sfu.ChairSettings{}, limits)
+	cs := startControlled(t, sfu.RoomSettings{}, limits)
 
 	admin := cs.signal(t, bid("admin"))
 	mustJoined(t, admin.join("c", "Admin", nil))

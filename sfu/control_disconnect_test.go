@@ -18,7 +18,7 @@ import (
 // lost". Each round removes a different member right after a burst of
 // chat, so the farewell has queued messages to flush ahead of it.
 func TestRemovedMemberHearsWhy(t *testing.T) {
-	cs := startControlled(t, sfu.ChairSettings{}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{}, control.Limits{})
 	chair := cs.signal(t, bid("c"))
 	mustJoined(t, chair.join("bye", "Chair", map[string]any{"adminToken": adminToken}))
 	chair.subscribe()

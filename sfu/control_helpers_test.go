@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -25,51 +26,65 @@ const (
 )
 
 // fakeChairs plays the meetings side: fixed settings, one host key, one
-// admin token.
-type fakeChairs struct{ set sfu.ChairSettings }
-
-func (f fakeChairs) ChairSettings(context.Context, string) (sfu.ChairSettings, error) {
-	return f.set, nil
+// admin token. cost stands for argon2id: each verification takes that long.
+type fakeChairs struct {
+	set  sfu.RoomSettings
+	cost time.Duration
 }
 
-func (fakeChairs) VerifyPasscode(_ context.Context, _, passcode string) (bool, error) {
+func (f fakeChairs) Room(_ context.Context, id string) (sfu.RoomSettings, error) {
+	if strings.HasPrefix(id, "missing") {
+		return sfu.RoomSettings{}, sfu.ErrNoRoom
+	}
+	set := f.set
+	if set.MaxParticipants == 0 {
+		set.MaxParticipants = 200
+	}
+	return set, nil
+}
+
+func (f fakeChairs) VerifyPasscode(_ context.Context, _, passcode string) (bool, error) {
+	time.Sleep(f.cost)
 	return passcode == "let me in", nil
 }
 
-func (fakeChairs) VerifyHostKey(_ context.Context, _, key string) (bool, error) {
+func (f fakeChairs) VerifyHostKey(_ context.Context, _, key string) (bool, error) {
+	time.Sleep(f.cost)
 	return key == rightHostKey, nil
 }
 
 func (fakeChairs) IsAdminToken(_ context.Context, token string) bool { return token == adminToken }
 
 type controlServer struct {
-	url  string
-	srv  *sfu.Server
-	ctrl *sfu.Controller
-	reg  *prometheus.Registry
+	url string
+	srv *sfu.Server
+	reg *prometheus.Registry
 }
 
 // startControlled runs a Server with room control on loopback. A client
 // may name its browser cookie in the query (?bid=...), standing in for the
 // cookie jar that loadtest clients lack.
-func startControlled(t *testing.T, set sfu.ChairSettings, limits control.Limits) *controlServer {
+func startControlled(t *testing.T, set sfu.RoomSettings, limits control.Limits) *controlServer {
+	t.Helper()
+	return startControlledWith(t, fakeChairs{set: set}, limits)
+}
+
+// startControlledWith runs a Server on loopback with the given schedule
+// side. A request names its source address in the query (?from=127.0.0.x)
+// when the test wants clients at several addresses.
+func startControlledWith(t *testing.T, rooms sfu.Rooms, limits control.Limits) *controlServer {
 	t.Helper()
 	level := slog.LevelWarn + 1
 	if os.Getenv("SFU_DEBUG") != "" {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	ctrl, err := sfu.NewController(sfu.ControlConfig{Chairs: fakeChairs{set: set}, Limits: limits}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg := prometheus.NewRegistry()
-	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 200, MessageBurst: 400, Registerer: reg},
-		ctrl.Policy(openPolicy{max: 200}), log)
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 200, MessageBurst: 400, Registerer: reg,
+		Control: sfu.ControlConfig{Limits: limits}, ClientOf: clientFromQuery}, rooms, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctrl.Register(s)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if bid := r.URL.Query().Get("bid"); bid != "" {
 			r.AddCookie(&http.Cookie{Name: sfu.BrowserCookie, Value: bid})
@@ -85,7 +100,17 @@ func startControlled(t *testing.T, set sfu.ChairSettings, limits control.Limits)
 			hs.Close()
 		})
 	})
-	return &controlServer{url: "ws" + strings.TrimPrefix(hs.URL, "http"), srv: s, ctrl: ctrl, reg: reg}
+	return &controlServer{url: "ws" + strings.TrimPrefix(hs.URL, "http"), srv: s, reg: reg}
+}
+
+// clientFromQuery takes the client address from ?from= when a test gives
+// one (several loopback clients standing for several addresses), else from
+// the connection.
+func clientFromQuery(r *http.Request) sfu.Client {
+	if a, err := netip.ParseAddr(r.URL.Query().Get("from")); err == nil {
+		return sfu.Client{Addr: a}
+	}
+	return sfu.DirectClient(r)
 }
 
 // bid makes a well-formed browser id (32 hex digits) from a short tag.

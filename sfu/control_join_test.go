@@ -19,7 +19,7 @@ import (
 // the same view of the room (the joined reply's list, then participant
 // events): everyone, nobody twice, nobody missing.
 func TestJoinBurstRosters(t *testing.T) {
-	cs := startControlled(t, sfu.ChairSettings{MaxParticipants: 100}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{MaxParticipants: 100}, control.Limits{})
 	const rounds, burst = 4, 12
 	for round := range rounds {
 		room := fmt.Sprint("burst", round)

@@ -39,7 +39,7 @@ func expectCode(t *testing.T, m map[string]any, code control.Code) {
 // with a clear code, a chair's mute reaches the member as closed perms, the
 // lock refuses members but not chairs, and control-state reports roles.
 func TestControlLive(t *testing.T) {
-	cs := startControlled(t, sfu.ChairSettings{}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{}, control.Limits{})
 	chair := cs.signal(t, bid("c"))
 	mustJoined(t, chair.join("r", "Chair", map[string]any{"adminToken": adminToken}))
 	chair.subscribe()
@@ -69,7 +69,7 @@ func TestControlLive(t *testing.T) {
 // TestWaitingRoomLive: members wait; the chair sees names only, admits one
 // (who then gets joined) and denies another (who is closed with 4002).
 func TestWaitingRoomLive(t *testing.T) {
-	cs := startControlled(t, sfu.ChairSettings{WaitingRoom: true}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{WaitingRoom: true}, control.Limits{})
 	chair := cs.signal(t, bid("c"))
 	mustJoined(t, chair.join("w", "Chair", map[string]any{"hostKey": rightHostKey}))
 	chair.subscribe()
@@ -113,7 +113,7 @@ func TestWaitingRoomLive(t *testing.T) {
 
 // TestLockedUntilChairLive: members wait until the host arrives.
 func TestLockedUntilChairLive(t *testing.T) {
-	cs := startControlled(t, sfu.ChairSettings{LockedUntilChair: true}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{LockedUntilChair: true}, control.Limits{})
 	a := cs.signal(t, bid("a"))
 	if m := a.join("l", "Alex", nil); m["event"] != "waiting" {
 		t.Fatalf("want waiting, got %v", m)
@@ -129,7 +129,7 @@ func TestLockedUntilChairLive(t *testing.T) {
 // another browser; and a member cannot claim the chair with a wrong key.
 func TestHostKeyBruteForceLive(t *testing.T) {
 	limits := control.Limits{SecretBackoff: 200 * time.Millisecond, SecretMaxWait: 800 * time.Millisecond}
-	cs := startControlled(t, sfu.ChairSettings{}, limits)
+	cs := startControlled(t, sfu.RoomSettings{}, limits)
 	guess := func(key string) map[string]any {
 		return cs.signal(t, bid("attacker")).join("b", "Guest", map[string]any{"hostKey": key})
 	}

@@ -13,7 +13,7 @@ import (
 // passcode or with a wrong one, admits the right one, and lets a chair in
 // on the host key alone.
 func TestPasscodeLive(t *testing.T) {
-	cs := startControlled(t, sfu.ChairSettings{PasscodeRequired: true}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{PasscodeRequired: true}, control.Limits{})
 	expectCode(t, cs.signal(t, bid("a")).join("p", "Alex", nil), control.CodeBadPasscode)
 	expectCode(t, cs.signal(t, bid("a")).join("p", "Alex", map[string]any{"passcode": "let me out"}),
 		control.CodeBadPasscode)
@@ -26,7 +26,7 @@ func TestPasscodeLive(t *testing.T) {
 // chair; a share timer reaches the member; handing over makes the member
 // chair.
 func TestRenameLockTimerHandOverLive(t *testing.T) {
-	cs := startControlled(t, sfu.ChairSettings{}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{}, control.Limits{})
 	chair := cs.signal(t, bid("c"))
 	mustJoined(t, chair.join("r", "Chair", map[string]any{"hostKey": rightHostKey}))
 	chair.subscribe()
@@ -60,7 +60,7 @@ func TestRenameLockTimerHandOverLive(t *testing.T) {
 // TestEndMeetingLive: ending the meeting tells everyone why and closes
 // their sockets; a later join is refused as ended.
 func TestEndMeetingLive(t *testing.T) {
-	cs := startControlled(t, sfu.ChairSettings{}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{}, control.Limits{})
 	chair := cs.signal(t, bid("c"))
 	mustJoined(t, chair.join("e", "Chair", map[string]any{"hostKey": rightHostKey}))
 	chair.subscribe()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,43 +13,13 @@ import (
 	"github.com/hearth-recovery/hearth/sfu/control"
 )
 
-// ChairSettings are one room's control settings, from its meeting series.
-type ChairSettings struct {
-	WaitingRoom      bool
-	LockedUntilChair bool
-	PasscodeRequired bool
-	CameraOffOnEntry bool
-	MaxParticipants  int // 0: control.DefaultMaxParticipants
-}
-
-// ChairPolicy is what room control needs from outside. cmd implements it
-// with meetings; every secret is verified there (argon2id), never here.
-type ChairPolicy interface {
-	ChairSettings(ctx context.Context, roomID string) (ChairSettings, error)
-	VerifyPasscode(ctx context.Context, roomID, passcode string) (bool, error)
-	VerifyHostKey(ctx context.Context, roomID, hostKey string) (bool, error)
-	IsAdminToken(ctx context.Context, token string) bool
-}
-
-// ControlConfig configures a Controller.
+// ControlConfig configures the chair controls of every room.
 type ControlConfig struct {
-	Chairs ChairPolicy
 	Limits control.Limits // zero fields: the control package defaults
 	Clock  control.Clock  // nil: the wall clock
 	// Linger is how long a room's control state (bars, limiter, ended)
 	// outlives its last participant (default 2 h).
 	Linger time.Duration
-}
-
-// Validate reports a configuration that cannot work.
-func (c ControlConfig) Validate() error {
-	if c.Chairs == nil {
-		return errors.New("sfu: control: Chairs is required")
-	}
-	if c.Linger < 0 {
-		return errors.New("sfu: control: negative Linger")
-	}
-	return nil
 }
 
 const defaultLinger = 2 * time.Hour
@@ -61,49 +30,28 @@ func (wallClock) Now() time.Time { return time.Now() }
 
 // Controller enforces chair controls (package control) on a Server: the
 // admission step of join, the control message types, and the media gates.
+// The Server builds and owns it, so that no room is ever served without it.
 type Controller struct {
-	cfg ControlConfig
-	log *slog.Logger
+	cfg   ControlConfig
+	rooms Rooms
+	gate  *verifyGate
+	known *knownSecrets
+	log   *slog.Logger
 
-	commands map[string]func(controlMsg) control.Command // read-only after NewController
+	commands map[string]func(controlMsg) control.Command // read-only after newController
 
 	// mu guards rooms.
 	mu    sync.Mutex
-	rooms map[string]*controlRoom // by room id
+	state map[string]*controlRoom // by room id
 }
 
-// NewController returns a Controller. Wire it with Policy and Register.
-func NewController(cfg ControlConfig, log *slog.Logger) (*Controller, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = wallClock{}
-	}
-	if cfg.Linger == 0 {
-		cfg.Linger = defaultLinger
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Controller{cfg: cfg, log: log, commands: controlCommands(), rooms: map[string]*controlRoom{}}, nil
+func newController(cfg Config, rooms Rooms, log *slog.Logger) *Controller {
+	return &Controller{cfg: cfg.Control, rooms: rooms, log: log, commands: controlCommands(),
+		gate: newVerifyGate(cfg.Verifications), known: newKnownSecrets(), state: map[string]*controlRoom{}}
 }
 
-// Policy returns inner extended with the controller's admission step; pass
-// it to New.
-func (c *Controller) Policy(inner Policy) Policy { return controlPolicy{Policy: inner, c: c} }
-
-type controlPolicy struct {
-	Policy
-	c *Controller
-}
-
-func (cp controlPolicy) Admit(ctx context.Context, room *Room, p *Peer, join JoinRequest) error {
-	return cp.c.admit(ctx, room, p, join)
-}
-
-// Register adds the control message types to s's dispatch table.
-func (c *Controller) Register(s *Server) {
+// register adds the control message types to s's dispatch table.
+func (c *Controller) register(s *Server) {
 	for name := range c.commands {
 		s.Handle(name, c.handleCommand)
 	}
@@ -111,15 +59,15 @@ func (c *Controller) Register(s *Server) {
 	s.Handle(MsgControlState, c.handleState)
 }
 
-// roomFor returns the control state of room, creating it with the series
+// roomFor returns the control state of a room, creating it with the series
 // settings on first use.
-func (c *Controller) roomFor(ctx context.Context, room *Room) (*controlRoom, error) {
-	if cr := c.lookup(room); cr != nil {
+func (c *Controller) roomFor(ctx context.Context, roomID string) (*controlRoom, error) {
+	if cr := c.lookup(roomID); cr != nil {
 		return cr, nil
 	}
-	set, err := c.cfg.Chairs.ChairSettings(ctx, room.ID())
+	set, err := c.rooms.Room(ctx, roomID)
 	if err != nil {
-		return nil, fmt.Errorf("sfu: chair settings: %w", err)
+		return nil, fmt.Errorf("sfu: room settings: %w", err)
 	}
 	st, err := control.NewRoom(control.Config{Clock: c.cfg.Clock, Limits: c.cfg.Limits, Settings: control.Settings{
 		WaitingRoom: set.WaitingRoom, LockedUntilChair: set.LockedUntilChair, PasscodeRequired: set.PasscodeRequired,
@@ -130,11 +78,11 @@ func (c *Controller) roomFor(ctx context.Context, room *Room) (*controlRoom, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	cr := c.rooms[room.ID()]
+	cr := c.state[roomID]
 	if cr == nil {
-		cr = &controlRoom{c: c, roomID: room.ID(), st: st, settings: set, peers: map[control.ParticipantID]*Peer{},
+		cr = &controlRoom{c: c, roomID: roomID, st: st, settings: set, peers: map[control.ParticipantID]*Peer{},
 			live: map[control.ParticipantID]bool{}, waiters: map[control.ParticipantID]chan struct{}{}}
-		c.rooms[room.ID()] = cr
+		c.state[roomID] = cr
 	}
 	return cr, nil
 }
@@ -155,35 +103,45 @@ func (c *Controller) forget(cr *controlRoom) {
 		cr.mu.Lock()
 		empty := len(cr.peers) == 0
 		cr.mu.Unlock()
-		if empty && c.rooms[cr.roomID] == cr {
-			delete(c.rooms, cr.roomID)
+		if empty && c.state[cr.roomID] == cr {
+			delete(c.state, cr.roomID)
+			c.known.forget(cr.roomID)
 		}
 	})
 }
 
-func (c *Controller) lookup(room *Room) *controlRoom {
+func (c *Controller) lookup(roomID string) *controlRoom {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.rooms[room.ID()]
+	return c.state[roomID]
 }
 
 // BrowserCookie is the HttpOnly cookie that carries the server-issued
 // browser id, the identity a removal bars (see package control).
 const BrowserCookie = "hearth_browser"
 
-// browserID returns the request's browser id, minting one and setting the
-// cookie on w when it has none or a malformed one. Call before the
-// WebSocket upgrade so that the cookie rides on the 101 response.
-func browserID(w http.ResponseWriter, r *http.Request) string {
+// browserID returns the request's browser id and whether the browser
+// presented it, minting one and setting the cookie on w when it has none or
+// a malformed one. Call before the WebSocket upgrade so that the cookie
+// rides on the 101 response.
+func browserID(w http.ResponseWriter, r *http.Request, https bool) (id string, presented bool) {
 	if ck, err := r.Cookie(BrowserCookie); err == nil && validBrowserID(ck.Value) {
-		return ck.Value
+		return ck.Value, true
 	}
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id = hex.EncodeToString(b[:])
 	http.SetCookie(w, &http.Cookie{Name: BrowserCookie, Value: id, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
-	return id
+		Secure: https, SameSite: http.SameSiteLaxMode})
+	return id, false
+}
+
+// EnsureBrowserCookie gives a browser its id cookie on a page load (the
+// join page), so that it presents one when it opens the signaling socket.
+// A browser that presents its cookie takes its own turn at verifying a
+// secret, ahead of cookieless attempts from the same address.
+func (s *Server) EnsureBrowserCookie(w http.ResponseWriter, r *http.Request) {
+	browserID(w, r, s.cfg.ClientOf(r).HTTPS)
 }
 
 func validBrowserID(s string) bool {

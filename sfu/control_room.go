@@ -11,7 +11,7 @@ import (
 type controlRoom struct {
 	c        *Controller
 	roomID   string
-	settings ChairSettings // read-only
+	settings RoomSettings // read-only
 
 	// mu guards st, peers, waiters and timer. Media gates are set under it
 	// (atomic stores) so that two commands can never leave a stale gate;

@@ -41,6 +41,7 @@ func controlCommands() map[string]func(controlMsg) control.Command {
 		"admit":            func(m controlMsg) control.Command { return control.Admit{Target: target(m)} },
 		"admit-all":        func(controlMsg) control.Command { return control.AdmitAll{} },
 		"deny":             func(m controlMsg) control.Command { return control.Deny{Target: target(m)} },
+		"deny-all":         func(controlMsg) control.Command { return control.DenyAll{} },
 		"mute-member":      func(m controlMsg) control.Command { return control.Mute{Target: target(m)} },
 		"mute-all":         func(controlMsg) control.Command { return control.MuteAll{} },
 		"set-self-unmute":  func(m controlMsg) control.Command { return control.SetSelfUnmute{On: m.On} },
@@ -82,7 +83,7 @@ func (c *Controller) handleCommand(_ context.Context, p *Peer, raw json.RawMessa
 		return err
 	}
 	build := c.commands[m.Type]
-	cr := c.lookup(p.room)
+	cr := c.lookup(p.room.ID())
 	if build == nil || cr == nil {
 		return &Error{Code: CodeUnknownType, Message: "unknown message type"}
 	}
@@ -108,7 +109,7 @@ func controlError(err error) error {
 // the switches, the share timer and the chat so far; chairs also get the
 // waiting room and the raised hands.
 func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) error {
-	cr := c.lookup(p.room)
+	cr := c.lookup(p.room.ID())
 	if cr == nil {
 		return &Error{Code: string(control.CodeUnknownParticipant), Message: "not in a controlled room"}
 	}
@@ -123,7 +124,7 @@ func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) 
 		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()), Chat: chatOut(cr.st.ChatHistory()),
 		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs}))}
 	if role >= control.RoleCoChair {
-		msg.Waiting, msg.Hands = waitingOut(cr.st.Waiting()), idsOut(cr.st.Hands())
+		msg.Waiting, msg.Hands, msg.Guesses = waitingOut(cr.st.Waiting()), idsOut(cr.st.Hands()), cr.st.Guesses()
 	}
 	cr.mu.Unlock()
 	if !ok {
@@ -138,7 +139,7 @@ func (c *Controller) handleClaimChair(ctx context.Context, p *Peer, raw json.Raw
 	if err := decode(raw, &m); err != nil {
 		return err
 	}
-	cr := c.lookup(p.room)
+	cr := c.lookup(p.room.ID())
 	if cr == nil || m.HostKey == "" || len(m.HostKey) > 256 {
 		return &Error{Code: string(control.CodeInvalid), Message: "a host key is required"}
 	}
@@ -152,34 +153,20 @@ func (c *Controller) handleClaimChair(ctx context.Context, p *Peer, raw json.Raw
 	return nil
 }
 
-// tryHostKey runs one limited host-key attempt: the limiter under the lock,
-// the (slow, argon2id) verification outside it. The admin token also grants
-// chair, so it is accepted in the host key's place, inside the same limiter:
-// a wrong value counts as one wrong try whichever it was meant to be. For a
-// participant already known to the room, success makes it chair.
+// tryHostKey runs one limited host-key attempt (trySecret). The admin
+// token also grants chair, so it is accepted in the host key's place,
+// inside the same limiter: a wrong value counts as one wrong try whichever
+// it was meant to be. For a participant already known to the room, success
+// makes it chair.
 func (c *Controller) tryHostKey(ctx context.Context, cr *controlRoom, p *Peer, key string, id control.ParticipantID) (bool, error) {
-	cr.mu.Lock()
-	tk, err := cr.st.BeginSecret(control.SecretHostKey, p.browserID, id)
-	cr.mu.Unlock()
-	if err != nil {
-		c.log.Info("host key attempt refused", "room", cr.roomID, "peer", p.ID()[:8], "code", err)
-		return false, err
-	}
-	ok, verr := c.cfg.Chairs.VerifyHostKey(ctx, cr.roomID, key)
-	ok = ok && verr == nil
-	if !ok {
-		ok = c.cfg.Chairs.IsAdminToken(ctx, key)
-	}
-	if !ok {
-		// The key itself is never logged.
-		c.log.Warn("wrong host key", "room", cr.roomID, "peer", p.ID()[:8], "err", verr)
-	}
-	err = cr.do(func(st *control.Room) ([]control.Event, error) {
-		evs, err := st.FinishSecret(tk, ok)
-		if errors.Is(err, control.CodeBadHostKey) {
-			err = nil
+	return c.trySecret(ctx, cr, p, control.SecretHostKey, key, id, func(ctx context.Context) (bool, error) {
+		ok, err := c.rooms.VerifyHostKey(ctx, cr.roomID, key)
+		if ok && err == nil {
+			return true, nil
 		}
-		return evs, err
+		if c.rooms.IsAdminToken(ctx, key) {
+			return true, nil
+		}
+		return false, err
 	})
-	return ok, err
 }

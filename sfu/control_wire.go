@@ -52,6 +52,7 @@ type controlEventMsg struct {
 	Waiting []waitingJSON `json:"waiting,omitempty"`
 	Hands   []string      `json:"hands,omitempty"`
 	Timer   *timerJSON    `json:"timer,omitempty"`
+	Count   int           `json:"count,omitempty"`
 }
 
 type switchesJSON struct {
@@ -80,11 +81,12 @@ type stateMsg struct {
 	Chat     []chatJSON    `json:"chat"`
 	Waiting  []waitingJSON `json:"waiting,omitempty"`
 	Hands    []string      `json:"hands,omitempty"`
+	Guesses  int           `json:"guesses,omitempty"`
 }
 
 func eventMsg(ev control.Event) controlEventMsg {
 	m := controlEventMsg{Type: MsgControl, Event: string(ev.Kind), Subject: string(ev.Subject), By: string(ev.By),
-		Control: ev.Control, Name: ev.Name, Reason: string(ev.Reason), ChatID: ev.ChatID}
+		Control: ev.Control, Name: ev.Name, Reason: string(ev.Reason), ChatID: ev.ChatID, Count: ev.Count}
 	switch ev.Kind {
 	case control.KindAdmitted, control.KindPerms:
 		p := permsOut(ev.Perms)

@@ -14,16 +14,6 @@ import (
 	"github.com/hearth-recovery/hearth/sfu/loadtest"
 )
 
-// openPolicy lets anyone into any room of up to max participants.
-type openPolicy struct{ max int }
-
-func (p openPolicy) Room(_ context.Context, id string) (sfu.RoomInfo, error) {
-	if strings.HasPrefix(id, "missing") {
-		return sfu.RoomInfo{}, sfu.ErrNoRoom
-	}
-	return sfu.RoomInfo{MaxParticipants: p.max}, nil
-}
-
 type testServer struct {
 	srv   *sfu.Server
 	url   string
@@ -38,7 +28,7 @@ func startServer(t testing.TB, cfg sfu.Config) *testServer {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	s, err := sfu.New(cfg, openPolicy{max: 50}, log)
+	s, err := sfu.New(cfg, loadtest.OpenRooms{Max: 50}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

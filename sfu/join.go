@@ -3,6 +3,8 @@ package sfu
 import (
 	"context"
 	"errors"
+
+	"github.com/hearth-recovery/hearth/sfu/control"
 )
 
 // join admits the client named in its first message and starts its media.
@@ -23,8 +25,14 @@ func (s *Server) join(p *Peer, raw []byte) bool {
 		s.refuseJoin(p, &Error{Code: CodeBadName, Message: "invalid name or room"})
 		return false
 	}
-	room, err := s.enter(p, req.Room, name)
+	adm, err := s.ctrl.authorize(p.ctx, p, req.Room, req.Auth)
 	if err != nil {
+		s.refuseJoin(p, joinError(err))
+		return false
+	}
+	room, err := s.enter(p, req.Room, name, adm.chair != control.GrantNone)
+	if err != nil {
+		s.ctrl.forget(adm.cr)
 		s.refuseJoin(p, joinError(err))
 		return false
 	}
@@ -32,25 +40,23 @@ func (s *Server) join(p *Peer, raw []byte) bool {
 	p.micOn.Store(true)
 	p.camOn.Store(true)
 	s.met.participants.Inc()
-	if adm, ok := s.policy.(Admitter); ok {
-		if err := adm.Admit(p.ctx, room, p, req); err != nil {
-			s.refuseJoin(p, joinError(err))
-			p.leave()
-			return false
-		}
+	if err := s.ctrl.admit(p.ctx, adm, p); err != nil {
+		s.refuseJoin(p, joinError(err))
+		p.leave()
+		return false
 	}
 	return s.startSession(p)
 }
 
-// enter finds or creates the room and adds p, retrying once if the room
-// emptied and was dropped in between.
-func (s *Server) enter(p *Peer, roomID, name string) (*Room, error) {
+// enter finds or creates the media room and adds p, retrying once if the
+// room emptied and was dropped in between.
+func (s *Server) enter(p *Peer, roomID, name string, chair bool) (*Room, error) {
 	for range 2 {
-		room, err := s.roomFor(p.ctx, roomID)
+		room, err := s.roomFor(roomID)
 		if err != nil {
 			return nil, err
 		}
-		if err = room.add(p, name); !errors.Is(err, ErrNoRoom) {
+		if err = room.add(p, name, chair); !errors.Is(err, ErrNoRoom) {
 			return room, err
 		}
 	}

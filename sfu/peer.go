@@ -26,9 +26,9 @@ type Peer struct {
 	ws   *wsConn
 	log  *slog.Logger
 
-	// browserID is the server-issued browser cookie (control bars it);
-	// set before the session starts, never logged.
-	browserID string
+	// clientID is where the client connects from; set before the session
+	// starts, never logged.
+	clientID
 	// resumeToken lets a client whose network dropped take this session
 	// back (never logged); reattach carries its new connection to the
 	// session goroutine.
@@ -95,6 +95,24 @@ func newPeer(srv *Server, ws *wsConn) *Peer {
 	p.mayAudio.Store(true)
 	p.mayVideo.Store(true)
 	return p
+}
+
+// clientID is what the server knows a client by, beside its participant
+// id: the browser cookie (control bars it) and its address's key.
+type clientID struct {
+	browser string // the server-issued browser id
+	cookie  bool   // the browser presented it (not minted for this request)
+	source  string // Server.sourceKey of its address
+}
+
+// limiterKey is the client the secret limiter counts failures for: the
+// browser when it presented its cookie, or else its address, so that
+// dropping the cookie does not reset the count.
+func (id clientID) limiterKey() string {
+	if id.cookie {
+		return "b:" + id.browser
+	}
+	return "a:" + id.source
 }
 
 // ID is the participant's identifier, shared with the other clients.

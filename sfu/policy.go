@@ -5,26 +5,34 @@ import (
 	"errors"
 )
 
-// RoomInfo is what the server needs to know about a room before anyone joins.
-type RoomInfo struct {
-	// MaxParticipants bounds the room; 0 means no limit.
+// RoomSettings are one room's settings, from its meeting series.
+type RoomSettings struct {
+	WaitingRoom      bool
+	LockedUntilChair bool
+	PasscodeRequired bool
+	CameraOffOnEntry bool
+	// MaxParticipants bounds the admitted members (chairs may exceed it);
+	// 0: control.DefaultMaxParticipants. The room controller alone counts
+	// it: the media server keeps only a technical ceiling far above.
 	MaxParticipants int
+	// SecretsVersion is an opaque value that changes whenever the room's
+	// passcode or host key changes. A secret verified once is remembered
+	// (as a keyed hash, in memory) until it does, so that members and
+	// chairs who hold it never wait behind the slow verification again.
+	SecretsVersion string
 }
 
-// Policy decides who may enter which room. cmd implements it with meetings;
-// sfu knows nothing of meetings.
-type Policy interface {
+// Rooms is what the media server needs from the schedule: which rooms
+// exist, their settings, and whether a secret is right. cmd implements it
+// with meetings; every secret is verified there (argon2id), never here.
+// The server always enforces the room's controls with it: there is no way
+// to build a Server that serves a room without them.
+type Rooms interface {
 	// Room returns the room's settings, or ErrNoRoom when it does not exist.
-	Room(ctx context.Context, roomID string) (RoomInfo, error)
-}
-
-// Admitter is an optional extension of Policy: when the Policy also implements
-// it, Admit runs during join after the participant is known to the room but
-// before any media is negotiated. It may block (a waiting room); the context
-// ends when the participant goes away. An error refuses the participant and is
-// sent to it as the error code when it is an *Error.
-type Admitter interface {
-	Admit(ctx context.Context, room *Room, p *Peer, join JoinRequest) error
+	Room(ctx context.Context, roomID string) (RoomSettings, error)
+	VerifyPasscode(ctx context.Context, roomID, passcode string) (bool, error)
+	VerifyHostKey(ctx context.Context, roomID, hostKey string) (bool, error)
+	IsAdminToken(ctx context.Context, token string) bool
 }
 
 // Domain errors; the signaling layer turns them into error messages.

@@ -34,7 +34,7 @@ func TestRaidDrill(t *testing.T) {
 		nMembers, nRaiders = 10, 30
 	}
 	t.Logf("drill: %d members, %d raiders", nMembers, nRaiders)
-	cs := startControlled(t, sfu.ChairSettings{MaxParticipants: 100}, control.Limits{})
+	cs := startControlled(t, sfu.RoomSettings{MaxParticipants: 100}, control.Limits{})
 	const room = "raid"
 	chair := cs.dialChair(t, room)
 	var members []*loadtest.Client

@@ -12,9 +12,8 @@ type Room struct {
 	id  string
 	srv *Server
 
-	// mu guards info, peers, tracks and dead.
+	// mu guards peers, tracks and dead.
 	mu     sync.Mutex
-	info   RoomInfo
 	peers  map[string]*Peer
 	tracks map[*upTrack]struct{}
 	dead   bool // dropped by the server; a new join must make a new room
@@ -26,12 +25,6 @@ func newRoom(id string, srv *Server) *Room {
 
 // ID is the room id the clients joined with.
 func (r *Room) ID() string { return r.id }
-
-func (r *Room) setInfo(info RoomInfo) {
-	r.mu.Lock()
-	r.info = info
-	r.mu.Unlock()
-}
 
 // Peers returns a snapshot of the participants.
 func (r *Room) Peers() []*Peer {
@@ -71,14 +64,16 @@ func (r *Room) Broadcast(msg any, except string) {
 	}
 }
 
-// add admits p under a unique name; the room must not be dead or full.
-func (r *Room) add(p *Peer, name string) error {
+// add admits p under a unique name; the room must not be dead. The room's
+// capacity is the controller's to enforce; this is only the technical
+// ceiling, and a chair (whose secret was verified) passes it too.
+func (r *Room) add(p *Peer, name string, chair bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.dead {
 		return ErrNoRoom
 	}
-	if r.info.MaxParticipants > 0 && len(r.peers) >= r.info.MaxParticipants {
+	if !chair && len(r.peers) >= r.srv.cfg.MaxRoomPeers {
 		return ErrRoomFull
 	}
 	p.name = uniqueName(name, func(n string) bool {

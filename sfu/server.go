@@ -2,10 +2,14 @@ package sfu
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 
 	"github.com/coder/websocket"
@@ -14,13 +18,17 @@ import (
 // Server is the media server: it owns the rooms, the shared ICE sockets and
 // the signaling endpoint.
 type Server struct {
-	cfg    Config
-	policy Policy
-	log    *slog.Logger
-	media  *mediaSetup
-	tr     *transport
-	turn   *turnServer
-	met    *metrics
+	cfg   Config
+	rooms Rooms
+	ctrl  *Controller
+	log   *slog.Logger
+	// addrKey keys the hash that stands for a client's address (sourceKey);
+	// read-only after New.
+	addrKey [32]byte
+	media   *mediaSetup
+	tr      *transport
+	turn    *turnServer
+	met     *metrics
 	// handlers maps a signaling message type to its handler. It is filled
 	// by New and Handle before serving and only read afterwards.
 	handlers map[string]Handler
@@ -29,20 +37,21 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // one per connected client
 
-	// mu guards rooms and closed.
+	// mu guards live and closed.
 	mu     sync.Mutex
-	rooms  map[string]*Room
+	live   map[string]*Room
 	closed bool
 }
 
-// New builds a Server and opens its UDP (and optional TCP and TURN) ports.
-func New(cfg Config, policy Policy, log *slog.Logger) (*Server, error) {
+// New builds a Server, with the chair controls of every room, and opens its
+// UDP (and optional TCP and TURN) ports.
+func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if policy == nil {
-		return nil, errors.New("sfu: nil policy")
+	if rooms == nil {
+		return nil, errors.New("sfu: nil Rooms")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -53,7 +62,8 @@ func New(cfg Config, policy Policy, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, policy: policy, log: log, media: media, tr: tr, rooms: map[string]*Room{}}
+	s := &Server{cfg: cfg, rooms: rooms, log: log, media: media, tr: tr, live: map[string]*Room{}}
+	_, _ = rand.Read(s.addrKey[:])
 	if s.met, err = newMetrics(cfg.Registerer); err != nil {
 		_ = tr.Close()
 		return nil, err
@@ -66,6 +76,8 @@ func New(cfg Config, policy Policy, log *slog.Logger) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handlers = coreHandlers()
+	s.ctrl = newController(cfg, rooms, log)
+	s.ctrl.register(s)
 	return s, nil
 }
 
@@ -89,7 +101,9 @@ func (s *Server) UDPAddrs() []string {
 // ServeHTTP upgrades the signaling WebSocket and serves one client until it
 // leaves. The room is named in the client's first message.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	bid := browserID(w, r) // before Accept: the cookie rides on the 101 response
+	client := s.cfg.ClientOf(r)
+	id := clientID{source: s.sourceKey(client.Addr)}
+	id.browser, id.cookie = browserID(w, r, client.HTTPS) // before Accept: the cookie rides on the 101 response
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.AllowedOrigins})
 	if err != nil {
 		return // Accept has written the HTTP error
@@ -100,7 +114,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
-	s.serveClient(c, bid)
+	s.serveClient(c, id)
 }
 
 // track counts a client unless the server is closing.
@@ -124,7 +138,7 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	var peers []*Peer
-	for _, room := range s.rooms {
+	for _, room := range s.live {
 		peers = append(peers, room.Peers()...)
 	}
 	s.mu.Unlock()
@@ -144,36 +158,45 @@ func (s *Server) Close() error {
 func (s *Server) Room(id string) *Room {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.rooms[id]
+	return s.live[id]
 }
 
-// roomFor returns the room, creating it from the policy's settings.
-func (s *Server) roomFor(ctx context.Context, id string) (*Room, error) {
-	info, err := s.policy.Room(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("sfu: room lookup: %w", err)
-	}
+// roomFor returns the live room, creating it. The room's existence and
+// settings were checked by the controller (authorize) just before.
+func (s *Server) roomFor(id string) (*Room, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrServerClosed
 	}
-	r := s.rooms[id]
+	r := s.live[id]
 	if r == nil {
 		r = newRoom(id, s)
-		s.rooms[id] = r
+		s.live[id] = r
 		s.met.rooms.Inc()
 	}
-	r.setInfo(info)
 	return r, nil
+}
+
+// sourceKey stands for a client address: a keyed hash, so that the address
+// itself is kept nowhere. IPv6 clients are keyed by their /64, which one
+// subscriber usually holds whole.
+func (s *Server) sourceKey(a netip.Addr) string {
+	if a.Is6() && !a.Is4In6() {
+		a = netip.PrefixFrom(a, 64).Masked().Addr()
+	}
+	h := hmac.New(sha256.New, s.addrKey[:])
+	b, _ := a.MarshalBinary()
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // dropRoomIfEmpty forgets a room once its last participant has gone.
 func (s *Server) dropRoomIfEmpty(r *Room) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.rooms[r.id] == r && r.isEmpty() {
-		delete(s.rooms, r.id)
+	if s.live[r.id] == r && r.isEmpty() {
+		delete(s.live, r.id)
 		s.met.rooms.Dec()
 	}
 }

@@ -32,11 +32,11 @@ func coreHandlers() map[string]Handler {
 
 // serveClient runs one client's session: join, then messages until it
 // leaves or is disconnected.
-func (s *Server) serveClient(c *websocket.Conn, browserID string) {
+func (s *Server) serveClient(c *websocket.Conn, id clientID) {
 	ws := newWSConn(c, s.met.slowClients.Inc)
 	ws.startWriter(s.cfg.PingInterval)
 	p := newPeer(s, ws)
-	p.browserID = browserID
+	p.clientID = id
 	defer p.cancel()
 	lim := rate.NewLimiter(rate.Limit(s.cfg.MessagesPerSecond), s.cfg.MessageBurst)
 	raw, err := p.readMessage(lim)

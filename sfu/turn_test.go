@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/loadtest"
 	"github.com/pion/turn/v4"
 )
 
@@ -65,7 +66,7 @@ func allocate(t *testing.T, addr, user, pass string) error {
 }
 
 func TestOriginCheck(t *testing.T) {
-	s, err := sfu.New(sfu.Config{LoopbackOnly: true, AllowedOrigins: []string{"meet.example.org"}}, openPolicy{}, nil)
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true, AllowedOrigins: []string{"meet.example.org"}}, loadtest.OpenRooms{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

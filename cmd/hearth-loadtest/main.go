@@ -202,15 +202,11 @@ func stopChild(cmd *exec.Cmd) {
 	}
 }
 
-type openPolicy struct{}
-
-func (openPolicy) Room(context.Context, string) (sfu.RoomInfo, error) { return sfu.RoomInfo{}, nil }
-
 func serveLoopback(ctx context.Context) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	// The load clients send more than a browser would at join; the rate
 	// limit stays on, only higher.
-	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 1000, MessageBurst: 2000}, openPolicy{}, log)
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 1000, MessageBurst: 2000}, loadtest.OpenRooms{Max: 1000}, log)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -95,16 +97,10 @@ func (a *app) buildSFU() error {
 		return err
 	}
 	cfg.Registerer = a.metrics
-	rooms := roomPolicy{store: a.store, admin: a.admin}
-	ctrl, err := sfu.NewController(sfu.ControlConfig{Chairs: rooms}, a.log)
-	if err != nil {
-		return err
-	}
-	srv, err := sfu.New(cfg, ctrl.Policy(rooms), a.log)
+	srv, err := sfu.New(cfg, roomPolicy{store: a.store, admin: a.admin}, a.log)
 	if err != nil {
 		return fmt.Errorf("media server: %w", err)
 	}
-	ctrl.Register(srv)
 	a.sfu = srv
 	// Operators open this port in their firewall; say where media arrives.
 	a.log.Info("media listening", "udp", strings.Join(srv.UDPAddrs(), " "), "tcp_port", cfg.TCPPort)
@@ -134,22 +130,23 @@ func (p roomPolicy) meeting(ctx context.Context, roomID string) (meetings.Meetin
 	return m, err
 }
 
-func (p roomPolicy) Room(ctx context.Context, roomID string) (sfu.RoomInfo, error) {
+func (p roomPolicy) Room(ctx context.Context, roomID string) (sfu.RoomSettings, error) {
 	m, err := p.meeting(ctx, roomID)
 	if err != nil {
-		return sfu.RoomInfo{}, err
-	}
-	return sfu.RoomInfo{MaxParticipants: m.Room.MaxParticipants}, nil
-}
-
-func (p roomPolicy) ChairSettings(ctx context.Context, roomID string) (sfu.ChairSettings, error) {
-	m, err := p.meeting(ctx, roomID)
-	if err != nil {
-		return sfu.ChairSettings{}, err
+		return sfu.RoomSettings{}, err
 	}
 	r := m.Room
-	return sfu.ChairSettings{WaitingRoom: r.WaitingRoom, LockedUntilChair: r.LockedUntilChair,
-		PasscodeRequired: r.HasPasscode(), CameraOffOnEntry: r.CameraOffOnEntry, MaxParticipants: r.MaxParticipants}, nil
+	return sfu.RoomSettings{WaitingRoom: r.WaitingRoom, LockedUntilChair: r.LockedUntilChair,
+		PasscodeRequired: r.HasPasscode(), CameraOffOnEntry: r.CameraOffOnEntry, MaxParticipants: r.MaxParticipants,
+		SecretsVersion: secretsVersion(r)}, nil
+}
+
+// secretsVersion changes whenever the passcode or the host key does: a
+// digest of their stored hashes (each salted, so equal secrets still
+// differ), never the secrets.
+func secretsVersion(r meetings.RoomSettings) string {
+	sum := sha256.Sum256([]byte(r.PasscodeHash + "\x00" + r.HostKeyHash))
+	return hex.EncodeToString(sum[:16])
 }
 
 func (p roomPolicy) VerifyPasscode(ctx context.Context, roomID, passcode string) (bool, error) {

@@ -53,9 +53,9 @@ func TestRoomPolicyFromMeetings(t *testing.T) {
 	if err != nil || info.MaxParticipants != open.Room.MaxParticipants {
 		t.Fatalf("Room = %+v, %v", info, err)
 	}
-	cs, err := p.ChairSettings(ctx, withCode.Slug)
-	if err != nil || !cs.PasscodeRequired || cs.MaxParticipants != withCode.Room.MaxParticipants {
-		t.Fatalf("ChairSettings = %+v, %v", cs, err)
+	cs, err := p.Room(ctx, withCode.Slug)
+	if err != nil || !cs.PasscodeRequired || cs.MaxParticipants != withCode.Room.MaxParticipants || cs.SecretsVersion == "" {
+		t.Fatalf("Room = %+v, %v", cs, err)
 	}
 	for _, c := range []struct {
 		name string

@@ -139,7 +139,7 @@ func TestHostKeyBruteForce(t *testing.T) {
 	join(t, r, "raider", GrantNone)
 	join(t, r, "host", GrantNone)
 	try := func(client string, id ParticipantID, right bool) error {
-		tk, err := r.BeginSecret(SecretHostKey, client, id)
+		tk, _, err := r.BeginSecret(SecretHostKey, client, id)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func TestHostKeyBruteForce(t *testing.T) {
 	t.Logf("10 wrong keys took %v of enforced waiting; the 11th is refused", waited)
 
 	evs, err := func() ([]Event, error) {
-		tk, err := r.BeginSecret(SecretHostKey, "b-host", "host")
+		tk, _, err := r.BeginSecret(SecretHostKey, "b-host", "host")
 		if err != nil {
 			return nil, err
 		}
@@ -187,26 +187,40 @@ func TestHostKeyBruteForce(t *testing.T) {
 	}
 }
 
-func TestHostKeyRoomPace(t *testing.T) {
+// TestGuessFloodNeverPacesTheChair: thirty fresh clients guessing at once
+// slow nobody else down (there is no room-wide pace that a flood could
+// take over); the chair's first try goes through, and the chairs hear of
+// the guessing once, not for every guess.
+func TestGuessFloodNeverPacesTheChair(t *testing.T) {
 	r, clk := newTestRoom(t, Settings{})
+	join(t, r, "chair", GrantHostKey)
 	join(t, r, "host", GrantNone)
+	var alerts []Event
 	for i := range 30 { // a botnet: every guess from a fresh browser
-		tk, err := r.BeginSecret(SecretHostKey, "bot"+string(rune('A'+i)), "")
+		tk, _, err := r.BeginSecret(SecretHostKey, "bot"+string(rune('A'+i)), "")
 		if err != nil {
 			t.Fatalf("bot %d: %v", i, err)
 		}
-		r.FinishSecret(tk, false)
+		evs, _ := r.FinishSecret(tk, false)
+		alerts = append(alerts, evs...)
 	}
-	if _, err := r.BeginSecret(SecretHostKey, "bot-next", ""); !errors.Is(err, CodeRateLimited) {
-		t.Fatalf("31st room-wide failure at once: %v", err)
+	if len(alerts) != 1 || alerts[0].Kind != KindGuessing || alerts[0].Count != 10 || alerts[0].To != toChairs() {
+		t.Fatalf("alerts %+v, want one guessing event to the chairs at the 10th wrong guess", alerts)
 	}
-	clk.Advance(time.Second)
-	tk, err := r.BeginSecret(SecretHostKey, "b-host", "host")
+	tk, _, err := r.BeginSecret(SecretHostKey, "b-host", "host")
 	if err != nil {
-		t.Fatalf("chair paced out: %v", err)
+		t.Fatalf("chair paced out by a flood: %v", err)
+	}
+	if !tk.Clean() {
+		t.Error("a client with no failures is not clean")
 	}
 	if _, err := r.FinishSecret(tk, true); err != nil {
 		t.Fatal(err)
+	}
+	clk.Advance(31 * time.Second)
+	tk, _, _ = r.BeginSecret(SecretPasscode, "bot-late", "")
+	if evs, _ := r.FinishSecret(tk, false); len(evs) != 1 || evs[0].Count != 31 {
+		t.Fatalf("a new alert after 30 s: %+v", evs)
 	}
 }
 
@@ -215,14 +229,14 @@ func TestHostKeyRoomPace(t *testing.T) {
 func TestAbandonedAttemptCounts(t *testing.T) {
 	r, _ := newTestRoom(t, Settings{})
 	for range 3 {
-		if _, err := r.BeginSecret(SecretPasscode, "b", ""); err != nil {
+		if _, _, err := r.BeginSecret(SecretPasscode, "b", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := r.BeginSecret(SecretPasscode, "b", ""); !errors.Is(err, CodeRateLimited) {
+	if _, _, err := r.BeginSecret(SecretPasscode, "b", ""); !errors.Is(err, CodeRateLimited) {
 		t.Fatalf("abandoned attempts not counted: %v", err)
 	}
-	if _, err := r.BeginSecret(SecretHostKey, "b", ""); err != nil {
+	if _, _, err := r.BeginSecret(SecretHostKey, "b", ""); err != nil {
 		t.Fatalf("host key limited by passcode failures: %v", err)
 	}
 }
@@ -233,7 +247,7 @@ func TestClaimChairFromWaitingRoom(t *testing.T) {
 	r, _ := newTestRoom(t, Settings{LockedUntilChair: true})
 	join(t, r, "a", GrantNone)
 	join(t, r, "host", GrantNone)
-	tk, err := r.BeginSecret(SecretHostKey, "b-host", "host")
+	tk, _, err := r.BeginSecret(SecretHostKey, "b-host", "host")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,17 +92,23 @@ type AdmitAll struct{}
 // Deny turns a waiting participant away without barring it.
 type Deny struct{ Target ParticipantID }
 
+// DenyAll turns away everyone waiting, in one step: what a chair needs when
+// raiders flood the waiting room.
+type DenyAll struct{}
+
 func (SetLocked) Name() string      { return "set-locked" }
 func (SetWaitingRoom) Name() string { return "set-waiting-room" }
 func (Admit) Name() string          { return "admit" }
 func (AdmitAll) Name() string       { return "admit-all" }
 func (Deny) Name() string           { return "deny" }
+func (DenyAll) Name() string        { return "deny-all" }
 
 func (SetLocked) minRole() Role      { return RoleCoChair }
 func (SetWaitingRoom) minRole() Role { return RoleCoChair }
 func (Admit) minRole() Role          { return RoleCoChair }
 func (AdmitAll) minRole() Role       { return RoleCoChair }
 func (Deny) minRole() Role           { return RoleCoChair }
+func (DenyAll) minRole() Role        { return RoleCoChair }
 
 func (c SetLocked) apply(r *Room, from *participant) ([]Event, error) {
 	r.locked = c.On
@@ -138,6 +144,19 @@ func (AdmitAll) apply(r *Room, _ *participant) ([]Event, error) {
 		return nil, fmt.Errorf("admit all: %w", CodeFull)
 	}
 	return r.admitWaiting(func(*participant) bool { return true }), nil
+}
+
+func (DenyAll) apply(r *Room, _ *participant) ([]Event, error) {
+	waiting := r.Waiting()
+	if len(waiting) == 0 {
+		return nil, nil
+	}
+	evs := make([]Event, 0, len(waiting)+1)
+	for _, w := range waiting {
+		delete(r.people, w.ID)
+		evs = append(evs, Event{To: toOne(w.ID), Kind: KindDisconnect, Subject: w.ID, Reason: CodeDenied})
+	}
+	return append(evs, r.waitingListEvent()), nil
 }
 
 func (c Deny) apply(r *Room, _ *participant) ([]Event, error) {

@@ -40,8 +40,7 @@ type Limits struct {
 	SecretMaxFail  int           // wrong secrets per client before it is refused for the meeting
 	SecretBackoff  time.Duration // first backoff; doubles per further failure
 	SecretMaxWait  time.Duration // backoff cap
-	RoomFreeFail   int           // wrong secrets per room before the room-wide pace applies
-	RoomInterval   time.Duration // room-wide minimum spacing of attempts once RoomFreeFail is passed
+	GuessAlert     int           // wrong secrets in a minute that alert the chairs
 }
 
 // Defaults.
@@ -61,8 +60,7 @@ const (
 	defaultSecretMaxFail   = 10
 	defaultSecretBackoff   = time.Second
 	defaultSecretMaxWait   = time.Minute
-	defaultRoomFreeFail    = 30
-	defaultRoomInterval    = time.Second
+	defaultGuessAlert      = 10
 )
 
 // Config configures a Room.
@@ -91,8 +89,7 @@ func (c *Config) setDefaults() {
 	setInt(&l.SecretMaxFail, defaultSecretMaxFail)
 	setDur(&l.SecretBackoff, defaultSecretBackoff)
 	setDur(&l.SecretMaxWait, defaultSecretMaxWait)
-	setInt(&l.RoomFreeFail, defaultRoomFreeFail)
-	setDur(&l.RoomInterval, defaultRoomInterval)
+	setInt(&l.GuessAlert, defaultGuessAlert)
 }
 
 func setInt(p *int, d int) {
@@ -120,7 +117,7 @@ func (c *Config) Validate() error {
 	for name, v := range map[string]int{
 		"NameMaxRunes": l.NameMaxRunes, "WaitingMax": l.WaitingMax, "ChatMaxBytes": l.ChatMaxBytes,
 		"ChatHistory": l.ChatHistory, "ChatBurst": l.ChatBurst, "RoomChatBurst": l.RoomChatBurst, "SecretFreeFail": l.SecretFreeFail,
-		"SecretMaxFail": l.SecretMaxFail, "RoomFreeFail": l.RoomFreeFail,
+		"SecretMaxFail": l.SecretMaxFail, "GuessAlert": l.GuessAlert,
 	} {
 		if v < 1 {
 			return fmt.Errorf("control: config: %s %d < 1", name, v)
@@ -131,7 +128,7 @@ func (c *Config) Validate() error {
 	}
 	for name, v := range map[string]time.Duration{
 		"RenameInterval": l.RenameInterval, "ChatRefill": l.ChatRefill, "RoomChatRefill": l.RoomChatRefill, "ShareTimerMax": l.ShareTimerMax,
-		"SecretBackoff": l.SecretBackoff, "SecretMaxWait": l.SecretMaxWait, "RoomInterval": l.RoomInterval,
+		"SecretBackoff": l.SecretBackoff, "SecretMaxWait": l.SecretMaxWait,
 	} {
 		if v < 0 {
 			return fmt.Errorf("control: config: %s %v < 0", name, v)

@@ -88,6 +88,7 @@ const (
 	KindTimer        Kind = "timer"         // Timer changed; zero Timer.Ends means stopped
 	KindTimerExpired Kind = "timer-expired" // the share timer of Subject ran out
 	KindEnded        Kind = "ended"         // the meeting was ended by By
+	KindGuessing     Kind = "guessing"      // Count wrong secrets were tried in the last minute (to chairs)
 )
 
 // Control names carried by KindControl events, one per room-wide switch or
@@ -147,4 +148,5 @@ type Event struct {
 	Waiting []WaitingEntry
 	Hands   []ParticipantID
 	Timer   TimerState
+	Count   int
 }

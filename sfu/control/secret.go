@@ -15,20 +15,32 @@ const (
 )
 
 // maxSecretClients bounds the limiter's memory: once that many clients have
-// tried a secret in one meeting, new clients are paced like failed ones.
+// tried a secret in one meeting, new clients are refused until the room
+// forgets them with its state.
 const maxSecretClients = 4096
 
-// secretLimiter paces guesses per client and per room. Per client: the first
-// SecretFreeFail wrong guesses are free, then each needs an exponentially
-// growing wait, and after SecretMaxFail the client is refused for the rest of
-// the meeting. Per room: past RoomFreeFail wrong guesses in total, attempts
-// from anyone are spaced RoomInterval apart. The room pace slows a botnet of
-// fresh clients without ever locking out a chair who types the right key.
+// Guessing alerts: the chairs hear of a burst of wrong secrets at most once
+// per guessAlertEvery, counted over guessWindow.
+const (
+	guessWindow     = time.Minute
+	guessAlertEvery = 30 * time.Second
+)
+
+// secretLimiter paces guesses per client. The first SecretFreeFail wrong
+// guesses are free, then each needs an exponentially growing wait, and after
+// SecretMaxFail the client is refused for the rest of the meeting. A client
+// is a browser that presented its cookie, or else its address (the SFU
+// chooses the key), so dropping the cookie does not reset the count.
+//
+// There is no room-wide pace: one would let a flood of fresh clients take
+// every slot and keep the chair out. The cost of guessing is bounded where
+// it is spent (the SFU's verify gate, which takes turns by address), and
+// the chairs are told when guessing goes on.
 type secretLimiter struct {
-	limits    Limits
-	clients   map[secretClient]*secretState
-	roomFails int
-	roomLast  time.Time
+	limits  Limits
+	clients map[secretClient]*secretState
+	fails   []time.Time // wrong secrets in the last guessWindow, oldest first
+	alerted time.Time   // when the chairs were last told
 }
 
 type secretClient struct {
@@ -50,16 +62,22 @@ func newSecretLimiter(l Limits) secretLimiter {
 type SecretTicket struct {
 	key         secretClient
 	participant ParticipantID
+	clean       bool
 }
 
-// BeginSecret asks to try a secret for client (the BrowserID) and, for a
-// host key offered from inside the room, participant (empty when the key
-// comes with a join). It counts the attempt as a failure until FinishSecret
-// reports success, so an attempt abandoned half-way still counts. The error
-// is CodeRateLimited (wait and retry) or CodeSecretRefused (no more tries).
-func (r *Room) BeginSecret(kind SecretKind, client string, participant ParticipantID) (SecretTicket, error) {
+// Clean reports whether the client had no wrong attempt before this one.
+func (t SecretTicket) Clean() bool { return t.clean }
+
+// BeginSecret asks to try a secret for client (a browser id or an address
+// key) and, for a host key offered from inside the room, participant
+// (empty when the key comes with a join). It counts the attempt as a
+// failure until FinishSecret reports success, so an attempt abandoned
+// half-way still counts. The error is CodeRateLimited (wait and retry) or
+// CodeSecretRefused (no more tries); a refused attempt counts as a guess,
+// and the events may tell the chairs that guessing is going on.
+func (r *Room) BeginSecret(kind SecretKind, client string, participant ParticipantID) (SecretTicket, []Event, error) {
 	if client == "" {
-		return SecretTicket{}, fmt.Errorf("secret attempt without a client: %w", CodeInvalid)
+		return SecretTicket{}, nil, fmt.Errorf("secret attempt without a client: %w", CodeInvalid)
 	}
 	now := r.clock.Now()
 	s := &r.secrets
@@ -67,19 +85,18 @@ func (r *Room) BeginSecret(kind SecretKind, client string, participant Participa
 	st := s.clients[key]
 	if st == nil {
 		if len(s.clients) >= maxSecretClients {
-			return SecretTicket{}, fmt.Errorf("too many clients tried a secret: %w", CodeRateLimited)
+			return SecretTicket{}, r.noteGuess(), fmt.Errorf("too many clients tried a secret: %w", CodeRateLimited)
 		}
 		st = &secretState{}
 	}
 	if err := s.check(st, now); err != nil {
-		return SecretTicket{}, err
+		return SecretTicket{}, r.noteGuess(), err
 	}
 	s.clients[key] = st
+	clean := st.fails == 0
 	st.fails++
 	st.last = now
-	s.roomFails++
-	s.roomLast = now
-	return SecretTicket{key: key, participant: participant}, nil
+	return SecretTicket{key: key, participant: participant, clean: clean}, nil, nil
 }
 
 func (s *secretLimiter) check(st *secretState, now time.Time) error {
@@ -96,27 +113,25 @@ func (s *secretLimiter) check(st *secretState, now time.Time) error {
 			return fmt.Errorf("retry after %v: %w", st.last.Add(wait).Sub(now), CodeRateLimited)
 		}
 	}
-	if s.roomFails >= l.RoomFreeFail && now.Before(s.roomLast.Add(l.RoomInterval)) {
-		return fmt.Errorf("room is pacing attempts: %w", CodeRateLimited)
-	}
 	return nil
 }
 
 // FinishSecret records the verification result of an attempt. A wrong secret
-// returns CodeBadHostKey or CodeBadPasscode (log it without the secret). A
-// right host key for a participant already in the room makes them chair and
+// returns CodeBadHostKey or CodeBadPasscode (log it without the secret), and
+// may return an event that tells the chairs guessing is going on. A right
+// host key for a participant already in the room makes them chair and
 // admits them if they were waiting.
 func (r *Room) FinishSecret(t SecretTicket, ok bool) ([]Event, error) {
 	s := &r.secrets
 	if !ok {
+		evs := r.noteGuess()
 		if t.key.kind == SecretPasscode {
-			return nil, CodeBadPasscode
+			return evs, CodeBadPasscode
 		}
-		return nil, CodeBadHostKey
+		return evs, CodeBadHostKey
 	}
-	if st := s.clients[t.key]; st != nil && st.fails > 0 {
+	if st := s.clients[t.key]; st != nil {
 		st.fails = 0
-		s.roomFails = max(0, s.roomFails-1)
 	}
 	if t.key.kind != SecretHostKey || t.participant == "" {
 		return nil, nil
@@ -126,6 +141,40 @@ func (r *Room) FinishSecret(t SecretTicket, ok bool) ([]Event, error) {
 		return nil, fmt.Errorf("claim chair %s: %w", t.participant, CodeUnknownParticipant)
 	}
 	return r.makeChair(p), nil
+}
+
+// noteGuess counts a wrong or refused secret and, past GuessAlert in a minute, tells
+// the chairs (at most every guessAlertEvery), so that they can lock the
+// room or turn on the waiting room while it goes on.
+func (r *Room) noteGuess() []Event {
+	s := &r.secrets
+	now := r.clock.Now()
+	s.prune(now)
+	s.fails = append(s.fails, now)
+	if len(s.fails) > 4*s.limits.GuessAlert { // the count saturates; memory stays bounded
+		s.fails = s.fails[len(s.fails)-4*s.limits.GuessAlert:]
+	}
+	if len(s.fails) < s.limits.GuessAlert || now.Sub(s.alerted) < guessAlertEvery {
+		return nil
+	}
+	s.alerted = now
+	return []Event{{To: toChairs(), Kind: KindGuessing, Count: len(s.fails)}}
+}
+
+// Guesses is how many wrong or refused secrets were tried in the last minute (at
+// least; the count saturates at four times GuessAlert). Chairs see it in
+// their state, so that one who arrives during guessing learns of it.
+func (r *Room) Guesses() int {
+	r.secrets.prune(r.clock.Now())
+	return len(r.secrets.fails)
+}
+
+func (s *secretLimiter) prune(now time.Time) {
+	cut := 0
+	for cut < len(s.fails) && now.Sub(s.fails[cut]) > guessWindow {
+		cut++
+	}
+	s.fails = s.fails[cut:]
 }
 
 // makeChair promotes p to chair, admitting it if it waited.

@@ -1,0 +1,276 @@
+package sfu_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/control"
+)
+
+// TestChairNeverCountsAgainstCapacity: with the waiting room on, a crowd
+// parked in it (raiders, say) fills the meeting's capacity; the chair with
+// the host key still gets in, and capacity is counted once, by the room
+// controller: admitted members only.
+func TestChairNeverCountsAgainstCapacity(t *testing.T) {
+	cs := startControlled(t, sfu.RoomSettings{WaitingRoom: true, MaxParticipants: 3}, control.Limits{})
+	for i := range 5 {
+		w := cs.signal(t, bid(fmt.Sprint("w", i)))
+		if m := w.join("cap", fmt.Sprint("waiting", i), nil); m["event"] != "waiting" {
+			t.Fatalf("member %d: want waiting, got %v", i, m)
+		}
+	}
+	chair := cs.signal(t, bid("chair"))
+	mustJoined(t, chair.join("cap", "Chair", map[string]any{"hostKey": rightHostKey}))
+	if st := chair.subscribe(); st["role"] != "chair" || waitingLen(st) != 5 {
+		t.Fatalf("chair state %v", st)
+	}
+	co := cs.signal(t, bid("chair2"))
+	mustJoined(t, co.join("cap", "Second chair", map[string]any{"adminToken": adminToken}))
+}
+
+// TestEveryRoomIsControlled: the only way to build a media server takes the
+// schedule side whole, so a passcode room can never be served open.
+func TestEveryRoomIsControlled(t *testing.T) {
+	cs := startControlled(t, sfu.RoomSettings{PasscodeRequired: true}, control.Limits{})
+	m := cs.signal(t, bid("m"))
+	expectCode(t, m.join("locked-room", "Member", nil), control.CodeBadPasscode)
+	m2 := cs.signal(t, bid("m2"))
+	mustJoined(t, m2.join("locked-room", "Member", map[string]any{"passcode": "let me in"}))
+	if _, err := sfu.New(sfu.Config{LoopbackOnly: true}, nil, nil); err == nil {
+		t.Fatal("a server without its rooms' controls was built")
+	}
+}
+
+// countingChairs counts verifications and notes how many had started when
+// the right host key and the right passcode were verified.
+type countingChairs struct {
+	fakeChairs
+	calls               atomic.Int64
+	hostAt, passcodeAt atomic.Int64
+}
+
+func (c *countingChairs) VerifyHostKey(ctx context.Context, room, key string) (bool, error) {
+	n := c.calls.Add(1)
+	if key == rightHostKey {
+		c.hostAt.Store(n)
+	}
+	return c.fakeChairs.VerifyHostKey(ctx, room, key)
+}
+
+func (c *countingChairs) VerifyPasscode(ctx context.Context, room, code string) (bool, error) {
+	n := c.calls.Add(1)
+	if code == "let me in" {
+		c.passcodeAt.Store(n)
+	}
+	return c.fakeChairs.VerifyPasscode(ctx, room, code)
+}
+
+// guessFlood is a lockout attack: loops that each open a fresh signaling
+// socket about 25 times a second and join with a wrong host key or
+// passcode. Without cookies they present none; with fresh cookies every
+// attempt presents a browser id never seen before. from spreads the loops
+// over client addresses ("" is the connection's own).
+type guessFlood struct {
+	loops       int
+	freshCookie bool
+	from        []string
+	attempts    atomic.Int64
+	answered    sync.Map // error code -> *atomic.Int64
+}
+
+func (f *guessFlood) run(ctx context.Context, t *testing.T, url, room string) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for i := range f.loops {
+		wg.Go(func() {
+			tick := time.NewTicker(40 * time.Millisecond)
+			defer tick.Stop()
+			for n := 0; ; n++ {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+				auth := map[string]any{"hostKey": fmt.Sprint("guess-", i, "-", n)}
+				if n%2 == 1 {
+					auth = map[string]any{"passcode": fmt.Sprint("guess-", i, "-", n)}
+				}
+				cookie := ""
+				if f.freshCookie {
+					cookie = bid(fmt.Sprintf("%04x%06x", i, n))
+				}
+				from := ""
+				if len(f.from) > 0 {
+					from = f.from[i%len(f.from)]
+				}
+				f.attempts.Add(1)
+				f.count(attempt(ctx, url, room, cookie, from, auth))
+			}
+		})
+	}
+	return &wg
+}
+
+func (f *guessFlood) count(code string) {
+	v, _ := f.answered.LoadOrStore(code, new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
+}
+
+func (f *guessFlood) summary() string {
+	var parts []string
+	f.answered.Range(func(k, v any) bool {
+		parts = append(parts, fmt.Sprintf("%s %d", k, v.(*atomic.Int64).Load()))
+		return true
+	})
+	sort.Strings(parts)
+	return fmt.Sprint(f.attempts.Load(), " attempts: ", parts)
+}
+
+// attempt opens one signaling socket, joins with auth and returns the
+// answer's code ("joined", "waiting", an error code, or "failed").
+func attempt(ctx context.Context, url, room, cookie, from string, auth map[string]any) string {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	h := http.Header{}
+	if cookie != "" {
+		h.Set("Cookie", sfu.BrowserCookie+"="+cookie)
+	}
+	if from != "" {
+		url += "?from=" + from
+	}
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		return "failed"
+	}
+	defer ws.CloseNow()
+	b, _ := json.Marshal(map[string]any{"type": "join", "room": room, "name": "guesser", "auth": auth})
+	if ws.Write(ctx, websocket.MessageText, b) != nil {
+		return "failed"
+	}
+	for {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			return "failed"
+		}
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		switch {
+		case m["type"] == "error":
+			return fmt.Sprint(m["code"])
+		case m["type"] == "joined", m["event"] == "waiting":
+			return "joined"
+		}
+	}
+}
+
+// TestRaidDrillLockout: a guessing flood (the audit's four loops at 4x and,
+// in the full drill, 16x) runs while the chair and a member arrive, each
+// for the first time, so that their secrets must really be verified (here
+// each verification takes 80 ms, as argon2id does). Whatever the flood
+// does, the chair's host key and the member's passcode get in on the first
+// try, with at most a few verifications run ahead of theirs; the chair
+// learns that guessing is going on. A waiting-room flood then parks raiders
+// up to the room's capacity and the chair still gets in.
+func TestRaidDrillLockout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hundreds of signaling sockets a second")
+	}
+	scale := 4
+	if os.Getenv("HEARTH_RAID_FULL") != "" && !raceEnabled {
+		scale = 16
+	}
+	for _, sc := range []struct {
+		name string
+		f    *guessFlood
+	}{
+		{"cookieless, from the chair's own address", &guessFlood{loops: 4 * scale}},
+		{"a fresh cookie per attempt, from four other addresses", &guessFlood{loops: 4 * scale, freshCookie: true,
+			from: []string{"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"}}},
+	} {
+		t.Run(sc.name, func(t *testing.T) { lockoutRound(t, sc.f) })
+	}
+	t.Run("waiting-room flood", waitingRoomFlood)
+}
+
+func lockoutRound(t *testing.T, attack *guessFlood) {
+	for round := range 3 {
+		f := &guessFlood{loops: attack.loops, freshCookie: attack.freshCookie, from: attack.from}
+		rooms := &countingChairs{fakeChairs: fakeChairs{set: sfu.RoomSettings{PasscodeRequired: true}, cost: 80 * time.Millisecond}}
+		cs := startControlledWith(t, rooms, control.Limits{})
+		room := fmt.Sprint("lockout", round)
+		ctx, stop := context.WithCancel(context.Background())
+		wg := f.run(ctx, t, cs.url, room)
+		time.Sleep(time.Second) // the flood is on
+
+		before := rooms.calls.Load()
+		start := time.Now()
+		chair := cs.signal(t, bid("chair"))
+		mustJoined(t, chair.join(room, "Chair", map[string]any{"hostKey": rightHostKey}))
+		chairTook, chairAhead := time.Since(start), rooms.hostAt.Load()-before-1
+
+		before = rooms.calls.Load()
+		start = time.Now()
+		member := cs.signal(t, bid("member"))
+		mustJoined(t, member.join(room, "Member", map[string]any{"passcode": "let me in"}))
+		memberTook, memberAhead := time.Since(start), rooms.passcodeAt.Load()-before-1
+
+		st := chair.subscribe()
+		time.Sleep(500 * time.Millisecond)
+		stop()
+		wg.Wait()
+		t.Logf("round %d: chair in after %v (%d verifications ahead), member after %v (%d ahead); flood: %s",
+			round, chairTook, chairAhead, memberTook, memberAhead, f.summary())
+		// Turns are by address: at most one verification per flooding
+		// address, plus those already running, can go ahead of either.
+		if limit := int64(len(f.from) + 1 + 2); chairAhead > limit || memberAhead > limit {
+			t.Errorf("round %d: %d and %d verifications ran ahead of the chair and the member, want at most %d",
+				round, chairAhead, memberAhead, limit)
+		}
+		if g, _ := st["guesses"].(float64); g < 10 {
+			t.Errorf("round %d: the chair's state shows %v guesses, want the flood's", round, st["guesses"])
+		}
+	}
+}
+
+// waitingRoomFlood: raiders fill the waiting room to the room's capacity
+// and beyond; the chair arriving then is admitted, sees them waiting, and
+// turns them all away at once.
+func waitingRoomFlood(t *testing.T) {
+	cs := startControlled(t, sfu.RoomSettings{WaitingRoom: true, MaxParticipants: 10}, control.Limits{WaitingMax: 40})
+	var wg sync.WaitGroup
+	var waiting atomic.Int64
+	for i := range 40 {
+		wg.Go(func() {
+			c := cs.signal(t, bid(fmt.Sprint("raider", i)))
+			if m := c.join("flood", fmt.Sprint("raider", i), nil); m["event"] == "waiting" {
+				waiting.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	late := cs.signal(t, bid("late"))
+	expectCode(t, late.join("flood", "One too many", nil), control.CodeFull)
+	chair := cs.signal(t, bid("chair"))
+	mustJoined(t, chair.join("flood", "Chair", map[string]any{"hostKey": rightHostKey}))
+	st := chair.subscribe()
+	if int64(waitingLen(st)) != waiting.Load() || waiting.Load() != 40 {
+		t.Fatalf("chair sees %d waiting of %d", waitingLen(st), waiting.Load())
+	}
+	chair.send(map[string]any{"type": "deny-all"})
+	if m := chair.next(isEvent("waiting-list")); waitingLen(m) != 0 {
+		t.Fatalf("after deny-all: %v", m)
+	}
+	m := cs.signal(t, bid("member"))
+	if r := m.join("flood", "Member", nil); r["event"] != "waiting" {
+		t.Fatalf("a member after the flood was turned away: %v", r)
+	}
+}
