@@ -16,7 +16,7 @@ func routes(a *app) http.Handler {
 	a.mountCalendar(mux)                                            // /calendar/..., /.well-known/caldav, /dav/..., /api/meeting-guide...
 	a.mountUI(mux)                                                  // /, /m/{slug}, /m/{slug}/join, /subscribe, /admin/, /static/
 	a.mountSFU(mux)                                                 // /rtc (signaling WebSocket)
-	var h http.Handler = mux
+	var h http.Handler = a.browserCookies(mux)
 	if a.cfg.PublicURL == "" {
 		h = privateCaching(h) // links come from the Host header: no shared caching
 	}

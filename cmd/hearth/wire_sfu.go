@@ -113,6 +113,19 @@ func (a *app) mountSFU(mux *http.ServeMux) {
 	mux.Handle("GET "+uiSignalPath, a.sfu)
 }
 
+// browserCookies gives a browser its id cookie when it opens a join page, so
+// that it presents one on the signaling socket: a browser with its cookie
+// takes its own turn at verifying a secret, ahead of cookieless guesses
+// from the same address (sfu's verify gate).
+func (a *app) browserCookies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/m/") && strings.HasSuffix(r.URL.Path, "/join") {
+			a.sfu.EnsureBrowserCookie(w, r)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // roomPolicy answers the media server's questions from the meetings store.
 // Secrets are verified here with argon2id; sfu only ever sees yes or no.
 type roomPolicy struct {

@@ -2,11 +2,13 @@ package main
 
 import (
 	"html"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/sfu"
 )
 
 // The pages are mounted and every calendar link they print is served.
@@ -38,6 +40,16 @@ func TestUIPagesLinkServedFeeds(t *testing.T) {
 	}
 	if code, _ := get(t, srv.URL+"/m/"+slug+"/join"); code != 200 {
 		t.Errorf("join page: %d", code)
+	}
+	// The join page gives the browser its id cookie before the room opens
+	// the signaling socket (its own turn at verifying a secret).
+	resp, err := http.Get(srv.URL + "/m/" + slug + "/join")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ck := resp.Cookies(); len(ck) != 1 || ck[0].Name != sfu.BrowserCookie || !ck[0].HttpOnly {
+		t.Errorf("join page cookies %v", ck)
 	}
 	for _, p := range []string{"/admin/", "/static/css/hearth.css", "/static/js/room.js", "/static/js/rtc.js"} {
 		if code, _ := get(t, srv.URL+p); code != 200 {

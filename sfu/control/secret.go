@@ -24,6 +24,7 @@ const maxSecretClients = 4096
 const (
 	guessWindow     = time.Minute
 	guessAlertEvery = 30 * time.Second
+	maxGuessCount   = 1000 // the count saturates here, so memory stays bounded
 )
 
 // secretLimiter paces guesses per client. The first SecretFreeFail wrong
@@ -151,8 +152,8 @@ func (r *Room) noteGuess() []Event {
 	now := r.clock.Now()
 	s.prune(now)
 	s.fails = append(s.fails, now)
-	if len(s.fails) > 4*s.limits.GuessAlert { // the count saturates; memory stays bounded
-		s.fails = s.fails[len(s.fails)-4*s.limits.GuessAlert:]
+	if len(s.fails) > maxGuessCount { // the count saturates; memory stays bounded
+		s.fails = s.fails[len(s.fails)-maxGuessCount:]
 	}
 	if len(s.fails) < s.limits.GuessAlert || now.Sub(s.alerted) < guessAlertEvery {
 		return nil
@@ -162,7 +163,7 @@ func (r *Room) noteGuess() []Event {
 }
 
 // Guesses is how many wrong or refused secrets were tried in the last minute (at
-// least; the count saturates at four times GuessAlert). Chairs see it in
+// most maxGuessCount). Chairs see it in
 // their state, so that one who arrives during guessing learns of it.
 func (r *Room) Guesses() int {
 	r.secrets.prune(r.clock.Now())

@@ -39,6 +39,9 @@ export class Chair {
     click("btn-stop-all", () => this.send({ type: "stop-all-video" }));
     click("btn-secure", () => this.send({ type: "secure" }));
     click("btn-admit-all", () => this.send({ type: "admit-all" }));
+    click("btn-deny-all", () => {
+      if (confirm("Turn away everyone in the waiting room?")) this.send({ type: "deny-all" });
+    });
     click("btn-timer-stop", () => this.send({ type: "stop-timer" }));
     click("btn-end", () => {
       if (!confirm("End the meeting for everyone?")) return;
@@ -113,6 +116,20 @@ export class Chair {
     this.waiting = list || [];
     view.renderWaiting(this.waiting, this.waitingActions());
     if (this.waiting.length > before) view.announce(`${this.waiting.length} waiting to be let in.`);
+  }
+
+  /**
+   * Tells the chair that wrong passcodes or host keys are being tried
+   * (count in the last minute; 0 clears the notice). The server never lets
+   * guessing keep a chair or member out; the notice says what helps.
+   */
+  setGuessing(count, announce) {
+    const note = $("guessing-note");
+    note.hidden = !count;
+    if (!count) return;
+    note.textContent = `Someone is guessing this meeting's passcode or host key: ${count} wrong tries in the last minute. ` +
+      "Lock the meeting or turn on the waiting room if it goes on.";
+    if (announce) view.announce(note.textContent);
   }
 
   /** Reflects a "control" event (a switch changed) in its checkbox. */

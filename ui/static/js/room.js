@@ -310,7 +310,10 @@ const controlHandlers = {
     setRole(msg.role);
     if (msg.perms) applyPerms(msg.perms);
     chair.applySwitches(msg.switches);
-    if (isChair()) chair.setWaiting(msg.waiting);
+    if (isChair()) {
+      chair.setWaiting(msg.waiting);
+      chair.setGuessing(msg.guesses || 0, false);
+    }
     setHands(msg.hands || []);
     // The state carries the whole chat so far: it replaces what is shown.
     $("chat-log").replaceChildren();
@@ -329,6 +332,7 @@ const controlHandlers = {
   },
   perms: (msg) => { if (msg.subject === state.selfId && msg.perms) applyPerms(msg.perms); },
   "waiting-list": (msg) => chair.setWaiting(msg.waiting),
+  guessing: (msg) => chair.setGuessing(msg.count, true),
   control: (msg) => {
     chair.applyControl(msg.control, msg.value);
     // Secure changes several switches at once: read them all again.
