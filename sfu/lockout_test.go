@@ -55,7 +55,7 @@ func TestEveryRoomIsControlled(t *testing.T) {
 // the right host key and the right passcode were verified.
 type countingChairs struct {
 	fakeChairs
-	calls               atomic.Int64
+	calls              atomic.Int64
 	hostAt, passcodeAt atomic.Int64
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/loadtest"
 )
 
 // syncBuffer is a log destination shared by the server's goroutines.
@@ -48,7 +49,7 @@ func runLoggedMeeting(t *testing.T, level slog.Level) loggedMeeting {
 	var buf syncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: level}))
 	cfg := sfu.Config{LoopbackOnly: true, TURN: sfu.TURNConfig{Enabled: true, Secret: "0123456789abcdef-log-test", TTL: time.Minute}}
-	s, err := sfu.New(cfg, openPolicy{max: 50}, log)
+	s, err := sfu.New(cfg, loadtest.OpenRooms{Max: 50}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func runOnlyLoopback(t *testing.T) {
 	var buf syncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	// The zero Config: not LoopbackOnly, a free UDP port, no ICE-TCP.
-	s, err := sfu.New(sfu.Config{}, openPolicy{max: 10}, log)
+	s, err := sfu.New(sfu.Config{}, loadtest.OpenRooms{Max: 10}, log)
 	if err != nil {
 		t.Fatalf("a server on a machine with only loopback: %v", err)
 	}
