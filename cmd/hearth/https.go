@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/hearth-recovery/hearth/sfu"
 )
 
 // hstsValue is sent on responses to https requests: a year, this host only
@@ -68,9 +70,37 @@ func (p httpsPolicy) proxiedHTTPS(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	ip := ap.Addr().Unmap()
+	return p.trusted(ap.Addr().Unmap())
+}
+
+// client says where a signaling request comes from, for the media server's
+// verify gate and secret limiter: the connection's address, or, when that
+// is a trusted proxy, the nearest address in X-Forwarded-For that is not
+// one (a client can prepend anything to the header, but not to what the
+// proxies append after it).
+func (p httpsPolicy) client(r *http.Request) sfu.Client {
+	c := sfu.DirectClient(r)
+	c.HTTPS = p.isHTTPS(r)
+	if !p.trusted(c.Addr) {
+		return c
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return c // a malformed hop: trust nothing before it
+		}
+		c.Addr = a.Unmap()
+		if !p.trusted(c.Addr) {
+			return c
+		}
+	}
+	return c
+}
+
+func (p httpsPolicy) trusted(a netip.Addr) bool {
 	for _, pr := range p.proxies {
-		if pr.Contains(ip) {
+		if pr.Contains(a) {
 			return true
 		}
 	}

@@ -109,3 +109,36 @@ func TestTrustedProxiesFlag(t *testing.T) {
 		t.Fatalf("bad CIDR: %v", err)
 	}
 }
+
+// The media server's verify gate takes turns by client address: behind a
+// trusted proxy that is the nearest untrusted hop of X-Forwarded-For, and
+// a client cannot pick its own by prepending to the header.
+func TestClientAddressBehindProxy(t *testing.T) {
+	p, err := newHTTPSPolicy(serveConfig{TrustedProxies: "127.0.0.1, 10.0.0.0/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		remote string
+		xff    []string
+		want   string
+	}{
+		{"203.0.113.9:5000", nil, "203.0.113.9"},
+		{"203.0.113.9:5000", []string{"198.51.100.1"}, "203.0.113.9"}, // not from a proxy: header ignored
+		{"127.0.0.1:5000", []string{"198.51.100.1"}, "198.51.100.1"},
+		{"127.0.0.1:5000", []string{"6.6.6.6, 198.51.100.1"}, "198.51.100.1"},          // a forged first hop is skipped
+		{"127.0.0.1:5000", []string{"6.6.6.6", "198.51.100.1, 10.1.2.3"}, "198.51.100.1"}, // two proxies
+		{"127.0.0.1:5000", []string{"garbage, 198.51.100.1"}, "198.51.100.1"},
+		{"127.0.0.1:5000", []string{"198.51.100.1, garbage"}, "127.0.0.1"},
+		{"[::1]:5000", []string{"198.51.100.1"}, "::1"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/rtc", nil)
+		r.RemoteAddr = tc.remote
+		for _, v := range tc.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if got := p.client(r).Addr.String(); got != tc.want {
+			t.Errorf("%s %v: got %s, want %s", tc.remote, tc.xff, got, tc.want)
+		}
+	}
+}

@@ -97,6 +97,11 @@ func (a *app) buildSFU() error {
 		return err
 	}
 	cfg.Registerer = a.metrics
+	https, err := newHTTPSPolicy(a.cfg)
+	if err != nil {
+		return err
+	}
+	cfg.ClientOf = https.client
 	srv, err := sfu.New(cfg, roomPolicy{store: a.store, admin: a.admin}, a.log)
 	if err != nil {
 		return fmt.Errorf("media server: %w", err)
