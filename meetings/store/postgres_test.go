@@ -178,3 +178,38 @@ func TestPostgresKeepalive(t *testing.T) {
 		t.Fatalf("listen connection remade %d times (live %v)", l, live(b))
 	}
 }
+
+// An exception is checked against the series as stored, not against a
+// node's cache: b's cache still says Monday/Wednesday (its listener is
+// stopped, so no notification reaches it) after a moved the meeting to
+// Fridays, and b accepts a Friday exception and refuses a Monday one.
+func TestPostgresExceptionCheckedAgainstStoredSeries(t *testing.T) {
+	ctx := context.Background()
+	url := cluster.Database(t)
+	a, b := openPostgresAt(t, url, nil), openPostgresAt(t, url, nil)
+	a.CreateGroup(ctx, testGroup("g"))
+	a.CreateSeries(ctx, testSeries("m", "g"))
+	waitFor(t, "b listening", func() bool { return live(b) })
+	b.cancel() // stop listening; Close waits for it
+	b.done.Wait()
+	b.setLive(true) // pretend notifications still arrive, so the cache is trusted
+	waitFor(t, "m on b", func() bool { return hasMeeting(b, "m") })
+
+	fridays := testSeries("m", "g")
+	fridays.Recurrence.Weekdays = []time.Weekday{time.Friday}
+	if err := a.UpdateSeries(ctx, fridays, nil); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := b.Meeting(ctx, "m"); len(m.Recurrence.Weekdays) != 2 {
+		t.Fatal("b's cache was refreshed; the test needs it stale")
+	}
+	friday := &meetings.Exception{Date: meetings.Date{Year: 2026, Month: 3, Day: 6}, Kind: meetings.Cancelled, Reason: "x"}
+	if err := b.PutException(ctx, "m", friday); err != nil {
+		t.Fatalf("exception on a Friday of a Friday meeting: %v", err)
+	}
+	monday := &meetings.Exception{Date: meetings.Date{Year: 2026, Month: 3, Day: 2}, Kind: meetings.Cancelled, Reason: "x"}
+	var ve *meetings.ValidationError
+	if err := b.PutException(ctx, "m", monday); !errors.As(err, &ve) {
+		t.Fatalf("exception on a Monday of a Friday meeting: %v", err)
+	}
+}

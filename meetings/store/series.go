@@ -97,20 +97,23 @@ func (s *base) setSecret(ctx context.Context, slug, column, hash string) error {
 }
 
 // PutException creates or replaces the exception on e.Date and bumps the series.
+// The series is read inside the transaction, after the change row is taken,
+// so the exception is checked against the series as it is now, even when
+// another node changed it a moment ago.
 func (s *base) PutException(ctx context.Context, slug string, e *meetings.Exception) error {
-	m, err := s.Meeting(ctx, slug)
-	if err != nil {
-		return err
-	}
-	if err := e.Validate(&m.Series); err != nil {
-		return err
-	}
 	return s.write(ctx, "put exception", func(tx tx, now int64) error {
+		m, err := seriesBySlug(ctx, tx, slug)
+		if err != nil {
+			return err
+		}
+		if err := e.Validate(&m); err != nil {
+			return err
+		}
 		var created int64
 		if err := bumpSeries(ctx, tx, slug, now); err != nil {
 			return err
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO exceptions (series_id, date, kind, reason, new_date,
+		err = tx.QueryRowContext(ctx, `INSERT INTO exceptions (series_id, date, kind, reason, new_date,
 			new_start, new_duration_s, created, updated) VALUES (?,?,?,?,?,?,?,?,?)
 			ON CONFLICT (series_id, date) DO UPDATE SET kind=excluded.kind, reason=excluded.reason,
 			new_date=excluded.new_date, new_start=excluded.new_start, new_duration_s=excluded.new_duration_s,
@@ -135,6 +138,21 @@ func (s *base) DeleteException(ctx context.Context, slug string, date meetings.D
 		}
 		return bumpSeries(ctx, tx, slug, now)
 	})
+}
+
+func seriesBySlug(ctx context.Context, tx tx, slug string) (meetings.Series, error) {
+	rows, err := tx.QueryContext(ctx, selectSeries+` WHERE s.slug = ?`, slug)
+	if err != nil {
+		return meetings.Series{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return meetings.Series{}, err
+		}
+		return meetings.Series{}, fmt.Errorf("meeting %q: %w", slug, meetings.ErrNotFound)
+	}
+	return scanSeries(rows)
 }
 
 func bumpSeries(ctx context.Context, tx tx, slug string, now int64) error {

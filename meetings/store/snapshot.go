@@ -49,6 +49,13 @@ func (s *base) Meeting(ctx context.Context, slug string) (meetings.Meeting, erro
 	return snap.all[i], nil
 }
 
+// selectSeries reads series in the column order scanSeries expects.
+const selectSeries = `SELECT s.id, s.slug, s.name, s.group_id, g.slug, s.format, s.program,
+	s.types, s.languages, s.notes, s.timezone, s.start_time, s.duration_s, s.freq, s."interval", s.weekdays,
+	s.set_pos, s.rec_start, s.rec_until, s.waiting_room, s.locked_until_chair, s.passcode_hash,
+	s.host_key_hash, s.max_participants, s.camera_off_on_entry, s.sequence, s.created, s.updated
+	FROM series s JOIN groups g ON g.id = s.group_id`
+
 // snapshot returns the cached schedule, loading it when stale. While the
 // store is not live (a PostgreSQL node that lost its listen connection) the
 // cache is checked against the stored revision on every read.
@@ -93,11 +100,7 @@ func (s *base) load(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: load revision: %w", err)
 	}
-	rows, err := t.QueryContext(ctx, `SELECT s.id, s.slug, s.name, s.group_id, g.slug, s.format, s.program,
-		s.types, s.languages, s.notes, s.timezone, s.start_time, s.duration_s, s.freq, s."interval", s.weekdays,
-		s.set_pos, s.rec_start, s.rec_until, s.waiting_room, s.locked_until_chair, s.passcode_hash,
-		s.host_key_hash, s.max_participants, s.camera_off_on_entry, s.sequence, s.created, s.updated
-		FROM series s JOIN groups g ON g.id = s.group_id ORDER BY s.slug`)
+	rows, err := t.QueryContext(ctx, selectSeries+` ORDER BY s.slug`)
 	if err != nil {
 		return nil, fmt.Errorf("store: load series: %w", err)
 	}
