@@ -66,3 +66,17 @@ func BenchmarkLoad10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoad10kPostgres is the same full read from PostgreSQL: what each
+// node pays on its first read after any node's write.
+func BenchmarkLoad10kPostgres(b *testing.B) {
+	s := openPostgres(b, nil)
+	fill(b, s, 10000)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.load(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
