@@ -213,3 +213,35 @@ func TestPostgresExceptionCheckedAgainstStoredSeries(t *testing.T) {
 		t.Fatalf("exception on a Monday of a Friday meeting: %v", err)
 	}
 }
+
+// Changes reports the stored revision and drops an older cache, so reads
+// made after it are at least that new: the calendar feed keys its render
+// cache by the revision's instant and must not store an older schedule
+// under a newer key. b's listener is stopped so its cache is provably stale.
+func TestPostgresChangesRefreshesStaleCache(t *testing.T) {
+	ctx := context.Background()
+	url := cluster.Database(t)
+	a, b := openPostgresAt(t, url, nil), openPostgresAt(t, url, nil)
+	a.CreateGroup(ctx, testGroup("g"))
+	waitFor(t, "b listening", func() bool { return live(b) })
+	b.cancel()
+	b.done.Wait()
+	b.setLive(true)
+	if ms, err := b.ListMeetings(ctx, meetings.Filter{}); err != nil || len(ms) != 0 {
+		t.Fatalf("b's first list: %d meetings, %v", len(ms), err)
+	}
+	if err := a.CreateSeries(ctx, testSeries("m", "g")); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := b.ListMeetings(ctx, meetings.Filter{}); len(ms) != 0 {
+		t.Fatal("b's cache was refreshed; the test needs it stale")
+	}
+	ca, _ := a.Changes(ctx)
+	cb, err := b.Changes(ctx)
+	if err != nil || cb != ca {
+		t.Fatalf("b's revision %+v (%v), a's %+v", cb, err, ca)
+	}
+	if ms, _ := b.ListMeetings(ctx, meetings.Filter{}); len(ms) != 1 {
+		t.Fatalf("after Changes b lists %d meetings, want the new one", len(ms))
+	}
+}

@@ -80,7 +80,9 @@ func (s *base) snapshot(ctx context.Context) (*snapshot, error) {
 		return nil, err
 	}
 	s.mu.Lock()
-	if s.gen == gen {
+	// Two loads may overlap while another node's notification is on its
+	// way; the cache never goes back to the older one.
+	if s.gen == gen && (s.snap == nil || s.snap.rev <= snap.rev) {
 		s.snap = snap
 	}
 	s.mu.Unlock()

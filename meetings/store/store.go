@@ -145,12 +145,16 @@ func (s *base) invalidate(rev int64) {
 
 // Changes returns the stored revision: the change counter and the newest
 // write's instant. It always asks the database, so it also tells whether
-// the database answers.
+// the database answers. A cache older than that revision (another node's
+// write whose notification is still on its way) is dropped, so reads that
+// follow are at least as new as the revision returned: a feed keyed by it
+// never caches an older schedule under a newer key.
 func (s *base) Changes(ctx context.Context) (meetings.Changes, error) {
 	c, err := readChanges(ctx, s.db)
 	if err != nil {
 		return c, fmt.Errorf("store: changes: %w", err)
 	}
+	s.invalidate(c.Counter)
 	return c, nil
 }
 

@@ -103,7 +103,13 @@ func (c *Cluster) start() error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "hearth-pg-")
+	parent := ""
+	if os.Geteuid() == 0 {
+		// The postgres user must reach the directory: root's TMPDIR may
+		// be private, /tmp is not.
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "hearth-pg-")
 	if err != nil {
 		return err
 	}
