@@ -79,3 +79,38 @@ func TestEndMeetingLive(t *testing.T) {
 		expectCode(t, cs.signal(t, bid(fmt.Sprint("late", i))).join("e", "Late", nil), control.CodeEnded)
 	}
 }
+
+// TestEndedMeetingReopensForTheChair: over real signaling, after "end
+// meeting" members are refused `ended`, but the chair's join opens the
+// meeting again (announced as reopened), and members get back in.
+func TestEndedMeetingReopensForTheChair(t *testing.T) {
+	cs := startControlled(t, sfu.RoomSettings{}, control.Limits{})
+	chair := cs.signal(t, bid("c"))
+	mustJoined(t, chair.join("e", "Chair", map[string]any{"hostKey": rightHostKey}))
+	chair.subscribe()
+	chair.send(map[string]any{"type": "end-meeting"})
+	if m := chair.next(isType("closed")); m["type"] != "closed" {
+		t.Fatalf("the chair's socket after ending: %v", m)
+	}
+	expectCode(t, cs.signal(t, bid("m")).join("e", "Member", nil), control.CodeEnded)
+	again := cs.signal(t, bid("c"))
+	mustJoined(t, again.join("e", "Chair", map[string]any{"hostKey": rightHostKey}))
+	again.subscribe()
+	member := cs.signal(t, bid("m"))
+	mustJoined(t, member.join("e", "Member", nil))
+	member.subscribe()
+	renamed := cs.signal(t, bid("m2"))
+	id := mustJoined(t, renamed.join("e", "Rude name", nil))
+	renamed.subscribe()
+	again.send(map[string]any{"type": "rename-member", "target": id, "name": "Guest"})
+	if ev := member.next(isEvent("renamed")); ev["name"] != "Guest" || ev["subject"] != id {
+		t.Fatalf("rename by the chair: %v", ev)
+	}
+	late := cs.signal(t, bid("late"))
+	m := late.join("e", "Late", nil)
+	for _, p := range m["participants"].([]any) {
+		if p.(map[string]any)["name"] == "Rude name" {
+			t.Fatalf("a late joiner is told the old name: %v", m["participants"])
+		}
+	}
+}

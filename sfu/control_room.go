@@ -60,6 +60,9 @@ func (cr *controlRoom) applyLocked(evs []control.Event) []outbound {
 		if ev.Kind == control.KindTimer && !ev.Timer.Ends.IsZero() {
 			cr.scheduleTickLocked(ev.Timer.Ends)
 		}
+		if p := cr.peers[ev.Subject]; p != nil && ev.Kind == control.KindRenamed {
+			p.room.rename(p, ev.Name) // what later joiners are told
+		}
 		if ev.Kind == control.KindDisconnect {
 			delete(cr.peers, ev.Subject)
 			delete(cr.live, ev.Subject)

@@ -63,8 +63,11 @@ func controlCommands() map[string]func(controlMsg) control.Command {
 		"self-start-video": func(controlMsg) control.Command { return control.SelfStartVideo{} },
 		"chat":             func(m controlMsg) control.Command { return control.SendChat{Text: m.Text} },
 		"rename":           func(m controlMsg) control.Command { return control.Rename{NewName: m.Name} },
-		"raise-hand":       func(controlMsg) control.Command { return control.RaiseHand{} },
-		"lower-hand":       func(m controlMsg) control.Command { return control.LowerHand{Target: target(m)} },
+		"rename-member": func(m controlMsg) control.Command {
+			return control.RenameMember{Target: target(m), NewName: m.Name}
+		},
+		"raise-hand": func(controlMsg) control.Command { return control.RaiseHand{} },
+		"lower-hand": func(m controlMsg) control.Command { return control.LowerHand{Target: target(m)} },
 		"start-timer": func(m controlMsg) control.Command {
 			return control.StartTimer{Target: target(m), Duration: time.Duration(m.Seconds) * time.Second}
 		},

@@ -20,7 +20,7 @@ const opQueueLen = 256
 // it through do. The server is always the offerer.
 type Peer struct {
 	id   string
-	name string // set once by Room.add; never logged
+	name string // set by Room.add, changed by Room.rename, under the room's mu; never logged
 	srv  *Server
 	room *Room
 	ws   *wsConn
@@ -122,6 +122,7 @@ func (p *Peer) ID() string { return p.id }
 func (p *Peer) Name() string { return p.name }
 
 // Info describes the participant to others.
+// Call it under the room's lock (Room.info), which guards the name.
 func (p *Peer) Info() ParticipantInfo {
 	return ParticipantInfo{ID: p.id, Name: p.name, Audio: p.micOn.Load(), Video: p.camOn.Load()}
 }

@@ -18,7 +18,7 @@ import (
 // TestRaidDrill: a chair and 10 members; 30 raiders join in one burst,
 // unmute, send audio and video, spam chat and rename; the chair secures the
 // meeting and removes them. After the secure action the server forwards no
-// raider packet, no raider chat reaches a member, no raider gets back in,
+// raider packet, no raider chat or rename reaches a member, no raider gets back in,
 // and members can speak again. The time from the chair's action to silence
 // is logged.
 func TestRaidDrill(t *testing.T) {
@@ -139,6 +139,7 @@ func TestRaidDrill(t *testing.T) {
 		_ = r.Send(map[string]any{"type": "self-start-video"})
 		_ = r.Send(map[string]any{"type": "mute", "audio": true, "video": true})
 		_ = r.Send(map[string]any{"type": "chat", "text": "after secure"})
+		_ = r.Send(map[string]any{"type": "rename", "name": "an offensive name"})
 	}
 	for _, r := range raiders {
 		if err := chair.Send(map[string]any{"type": "remove", "target": r.ID, "deleteMessages": true}); err != nil {
@@ -311,6 +312,10 @@ func checkNoRaiderChat(t *testing.T, members, raiders []*loadtest.Client) {
 				}
 			case "chat-deleted":
 				deleted[ev["chatId"].(float64)] = true
+			case "renamed":
+				if isRaider[fmt.Sprint(ev["subject"])] && secured {
+					t.Errorf("%s saw a raider rename after secure: %v", m.Name, ev["name"])
+				}
 			}
 		}
 		if !secured {

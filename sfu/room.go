@@ -88,6 +88,21 @@ func (r *Room) add(p *Peer, name string, chair bool) error {
 	return nil
 }
 
+// rename records p's new name (a rename the controller allowed). Lock
+// order: the controller's room lock, then this one.
+func (r *Room) rename(p *Peer, name string) {
+	r.mu.Lock()
+	p.name = name
+	r.mu.Unlock()
+}
+
+// info describes p under the lock that guards its name.
+func (r *Room) info(p *Peer) ParticipantInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return p.Info()
+}
+
 // remove forgets p and returns the tracks it published.
 func (r *Room) remove(p *Peer) []*upTrack {
 	r.mu.Lock()

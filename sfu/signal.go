@@ -166,7 +166,7 @@ func handleMute(_ context.Context, p *Peer, raw json.RawMessage) error {
 	}
 	p.micOn.Store(m.Audio)
 	p.camOn.Store(m.Video)
-	p.room.Broadcast(participantMsg{Type: MsgParticipant, Event: "updated", Who: p.Info()}, p.id)
+	p.room.Broadcast(participantMsg{Type: MsgParticipant, Event: "updated", Who: p.room.info(p)}, p.id)
 	return nil
 }
 

@@ -285,7 +285,7 @@ func TestControls(t *testing.T) {
 		{name: "secure", min: RoleCoChair, cmd: Secure{},
 			effects: func(t *testing.T, r *Room, _ []Event) {
 				for _, id := range []string{"m", "t"} {
-					if p := perms(t, r, id); p.Audio || p.Video || p.Chat || p.SelfUnmute || p.StartVideo {
+					if p := perms(t, r, id); p.Audio || p.Video || p.Chat || p.SelfUnmute || p.StartVideo || p.Rename {
 						t.Errorf("%s after secure: %+v", id, p)
 					}
 				}
@@ -342,8 +342,26 @@ func TestControls(t *testing.T) {
 						t.Errorf("%s not disconnected", id)
 					}
 				}
-				if a := join(t, r, "late", GrantAdminToken); a.Reason != CodeEnded {
-					t.Errorf("join after end: %+v", a)
+				if a := join(t, r, "late", GrantNone); a.Reason != CodeEnded {
+					t.Errorf("member's join after end: %+v", a)
+				}
+				// A chair is never kept out: the chair's join opens the
+				// meeting again, and members may come back.
+				if a := join(t, r, "chair-again", GrantHostKey); a.Status != StatusAdmitted {
+					t.Errorf("chair's join after end: %+v", a)
+				}
+				if a := join(t, r, "late", GrantNone); a.Status != StatusAdmitted {
+					t.Errorf("member's join after the chair reopened: %+v", a)
+				}
+			}},
+		{name: "rename member", min: RoleCoChair, setup: func(t *testing.T, r *Room) { mustHandle(t, r, "c", Secure{}) },
+			cmd: RenameMember{Target: "t", NewName: "Guest"},
+			effects: func(t *testing.T, r *Room, evs []Event) {
+				if len(evs) != 1 || evs[0].Kind != KindRenamed || evs[0].Name != "Guest" || evs[0].To != toEveryone() {
+					t.Errorf("rename member under the rename lock: %+v", evs)
+				}
+				if _, err := r.Handle("t", Rename{NewName: "offensive"}); !errors.Is(err, CodeRenameLocked) {
+					t.Errorf("member renamed itself after secure: %v", err)
 				}
 			}},
 	}

@@ -106,6 +106,7 @@ const (
 	ControlStopAll     = "stop-all-video"
 	ControlRemove      = "remove"
 	ControlSecure      = "secure"
+	ControlReopened    = "reopened" // a chair opened an ended meeting again
 )
 
 // WaitingEntry is one waiting participant as chairs see it: a display name

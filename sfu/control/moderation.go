@@ -45,9 +45,16 @@ type DeleteChat struct{ ID uint64 }
 type SetRenameLock struct{ On bool }
 
 // Secure locks the room, mutes every member with self-unmute off, stops every
-// member's video with start-video off, and turns chat off, in one step. Each
-// part is undone by its own command.
+// member's video with start-video off, turns chat off and stops renaming, in
+// one step. Each part is undone by its own command.
 type Secure struct{}
+
+// RenameMember gives a member (admitted or waiting) another display name:
+// what a chair does with an offensive name, whatever the rename lock.
+type RenameMember struct {
+	Target  ParticipantID
+	NewName string
+}
 
 func (Mute) Name() string          { return "mute-member" }
 func (MuteAll) Name() string       { return "mute-all" }
@@ -62,6 +69,7 @@ func (SetChat) Name() string       { return "set-chat" }
 func (DeleteChat) Name() string    { return "delete-chat" }
 func (SetRenameLock) Name() string { return "set-rename-lock" }
 func (Secure) Name() string        { return "secure" }
+func (RenameMember) Name() string  { return "rename-member" }
 
 func (Mute) minRole() Role          { return RoleCoChair }
 func (MuteAll) minRole() Role       { return RoleCoChair }
@@ -76,6 +84,7 @@ func (SetChat) minRole() Role       { return RoleCoChair }
 func (DeleteChat) minRole() Role    { return RoleCoChair }
 func (SetRenameLock) minRole() Role { return RoleCoChair }
 func (Secure) minRole() Role        { return RoleCoChair }
+func (RenameMember) minRole() Role  { return RoleCoChair }
 
 func (c Mute) apply(r *Room, from *participant) ([]Event, error) {
 	p, err := r.admittedMember(c.Target)
@@ -199,15 +208,30 @@ func (c SetRenameLock) apply(r *Room, from *participant) ([]Event, error) {
 }
 
 func (Secure) apply(r *Room, from *participant) ([]Event, error) {
-	r.locked, r.selfUnmute, r.startVideo, r.chatOn = true, false, false, false
+	r.locked, r.selfUnmute, r.startVideo, r.chatOn, r.renameLock = true, false, false, false, true
 	for _, p := range r.members() {
 		p.audioMuted, p.unmuteAllowed = true, false
 		p.videoStopped, p.videoAllowed = true, false
 	}
 	evs := r.memberPerms()
-	for _, c := range []string{ControlLocked, ControlSelfUnmute, ControlStartVideo, ControlChat} {
-		evs = append(evs, announce(from, c, c == ControlLocked, ""))
+	for _, c := range []string{ControlLocked, ControlSelfUnmute, ControlStartVideo, ControlChat, ControlRenameLock} {
+		evs = append(evs, announce(from, c, c == ControlLocked || c == ControlRenameLock, ""))
 	}
 	evs = append(evs, announce(from, ControlMuteAll, true, ""), announce(from, ControlStopAll, true, ""))
 	return append(evs, announce(from, ControlSecure, true, "")), nil
+}
+
+func (c RenameMember) apply(r *Room, _ *participant) ([]Event, error) {
+	p, err := r.member(c.Target)
+	if err != nil {
+		return nil, err
+	}
+	if err := validName(c.NewName, r.limits.NameMaxRunes); err != nil {
+		return nil, err
+	}
+	p.name = c.NewName
+	if p.waiting != waitNone {
+		return []Event{r.waitingListEvent()}, nil
+	}
+	return []Event{{To: toEveryone(), Kind: KindRenamed, Subject: p.id, Name: p.name}}, nil
 }

@@ -45,7 +45,7 @@ func raidRoom(tb testing.TB) (*Room, []ParticipantID) {
 func TestRaidStateMachine(t *testing.T) {
 	r, raiders := raidRoom(t)
 	mustHandle(t, r, "chair", Secure{})
-	if got, want := r.Switches(), (Switches{Locked: true}); got != want {
+	if got, want := r.Switches(), (Switches{Locked: true, RenameLock: true}); got != want {
 		t.Fatalf("switches after secure %+v, want %+v", got, want)
 	}
 	for _, id := range raiders {

@@ -11,7 +11,8 @@ type RevokeCoChair struct{ Target ParticipantID }
 // HandOver makes an admitted participant chair; the sender becomes a member.
 type HandOver struct{ Target ParticipantID }
 
-// EndMeeting disconnects everyone and refuses every later join.
+// EndMeeting disconnects everyone and refuses every later join but a chair's,
+// which opens the meeting again.
 type EndMeeting struct{}
 
 func (MakeCoChair) Name() string   { return "make-co-chair" }

@@ -140,6 +140,10 @@ func (r *Room) Join(req JoinRequest) (Admission, []Event) {
 		p.role = RoleChair
 		r.people[p.id] = p
 		evs := r.admitEvents(p)
+		if r.ended { // a chair opens an ended meeting again
+			r.ended = false
+			evs = append(evs, announce(p, ControlReopened, true, ""))
+		}
 		evs = append(evs, r.chairArrived()...)
 		return Admission{Status: StatusAdmitted, Role: p.role, Perms: r.perms(p)}, evs
 	}
@@ -156,7 +160,7 @@ func (r *Room) Join(req JoinRequest) (Admission, []Event) {
 // refusal returns why a join is refused, or "" when it may proceed.
 func (r *Room) refusal(req JoinRequest) Code {
 	switch {
-	case r.ended:
+	case r.ended && req.Chair == GrantNone:
 		return CodeEnded
 	case req.ID == "" || req.Identity.BrowserID == "" || validName(req.Name, r.limits.NameMaxRunes) != nil:
 		return CodeInvalid
