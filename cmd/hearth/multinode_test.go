@@ -175,14 +175,11 @@ func TestMultiNodeSchedule(t *testing.T) {
 	a.send(t, "POST", "/api/groups", api.GroupJSON{Slug: "eastside", Name: "Eastside Group", Program: "AA",
 		TraditionURL: "https://example.org/7th"}, http.StatusCreated)
 	a.send(t, "POST", "/api/meetings", nodeMeeting("big-book", "Big Book Study"), http.StatusCreated)
-	start := time.Now()
-	for {
+	took := poll(t, "the meeting in C's feed", func() bool {
 		code, _, body := c.fetch(t, "/calendar/all.ics", "")
-		if code == http.StatusOK && strings.Contains(body, "SUMMARY:Big Book Study") {
-			break
-		}
-	}
-	t.Logf("meeting created on A in C's feed after %v", time.Since(start))
+		return code == http.StatusOK && strings.Contains(body, "SUMMARY:Big Book Study")
+	})
+	t.Logf("meeting created on A in C's feed after %v", took)
 
 	for _, path := range []string{"/calendar/all.ics", "/dav/public/calendars/all/big-book.ics",
 		"/api/meetings/big-book", "/api/meetings", "/api/meeting-guide.json"} {
@@ -205,7 +202,47 @@ func TestMultiNodeSchedule(t *testing.T) {
 			t.Errorf("%s differs between nodes: ETags %q, Last-Modified %q", path, tags, mods)
 		}
 	}
+	var ctags []string
+	for _, n := range nodes {
+		ctags = append(ctags, n.propfind(t, "/dav/public/calendars/all/"))
+	}
+	if len(slices.Compact(slices.Clone(ctags))) != 1 || !strings.Contains(ctags[0], "getctag") {
+		t.Errorf("CalDAV collection properties differ between nodes:\n%s", strings.Join(ctags, "\n"))
+	}
 	measureVisibility(t, nodes)
+}
+
+// poll calls cond until it holds and returns how long that took. The
+// minute's bound only keeps a broken build from hanging; nothing is timed.
+func poll(t *testing.T, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > time.Minute {
+			t.Fatalf("%s: not seen after a minute", what)
+		}
+	}
+	return time.Since(start)
+}
+
+// propfind asks a collection for its ctag and sync token (Depth 0).
+func (n *node) propfind(t *testing.T, path string) string {
+	t.Helper()
+	body := `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/">` +
+		`<d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>`
+	req, _ := http.NewRequest("PROPFIND", n.base+path, strings.NewReader(body))
+	req.Header.Set("Depth", "0")
+	req.Header.Set("Content-Type", "application/xml")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusMultiStatus {
+		t.Fatalf("PROPFIND %s on %s: %d %s", path, n.name, resp.StatusCode, out)
+	}
+	return string(out)
 }
 
 // measureVisibility updates the meeting on one node and polls another until
@@ -219,11 +256,10 @@ func measureVisibility(t *testing.T, nodes []*node) {
 		old := h.Get("ETag")
 		w.send(t, "PUT", "/api/meetings/big-book", nodeMeeting("big-book", fmt.Sprint("Big Book Study ", i)), http.StatusOK)
 		written := time.Now()
-		for {
-			if code, _, _ := r.fetch(t, "/api/meetings/big-book", old); code == http.StatusOK {
-				break
-			}
-		}
+		poll(t, "the update on "+r.name, func() bool {
+			code, _, _ := r.fetch(t, "/api/meetings/big-book", old)
+			return code == http.StatusOK
+		})
 		took = append(took, time.Since(written))
 	}
 	slices.Sort(took)
