@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/coder/websocket"
 	"github.com/hearth-recovery/hearth/sfu/control"
 	"golang.org/x/time/rate"
 )
@@ -199,7 +198,7 @@ func (c *Controller) wait(ctx context.Context, cr *controlRoom, p *Peer, decided
 			return &Error{Code: string(control.CodeDenied), Message: "not admitted"}
 		default:
 		}
-		raw, err := readWaiting(p, lim)
+		raw, err := p.readWaiting(lim)
 		if err != nil {
 			return err
 		}
@@ -216,21 +215,4 @@ func (c *Controller) wait(ctx context.Context, cr *controlRoom, p *Peer, decided
 			}
 		}
 	}
-}
-
-// readWaiting reads one message of a waiting participant. Unlike the
-// session loop it does not stop when the peer's context ends: a denied or
-// removed participant must still receive its disconnect event and close
-// code, and the read ends when the server's close handshake completes.
-func readWaiting(p *Peer, lim *rate.Limiter) ([]byte, error) {
-	typ, b, err := p.ws.c.Read(context.WithoutCancel(p.ctx))
-	if err != nil {
-		p.ws.close(CloseNormal, "")
-		return nil, err
-	}
-	if !lim.Allow() || typ != websocket.MessageText {
-		p.ws.close(CloseViolation, "message rate exceeded or binary message")
-		return nil, errors.New("sfu: waiting client misbehaved")
-	}
-	return b, nil
 }

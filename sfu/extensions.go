@@ -29,7 +29,7 @@ func (dt *downTrack) setExtensions(in *rtp.Packet, out *rtp.Header) {
 		return
 	}
 	src := dt.up.levelExt.Load()
-	if src == levelUnknown || src > 255 { // not looked up yet, in flight, or none
+	if src == 0 || src > 255 { // none negotiated
 		return
 	}
 	level := in.GetExtension(uint8(src))

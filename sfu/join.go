@@ -37,8 +37,7 @@ func (s *Server) join(p *Peer, raw []byte) bool {
 		return false
 	}
 	p.room = room
-	p.micOn.Store(true)
-	p.camOn.Store(true)
+	p.gate.publishing(true, true)
 	s.met.participants.Inc()
 	if err := s.ctrl.admit(p.ctx, adm, p); err != nil {
 		s.refuseJoin(p, joinError(err))

@@ -47,15 +47,8 @@ type Peer struct {
 	stopping  bool
 	leaveOnce sync.Once
 
-	// Media gate (for room control): when false, nothing this peer
-	// publishes of that kind is forwarded, whatever it sends.
-	mayAudio, mayVideo atomic.Bool
-	// What the client says it publishes (mute message).
-	micOn, camOn atomic.Bool
-	// gateMu makes closing a gate a barrier: the packet path holds it
-	// (read) from a packet's gate check to its last write; AwaitGate takes
-	// it (write) to wait for those writes.
-	gateMu sync.RWMutex
+	// gate is checked by every track this peer publishes (room control).
+	gate *mediaGate
 	// forwarded counts the copies of this peer's packets written to
 	// subscribers (Forwarded).
 	forwarded atomic.Uint64
@@ -92,8 +85,7 @@ func newPeer(srv *Server, ws *wsConn) *Peer {
 	}
 	p.ctx, p.cancel = context.WithCancel(srv.ctx)
 	p.log = srv.log.With("peer", p.id[:8])
-	p.mayAudio.Store(true)
-	p.mayVideo.Store(true)
+	p.gate = newMediaGate()
 	return p
 }
 
@@ -124,7 +116,7 @@ func (p *Peer) Name() string { return p.name }
 // Info describes the participant to others.
 // Call it under the room's lock (Room.info), which guards the name.
 func (p *Peer) Info() ParticipantInfo {
-	return ParticipantInfo{ID: p.id, Name: p.name, Audio: p.micOn.Load(), Video: p.camOn.Load()}
+	return ParticipantInfo{ID: p.id, Name: p.name, Audio: p.gate.micOn.Load(), Video: p.gate.camOn.Load()}
 }
 
 // Send queues a message for this participant.
@@ -158,30 +150,16 @@ func (p *Peer) Disconnect(code int, reason string) {
 // Checked on the packet path for every packet, whatever track it comes
 // on. A packet checked just before may still be being written: AwaitGate
 // waits for it.
-func (p *Peer) SetMediaGate(audio, video bool) {
-	p.mayAudio.Store(audio)
-	p.mayVideo.Store(video)
-}
+func (p *Peer) SetMediaGate(audio, video bool) { p.gate.set(audio, video) }
 
 // AwaitGate returns once every packet checked against the gate before the
 // call has been written: after SetMediaGate closed a kind, nothing of it
 // is forwarded from then on. It waits for at most one packet per track.
-func (p *Peer) AwaitGate() {
-	p.gateMu.Lock()
-	p.gateMu.Unlock() //nolint:staticcheck // an empty section is the barrier
-}
+func (p *Peer) AwaitGate() { p.gate.await() }
 
 // Forwarded is how many copies of this participant's packets have been
 // written to subscribers so far.
 func (p *Peer) Forwarded() uint64 { return p.forwarded.Load() }
-
-// allowed reports whether media of this kind from p may be forwarded now.
-func (p *Peer) allowed(video bool) bool {
-	if video {
-		return p.mayVideo.Load() && p.camOn.Load()
-	}
-	return p.mayAudio.Load() && p.micOn.Load()
-}
 
 // do queues f for the actor loop; false when the peer is gone or stalled.
 func (p *Peer) do(f func()) bool {

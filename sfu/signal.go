@@ -70,6 +70,25 @@ func (s *Server) serveClient(c *websocket.Conn, id clientID) {
 	}
 }
 
+// readWaiting reads one message of a participant in the waiting room
+// (room control reads its messages then, before the session loop starts).
+// Unlike readMessage it does not stop when the peer's context ends: a
+// denied or removed participant must still receive its disconnect event
+// and close code, and the read ends when the server's close handshake
+// completes. A rate or type violation closes the socket.
+func (p *Peer) readWaiting(lim *rate.Limiter) ([]byte, error) {
+	typ, b, err := p.ws.c.Read(context.WithoutCancel(p.ctx))
+	if err != nil {
+		p.ws.close(CloseNormal, "")
+		return nil, err
+	}
+	if !lim.Allow() || typ != websocket.MessageText {
+		p.ws.close(CloseViolation, "message rate exceeded or binary message")
+		return nil, errors.New("sfu: waiting client misbehaved")
+	}
+	return b, nil
+}
+
 // readMessage reads one message within the rate limit. A rate or type
 // violation closes the socket; a read error is returned for the caller to
 // judge (a lost network may be resumed).
@@ -164,8 +183,7 @@ func handleMute(_ context.Context, p *Peer, raw json.RawMessage) error {
 	if err := decode(raw, &m); err != nil {
 		return err
 	}
-	p.micOn.Store(m.Audio)
-	p.camOn.Store(m.Video)
+	p.gate.publishing(m.Audio, m.Video)
 	p.room.Broadcast(participantMsg{Type: MsgParticipant, Event: "updated", Who: p.room.info(p)}, p.id)
 	return nil
 }

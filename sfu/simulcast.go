@@ -69,6 +69,22 @@ func addSimulcastRecv(sdp string) string {
 	return strings.Join(out, eol) + eol
 }
 
+// trackDeps hands a new track what it needs of this peer, its room and
+// the server.
+func (p *Peer) trackDeps(kind webrtc.RTPCodecType) trackDeps {
+	label := "audio"
+	if kind == webrtc.RTPCodecTypeVideo {
+		label = "video"
+	}
+	return trackDeps{
+		gate: p.gate, sent: &p.forwarded, forwarded: p.srv.met.forwarded.WithLabelValues(label),
+		pli:       p.sendPLI,
+		speaking:  func(on bool) { p.room.speakerChanged(p, on) },
+		unpublish: p.room.unpublish,
+		log:       p.log,
+	}
+}
+
 // onTrack starts forwarding a track the client publishes. A simulcast
 // layer after the first joins the upTrack of its receiver. Pion goroutine.
 func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
@@ -80,7 +96,7 @@ func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	p.simMu.Lock()
 	up, old := p.simUps[recv]
 	if !old || remote.RID() == "" || up.ssrc[layer].Load() != 0 {
-		up, old = newUpTrack(p, remote), false
+		up, old = newUpTrack(p, p.trackDeps(remote.Kind()), remote, recv), false
 		if remote.RID() != "" {
 			p.simUps[recv] = up
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
 )
 
 // MsgSpeakers tells clients who started or stopped speaking.
@@ -23,12 +24,10 @@ const (
 	speakOn      = 50.0 // smoothed loudness that starts speaking
 	speakOff     = 30.0 // below this for speakHold, speaking stops
 	speakHold    = 1 * time.Second
-	loudPacket   = 40                  // loudness of one packet counted as voice
-	quietForward = 2 * time.Second     // audio silent this long is not forwarded
-	smoothing    = 0.15                // weight of each packet in the average
-	noLevel      = ^uint32(0)          // the publisher negotiated no audio level
-	levelUnknown = uint32(0)           // not looked up yet
-	levelLookup  = uint32(0xffff_fffe) // lookup in flight
+	loudPacket   = 40              // loudness of one packet counted as voice
+	quietForward = 2 * time.Second // audio silent this long is not forwarded
+	smoothing    = 0.15            // weight of each packet in the average
+	noLevel      = ^uint32(0)      // the publisher negotiated no audio level
 )
 
 // speakerState is owned by an audio upTrack's reader goroutine.
@@ -74,13 +73,7 @@ func (s *speakerState) quiet(now time.Time) bool {
 // Reader goroutine only.
 func (t *upTrack) observeAudio(pkt *rtp.Packet, now time.Time) bool {
 	id := t.levelExt.Load()
-	switch id {
-	case levelUnknown:
-		if t.levelExt.CompareAndSwap(levelUnknown, levelLookup) {
-			t.pub.do(t.lookupLevelExt)
-		}
-		return false
-	case levelLookup, noLevel:
+	if id == noLevel {
 		return false
 	}
 	ext := pkt.GetExtension(uint8(id))
@@ -91,27 +84,23 @@ func (t *upTrack) observeAudio(pkt *rtp.Packet, now time.Time) bool {
 		if t.spk.speaking {
 			t.spokeAt.Store(now.UnixNano())
 		}
-		t.pub.room.speakerChanged(t.pub, t.spk.speaking)
+		t.deps.speaking(t.spk.speaking)
 	}
 	return t.spk.quiet(now)
 }
 
-// lookupLevelExt finds the negotiated id of the audio-level extension.
-// Actor loop only.
-func (t *upTrack) lookupLevelExt() {
-	for _, tr := range t.pub.pc.GetTransceivers() {
-		r := tr.Receiver()
-		if r == nil || r.Track() != t.remote {
-			continue
-		}
-		for _, h := range r.GetParameters().HeaderExtensions {
-			if h.URI == audioLevelURI {
-				t.levelExt.Store(uint32(h.ID))
-				return
-			}
+// audioLevelID is the id the publisher negotiated for the audio-level
+// extension on this receiver, or noLevel.
+func audioLevelID(recv *webrtc.RTPReceiver) uint32 {
+	if recv == nil {
+		return noLevel
+	}
+	for _, h := range recv.GetParameters().HeaderExtensions {
+		if h.URI == audioLevelURI {
+			return uint32(h.ID)
 		}
 	}
-	t.levelExt.Store(noLevel)
+	return noLevel
 }
 
 // speakerChanged tells everyone and re-ranks the video each one receives.

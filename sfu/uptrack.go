@@ -3,6 +3,7 @@ package sfu
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // pliInterval rate-limits keyframe requests relayed to one publisher layer.
@@ -25,12 +27,26 @@ type subChange struct {
 	add bool
 }
 
+// trackDeps is what an upTrack needs from its publisher, its room and the
+// server, handed to it at construction so that the packet path reaches
+// nothing else of theirs.
+type trackDeps struct {
+	gate      *mediaGate         // the publisher's; checked for every packet
+	sent      *atomic.Uint64     // the publisher's count of forwarded copies
+	forwarded prometheus.Counter // the server's, for this kind of media
+	pli       func(ssrc uint32)  // asks the publisher for a keyframe
+	speaking  func(bool)         // the publisher started or stopped speaking
+	unpublish func(*upTrack)     // the last layer ended
+	log       *slog.Logger
+}
+
 // upTrack is one track a participant publishes: one RTP stream, or up to
 // maxLayers simulcast streams of the same source (each with its own reader
 // goroutine). The readers take turns under mu to forward their packets.
 type upTrack struct {
 	id     string
-	pub    *Peer
+	pub    *Peer // who publishes it: an identity for the room, never reached into
+	deps   trackDeps
 	remote *webrtc.TrackRemote // the first layer to arrive
 	codec  webrtc.RTPCodecParameters
 	video  bool
@@ -59,10 +75,10 @@ type upTrack struct {
 	spk  speakerState
 }
 
-func newUpTrack(pub *Peer, remote *webrtc.TrackRemote) *upTrack {
+func newUpTrack(pub *Peer, deps trackDeps, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) *upTrack {
 	codec := remote.Codec()
-	return &upTrack{
-		id: newID(), pub: pub, remote: remote, codec: codec,
+	t := &upTrack{
+		id: newID(), pub: pub, deps: deps, remote: remote, codec: codec,
 		video:     remote.Kind() == webrtc.RTPCodecTypeVideo,
 		simulcast: remote.RID() != "",
 		keyframe:  keyframeDetector(codec.MimeType),
@@ -70,6 +86,8 @@ func newUpTrack(pub *Peer, remote *webrtc.TrackRemote) *upTrack {
 		changes:   make(chan subChange, opQueueLen),
 		done:      make(chan struct{}),
 	}
+	t.levelExt.Store(audioLevelID(recv))
+	return t
 }
 
 // keyframeDetector picks the keyframe test for a codec; audio has none.
@@ -118,7 +136,7 @@ func (t *upTrack) requestKeyframe(layer int, force bool) {
 	if !t.lastPLI[layer].CompareAndSwap(last, now) {
 		return
 	}
-	t.pub.sendPLI(ssrc)
+	t.deps.pli(ssrc)
 }
 
 // layerRate reports a layer's bitrate and whether the publisher sends it.
@@ -161,15 +179,15 @@ func (t *upTrack) read(layer int, remote *webrtc.TrackRemote) {
 	if t.video {
 		kind = "video"
 	}
-	forwarded := t.pub.srv.met.forwarded.WithLabelValues(kind)
-	t.pub.log.Debug("track published", "kind", kind, "codec", t.codec.MimeType, "ssrc", remote.SSRC(), "rid", remote.RID())
+	forwarded := t.deps.forwarded
+	t.deps.log.Debug("track published", "kind", kind, "codec", t.codec.MimeType, "ssrc", remote.SSRC(), "rid", remote.RID())
 	var bytes int64
 	window := time.Now()
 	for {
 		n, _, err := remote.Read(buf)
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				t.pub.log.Debug("track read", "err", err)
+				t.deps.log.Debug("track read", "err", err)
 			}
 			return
 		}
@@ -194,9 +212,9 @@ func (t *upTrack) read(layer int, remote *webrtc.TrackRemote) {
 // forward hands one packet to every subscriber and returns how many got
 // it. Caller holds mu.
 func (t *upTrack) forward(layer int, pkt *rtp.Packet, now time.Time) int {
-	t.pub.gateMu.RLock() // SetMediaGate waits for this packet's writes
-	defer t.pub.gateMu.RUnlock()
-	gated := !t.pub.allowed(t.video)
+	open, done := t.deps.gate.check(t.video) // closing the gate waits for this packet's writes
+	defer done()
+	gated := !open
 	if !t.video && t.observeAudio(pkt, now) {
 		gated = true // silent: not forwarded, and resumes seamlessly
 	}
@@ -207,7 +225,7 @@ func (t *upTrack) forward(layer int, pkt *rtp.Packet, now time.Time) int {
 			sent++
 		}
 	}
-	t.pub.forwarded.Add(uint64(sent))
+	t.deps.sent.Add(uint64(sent))
 	return sent
 }
 
@@ -243,7 +261,7 @@ func (t *upTrack) finish() {
 	defer t.mu.Unlock()
 	close(t.done)
 	t.applyChanges()
-	t.pub.room.unpublish(t)
+	t.deps.unpublish(t)
 	for _, dt := range t.subs {
 		sub := dt.sub
 		sub.do(func() { sub.removeDown(t) })
