@@ -58,3 +58,36 @@ func depsOf(t *testing.T, pattern string) []string {
 	}
 	return strings.Fields(string(out))
 }
+
+// TestLayersOwnTheirLibraries: Huma belongs to the API layer alone (status
+// codes and problem details live there, nowhere else); the chair state
+// machine does no I/O (no networking, no Pion), so it is tested with tables
+// and a manual clock; the pages and the calendar read the schedule through
+// their own small interfaces, never the store.
+func TestLayersOwnTheirLibraries(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, "github.com/danielgtaylor/huma") && f[0] != module+"/meetings/api" {
+				t.Errorf("%s imports %s: Huma belongs to meetings/api alone", f[0], imp)
+			}
+		}
+	}
+	for _, dep := range depsOf(t, module+"/sfu/control") {
+		if dep == "net" || strings.HasPrefix(dep, "net/") || strings.HasPrefix(dep, "github.com/pion/") ||
+			strings.HasPrefix(dep, "github.com/coder/websocket") {
+			t.Errorf("sfu/control depends on %s: the chair state machine does no I/O", dep)
+		}
+	}
+	for _, pkg := range []string{"ui", "calendar"} {
+		for _, dep := range depsOf(t, module+"/"+pkg+"/...") {
+			if dep == module+"/meetings/store" || strings.HasPrefix(dep, module+"/meetings/store/") {
+				t.Errorf("%s depends on %s: it reads the schedule through its own interface", pkg, dep)
+			}
+		}
+	}
+}
