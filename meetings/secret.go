@@ -63,6 +63,35 @@ func VerifySecret(hash, secret string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
+// Passcode length bounds: shorter ones are guessed in minutes, longer ones
+// would make argon2id a lever for using up the server's CPU.
+const (
+	PasscodeMin = 4
+	PasscodeMax = 64
+)
+
+// HashPasscode checks a passcode a scheduler chose and hashes it. A
+// passcode out of bounds is a *ValidationError on room.passcode.
+func HashPasscode(p string) (string, error) {
+	if len(p) < PasscodeMin || len(p) > PasscodeMax {
+		return "", &ValidationError{Problems: []FieldError{{Field: "room.passcode",
+			Message: fmt.Sprintf("a passcode must be %d to %d characters", PasscodeMin, PasscodeMax)}}}
+	}
+	return HashSecret(p)
+}
+
+// NewHostKeyHash makes a meeting's host key and its hash. The key is shown
+// once, to whoever set the meeting up or reset it; only the hash is kept.
+func NewHostKeyHash() (key, hash string, err error) {
+	if key, err = NewHostKey(); err != nil {
+		return "", "", err
+	}
+	if hash, err = HashSecret(key); err != nil {
+		return "", "", err
+	}
+	return key, hash, nil
+}
+
 // NewHostKey makes a host key a chair can read aloud or type on a phone:
 // 4 groups of 4 characters from an alphabet without look-alikes (about 79 bits).
 func NewHostKey() (string, error) {

@@ -234,11 +234,8 @@ func upsertSeries(ctx context.Context, t Target, s meetings.Series, i int, rep *
 		s.ID, s.Room, s.Created, s.Sequence = old.ID, old.Room, old.Created, old.Sequence
 		s.Recurrence.Start = old.Recurrence.Start
 	} else {
-		key, err := meetings.NewHostKey()
-		if err != nil {
-			return err
-		}
-		if s.Room.HostKeyHash, err = meetings.HashSecret(key); err != nil {
+		var err error
+		if _, s.Room.HostKeyHash, err = meetings.NewHostKeyHash(); err != nil {
 			return fmt.Errorf("meetingguide: host key: %w", err)
 		}
 	}

@@ -98,13 +98,13 @@ func (s *Server) createMeeting(ctx context.Context, in *meetingWrite) (*meetingO
 	if err != nil {
 		return nil, s.problem(err)
 	}
-	key, keyHash, err := newHostKey()
+	key, keyHash, err := meetings.NewHostKeyHash()
 	if err != nil {
 		return nil, s.problem(err)
 	}
 	m.Room.HostKeyHash = keyHash
 	if p := in.Body.Room.Passcode; p != nil && *p != "" {
-		if m.Room.PasscodeHash, err = hashPasscode(*p); err != nil {
+		if m.Room.PasscodeHash, err = meetings.HashPasscode(*p); err != nil {
 			return nil, s.problem(err)
 		}
 	}
@@ -126,7 +126,7 @@ func (s *Server) updateMeeting(ctx context.Context, in *meetingPut) (*meetingOut
 	// "" removes it. It is checked before anything is written.
 	hash := ""
 	if p := in.Body.Room.Passcode; p != nil && *p != "" {
-		if hash, err = hashPasscode(*p); err != nil {
+		if hash, err = meetings.HashPasscode(*p); err != nil {
 			return nil, s.problem(err)
 		}
 	}
@@ -169,7 +169,7 @@ func (s *Server) deleteException(ctx context.Context, in *exceptionDelete) (*str
 }
 
 func (s *Server) resetHostKey(ctx context.Context, in *slugWrite) (*hostKeyOut, error) {
-	key, hash, err := newHostKey()
+	key, hash, err := meetings.NewHostKeyHash()
 	if err != nil {
 		return nil, s.problem(err)
 	}
@@ -179,20 +179,4 @@ func (s *Server) resetHostKey(ctx context.Context, in *slugWrite) (*hostKeyOut, 
 	return &hostKeyOut{Body: HostKeyJSON{HostKey: key}}, nil
 }
 
-func newHostKey() (key, hash string, err error) {
-	if key, err = meetings.NewHostKey(); err != nil {
-		return "", "", err
-	}
-	hash, err = meetings.HashSecret(key)
-	return key, hash, err
-}
 
-// hashPasscode refuses passcodes too short to matter or long enough to make
-// argon2id a denial-of-service lever.
-func hashPasscode(p string) (string, error) {
-	if len(p) < 4 || len(p) > 64 {
-		return "", &meetings.ValidationError{Problems: []meetings.FieldError{
-			{Field: "room.passcode", Message: "a passcode must be 4 to 64 characters"}}}
-	}
-	return meetings.HashSecret(p)
-}

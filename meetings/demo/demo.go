@@ -34,7 +34,7 @@ func Seed(ctx context.Context, store meetings.Store, now time.Time, log *slog.Lo
 	if err := seedGroups(ctx, store); err != nil {
 		return 0, err
 	}
-	passHash, err := meetings.HashSecret(Passcode)
+	passHash, err := meetings.HashPasscode(Passcode)
 	if err != nil {
 		return 0, err
 	}
