@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -105,6 +106,82 @@ type Feed struct {
 	// until For is called when no public URL is configured.
 	links Links
 	zones *meetings.Zones
+	// tzs caches VTIMEZONE components, shared by every view (For) of the
+	// feed: probing a zone's transitions costs more than the rest of a
+	// calendar object.
+	tzs *tzCache
+	// objects caches encoded calendar objects, shared by every view.
+	objects *objectCache
+}
+
+// objectCache holds encoded calendar objects by ETag. The ETag changes
+// whenever what the object is made of changes (the series, its exceptions,
+// its group, the base URL, the year), so an entry never goes stale; it is
+// only dropped to bound memory.
+type objectCache struct {
+	mu sync.Mutex // guards byETag and size
+	// byETag maps an object's ETag to its encoded text.
+	byETag map[string]string
+	// size is the bytes held in byETag.
+	size int
+}
+
+// maxObjectBytes bounds the object cache: 10,000 series take about 25 MB.
+const maxObjectBytes = 64 << 20
+
+func (c *objectCache) get(etag string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.byETag[etag]
+	return t, ok
+}
+
+func (c *objectCache) put(etag, text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.size+len(text) > maxObjectBytes {
+		clear(c.byETag)
+		c.size = 0
+	}
+	if _, ok := c.byETag[etag]; !ok {
+		c.byETag[etag] = text
+		c.size += len(text)
+	}
+}
+
+// tzCache holds built VTIMEZONE components. They are never changed once
+// built, so renders share them.
+type tzCache struct {
+	mu sync.Mutex // guards byKey
+	// byKey maps zone name and covered years to the component.
+	byKey map[tzKey]*ical.Component
+}
+
+type tzKey struct {
+	zone            string
+	first, lastYear int
+}
+
+// maxZonesCached bounds the cache; a schedule uses a few dozen zones and a
+// few first years.
+const maxZonesCached = 1024
+
+func (c *tzCache) component(loc *time.Location, first, last int) *ical.Component {
+	k := tzKey{loc.String(), first, last}
+	c.mu.Lock()
+	tz, ok := c.byKey[k]
+	c.mu.Unlock()
+	if ok {
+		return tz
+	}
+	tz = vtimezone.Component(loc, first, last)
+	c.mu.Lock()
+	if len(c.byKey) >= maxZonesCached {
+		clear(c.byKey)
+	}
+	c.byKey[k] = tz
+	c.mu.Unlock()
+	return tz
 }
 
 // NewFeed checks cfg and returns a Feed.
@@ -117,7 +194,8 @@ func NewFeed(cfg FeedConfig) (*Feed, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Feed{cfg: cfg, origin: origin, zones: meetings.NewZones()}
+	f := &Feed{cfg: cfg, origin: origin, zones: meetings.NewZones(),
+		tzs: &tzCache{byKey: map[tzKey]*ical.Component{}}, objects: &objectCache{byETag: map[string]string{}}}
 	if origin.fixed != nil {
 		f.links = *origin.fixed
 	}
@@ -133,6 +211,10 @@ func (f *Feed) For(l Links) *Feed {
 
 // Origin says where the feed's links point.
 func (f *Feed) Origin() Origin { return f.origin }
+
+// Year is the current year, which sets the years each VTIMEZONE covers and
+// so is part of every ETag.
+func (f *Feed) Year() int { return f.cfg.Now().Year() }
 
 // ProductID is the PRODID of every calendar the feed renders.
 func (f *Feed) ProductID() string { return f.cfg.ProductID }
@@ -191,14 +273,44 @@ func (f *Feed) Object(e *Entry) (cal *ical.Calendar, ok bool, err error) {
 	return cal, true, nil
 }
 
+// ObjectText is the Object of e encoded, and its ETag; ok is false for a
+// rule that never occurs. Encoded objects are cached by ETag, so CalDAV
+// clients fetching the same objects again (multiget after every sync) cost
+// no render.
+func (f *Feed) ObjectText(e *Entry) (text, etag string, ok bool, err error) {
+	etag = f.ETag(e)
+	if t, ok := f.objects.get(etag); ok {
+		return t, etag, true, nil
+	}
+	cal, ok, err := f.Object(e)
+	if err != nil || !ok {
+		return "", etag, false, err
+	}
+	var b bytes.Buffer
+	if err := Encode(&b, cal); err != nil {
+		return "", etag, false, err
+	}
+	f.objects.put(etag, b.String())
+	return b.String(), etag, true, nil
+}
+
 // ETag is a strong entity tag for the Object of e. It changes whenever the
 // series, its exceptions or its group change, and each new year (when the
 // VTIMEZONE's covered years move on), without rendering the object.
 func (f *Feed) ETag(e *Entry) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s/%d/%s/%d/%d/%d/%d", f.links.base, e.Series.ID, e.Series.Slug, e.Series.Sequence, e.LastChange().UnixNano(),
-		len(e.Exceptions), f.cfg.Now().Year())
-	return `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
+	// Appended by hand rather than with fmt: a PROPFIND of 10,000 objects
+	// computes 10,000 of these.
+	b := make([]byte, 0, 128)
+	b = append(b, f.links.base...)
+	for _, n := range []int64{e.Series.ID, int64(e.Series.Sequence), e.LastChange().UnixNano(),
+		int64(len(e.Exceptions)), int64(f.cfg.Now().Year())} {
+		b = append(b, '/')
+		b = strconv.AppendInt(b, n, 10)
+	}
+	b = append(b, '/')
+	b = append(b, e.Series.Slug...)
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // Events returns the VEVENTs of one series: the master, then one override per
@@ -259,7 +371,7 @@ func (f *Feed) timezones(zones map[string]*time.Location, firstYear int) []*ical
 	lastYear := f.cfg.Now().Year() + f.cfg.YearsAhead
 	out := make([]*ical.Component, 0, len(names))
 	for _, n := range names {
-		out = append(out, vtimezone.Component(zones[n], firstYear, lastYear))
+		out = append(out, f.tzs.component(zones[n], firstYear, lastYear))
 	}
 	return out
 }

@@ -12,11 +12,17 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
-// fakeSource is an in-memory calendar.Source.
-type fakeSource struct{ entries []calendar.Entry }
+// fakeSource is an in-memory calendar.Source, indexed by slug as the
+// store's snapshot is.
+type fakeSource struct {
+	entries []calendar.Entry
+	bySlug  map[string]int
+	// modified is what LastModified answers; zero means updated.
+	modified time.Time
+}
 
 func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]calendar.Entry, error) {
-	var out []calendar.Entry
+	out := make([]calendar.Entry, 0, len(f.entries))
 	for _, e := range f.entries {
 		if flt.Match(&e.Series) {
 			out = append(out, e)
@@ -26,15 +32,19 @@ func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]calenda
 }
 
 func (f *fakeSource) Meeting(_ context.Context, slug string) (calendar.Entry, bool, error) {
-	for _, e := range f.entries {
-		if e.Series.Slug == slug {
-			return e, true, nil
-		}
+	i, ok := f.bySlug[slug]
+	if !ok {
+		return calendar.Entry{}, false, nil
 	}
-	return calendar.Entry{}, false, nil
+	return f.entries[i], true, nil
 }
 
-func (f *fakeSource) LastModified(context.Context) (time.Time, error) { return updated, nil }
+func (f *fakeSource) LastModified(context.Context) (time.Time, error) {
+	if f.modified.IsZero() {
+		return updated, nil
+	}
+	return f.modified, nil
+}
 
 var updated = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 
@@ -69,12 +79,17 @@ func fixture() []calendar.Entry {
 
 func newServer(t testing.TB, entries []calendar.Entry) *httptest.Server {
 	t.Helper()
+	return serverOn(t, newFakeSource(entries))
+}
+
+func serverOn(t testing.TB, src *fakeSource) *httptest.Server {
+	t.Helper()
 	feed, err := calendar.NewFeed(calendar.FeedConfig{PublicURL: "https://meet.example.org",
 		Now: func() time.Time { return time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Feed: feed, Source: &fakeSource{entries: entries}}, slog.New(slog.DiscardHandler))
+	srv, err := New(Config{Feed: feed, Source: src}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,4 +98,12 @@ func newServer(t testing.TB, entries []calendar.Entry) *httptest.Server {
 	ts := httptest.NewServer(mux)
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+func newFakeSource(entries []calendar.Entry) *fakeSource {
+	f := &fakeSource{entries: entries, bySlug: make(map[string]int, len(entries))}
+	for i := range entries {
+		f.bySlug[entries[i].Series.Slug] = i
+	}
+	return f
 }

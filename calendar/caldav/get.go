@@ -45,16 +45,14 @@ func (s *Server) objectBody(ctx context.Context, t target, body *bytes.Buffer) (
 	if err != nil || !ok {
 		return "", time.Time{}, ok, err
 	}
-	cal, _, err := s.cfg.Feed.Object(&m.entry)
-	if err == nil {
-		err = calendar.Encode(body, cal)
-	}
+	text, _, _, err := s.cfg.Feed.ObjectText(&m.entry)
+	body.WriteString(text)
 	return m.etag, m.entry.LastChange(), true, err
 }
 
 // collectionBody renders a whole collection as one iCalendar document.
 func (s *Server) collectionBody(ctx context.Context, c *collection, body *bytes.Buffer) (string, error) {
-	ms, err := s.members(ctx, c)
+	ms, err := s.listMembers(ctx, c)
 	if err != nil {
 		return "", err
 	}

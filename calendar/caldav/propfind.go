@@ -146,7 +146,7 @@ func (s *Server) propfindHome(ctx context.Context, path string, pr *propRequest,
 	}
 	for i := range s.collections {
 		c := &s.collections[i]
-		ms, err := s.members(ctx, c)
+		ms, err := s.listMembers(ctx, c)
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +156,7 @@ func (s *Server) propfindHome(ctx context.Context, path string, pr *propRequest,
 }
 
 func (s *Server) propfindCollection(ctx context.Context, path string, c *collection, pr *propRequest, deep bool) ([]response, error) {
-	ms, err := s.members(ctx, c)
+	ms, err := s.listMembers(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -220,14 +220,18 @@ func (s *Server) collectionProps(c *collection, ms []member) props {
 // objectProps lists a member's properties; calendar-data is rendered only
 // when asked for, expanded over pr.expand when that is set.
 func (s *Server) objectProps(m *member, pr *propRequest) props {
-	p := props{
-		nameGetETag:                       textProp(m.etag),
-		dav("getcontenttype"):             textProp("text/calendar; charset=utf-8; component=VEVENT"),
-		dav("resourcetype"):               {},
-		dav("getlastmodified"):            textProp(m.entry.LastChange().UTC().Format(http.TimeFormat)),
-		dav("displayname"):                textProp(m.entry.Series.Name),
-		dav("current-user-privilege-set"): readOnly(),
+	p := make(props, 2)
+	set := func(n xml.Name, v func() prop) {
+		if pr.wants(n) {
+			p[n] = v()
+		}
 	}
+	set(nameGetETag, func() prop { return textProp(m.etag) })
+	set(dav("getcontenttype"), func() prop { return textProp("text/calendar; charset=utf-8; component=VEVENT") })
+	set(dav("resourcetype"), func() prop { return prop{} })
+	set(dav("getlastmodified"), func() prop { return textProp(m.entry.LastChange().UTC().Format(http.TimeFormat)) })
+	set(dav("displayname"), func() prop { return textProp(m.entry.Series.Name) })
+	set(dav("current-user-privilege-set"), readOnly)
 	if pr.wants(nameCalendarData) {
 		if data, err := s.calendarData(&m.entry, pr.expand); err == nil {
 			p[nameCalendarData] = textProp(data)
@@ -237,14 +241,16 @@ func (s *Server) objectProps(m *member, pr *propRequest) props {
 }
 
 func (s *Server) calendarData(e *calendar.Entry, expand *timeRange) (string, error) {
+	if expand == nil {
+		text, _, _, err := s.cfg.Feed.ObjectText(e)
+		return text, err
+	}
 	cal, ok, err := s.cfg.Feed.Object(e)
 	if err != nil || !ok {
 		return "", err
 	}
-	if expand != nil {
-		if cal, err = expandObject(s.zones, cal, e, expand); err != nil {
-			return "", err
-		}
+	if cal, err = expandObject(s.zones, cal, e, expand); err != nil {
+		return "", err
 	}
 	var b bytes.Buffer
 	if err := calendar.Encode(&b, cal); err != nil {

@@ -99,7 +99,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, t target, re
 	q, err := s.compileQuery(&req.Filter.Comp)
 	if err == nil {
 		var ms []member
-		if ms, err = s.members(r.Context(), t.coll); err == nil {
+		if ms, err = s.listMembers(r.Context(), t.coll); err == nil {
 			var resps []response
 			resps, err = s.runQuery(t.coll, ms, q, pr)
 			if err == nil {
@@ -350,7 +350,7 @@ func (s *Server) serveSync(w http.ResponseWriter, r *http.Request, t target, req
 		http.Error(w, "sync-collection is answered on a calendar collection", http.StatusBadRequest)
 		return
 	}
-	ms, err := s.members(r.Context(), t.coll)
+	ms, err := s.listMembers(r.Context(), t.coll)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -427,7 +427,9 @@ func setUTC(c *ical.Component, name string, t time.Time) {
 }
 
 // hasOccurrence checks overlap over a window clamped to the series' life, so
-// that an open-ended range does not walk to the year 9999.
+// that an open-ended range does not walk to the year 9999. It looks a week
+// at a time and stops at the first occurrence, so a month-long query over
+// weekly meetings looks at about a week of each series, not the month.
 func hasOccurrence(zones *meetings.Zones, e *calendar.Entry, tr timeRange) bool {
 	loc, err := zones.Load(e.Series.TimeZone)
 	if err != nil {
@@ -446,10 +448,19 @@ func hasOccurrence(zones *meetings.Zones, e *calendar.Entry, tr timeRange) bool 
 	if limit := from.AddDate(5, 0, 0); to.After(limit) {
 		to = limit
 	}
-	for _, o := range e.Series.Occurrences(loc, e.Exceptions, from, to) {
-		if !o.Cancelled {
-			return true
+	for start := from; start.Before(to); start = start.Add(hasOccurrenceStep) {
+		end := start.Add(hasOccurrenceStep)
+		if end.After(to) {
+			end = to
+		}
+		for _, o := range e.Series.Occurrences(loc, e.Exceptions, start, end) {
+			if !o.Cancelled {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+// hasOccurrenceStep is the window hasOccurrence looks through at a time.
+const hasOccurrenceStep = 7 * 24 * time.Hour

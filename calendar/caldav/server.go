@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/hearth-recovery/hearth/calendar"
 	"github.com/hearth-recovery/hearth/meetings"
@@ -56,6 +58,44 @@ type Server struct {
 	collections []collection
 	// zones caches time zones for the time-range matcher and expansion.
 	zones *meetings.Zones
+	// members caches each collection's members, shared by every view (at).
+	members *memberCache
+}
+
+// memberCache keeps each collection's members with their ETags while the
+// schedule is unchanged, so that a sync client's PROPFIND or REPORT does
+// not list and hash every series again.
+type memberCache struct {
+	mu sync.Mutex // guards byKey
+	// byKey maps base URL and collection name to its members.
+	byKey map[string]cachedMembers
+}
+
+// cachedMembers is valid while the schedule's last change and the year
+// (part of every ETag) are those it was made with. ms is never modified.
+type cachedMembers struct {
+	modified time.Time
+	year     int
+	ms       []member
+}
+
+// maxMemberLists bounds the cache: a list per collection and host name.
+const maxMemberLists = 256
+
+func (c *memberCache) get(key string, modified time.Time, year int) ([]member, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.byKey[key]
+	return m.ms, ok && m.modified.Equal(modified) && m.year == year
+}
+
+func (c *memberCache) put(key string, m cachedMembers) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.byKey) >= maxMemberLists {
+		clear(c.byKey)
+	}
+	c.byKey[key] = m
 }
 
 // collection is one published calendar.
@@ -70,7 +110,8 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, log: log, collections: collections(), zones: meetings.NewZones()}, nil
+	return &Server{cfg: cfg, log: log, collections: collections(), zones: meetings.NewZones(),
+		members: &memberCache{byKey: map[string]cachedMembers{}}}, nil
 }
 
 // RootPatterns are the requests on the site's root (/) that belong to
@@ -229,7 +270,18 @@ type member struct {
 	etag  string
 }
 
-func (s *Server) members(ctx context.Context, c *collection) ([]member, error) {
+// listMembers lists a collection's series that occur at least once, with
+// their ETags; the list is shared and must not be modified.
+func (s *Server) listMembers(ctx context.Context, c *collection) ([]member, error) {
+	modified, err := s.cfg.Source.LastModified(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("caldav: last change: %w", err)
+	}
+	key := s.cfg.Feed.Links().Base() + " " + c.name
+	year := s.cfg.Feed.Year()
+	if ms, ok := s.members.get(key, modified, year); ok {
+		return ms, nil
+	}
 	entries, err := s.cfg.Source.Schedule(ctx, c.filter)
 	if err != nil {
 		return nil, fmt.Errorf("caldav: list %s: %w", c.name, err)
@@ -241,6 +293,7 @@ func (s *Server) members(ctx context.Context, c *collection) ([]member, error) {
 		}
 		out = append(out, member{entry: entries[i], etag: s.cfg.Feed.ETag(&entries[i])})
 	}
+	s.members.put(key, cachedMembers{modified: modified, year: year, ms: out})
 	return out, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
 )
@@ -363,5 +364,25 @@ func TestPropFilter(t *testing.T) {
 		if code, out := report(body); code != http.StatusForbidden || !strings.Contains(out, "<d:error") {
 			t.Errorf("%s: %d %s", name, code, out)
 		}
+	}
+}
+
+// TestMembersFollowChanges: the collection listing is cached while the
+// schedule is unchanged and rebuilt when it changes.
+func TestMembersFollowChanges(t *testing.T) {
+	src := newFakeSource(fixture())
+	ts := serverOn(t, src)
+	list := func() string {
+		_, out := do(t, "PROPFIND", ts.URL+"/dav/public/calendars/all/", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`, "Depth", "1")
+		return out
+	}
+	before := list()
+	src.entries = src.entries[:2]
+	if list() != before {
+		t.Error("the listing changed although the schedule reported no change (the cache was not used)")
+	}
+	src.modified = updated.Add(time.Minute)
+	if after := list(); strings.Count(after, "<d:getetag>") != 2 || strings.Contains(after, "tokyo-late") {
+		t.Errorf("after a change the listing still holds the removed series: %s", after)
 	}
 }
