@@ -28,11 +28,33 @@ func benchSchedule(n int) []Entry {
 	return out
 }
 
+// BenchmarkFullFeed10k renders 10,000 series with nothing cached: the
+// first render after Hearth starts.
 func BenchmarkFullFeed10k(b *testing.B) {
-	f := newTestFeed(b)
 	entries := benchSchedule(10000)
 	b.ReportAllocs()
 	for b.Loop() {
+		if err := newTestFeed(b).Write(io.Discard, "all", entries); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFullFeed10kAfterChange is the first render after one series
+// changed: the others' VEVENTs come from the cache.
+func BenchmarkFullFeed10kAfterChange(b *testing.B) {
+	f := newTestFeed(b)
+	entries := benchSchedule(10000)
+	if err := f.Write(io.Discard, "all", entries); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		e := &entries[(i*37)%len(entries)]
+		e.Series.Updated = e.Series.Updated.Add(time.Second)
+		e.Series.Name = fmt.Sprintf("Renamed %d", i)
+		i++
 		if err := f.Write(io.Discard, "all", entries); err != nil {
 			b.Fatal(err)
 		}

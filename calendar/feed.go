@@ -10,12 +10,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-ical"
 
-	"github.com/hearth-recovery/hearth/calendar/vtimezone"
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
@@ -106,82 +104,10 @@ type Feed struct {
 	// until For is called when no public URL is configured.
 	links Links
 	zones *meetings.Zones
-	// tzs caches VTIMEZONE components, shared by every view (For) of the
-	// feed: probing a zone's transitions costs more than the rest of a
-	// calendar object.
-	tzs *tzCache
-	// objects caches encoded calendar objects, shared by every view.
-	objects *objectCache
-}
-
-// objectCache holds encoded calendar objects by ETag. The ETag changes
-// whenever what the object is made of changes (the series, its exceptions,
-// its group, the base URL, the year), so an entry never goes stale; it is
-// only dropped to bound memory.
-type objectCache struct {
-	mu sync.Mutex // guards byETag and size
-	// byETag maps an object's ETag to its encoded text.
-	byETag map[string]string
-	// size is the bytes held in byETag.
-	size int
-}
-
-// maxObjectBytes bounds the object cache: 10,000 series take about 25 MB.
-const maxObjectBytes = 64 << 20
-
-func (c *objectCache) get(etag string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t, ok := c.byETag[etag]
-	return t, ok
-}
-
-func (c *objectCache) put(etag, text string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.size+len(text) > maxObjectBytes {
-		clear(c.byETag)
-		c.size = 0
-	}
-	if _, ok := c.byETag[etag]; !ok {
-		c.byETag[etag] = text
-		c.size += len(text)
-	}
-}
-
-// tzCache holds built VTIMEZONE components. They are never changed once
-// built, so renders share them.
-type tzCache struct {
-	mu sync.Mutex // guards byKey
-	// byKey maps zone name and covered years to the component.
-	byKey map[tzKey]*ical.Component
-}
-
-type tzKey struct {
-	zone            string
-	first, lastYear int
-}
-
-// maxZonesCached bounds the cache; a schedule uses a few dozen zones and a
-// few first years.
-const maxZonesCached = 1024
-
-func (c *tzCache) component(loc *time.Location, first, last int) *ical.Component {
-	k := tzKey{loc.String(), first, last}
-	c.mu.Lock()
-	tz, ok := c.byKey[k]
-	c.mu.Unlock()
-	if ok {
-		return tz
-	}
-	tz = vtimezone.Component(loc, first, last)
-	c.mu.Lock()
-	if len(c.byKey) >= maxZonesCached {
-		clear(c.byKey)
-	}
-	c.byKey[k] = tz
-	c.mu.Unlock()
-	return tz
+	// tzs caches VTIMEZONEs and events caches each series' encoded
+	// VEVENTs; both are shared by every view (For) of the feed.
+	tzs    *tzCache
+	events *textCache
 }
 
 // NewFeed checks cfg and returns a Feed.
@@ -195,7 +121,7 @@ func NewFeed(cfg FeedConfig) (*Feed, error) {
 		return nil, err
 	}
 	f := &Feed{cfg: cfg, origin: origin, zones: meetings.NewZones(),
-		tzs: &tzCache{byKey: map[tzKey]*ical.Component{}}, objects: &objectCache{byETag: map[string]string{}}}
+		tzs: newTZCache(), events: newTextCache(maxEventBytes)}
 	if origin.fixed != nil {
 		f.links = *origin.fixed
 	}
@@ -223,10 +149,10 @@ func (f *Feed) ProductID() string { return f.cfg.ProductID }
 func (f *Feed) Links() Links { return f.links }
 
 // Write renders entries as one VCALENDAR named name. Output is deterministic
-// for the same input, so its hash is a valid ETag.
+// for the same input, so its hash is a valid ETag. Each series' VEVENTs are
+// encoded once and kept (by ETag) until it changes, so the render after a
+// change encodes only what changed.
 func (f *Feed) Write(w io.Writer, name string, entries []Entry) error {
-	cal := ical.NewCalendar()
-	f.calendarProps(cal, name)
 	sorted := make([]*Entry, len(entries))
 	for i := range entries {
 		sorted[i] = &entries[i]
@@ -234,12 +160,14 @@ func (f *Feed) Write(w io.Writer, name string, entries []Entry) error {
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Series.Slug < sorted[j].Series.Slug })
 	zones := map[string]*time.Location{}
 	firstYear := f.cfg.Now().Year()
+	chunks := make([]string, 0, len(sorted))
+	size := 0
 	for _, e := range sorted {
-		events, err := f.Events(e)
+		text, ok, err := f.eventsText(e)
 		if err != nil {
 			return err
 		}
-		if len(events) == 0 {
+		if !ok {
 			continue
 		}
 		loc, _ := f.zones.Load(e.Series.TimeZone)
@@ -247,10 +175,62 @@ func (f *Feed) Write(w io.Writer, name string, entries []Entry) error {
 		if y := e.Series.Recurrence.Start.Year; y < firstYear {
 			firstYear = y
 		}
-		cal.Children = append(cal.Children, events...)
+		chunks = append(chunks, text)
+		size += len(text)
 	}
-	cal.Children = append(f.timezones(zones, firstYear), cal.Children...)
-	return Encode(w, cal)
+	cal := ical.NewCalendar()
+	f.calendarProps(cal, name)
+	head, err := encodeHead(cal)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	b.Grow(len(head) + size + 4096*len(zones) + len(calendarEnd))
+	b.WriteString(head)
+	for _, n := range sortedKeys(zones) {
+		tz, err := f.tzs.text(zones[n], firstYear, f.cfg.Now().Year()+f.cfg.YearsAhead)
+		if err != nil {
+			return err
+		}
+		b.WriteString(tz)
+	}
+	for _, c := range chunks {
+		b.WriteString(c)
+	}
+	b.WriteString(calendarEnd)
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("calendar: write: %w", err)
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]*time.Location) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// eventsText is the encoded VEVENTs of e (master and overrides), cached by
+// ETag; ok is false for a rule that never occurs.
+func (f *Feed) eventsText(e *Entry) (text string, ok bool, err error) {
+	etag := f.ETag(e)
+	if t, ok := f.events.get(etag); ok {
+		return t, t != "", nil
+	}
+	events, err := f.Events(e)
+	if err != nil {
+		return "", false, err
+	}
+	if len(events) > 0 {
+		if text, err = encodeComponents(events); err != nil {
+			return "", false, err
+		}
+	}
+	f.events.put(etag, text)
+	return text, text != "", nil
 }
 
 // Object is one series as a CalDAV calendar object resource: its VTIMEZONE,
@@ -274,24 +254,32 @@ func (f *Feed) Object(e *Entry) (cal *ical.Calendar, ok bool, err error) {
 }
 
 // ObjectText is the Object of e encoded, and its ETag; ok is false for a
-// rule that never occurs. Encoded objects are cached by ETag, so CalDAV
-// clients fetching the same objects again (multiget after every sync) cost
-// no render.
+// rule that never occurs. It is assembled from the cached VTIMEZONE and
+// VEVENTs, so CalDAV clients fetching objects again (a multiget after every
+// sync) cost no render.
 func (f *Feed) ObjectText(e *Entry) (text, etag string, ok bool, err error) {
 	etag = f.ETag(e)
-	if t, ok := f.objects.get(etag); ok {
-		return t, etag, true, nil
-	}
-	cal, ok, err := f.Object(e)
+	events, ok, err := f.eventsText(e)
 	if err != nil || !ok {
 		return "", etag, false, err
 	}
-	var b bytes.Buffer
-	if err := Encode(&b, cal); err != nil {
+	loc, err := f.zones.Load(e.Series.TimeZone)
+	if err != nil {
 		return "", etag, false, err
 	}
-	f.objects.put(etag, b.String())
-	return b.String(), etag, true, nil
+	firstYear := min(e.Series.Recurrence.Start.Year, f.cfg.Now().Year())
+	tz, err := f.tzs.text(loc, firstYear, f.cfg.Now().Year()+f.cfg.YearsAhead)
+	if err != nil {
+		return "", etag, false, err
+	}
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, f.cfg.ProductID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	head, err := encodeHead(cal)
+	if err != nil {
+		return "", etag, false, err
+	}
+	return head + tz + events + calendarEnd, etag, true, nil
 }
 
 // ETag is a strong entity tag for the Object of e. It changes whenever the

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -333,7 +334,9 @@ func TestHandlerCacheFollowsChanges(t *testing.T) {
 	}
 	etag1, body1 := fetch()
 	src.mu.Lock()
+	// A rename is a change: the store stamps Updated, as Source requires.
 	src.entries[0].Series.Name = "Renamed meeting"
+	src.entries[0].Series.Updated = testUpdated.Add(time.Minute)
 	src.mu.Unlock()
 	if etag, _ := fetch(); etag != etag1 {
 		t.Error("cache was bypassed although nothing reported a change")
@@ -367,4 +370,66 @@ func TestFeedSize(t *testing.T) {
 			t.Errorf("%+v: size %+v, GET sent %d bytes, %d events", f, size, len(body), strings.Count(body, "BEGIN:VEVENT"))
 		}
 	}
+}
+
+// TestCachedRenderMatchesOneEncode: the feed and the objects assembled from
+// cached VTIMEZONEs and VEVENTs are byte for byte what one go-ical encoding
+// of the whole calendar gives, and a second render (from the cache) is the
+// same again.
+func TestCachedRenderMatchesOneEncode(t *testing.T) {
+	f := newTestFeed(t)
+	entries := append(dstFixture(), benchSchedule(40)...)
+	want := referenceRender(t, f, "Hearth: test", entries)
+	for i := 0; i < 2; i++ {
+		if got := render(t, f, entries); got != want {
+			t.Fatalf("render %d differs from one go-ical encoding:\n%s\n----\n%s", i, got, want)
+		}
+	}
+	for i := range entries {
+		text, etag, ok, err := f.ObjectText(&entries[i])
+		cal, ok2, err2 := f.Object(&entries[i])
+		if err != nil || err2 != nil || ok != ok2 || etag != f.ETag(&entries[i]) {
+			t.Fatalf("%s: %v %v %v %v", entries[i].Series.Slug, err, err2, ok, ok2)
+		}
+		if !ok {
+			continue
+		}
+		var b bytes.Buffer
+		if err := Encode(&b, cal); err != nil {
+			t.Fatal(err)
+		}
+		if text != b.String() {
+			t.Errorf("%s: cached object differs:\n%s\n----\n%s", entries[i].Series.Slug, text, b.String())
+		}
+	}
+}
+
+// referenceRender is the feed as one go-ical calendar, encoded at once.
+func referenceRender(t *testing.T, f *Feed, name string, entries []Entry) string {
+	t.Helper()
+	cal := ical.NewCalendar()
+	f.calendarProps(cal, name)
+	sorted := append([]Entry(nil), entries...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Series.Slug < sorted[j].Series.Slug })
+	zones := map[string]*time.Location{}
+	firstYear := f.cfg.Now().Year()
+	for i := range sorted {
+		events, err := f.Events(&sorted[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) == 0 {
+			continue
+		}
+		loc, _ := f.zones.Load(sorted[i].Series.TimeZone)
+		zones[sorted[i].Series.TimeZone] = loc
+		firstYear = min(firstYear, sorted[i].Series.Recurrence.Start.Year)
+		cal.Children = append(cal.Children, events...)
+	}
+	cal.Children = append(f.timezones(zones, firstYear), cal.Children...)
+	var b bytes.Buffer
+	if err := Encode(&b, cal); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

@@ -28,7 +28,8 @@ type Source interface {
 }
 
 // LastChange is the newest Updated time among the series, its exceptions and
-// its group.
+// its group. Sources stamp Updated on every change (the store does), and
+// ETags and the render caches rely on it.
 func (e *Entry) LastChange() time.Time {
 	t := e.Series.Updated
 	for _, ex := range e.Exceptions {
