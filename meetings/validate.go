@@ -148,11 +148,28 @@ func (e *Exception) Validate(s *Series) error {
 			v.add("new_date", "%s", e.NewDate.CheckRange("new date"))
 		} else if e.NewDate != nil && (e.NewDate.DaysSince(e.Date) > 31 || e.Date.DaysSince(*e.NewDate) > 31) {
 			v.add("new_date", "a meeting can be moved by at most 31 days (from %s to %s)", e.Date, e.NewDate)
+		} else if day, ok := e.clash(s); ok {
+			v.add("new_date", "%q already meets on %s (%s) at %s: a meeting moved there would overlap it; move it to another day or time, or change that day's meeting instead",
+				s.Name, day, day.Weekday(), s.Start)
 		}
 	default:
 		v.add("kind", "kind %q must be %q, %q or %q", e.Kind, Cancelled, Moved, Note)
 	}
 	return v.err()
+}
+
+// clash reports a move onto another date on which the series meets, at a
+// time that overlaps that date's own meeting: two occurrences of one series
+// at once, which no calendar shows sensibly. A move to another time of a
+// day the series meets on is fine when the two do not overlap.
+func (e *Exception) clash(s *Series) (Date, bool) {
+	day, start, length := e.When(s.Start, s.Duration)
+	if day == e.Date || !s.Recurrence.OccursOn(day) {
+		return Date{}, false
+	}
+	a0, a1 := start.Minutes(), start.Minutes()+int(length/time.Minute)
+	b0, b1 := s.Start.Minutes(), s.Start.Minutes()+int(s.Duration/time.Minute)
+	return day, a0 < b1 && b0 < a1
 }
 
 func checkSlug(v *ValidationError, field, slug string) {

@@ -94,6 +94,9 @@ func TestExceptionValidate(t *testing.T) {
 		{"move to 9999", "new date 9999-03-02 must be between", Exception{Date: d, Kind: Moved, NewDate: &beyond}},
 		{"move too far", "at most 31 days", Exception{Date: d, Kind: Moved, NewDate: &far}},
 		{"note cannot move", "only a moved occurrence", Exception{Date: d, Kind: Note, NewDuration: time.Hour}},
+		// Monday 2 March onto Monday 9 March, when the series meets anyway.
+		{"move onto a meeting day", `"Monday Night Step Study" already meets on 2026-03-09 (Monday) at 19:00`, Exception{Date: d, Kind: Moved, NewDate: ptr(date("2026-03-09"))}},
+		{"move onto a meeting day, overlapping", "would overlap it", Exception{Date: d, Kind: Moved, NewDate: ptr(date("2026-03-09")), NewStart: &LocalTime{18, 30}}},
 		{"unknown kind", `kind "skip"`, Exception{Date: d, Kind: "skip"}},
 	}
 	for _, c := range cases {
@@ -107,6 +110,17 @@ func TestExceptionValidate(t *testing.T) {
 	good := Exception{Date: d, Kind: Cancelled, Reason: "Holiday"}
 	if err := good.Validate(&s); err != nil {
 		t.Fatalf("valid exception rejected: %v", err)
+	}
+	// Onto a meeting day at a time that does not overlap, onto another day,
+	// or to another time the same day: all fine.
+	for _, ok := range []Exception{
+		{Date: d, Kind: Moved, NewDate: ptr(date("2026-03-09")), NewStart: &LocalTime{10, 0}},
+		{Date: d, Kind: Moved, NewDate: ptr(date("2026-03-10"))},
+		{Date: d, Kind: Moved, NewStart: &LocalTime{20, 0}},
+	} {
+		if err := ok.Validate(&s); err != nil {
+			t.Errorf("%+v rejected: %v", ok, err)
+		}
 	}
 }
 
@@ -164,3 +178,5 @@ func TestTypeCodes(t *testing.T) {
 		t.Fatalf("TypeNames = %q", got)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
