@@ -282,18 +282,33 @@ func TestEmptyFeed(t *testing.T) {
 func TestDSTEdgeCases(t *testing.T) {
 	gap := weekly(7, "gap", "America/New_York", meetings.LocalTime{Hour: 2, Minute: 30}, d(2026, 3, 1), time.Sunday)
 	amb := weekly(8, "amb", "America/New_York", meetings.LocalTime{Hour: 1, Minute: 30}, d(2026, 10, 25), time.Sunday)
+	// Exceptions on both DST days: a morning meeting moved into the gap and
+	// into the repeated hour, so the overrides' RECURRENCE-ID and DTSTART
+	// meet the same edge cases as a series' own start.
+	moved := weekly(9, "moved", "America/New_York", meetings.LocalTime{Hour: 10}, d(2026, 3, 1), time.Sunday)
+	inGap, inRepeat := meetings.LocalTime{Hour: 2, Minute: 30}, meetings.LocalTime{Hour: 1, Minute: 30}
+	moved.Exceptions = []meetings.Exception{
+		{Date: d(2026, 3, 8), Kind: meetings.Moved, NewStart: &inGap, Updated: testUpdated},
+		{Date: d(2026, 11, 1), Kind: meetings.Moved, NewStart: &inRepeat, Updated: testUpdated},
+	}
 	f := newTestFeed(t)
-	entries := []Entry{gap, amb}
+	entries := []Entry{gap, amb, moved}
 	cases := []struct {
 		from, to       time.Time
 		hearth, icaljs string
 	}{
-		{time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC),
-			"series-7@meet.example.org 2026-03-08T07:30:00.000Z 2026-03-08T08:30:00.000Z",
-			"series-7@meet.example.org 2026-03-08T06:30:00.000Z 2026-03-08T07:30:00.000Z"},
+		// In the gap ical.js is an hour earlier than Hearth (and khal).
+		{time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC),
+			"series-7@meet.example.org 2026-03-08T07:30:00.000Z 2026-03-08T08:30:00.000Z\n" +
+				"series-9@meet.example.org 2026-03-08T07:30:00.000Z 2026-03-08T08:30:00.000Z",
+			"series-7@meet.example.org 2026-03-08T06:30:00.000Z 2026-03-08T07:30:00.000Z\n" +
+				"series-9@meet.example.org 2026-03-08T06:30:00.000Z 2026-03-08T07:30:00.000Z"},
+		// In the repeated hour ical.js takes the second, an hour later.
 		{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC),
-			"series-8@meet.example.org 2026-11-01T05:30:00.000Z 2026-11-01T06:30:00.000Z",
-			"series-8@meet.example.org 2026-11-01T06:30:00.000Z 2026-11-01T07:30:00.000Z"},
+			"series-8@meet.example.org 2026-11-01T05:30:00.000Z 2026-11-01T06:30:00.000Z\n" +
+				"series-9@meet.example.org 2026-11-01T05:30:00.000Z 2026-11-01T06:30:00.000Z",
+			"series-8@meet.example.org 2026-11-01T06:30:00.000Z 2026-11-01T07:30:00.000Z\n" +
+				"series-9@meet.example.org 2026-11-01T06:30:00.000Z 2026-11-01T07:30:00.000Z"},
 	}
 	for _, c := range cases {
 		if got := strings.Join(hearthInstants(f, entries, c.from, c.to), "\n"); got != c.hearth {
