@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -21,12 +22,24 @@ type ICEServer struct {
 // TURNConfig turns on the embedded TURN server (pion/turn). Credentials are
 // short-lived and minted per participant from Secret (the TURN REST scheme:
 // username "expiry:participant", password base64(HMAC-SHA1(secret, username))).
+//
+// The server listens for TURN over UDP and over TCP on Port, and over TLS
+// on TLSPort when TLS is set: members on networks that pass only HTTPS
+// reach it there (turns:, port 443).
 type TURNConfig struct {
 	Enabled bool
 	Realm   string
-	Port    int    // UDP port of the TURN listener; 0 picks a free one
+	Port    int    // UDP and TCP port of the TURN listener; 0 picks a free one
 	Secret  string // shared secret for short-lived credentials
 	TTL     time.Duration
+	// TLS, when set, serves TURN over TLS on TLSPort (0 picks a free one)
+	// with its certificate (GetCertificate may reload it).
+	TLS     *tls.Config
+	TLSPort int
+	// Host is the name put in the turn: and turns: URLs handed to browsers;
+	// a TLS certificate must cover it. Default: the first public IP, else
+	// 127.0.0.1.
+	Host string
 }
 
 // Config configures a Server. Zero fields take the defaults listed on each.
@@ -185,6 +198,12 @@ func (c Config) Validate() error {
 		}
 		if c.TURN.Port < 0 || c.TURN.Port > 65535 {
 			return fmt.Errorf("sfu: TURN port %d out of range", c.TURN.Port)
+		}
+		if c.TURN.TLSPort < 0 || c.TURN.TLSPort > 65535 {
+			return fmt.Errorf("sfu: TURN TLS port %d out of range", c.TURN.TLSPort)
+		}
+		if c.TURN.TLS != nil && c.TURN.TLSPort != 0 && c.TURN.TLSPort == c.TURN.Port {
+			return fmt.Errorf("sfu: TURN TLS port %d is also the TURN port (TCP)", c.TURN.TLSPort)
 		}
 	}
 	return nil

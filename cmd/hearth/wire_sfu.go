@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/hearth-recovery/hearth/meetings"
@@ -23,7 +25,14 @@ type rtcConfig struct {
 	TURN      bool
 	TURNPort  int
 	TURNRealm string
-	Origins   string
+	// TURNTLSPort, TURNTLSCert and TURNTLSKey serve TURN over TLS (turns:),
+	// for members on networks that pass only HTTPS; TURNHost is the name in
+	// the URLs handed to browsers (the certificate must cover it).
+	TURNTLSPort int
+	TURNTLSCert string
+	TURNTLSKey  string
+	TURNHost    string
+	Origins     string
 	// LoopbackOnly keeps ICE on 127.0.0.1. Not a flag: tests set it so that
 	// media never touches an address other than loopback.
 	LoopbackOnly bool
@@ -37,12 +46,17 @@ func (c *rtcConfig) register(f *flags) {
 	f.boolean(&c.TURN, "turn", "HEARTH_TURN", false, "run the embedded TURN server for members behind strict firewalls")
 	f.integer(&c.TURNPort, "turn-port", "HEARTH_TURN_PORT", 3478, "UDP port of the embedded TURN server")
 	f.str(&c.TURNRealm, "turn-realm", "HEARTH_TURN_REALM", "hearth", "realm of the embedded TURN server")
+	f.integer(&c.TURNTLSPort, "turn-tls-port", "HEARTH_TURN_TLS_PORT", 443, "TCP port of TURN over TLS (with --turn-tls-cert and --turn-tls-key)")
+	f.str(&c.TURNTLSCert, "turn-tls-cert", "HEARTH_TURN_TLS_CERT", "", "PEM certificate chain file for TURN over TLS; reread when it changes")
+	f.str(&c.TURNTLSKey, "turn-tls-key", "HEARTH_TURN_TLS_KEY", "", "PEM private key file for TURN over TLS")
+	f.str(&c.TURNHost, "turn-host", "HEARTH_TURN_HOST", "", "host name in the TURN URLs given to browsers; the TLS certificate must cover it (default: the --public-url host with TLS, else the first --rtc-public-ip)")
 	f.str(&c.Origins, "rtc-allowed-origins", "HEARTH_RTC_ALLOWED_ORIGINS", "", "extra origins (host patterns) allowed to open the signaling WebSocket; same-origin is always allowed")
 }
 
 func (c *rtcConfig) validate() error {
 	var errs []error
-	for name, port := range map[string]int{"--rtc-udp-port": c.UDPPort, "--rtc-tcp-port": c.TCPPort, "--turn-port": c.TURNPort} {
+	ports := map[string]int{"--rtc-udp-port": c.UDPPort, "--rtc-tcp-port": c.TCPPort, "--turn-port": c.TURNPort, "--turn-tls-port": c.TURNTLSPort}
+	for name, port := range ports {
 		if port < 0 || port > 65535 {
 			errs = append(errs, fmt.Errorf("%s %d must be 0 to 65535", name, port))
 		}
@@ -57,7 +71,21 @@ func (c *rtcConfig) validate() error {
 			errs = append(errs, fmt.Errorf("--rtc-ice-servers %q must start with stun:, turn: or turns:", u))
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, c.validateTURNTLS())...)
+}
+
+func (c *rtcConfig) validateTURNTLS() error {
+	switch {
+	case (c.TURNTLSCert == "") != (c.TURNTLSKey == ""):
+		return errors.New("--turn-tls-cert and --turn-tls-key go together")
+	case c.TURNTLSCert != "" && !c.TURN:
+		return errors.New("--turn-tls-cert needs --turn (TURN over TLS is part of the embedded TURN server)")
+	case c.TURNTLSCert != "" && c.TURNTLSPort != 0 && c.TURNTLSPort == c.TURNPort:
+		return fmt.Errorf("--turn-tls-port %d is also --turn-port (TURN over TCP listens there)", c.TURNTLSPort)
+	case c.TURNHost != "" && strings.ContainsAny(c.TURNHost, ":/?@ "):
+		return fmt.Errorf("--turn-host %q must be a host name or IPv4 address, without port or scheme", c.TURNHost)
+	}
+	return nil
 }
 
 func splitList(s string) []string {
@@ -73,7 +101,11 @@ func splitList(s string) []string {
 // sfuConfig turns the flags into the media server's configuration. The TURN
 // secret only signs short-lived credentials, so a fresh one per start is
 // enough: credentials minted before a restart expire with it.
-func (c *rtcConfig) sfuConfig() (sfu.Config, error) {
+//
+// With TURN over TLS and no --turn-host, the TURN URLs name the public
+// URL's host: browsers check a turns: server's certificate against the
+// URL's host, and that name is the one a certificate covers.
+func (c *rtcConfig) sfuConfig(publicURL string) (sfu.Config, error) {
 	cfg := sfu.Config{UDPPort: c.UDPPort, TCPPort: c.TCPPort, PublicIPs: splitList(c.PublicIPs),
 		AllowedOrigins: splitList(c.Origins), LoopbackOnly: c.LoopbackOnly}
 	if urls := splitList(c.STUN); len(urls) > 0 {
@@ -84,7 +116,18 @@ func (c *rtcConfig) sfuConfig() (sfu.Config, error) {
 		if err != nil {
 			return cfg, err
 		}
-		cfg.TURN = sfu.TURNConfig{Enabled: true, Realm: c.TURNRealm, Port: c.TURNPort, Secret: secret}
+		cfg.TURN = sfu.TURNConfig{Enabled: true, Realm: c.TURNRealm, Port: c.TURNPort, Secret: secret, Host: c.TURNHost}
+		if c.TURNTLSCert != "" {
+			certs, err := loadCertFiles(c.TURNTLSCert, c.TURNTLSKey)
+			if err != nil {
+				return cfg, fmt.Errorf("--turn-tls-cert/--turn-tls-key: %w", err)
+			}
+			cfg.TURN.TLS = &tls.Config{GetCertificate: certs.get, MinVersion: tls.VersionTLS12}
+			cfg.TURN.TLSPort = c.TURNTLSPort
+			if u, err := url.Parse(publicURL); err == nil && c.TURNHost == "" {
+				cfg.TURN.Host = u.Hostname()
+			}
+		}
 	}
 	return cfg, nil
 }
@@ -92,7 +135,7 @@ func (c *rtcConfig) sfuConfig() (sfu.Config, error) {
 // buildSFU starts the media server with room control, its policy read from
 // the meetings store: a room is a meeting series, named by its slug.
 func (a *app) buildSFU() error {
-	cfg, err := a.cfg.RTC.sfuConfig()
+	cfg, err := a.cfg.RTC.sfuConfig(a.cfg.PublicURL)
 	if err != nil {
 		return err
 	}
@@ -108,7 +151,8 @@ func (a *app) buildSFU() error {
 	}
 	a.sfu = srv
 	// Operators open this port in their firewall; say where media arrives.
-	a.log.Info("media listening", "udp", strings.Join(srv.UDPAddrs(), " "), "tcp_port", cfg.TCPPort)
+	a.log.Info("media listening", "udp", strings.Join(srv.UDPAddrs(), " "), "tcp_port", cfg.TCPPort,
+		"turn_port", cfg.TURN.Port, "turn_tls_port", cfg.TURN.TLSPort)
 	a.closers = append(a.closers, func(context.Context) error { return srv.Close() })
 	return nil
 }

@@ -92,7 +92,7 @@ func TestRTCFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := c.RTC.sfuConfig()
+	cfg, err := c.RTC.sfuConfig("")
 	if err != nil || cfg.UDPPort != 9443 || !cfg.TURN.Enabled || len(cfg.TURN.Secret) < 16 || cfg.PublicIPs[0] != "203.0.113.7" {
 		t.Fatalf("sfu config = %+v, %v", cfg, err)
 	}

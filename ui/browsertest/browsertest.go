@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -36,6 +37,10 @@ type Options struct {
 	// ExtraFlags are added to the command line, e.g.
 	// "use-file-for-fake-video-capture" with a Y4M file.
 	ExtraFlags map[string]any
+	// UID and GID, when UID is not 0, run Chromium as that user (a test as
+	// root filters that user's traffic with nftables, apart from the
+	// server's own).
+	UID, GID uint32
 }
 
 // Launch starts Chromium for t and stops it when t ends. It fails when the
@@ -54,10 +59,15 @@ func Launch(t *testing.T, opts Options) *Browser {
 		t.Fatal(err)
 	}
 	t.Cleanup(unlock) // cleanups run last-in first-out: after the browser is gone
+	profile := filepath.Join(t.TempDir(), "profile")
+	var asUser []chromedp.ExecAllocatorOption
+	if opts.UID != 0 {
+		profile, asUser = runAs(t, opts.UID, opts.GID)
+	}
 	flags := append(chromedp.DefaultExecAllocatorOptions[:0:0], chromedp.DefaultExecAllocatorOptions[:]...)
 	flags = append(flags,
 		chromedp.ExecPath(ChromiumPath),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -74,6 +84,7 @@ func Launch(t *testing.T, opts Options) *Browser {
 	for k, v := range opts.ExtraFlags {
 		flags = append(flags, chromedp.Flag(k, v))
 	}
+	flags = append(flags, asUser...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), flags...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
@@ -81,6 +92,30 @@ func Launch(t *testing.T, opts Options) *Browser {
 		t.Fatalf("browsertest: start chromium: %v", err)
 	}
 	return &Browser{t: t, ctx: ctx}
+}
+
+// runAs makes a profile directory (also HOME) that uid owns, outside the
+// test's temporary directory (which only root may enter), and starts
+// Chromium as that user.
+func runAs(t *testing.T, uid, gid uint32) (string, []chromedp.ExecAllocatorOption) {
+	t.Helper()
+	profile, err := os.MkdirTemp("", "hearth-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(profile) })
+	if err := os.Chown(profile, int(uid), int(gid)); err != nil {
+		t.Fatalf("browsertest: give %s to uid %d: %v", profile, uid, err)
+	}
+	return profile, []chromedp.ExecAllocatorOption{
+		chromedp.Env("HOME=" + profile),
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+			if cmd.SysProcAttr == nil {
+				cmd.SysProcAttr = &syscall.SysProcAttr{}
+			}
+			cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uid, Gid: gid}
+		}),
+	}
 }
 
 // lock takes the machine-wide browser lock, waiting for other tests.
