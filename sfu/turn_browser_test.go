@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/loadtest"
 	"github.com/hearth-recovery/hearth/ui/browsertest"
 )
 
@@ -57,7 +58,7 @@ func runHTTPSOnly(t *testing.T) {
 	s, err := sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: httpsOnlyMediaPort, TCPPort: httpsOnlyMediaPort,
 		TURN: sfu.TURNConfig{Enabled: true, Secret: "0123456789abcdef-https-only", Port: httpsOnlyTURNPort,
 			TLS: tlsCfg, TLSPort: httpsOnlyTLSPort}},
-		openPolicy{max: 10}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+		loadtest.OpenRooms{Max: 10}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	if err != nil {
 		t.Fatal(err)
 	}
