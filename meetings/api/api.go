@@ -75,6 +75,7 @@ func New(cfg Config, store meetings.Store, admin *Admin, log *slog.Logger) (*Ser
 // the bearer security scheme the admin operations declare.
 func (s *Server) HumaConfig() huma.Config {
 	hc := huma.DefaultConfig(s.cfg.Title, s.cfg.Version)
+	hc.DocsPath = "" // Huma's page loads its renderer from a CDN; mountDocs serves one from the binary
 	hc.Info.Description = "Schedule of online recovery meetings: public reads, admin writes with a bearer token."
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "The admin token printed once at first start, or HEARTH_ADMIN_TOKEN."},
@@ -87,6 +88,7 @@ func (s *Server) HumaConfig() huma.Config {
 func (s *Server) Mount(mux *http.ServeMux) huma.API {
 	api := humago.New(mux, s.HumaConfig())
 	s.Register(api)
+	mountDocs(mux)
 	return api
 }
 
