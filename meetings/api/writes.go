@@ -178,5 +178,3 @@ func (s *Server) resetHostKey(ctx context.Context, in *slugWrite) (*hostKeyOut, 
 	}
 	return &hostKeyOut{Body: HostKeyJSON{HostKey: key}}, nil
 }
-
-
