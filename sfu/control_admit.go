@@ -103,15 +103,22 @@ func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, ki
 		return evs, err
 	})
 	if err != nil {
+		c.met.secrets.WithLabelValues("limited").Inc()
 		c.log.Info("secret attempt refused", "room", cr.roomID, "peer", p.ID()[:8], "code", err)
 		return false, err
 	}
 	ok, err := c.check(ctx, cr, p, tk, kind, secret, verify)
 	if err != nil {
+		if errors.Is(err, control.CodeRateLimited) {
+			c.met.secrets.WithLabelValues("busy").Inc()
+		}
 		return false, err // the attempt stays counted as a failure
 	}
 	if !ok {
+		c.met.secrets.WithLabelValues("wrong").Inc()
 		c.log.Warn("wrong secret", "room", cr.roomID, "peer", p.ID()[:8], "kind", kind)
+	} else {
+		c.met.secrets.WithLabelValues("right").Inc()
 	}
 	err = cr.do(func(st *control.Room) ([]control.Event, error) { return st.FinishSecret(tk, ok) })
 	return ok, err

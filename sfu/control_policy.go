@@ -36,6 +36,7 @@ type Controller struct {
 	rooms Rooms
 	gate  *verifyGate
 	known *knownSecrets
+	met   *metrics
 	log   *slog.Logger
 
 	commands map[string]func(controlMsg) control.Command // read-only after newController
@@ -45,8 +46,8 @@ type Controller struct {
 	state map[string]*controlRoom // by room id
 }
 
-func newController(cfg Config, rooms Rooms, log *slog.Logger) *Controller {
-	return &Controller{cfg: cfg.Control, rooms: rooms, log: log, commands: controlCommands(),
+func newController(cfg Config, rooms Rooms, met *metrics, log *slog.Logger) *Controller {
+	return &Controller{cfg: cfg.Control, rooms: rooms, met: met, log: log, commands: controlCommands(),
 		gate: newVerifyGate(cfg.Verifications), known: newKnownSecrets(), state: map[string]*controlRoom{}}
 }
 

@@ -235,6 +235,9 @@ func lockoutRound(t *testing.T, attack *guessFlood) {
 			t.Errorf("round %d: %d and %d verifications ran ahead of the chair and the member, want at most %d",
 				round, chairAhead, memberAhead, limit)
 		}
+		if right, other := secretOutcomes(t, cs); right < 2 || other < 8 {
+			t.Errorf("round %d: secret attempts counted right %v, others %v", round, right, other)
+		}
 		if g, _ := st["guesses"].(float64); g < 10 {
 			t.Errorf("round %d: the chair's state shows %v guesses, want the flood's", round, st["guesses"])
 		}
@@ -273,4 +276,27 @@ func waitingRoomFlood(t *testing.T) {
 	if r := m.join("flood", "Member", nil); r["event"] != "waiting" {
 		t.Fatalf("a member after the flood was turned away: %v", r)
 	}
+}
+
+// secretOutcomes reads hearth_sfu_secret_attempts_total: the right ones and
+// all others.
+func secretOutcomes(t *testing.T, cs *controlServer) (right, other float64) {
+	t.Helper()
+	mfs, err := cs.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "hearth_sfu_secret_attempts_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if m.GetLabel()[0].GetValue() == "right" {
+				right += m.GetCounter().GetValue()
+			} else {
+				other += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return right, other
 }

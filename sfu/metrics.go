@@ -14,6 +14,7 @@ type metrics struct {
 	forwarded    *prometheus.CounterVec // by kind
 	slowClients  prometheus.Counter
 	closedByRate prometheus.Counter
+	secrets      *prometheus.CounterVec // by outcome: right, wrong, limited, busy
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -33,11 +34,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		closedByRate: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hearth_sfu_rate_limited_total", Help: "Clients disconnected for exceeding the message rate.",
 		}),
+		secrets: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_sfu_secret_attempts_total",
+			Help: "Passcode and host-key attempts: right, wrong, limited (the client's limiter refused) or busy (verify queue full).",
+		}, []string{"outcome"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.rooms, m.participants, m.forwarded, m.slowClients, m.closedByRate} {
+	for _, c := range []prometheus.Collector{m.rooms, m.participants, m.forwarded, m.slowClients, m.closedByRate, m.secrets} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("sfu: register metrics: %w", err)
 		}

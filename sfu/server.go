@@ -76,7 +76,7 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handlers = coreHandlers()
-	s.ctrl = newController(cfg, rooms, log)
+	s.ctrl = newController(cfg, rooms, s.met, log)
 	s.ctrl.register(s)
 	return s, nil
 }
