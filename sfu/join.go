@@ -20,6 +20,7 @@ func (s *Server) join(p *Peer, raw []byte) bool {
 		return false
 	}
 	p.videoCodec = req.VideoCodec
+	p.audioOnly = req.AudioOnly
 	name, err := cleanName(req.Name)
 	if err != nil || req.Room == "" || len(req.Room) > 128 {
 		s.refuseJoin(p, &Error{Code: CodeBadName, Message: "invalid name or room"})

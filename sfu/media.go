@@ -42,6 +42,12 @@ func serverCodecs() []codecEntry {
 			SDPFmtpLine:  "minptime=10;useinbandfec=1;usedtx=1",
 			RTCPFeedback: []webrtc.RTCPFeedback{{Type: "transport-cc"}},
 		}, PayloadType: 111}, webrtc.RTPCodecTypeAudio},
+		// PCMU is what telephone callers publish (sfu/dialin): browsers
+		// decode it natively, so a caller's audio reaches them untouched.
+		// Listed after Opus, so browsers still send Opus.
+		{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypePCMU, ClockRate: 8000,
+		}, PayloadType: 0}, webrtc.RTPCodecTypeAudio},
 		{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
 			MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: videoFB,
 		}, PayloadType: 96}, webrtc.RTPCodecTypeVideo},

@@ -35,6 +35,9 @@ type JoinRequest struct {
 	// VideoCodec (VP8, VP9 or H264; empty: VP8) is the codec the client
 	// wants to publish its camera in: the server offers it first.
 	VideoCodec string `json:"videoCodec,omitempty"`
+	// AudioOnly: the client neither sends nor receives video (a
+	// telephone gateway, sfu/dialin): the server offers it no video.
+	AudioOnly bool `json:"audioOnly,omitempty"`
 }
 
 // ParticipantInfo describes one participant to the others.

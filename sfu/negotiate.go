@@ -24,7 +24,11 @@ func (p *Peer) startMedia() error {
 		return fmt.Errorf("sfu: new peer connection: %w", err)
 	}
 	p.pc = pc
-	for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
+	kinds := []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo}
+	if p.audioOnly {
+		kinds = kinds[:1]
+	}
+	for _, kind := range kinds {
 		tr, err := pc.AddTransceiverFromKind(kind, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly})
 		if err != nil {
 			return fmt.Errorf("sfu: add %s slot: %w", kind, err)
@@ -139,7 +143,7 @@ func (p *Peer) addDown(up *upTrack) {
 	if p.pc == nil {
 		return // still in the waiting room: startMedia subscribes to every track
 	}
-	if _, ok := p.downs[up]; ok {
+	if _, ok := p.downs[up]; ok || (up.video && p.audioOnly) {
 		return
 	}
 	local, err := webrtc.NewTrackLocalStaticRTP(up.codec.RTPCodecCapability, up.id, up.pub.id)

@@ -61,6 +61,9 @@ type Peer struct {
 	// videoCodec is the codec the client asked to publish in (join);
 	// set before the actor loop starts.
 	videoCodec string
+	// audioOnly: no video slot, no video subscriptions (join). Set before
+	// media starts, then read only.
+	audioOnly bool
 
 	// Owned by the actor loop.
 	pc         *webrtc.PeerConnection

@@ -1,0 +1,97 @@
+package dialin
+
+import (
+	"math"
+	"testing"
+)
+
+// enterMeeting dials and types the meeting ID and PIN; it returns the
+// caller's participant id.
+func enterMeeting(t *testing.T, h *harness, ph *phone, pin string) string {
+	t.Helper()
+	ph.dial(t, h.gw)
+	h.wait(t, "answered", "")
+	h.wait(t, "prompt-done", "welcome")
+	ph.keys(t, testMeetingID+"#")
+	h.wait(t, "prompt-done", "pin")
+	ph.keys(t, pin+"#")
+	return h.wait(t, "joined", "").Detail
+}
+
+func newPhone(t *testing.T, number string) *phone {
+	return startPhone(t, number, sine(toneHz, 8000*120, 8000))
+}
+
+// hangUp ends the call from the phone and returns what it heard.
+func hangUp(t *testing.T, h *harness, ph *phone) []int16 {
+	t.Helper()
+	ph.do(t, "hangup", "")
+	h.wait(t, "hangup", "")
+	ph.do(t, "quit", "")
+	_ = ph.cmd.Wait()
+	return ph.heard(t)
+}
+
+// A caller hears the welcome prompt, types the meeting ID and PIN, is
+// seated as "Phone caller 1"; a browser member hears the caller's tone
+// and the caller hears the member's (Opus, decoded in pure Go).
+func TestCallerJoinsAndAudioFlowsBothWays(t *testing.T) {
+	h := newHarness(t)
+	chair := joinBrowser(t, h, "monday", testHostKey, "", oggPackets(t, "testdata/tone660.ogg"))
+	ph := newPhone(t, "5550100")
+	id := enterMeeting(t, h, ph, testPIN)
+	for {
+		ev := chair.waitControl(t, "joined")
+		if ev["subject"] == id {
+			if ev["name"] != "Phone caller 1" {
+				t.Fatalf("caller shown as %v", ev["name"])
+			}
+			break
+		}
+	}
+	chair.waitHeard(t, 100) // 2 s of the phone's tone reached the browser
+	h.wait(t, "prompt-done", "joined")
+	chair.waitHeard(t, 100) // and 2 s more while the phone hears the room
+	heard := hangUp(t, h, ph)
+
+	if c := bestMatch(heard, decodeULaw(prompt("en", "welcome"))); c < 0.9 {
+		t.Fatalf("the welcome prompt is not in what the phone heard (correlation %.2f)", c)
+	}
+	if n := toneFrames(heard, 660); n < 25 {
+		t.Fatalf("the phone heard the browser's 660 Hz tone in %d frames", n)
+	}
+	if n := toneFrames(heard, toneHz); n > 0 {
+		t.Fatalf("the phone heard its own tone back in %d frames", n)
+	}
+}
+
+func decodeULaw(b []byte) []int16 {
+	out := make([]int16, len(b))
+	for i, u := range b {
+		out[i] = ulawDecode(u)
+	}
+	return out
+}
+
+// bestMatch is the highest normalized correlation of the first second of
+// want against heard, over every offset in heard's first 5 s.
+func bestMatch(heard, want []int16) float64 {
+	want = want[:min(len(want), 8000)]
+	var ww float64
+	for _, v := range want {
+		ww += float64(v) * float64(v)
+	}
+	best := 0.0
+	for off := 0; off+len(want) <= len(heard) && off < 5*8000; off++ {
+		var hw, hh float64
+		for i, v := range want {
+			x := float64(heard[off+i])
+			hw += x * float64(v)
+			hh += x * x
+		}
+		if hh > 0 {
+			best = max(best, hw/math.Sqrt(hh*ww))
+		}
+	}
+	return best
+}
