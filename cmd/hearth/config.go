@@ -31,6 +31,8 @@ type serveConfig struct {
 	MetricsAddr string
 	// RTC is the media server's part (wire_sfu.go).
 	RTC rtcConfig
+	// Dialin is the telephone gateway's part (wire_dialin.go).
+	Dialin dialinConfig
 }
 
 // flags binds each setting to a flag whose default comes from its HEARTH_
@@ -83,6 +85,7 @@ func (c *serveConfig) register(f *flags) {
 	f.str(&c.TrustedProxies, "trusted-proxies", "HEARTH_TRUSTED_PROXIES", "", "reverse proxies (IPs or CIDRs, comma separated) whose X-Forwarded-Proto is believed")
 	f.str(&c.MetricsAddr, "metrics-addr", "HEARTH_METRICS_ADDR", "", "extra listen address serving /metrics without the admin token, e.g. 127.0.0.1:9090")
 	c.RTC.register(f)
+	c.Dialin.register(f)
 }
 
 // parseServe reads args and the environment into a checked config.
@@ -127,5 +130,6 @@ func (c *serveConfig) validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.RTC.validate())
+	errs = append(errs, c.Dialin.validate())
 	return errors.Join(errs...)
 }

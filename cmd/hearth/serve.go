@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/dialin"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,6 +31,7 @@ type app struct {
 	api     *api.Server
 	metrics *prometheus.Registry
 	sfu     *sfu.Server
+	dialin  *dialin.Gateway // nil when dial-in is off
 	// calendar serves the feeds, CalDAV and the Meeting Guide export.
 	calendar http.Handler
 	// feeds is the iCalendar feed handler inside calendar; the subscribe
@@ -127,7 +129,10 @@ func (a *app) build(ctx context.Context) error {
 	if err := a.buildCalendar(); err != nil {
 		return err
 	}
-	return a.buildSFU()
+	if err := a.buildSFU(); err != nil {
+		return err
+	}
+	return a.buildDialin()
 }
 
 func (a *app) close() {

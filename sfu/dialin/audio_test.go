@@ -1,9 +1,6 @@
 package dialin
 
 import (
-	"encoding/binary"
-	"errors"
-	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -85,56 +82,6 @@ func sine(freq float64, samples int, amp float64) []int16 {
 		out[i] = int16(amp * math.Sin(2*math.Pi*freq*float64(i)/8000))
 	}
 	return out
-}
-
-// writeWAV writes 8 kHz mono 16-bit PCM.
-func writeWAV(path string, pcm []int16) error {
-	b := make([]byte, 44+2*len(pcm))
-	copy(b, "RIFF")
-	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*len(pcm)))
-	copy(b[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(b[16:], 16)
-	binary.LittleEndian.PutUint16(b[20:], 1)
-	binary.LittleEndian.PutUint16(b[22:], 1)
-	binary.LittleEndian.PutUint32(b[24:], 8000)
-	binary.LittleEndian.PutUint32(b[28:], 16000)
-	binary.LittleEndian.PutUint16(b[32:], 2)
-	binary.LittleEndian.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	binary.LittleEndian.PutUint32(b[40:], uint32(2*len(pcm)))
-	for i, v := range pcm {
-		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(v))
-	}
-	return os.WriteFile(path, b, 0o644)
-}
-
-// readWAV reads a 16-bit mono WAV's samples and rate.
-func readWAV(path string) ([]int16, int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
-		return nil, 0, errors.New("not a WAV file")
-	}
-	rate, channels := 0, 1
-	for p := 12; p+8 <= len(b); {
-		id, size := string(b[p:p+4]), int(binary.LittleEndian.Uint32(b[p+4:]))
-		body := b[p+8 : min(len(b), p+8+size)]
-		switch id {
-		case "fmt ":
-			channels = int(binary.LittleEndian.Uint16(body[2:]))
-			rate = int(binary.LittleEndian.Uint32(body[4:]))
-		case "data":
-			out := make([]int16, 0, len(body)/2/channels)
-			for i := 0; i+2*channels <= len(body); i += 2 * channels {
-				out = append(out, int16(binary.LittleEndian.Uint16(body[i:])))
-			}
-			return out, rate, nil
-		}
-		p += 8 + size + size%2
-	}
-	return nil, 0, fmt.Errorf("%s: no data chunk", path)
 }
 
 // The pure-Go decoder turns each kind of Opus a browser may send (CELT

@@ -20,6 +20,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -88,6 +89,7 @@ type Gateway struct {
 	key     [32]byte // salts the calling-number hashes, per process
 	udp     net.PacketConn
 	tcp     net.Listener
+	toRoom  atomic.Int64 // caller audio frames handed to rooms
 
 	mu      sync.Mutex // guards the fields below
 	calls   int

@@ -1,41 +1,42 @@
 package dialin
 
 import (
+	"github.com/hearth-recovery/hearth/sfu/dialin/dialintest"
 	"math"
 	"testing"
 )
 
 // enterMeeting dials and types the meeting ID and PIN; it returns the
 // caller's participant id.
-func enterMeeting(t *testing.T, h *harness, ph *phone, pin string) string {
+func enterMeeting(t *testing.T, h *harness, ph *dialintest.Phone, pin string) string {
 	t.Helper()
-	ph.dial(t, h.gw)
+	ph.Dial(t, h.gw.Port())
 	h.wait(t, "answered", "")
 	h.wait(t, "prompt-done", "welcome")
-	ph.keys(t, testMeetingID+"#")
+	ph.Keys(t, testMeetingID+"#")
 	h.wait(t, "prompt-done", "pin")
-	ph.keys(t, pin+"#")
+	ph.Keys(t, pin+"#")
 	return h.wait(t, "joined", "").Detail
 }
 
-func newPhone(t *testing.T, number string) *phone {
-	return startPhone(t, number, sine(toneHz, 8000*120, 8000))
+func newPhone(t *testing.T, number string) *dialintest.Phone {
+	return dialintest.Start(t, number, sine(toneHz, 8000*120, 8000))
 }
 
 // hangUp ends the call from the phone and returns what it heard.
-func hangUp(t *testing.T, h *harness, ph *phone) []int16 {
+func hangUp(t *testing.T, h *harness, ph *dialintest.Phone) []int16 {
 	t.Helper()
-	ph.do(t, "hangup", "")
+	ph.Do(t, "hangup", "")
 	h.wait(t, "hangup", "")
-	ph.do(t, "quit", "")
-	_ = ph.cmd.Wait()
-	return ph.heard(t)
+	ph.Quit(t)
+	return ph.Heard(t)
 }
 
 // A caller hears the welcome prompt, types the meeting ID and PIN, is
 // seated as "Phone caller 1"; a browser member hears the caller's tone
 // and the caller hears the member's (Opus, decoded in pure Go).
 func TestCallerJoinsAndAudioFlowsBothWays(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	chair := joinBrowser(t, h, "monday", testHostKey, "", oggPackets(t, "testdata/tone660.ogg"))
 	ph := newPhone(t, "5550100")

@@ -63,7 +63,7 @@ func (g *Gateway) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	defer func() { _ = dlg.Close() }()
-	m := newMedia(conn, o, peerIP(req.Source()))
+	m := newMedia(conn, o, peerIP(req.Source()), &g.toRoom)
 	body := answerSDP(g.cfg.PublicIP, conn.LocalAddr().(*net.UDPAddr).Port, o, id)
 	if err := dlg.RespondSDP(body); err != nil {
 		_ = conn.Close()

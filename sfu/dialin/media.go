@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtp"
@@ -40,6 +41,8 @@ type media struct {
 	offer offer
 	peer  net.IP // the SIP peer's address (allow-listed)
 	keys  chan byte
+	// toRoom counts caller frames handed to the room (the gateway's).
+	toRoom *atomic.Int64
 
 	mu sync.Mutex // guards the fields below
 	// remote is where audio goes: the SDP's address until the caller's
@@ -74,8 +77,8 @@ func listenRTP(ip net.IP, lo, hi int) (*net.UDPConn, error) {
 	return nil, fmt.Errorf("dialin: no free RTP port in %d-%d", lo, hi)
 }
 
-func newMedia(conn *net.UDPConn, o offer, peer net.IP) *media {
-	return &media{conn: conn, remote: o.addr, offer: o, peer: peer, keys: make(chan byte, keyQueue)}
+func newMedia(conn *net.UDPConn, o offer, peer net.IP, toRoom *atomic.Int64) *media {
+	return &media{conn: conn, remote: o.addr, offer: o, peer: peer, keys: make(chan byte, keyQueue), toRoom: toRoom}
 }
 
 // accept reports whether a packet's source is the caller: before
@@ -156,6 +159,7 @@ func (m *media) fromCaller(payload, scratch []byte) {
 		payload = out
 	}
 	sink.callerFrame(payload)
+	m.toRoom.Add(1)
 }
 
 func (m *media) writeLoop(ctx context.Context) {

@@ -1,0 +1,226 @@
+// Package dialintest drives a real SIP phone (baresip) in tests: its
+// microphone plays a WAV file, it records what it hears, and the test
+// dials and types DTMF over baresip's control port.
+package dialintest
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// needTool finds a test tool: missing fails under CI, skips elsewhere.
+func NeedTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is required under CI (apt-get install baresip-core)", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// phone is a baresip user agent: its microphone plays a WAV file, it
+// records what it hears (sndfile), and a test drives it over ctrl_tcp.
+type Phone struct {
+	dir  string
+	ctrl net.Conn
+	Cmd  *exec.Cmd
+	out  *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func Start(t testing.TB, user string, mic []int16) *Phone {
+	t.Helper()
+	bin := NeedTool(t, "baresip")
+	dir := t.TempDir()
+	if err := WriteWAV(filepath.Join(dir, "mic.wav"), mic); err != nil {
+		t.Fatal(err)
+	}
+	sipPort, ctrlPort := freePort(t), freePort(t)
+	conf := fmt.Sprintf(`poll_method epoll
+sip_listen 127.0.0.1:%d
+sip_transports udp
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module sndfile.so
+module aubridge.so
+module_app account.so
+module_app menu.so
+module_app ctrl_tcp.so
+ctrl_tcp_listen 127.0.0.1:%d
+audio_source aufile,%s
+audio_player aubridge,nil
+audio_alert aubridge,nil
+snd_path %s
+rtp_ports 30000-39998
+`, sipPort, ctrlPort, filepath.Join(dir, "mic.wav"), dir)
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	acct := fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0;audio_codecs=PCMU\n", user)
+	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(acct), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &Phone{dir: dir, out: &lockedBuffer{}}
+	p.Cmd = exec.Command(bin, "-f", dir)
+	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
+	p.Cmd.Stdin = strings.NewReader("")
+	if err := p.Cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = p.Cmd.Process.Kill()
+		_ = p.Cmd.Wait()
+		if t.Failed() {
+			t.Logf("baresip output:\n%s", p.out.String())
+		}
+	})
+	for range 100 {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ctrlPort))
+		if err == nil {
+			p.ctrl = c
+			go func() { _, _ = io.Copy(io.Discard, bufio.NewReader(c)) }()
+			return p
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("baresip control port did not open:\n%s", p.out.String())
+	return nil
+}
+
+// do sends one ctrl_tcp command (a netstring of JSON).
+func (p *Phone) Do(t testing.TB, command, params string) {
+	t.Helper()
+	b, _ := json.Marshal(map[string]string{"command": command, "params": params, "token": "t"})
+	if _, err := fmt.Fprintf(p.ctrl, "%d:%s,", len(b), b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *Phone) Dial(t testing.TB, port int) {
+	p.Do(t, "dial", fmt.Sprintf("sip:hearth@127.0.0.1:%d", port))
+}
+
+// keys sends DTMF (RFC 4733) one key at a time.
+func (p *Phone) Keys(t testing.TB, keys string) {
+	for _, k := range keys {
+		p.Do(t, "sndcode", string(k))
+	}
+}
+
+// heard returns what the phone recorded from the call (after it ended).
+func (p *Phone) Heard(t testing.TB) []int16 {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(p.dir, "dump-*-dec.wav"))
+	if len(files) == 0 {
+		t.Fatalf("baresip recorded nothing:\n%s", p.out.String())
+	}
+	pcm, rate, err := ReadWAV(files[len(files)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rate != 8000 {
+		t.Fatalf("recording at %d Hz", rate)
+	}
+	return pcm
+}
+
+// WriteWAV writes 8 kHz mono 16-bit PCM.
+func WriteWAV(path string, pcm []int16) error {
+	b := make([]byte, 44+2*len(pcm))
+	copy(b, "RIFF")
+	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*len(pcm)))
+	copy(b[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(b[16:], 16)
+	binary.LittleEndian.PutUint16(b[20:], 1)
+	binary.LittleEndian.PutUint16(b[22:], 1)
+	binary.LittleEndian.PutUint32(b[24:], 8000)
+	binary.LittleEndian.PutUint32(b[28:], 16000)
+	binary.LittleEndian.PutUint16(b[32:], 2)
+	binary.LittleEndian.PutUint16(b[34:], 16)
+	copy(b[36:], "data")
+	binary.LittleEndian.PutUint32(b[40:], uint32(2*len(pcm)))
+	for i, v := range pcm {
+		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(v))
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// ReadWAV reads a 16-bit mono WAV's samples and rate.
+func ReadWAV(path string) ([]int16, int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
+		return nil, 0, errors.New("not a WAV file")
+	}
+	rate, channels := 0, 1
+	for p := 12; p+8 <= len(b); {
+		id, size := string(b[p:p+4]), int(binary.LittleEndian.Uint32(b[p+4:]))
+		body := b[p+8 : min(len(b), p+8+size)]
+		switch id {
+		case "fmt ":
+			channels = int(binary.LittleEndian.Uint16(body[2:]))
+			rate = int(binary.LittleEndian.Uint32(body[4:]))
+		case "data":
+			out := make([]int16, 0, len(body)/2/channels)
+			for i := 0; i+2*channels <= len(body); i += 2 * channels {
+				out = append(out, int16(binary.LittleEndian.Uint16(body[i:])))
+			}
+			return out, rate, nil
+		}
+		p += 8 + size + size%2
+	}
+	return nil, 0, fmt.Errorf("%s: no data chunk", path)
+}
+
+// Output is what baresip printed so far.
+func (p *Phone) Output() string { return p.out.String() }
+
+// Quit ends baresip and waits for it (its recording is complete then).
+func (p *Phone) Quit(t testing.TB) {
+	p.Do(t, "quit", "")
+	_ = p.Cmd.Wait()
+}
