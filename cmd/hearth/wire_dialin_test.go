@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/sfu/dialin/dialintest"
+	"github.com/hearth-recovery/hearth/sfu/loadtest"
+)
+
+func TestParseDialinFlags(t *testing.T) {
+	c, err := parseServe([]string{"--sip-listen", ":5060", "--sip-allow", "203.0.113.0/24, 198.51.100.7"},
+		envOf("HEARTH_SIP_RTP_PORTS", "30000-30099", "HEARTH_SIP_LANGUAGE", "es"))
+	if err != nil || c.Dialin.Listen != ":5060" || c.Dialin.RTPPorts != "30000-30099" || c.Dialin.Language != "es" {
+		t.Fatalf("dial-in flags: %+v %v", c.Dialin, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--sip-listen", ":5060"}, "--sip-allow must name"},
+		{[]string{"--sip-listen", ":5060", "--sip-allow", "trunk.example"}, "not an IP or CIDR"},
+		{[]string{"--sip-listen", ":5060", "--sip-allow", "0.0.0.0/0", "--sip-rtp-ports", "9-5"}, "--sip-rtp-ports"},
+		{[]string{"--sip-listen", ":5060", "--sip-allow", "0.0.0.0/0", "--sip-language", "de"}, "--sip-language"},
+		{[]string{"--sip-listen", "5060", "--sip-allow", "0.0.0.0/0"}, "host:port"},
+	} {
+		if _, err := parseServe(tc.args, envOf()); err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%v: error %v, want one naming %q", tc.args, err, tc.says)
+		}
+	}
+}
+
+// From the binary's wiring: a baresip phone dials hearth's SIP port, types
+// a demo meeting's phone ID, and a member in that room sees "Phone caller
+// 1" join.
+func TestDialinEndToEnd(t *testing.T) {
+	dialintest.NeedTool(t, "baresip")
+	cfg := serveConfig{DataDir: t.TempDir(), Demo: true, AdminToken: "a-test-admin-token-123", LogFormat: "text",
+		LogLevel: "info", RTC: rtcConfig{LoopbackOnly: true},
+		Dialin: dialinConfig{Listen: "127.0.0.1:0", RTPPorts: "41000-41199", Allow: "127.0.0.1", Language: "en", MaxCalls: 4}}
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(routes(a))
+	t.Cleanup(func() { srv.Close(); a.close() })
+	m := openDemoMeeting(t, a.store)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	watcher, err := loadtest.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+uiSignalPath,
+		loadtest.Options{Room: m.Slug, Name: "Watcher", Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close()
+
+	tone := make([]int16, 8000*60)
+	for i := range tone {
+		tone[i] = int16(8000 * math.Sin(2*math.Pi*1000*float64(i)/8000))
+	}
+	ph := dialintest.Start(t, "5550199", tone)
+	ph.Dial(t, a.dialin.Port())
+	waitUntil(t, "the call to be answered", func() bool { return strings.Contains(ph.Output(), "Call established") })
+	// Typed over the prompt: the first key cuts it short.
+	ph.Keys(t, meetings.PhoneID(m.ID)+"#")
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case ev := <-watcher.Events:
+			if ev.Type == "participant" && strings.Contains(string(ev.Raw), `"Phone caller 1"`) {
+				ph.Do(t, "hangup", "")
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the caller never joined:\n%s", ph.Output())
+		}
+	}
+}
+
+// openDemoMeeting is a demo meeting anyone may enter at once.
+func openDemoMeeting(t *testing.T, st meetings.Store) meetings.Meeting {
+	t.Helper()
+	all, err := st.ListMeetings(context.Background(), meetings.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		r := m.Room
+		if !r.HasPasscode() && !r.WaitingRoom && !r.LockedUntilChair {
+			return m
+		}
+	}
+	t.Fatal("no open demo meeting")
+	return meetings.Meeting{}
+}
+
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
