@@ -90,6 +90,10 @@ type Gateway struct {
 	udp     net.PacketConn
 	tcp     net.Listener
 	toRoom  atomic.Int64 // caller audio frames handed to rooms
+	// life ends every call when the gateway closes; live counts them.
+	life context.Context
+	stop context.CancelFunc
+	live sync.WaitGroup
 
 	mu      sync.Mutex // guards the fields below
 	calls   int
@@ -114,6 +118,7 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 		return nil, fmt.Errorf("dialin: RTP port range %d-%d", cfg.RTPLow, cfg.RTPHigh)
 	}
 	g := &Gateway{cfg: cfg, log: log, byCall: map[string]int{}, seats: map[string]map[int]bool{}}
+	g.life, g.stop = context.WithCancel(context.Background())
 	_, _ = rand.Read(g.key[:])
 	var err error
 	if g.api, err = webrtcAPI(cfg.Loopback); err != nil {
@@ -200,7 +205,8 @@ func (g *Gateway) Serve(ctx context.Context) error {
 	}
 }
 
-// Close stops listening; calls in progress end with their contexts.
+// Close hangs up every call (each caller hears goodbye's first words and
+// a BYE), then stops listening.
 func (g *Gateway) Close() {
 	g.mu.Lock()
 	stopped := g.stopped
@@ -209,6 +215,8 @@ func (g *Gateway) Close() {
 	if stopped {
 		return
 	}
+	g.stop()
+	g.live.Wait()
 	if g.srv != nil {
 		_ = g.srv.Close()
 	}

@@ -71,7 +71,7 @@ func testLog() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
 
-func newHarness(t *testing.T, allow ...netip.Prefix) *harness {
+func newHarness(t testing.TB, allow ...netip.Prefix) *harness {
 	t.Helper()
 	if allow == nil {
 		allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
@@ -103,7 +103,7 @@ func newHarness(t *testing.T, allow ...netip.Prefix) *harness {
 
 // wait returns the next event of kind (and detail, when given); the
 // deadline only keeps a broken test from hanging.
-func (h *harness) wait(t *testing.T, kind, detail string) Event {
+func (h *harness) wait(t testing.TB, kind, detail string) Event {
 	t.Helper()
 	deadline := time.After(60 * time.Second)
 	for {

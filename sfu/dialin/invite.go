@@ -50,6 +50,7 @@ func (g *Gateway) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	defer g.endCall(key)
+	defer g.live.Done()
 	conn, err := listenRTP(g.rtpIP(), g.cfg.RTPLow, g.cfg.RTPHigh)
 	if err != nil {
 		g.log.Warn("dial-in call refused", "err", err)
@@ -65,17 +66,31 @@ func (g *Gateway) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	defer func() { _ = dlg.Close() }()
 	m := newMedia(conn, o, peerIP(req.Source()), &g.toRoom)
 	body := answerSDP(g.cfg.PublicIP, conn.LocalAddr().(*net.UDPAddr).Port, o, id)
-	if err := dlg.RespondSDP(body); err != nil {
+	// RespondSDP returns once the caller ACKs (or gives up after 64*T1);
+	// a gateway closing meanwhile ends the transaction instead.
+	acked := make(chan error, 1)
+	go func() { acked <- dlg.RespondSDP(body) }()
+	select {
+	case err = <-acked:
+	case <-g.life.Done():
+		tx.Terminate()
+		<-acked
+		err = g.life.Err()
+	}
+	if err != nil {
 		_ = conn.Close()
 		return
 	}
 	g.observe(id, "answered", "")
 	ctx, stop := context.WithCancel(dlg.Context())
+	defer context.AfterFunc(g.life, stop)()
 	done := make(chan struct{})
 	go func() { defer close(done); m.run(ctx) }()
 	c := &call{g: g, id: id, m: m, key: key, lang: g.cfg.Language}
 	c.run(ctx)
-	if dlg.Context().Err() == nil { // we hang up, not the caller
+	// We hang up, not the caller; a caller that never ACKed the answer is
+	// not sent a BYE (RFC 3261 15): its INVITE transaction just ends.
+	if dlg.Context().Err() == nil && dlg.LoadState() >= sip.DialogStateConfirmed {
 		bctx, cancel := context.WithTimeout(context.Background(), byeTimeout)
 		_ = dlg.Bye(bctx)
 		cancel()
@@ -110,6 +125,7 @@ func (g *Gateway) startCall(key string) (uint64, bool) {
 	}
 	g.calls++
 	g.byCall[key]++
+	g.live.Add(1) // under mu, after the stopped check: Close's Wait sees it
 	g.next++
 	return g.next, true
 }

@@ -34,7 +34,7 @@ type browser struct {
 
 const toneHz = 1000 // what the phone sends; the browser sends 660 Hz
 
-func joinBrowser(t *testing.T, h *harness, room, hostKey, passcode string, opusPkts [][]byte) *browser {
+func joinBrowser(t testing.TB, h *harness, room, hostKey, passcode string, opusPkts [][]byte) *browser {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -187,7 +187,7 @@ func (b *browser) control(typ, target string) {
 }
 
 // waitControl returns the next control event named ev.
-func (b *browser) waitControl(t *testing.T, ev string) map[string]any {
+func (b *browser) waitControl(t testing.TB, ev string) map[string]any {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
@@ -203,7 +203,7 @@ func (b *browser) waitControl(t *testing.T, ev string) map[string]any {
 }
 
 // waitHeard waits until n more frames of the phone's tone arrive.
-func (b *browser) waitHeard(t *testing.T, n int64) {
+func (b *browser) waitHeard(t testing.TB, n int64) {
 	t.Helper()
 	target := b.heard.Load() + n
 	deadline := time.Now().Add(30 * time.Second)

@@ -1,0 +1,58 @@
+package dialin
+
+import (
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hearth-recovery/hearth/sfu/dialin/dialintest"
+)
+
+// BenchmarkCallersInOneRoom seats N baresip phones in one room with one
+// browser-like member publishing Opus, every phone talking at once (the
+// worst case: each caller's mix holds every other caller and the member),
+// and reports the CPU of this process (gateway, SFU and the Pion member;
+// the phones are separate processes) per second of the meeting.
+//
+//	go test -run XXX -bench CallersInOneRoom -benchtime 10x ./sfu/dialin/
+func BenchmarkCallersInOneRoom(b *testing.B) {
+	for _, n := range []int{1, 5, 10, 20} {
+		b.Run(fmt.Sprintf("callers=%d", n), func(b *testing.B) { benchCallers(b, n) })
+	}
+}
+
+func benchCallers(b *testing.B, n int) {
+	h := newHarness(b)
+	chair := joinBrowser(b, h, "monday", testHostKey, "", oggPackets(b, "testdata/tone660-speech.ogg"))
+	for i := range n {
+		ph := dialintest.Start(b, fmt.Sprintf("555020%02d", i), sine(toneHz, 8000*300, 8000))
+		ph.Dial(b, h.gw.Port())
+		deadline := time.Now().Add(60 * time.Second)
+		for !strings.Contains(ph.Output(), "Call established") {
+			if time.Now().After(deadline) {
+				b.Fatalf("call %d not established", i)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		ph.Keys(b, testMeetingID+"#"+testPIN+"#") // typed over the prompts
+		h.wait(b, "joined", "")
+	}
+	chair.waitHeard(b, 50)
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	for range b.N {
+		time.Sleep(time.Second)
+	}
+	wall, cpu := time.Since(start), cpuTime()-cpu0
+	b.StopTimer()
+	b.ReportMetric(cpu.Seconds()/wall.Seconds(), "cores")
+	b.ReportMetric(cpu.Seconds()/wall.Seconds()/float64(n), "cores/caller")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
