@@ -44,6 +44,10 @@ type ExportOptions struct {
 	SplitDays bool
 	// Now decides which exception is the next one.
 	Now time.Time
+	// DialIn, when Hearth answers calls (sfu/dialin), is the number
+	// members dial: conference_phone then carries it and the meeting's
+	// phone ID as a one-tap string ("+15550100,,10428#"), never the PIN.
+	DialIn string
 }
 
 // Export converts entries into feed entries, sorted by slug. omitted lists
@@ -58,7 +62,7 @@ func Export(entries []calendar.Entry, links calendar.Links, opt ExportOptions) (
 			omitted = append(omitted, e.Series.Slug)
 			continue
 		}
-		m := convert(e, links, zones, opt.Now)
+		m := convert(e, links, zones, opt)
 		if !opt.SplitDays || len(r.Weekdays) == 1 {
 			out = append(out, m)
 			continue
@@ -75,7 +79,7 @@ func Export(entries []calendar.Entry, links calendar.Links, opt ExportOptions) (
 	return out, omitted
 }
 
-func convert(e *calendar.Entry, links calendar.Links, zones *meetings.Zones, now time.Time) Meeting {
+func convert(e *calendar.Entry, links calendar.Links, zones *meetings.Zones, opt ExportOptions) Meeting {
 	s := &e.Series
 	days := sortedDays(s.Recurrence.Weekdays)
 	var day any = int(days[0])
@@ -93,7 +97,7 @@ func convert(e *calendar.Entry, links calendar.Links, zones *meetings.Zones, now
 		EndTime:  meetings.LocalTime{Hour: end / 60, Minute: end % 60}.String(),
 		Timezone: s.TimeZone,
 		Types:    publishedTypes(s.Types),
-		Notes:    notes(e, zones, now),
+		Notes:    notes(e, zones, opt.Now),
 		// The room link carries no passcode; rooms with one ask on entry.
 		ConferenceURL:   links.Room(s.Slug),
 		ConferencePhone: e.Group.ConferencePhone,
@@ -104,6 +108,9 @@ func convert(e *calendar.Entry, links calendar.Links, zones *meetings.Zones, now
 		HearthFormat:    string(s.Format),
 		HearthProgram:   string(s.Program),
 		Languages:       s.Languages,
+	}
+	if opt.DialIn != "" {
+		m.ConferencePhone = strings.ReplaceAll(opt.DialIn, " ", "") + ",," + meetings.PhoneID(s.ID) + "#"
 	}
 	if e.Group.Location != "" {
 		m.FormattedAddress, m.Approximate = e.Group.Location, "yes"

@@ -23,6 +23,7 @@ type Handler struct {
 	origin calendar.Origin
 	log    *slog.Logger
 	now    func() time.Time
+	dialIn string // see ExportOptions.DialIn
 }
 
 // NewHandler returns a Handler reading src whose links point to origin; now
@@ -32,6 +33,13 @@ func NewHandler(src calendar.Source, origin calendar.Origin, log *slog.Logger, n
 		now = time.Now
 	}
 	return &Handler{src: src, origin: origin, log: log, now: now}
+}
+
+// WithDialIn makes the export announce Hearth's dial-in number (empty:
+// each group's own conference_phone).
+func (h *Handler) WithDialIn(number string) *Handler {
+	h.dialIn = number
+	return h
 }
 
 // Register mounts the export routes on mux.
@@ -75,7 +83,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) write(w http.ResponseWriter, r *http.Request, links calendar.Links, entries []calendar.Entry, modified time.Time) {
-	out, omitted := Export(entries, links, ExportOptions{SplitDays: r.URL.Query().Get("split") == "days", Now: h.now()})
+	out, omitted := Export(entries, links, ExportOptions{SplitDays: r.URL.Query().Get("split") == "days", Now: h.now(), DialIn: h.dialIn})
 	body, err := json.Marshal(out)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "Internal Server Error", "the export could not be encoded")

@@ -80,7 +80,7 @@ func (a *app) buildCalendar() error {
 	a.feeds = calendar.NewHandler(feed, src, a.log)
 	a.feeds.Register(mux)
 	dav.Register(mux)
-	meetingguide.NewHandler(src, feed.Origin(), a.log, nil).Register(mux)
+	meetingguide.NewHandler(src, feed.Origin(), a.log, nil).WithDialIn(a.cfg.Dialin.number()).Register(mux)
 	a.calendar = mux
 	return nil
 }

@@ -56,6 +56,11 @@ func (c *dialinConfig) validate() error {
 	} else if len(allow) == 0 {
 		errs = append(errs, errors.New("--sip-allow must name the trunks that may call (0.0.0.0/0 lets anyone)"))
 	}
+	for _, n := range splitList(c.Numbers) {
+		if strings.Trim(n, "+0123456789 ") != "" || !strings.ContainsAny(n, "0123456789") {
+			errs = append(errs, fmt.Errorf("--sip-numbers %q must be a phone number: digits, + and spaces", n))
+		}
+	}
 	switch c.Language {
 	case "en", "es", "fr", "pt":
 	default:
@@ -65,6 +70,18 @@ func (c *dialinConfig) validate() error {
 		errs = append(errs, fmt.Errorf("--sip-max-calls %d must be at least 1", c.MaxCalls))
 	}
 	return errors.Join(errs...)
+}
+
+// number is the dial-in number members are shown (the first of
+// --sip-numbers), or "" when dial-in is off.
+func (c *dialinConfig) number() string {
+	if c.Listen == "" {
+		return ""
+	}
+	if n := splitList(c.Numbers); len(n) > 0 {
+		return n[0]
+	}
+	return ""
 }
 
 func parsePortRange(s string) (int, int, error) {

@@ -112,3 +112,24 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// With dial-in on, the Meeting Guide feed's conference_phone is the dial-in
+// number and the meeting's phone ID, one-tap style; never a PIN.
+func TestMeetingGuideShowsDialIn(t *testing.T) {
+	cfg := serveConfig{DataDir: t.TempDir(), Demo: true, AdminToken: "a-test-admin-token-123", LogFormat: "text",
+		LogLevel: "info", RTC: rtcConfig{LoopbackOnly: true},
+		Dialin: dialinConfig{Listen: "127.0.0.1:0", RTPPorts: "41200-41299", Allow: "127.0.0.1", Numbers: "+1 555 0100",
+			Language: "en", MaxCalls: 4}}
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(routes(a))
+	t.Cleanup(func() { srv.Close(); a.close() })
+	m := openDemoMeeting(t, a.store)
+	code, body := get(t, srv.URL+"/api/meeting-guide.json")
+	want := `"conference_phone":"+15550100,,` + meetings.PhoneID(m.ID) + `#"`
+	if code != 200 || !strings.Contains(body, want) {
+		t.Fatalf("feed: %d, want %s in %.400s", code, want, body)
+	}
+}
