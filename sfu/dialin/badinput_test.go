@@ -137,6 +137,7 @@ func TestRTPFromWrongAddressAndDTMFStorm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_ = conn.SetReadBuffer(4 << 20) // the storm must not overflow the socket
 	o := offer{addr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 4000}, codec: pcmu, dtmfPT: 101, hasDTMF: true}
 	var n countingSink
 	m := newMedia(conn, o, net.IPv4(127, 0, 0, 3), &n.frames)
@@ -160,7 +161,7 @@ func TestRTPFromWrongAddressAndDTMFStorm(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	for i := range 500 {
+	for i := range 200 {
 		p := []byte{byte(i % 10), 0x80, 0, 160}
 		b, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, Timestamp: uint32(1000 + i)}, Payload: p}).Marshal()
 		_, _ = c.Write(b)

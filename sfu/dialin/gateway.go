@@ -135,21 +135,30 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 }
 
 func (g *Gateway) listen() error {
-	udp, err := net.ListenPacket("udp", g.cfg.Listen)
+	host, port, err := net.SplitHostPort(g.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("dialin: listen udp %s: %w", g.cfg.Listen, err)
+		return fmt.Errorf("dialin: listen %q: %w", g.cfg.Listen, err)
 	}
-	// TCP on the port UDP got (the same when Listen names one).
-	port := udp.LocalAddr().(*net.UDPAddr).Port
-	host, _, _ := net.SplitHostPort(g.cfg.Listen)
-	tcp, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
+	// TCP on the port UDP got: the same when Listen names one; with port 0
+	// (tests) another try when TCP's twin is taken.
+	for try := 0; ; try++ {
+		udp, err := net.ListenPacket("udp", g.cfg.Listen)
+		if err != nil {
+			return fmt.Errorf("dialin: listen udp %s: %w", g.cfg.Listen, err)
+		}
+		got := strconv.Itoa(udp.LocalAddr().(*net.UDPAddr).Port)
+		tcp, err := net.Listen("tcp", net.JoinHostPort(host, got))
+		if err == nil {
+			g.udp, g.tcp = udp, tcp
+			break
+		}
 		_ = udp.Close()
-		return fmt.Errorf("dialin: listen tcp %s: %w", g.cfg.Listen, err)
+		if port != "0" || try == 10 {
+			return fmt.Errorf("dialin: listen tcp %s: %w", g.cfg.Listen, err)
+		}
 	}
-	g.udp, g.tcp = udp, tcp
 	if g.cfg.PublicIP == nil {
-		g.cfg.PublicIP = udp.LocalAddr().(*net.UDPAddr).IP
+		g.cfg.PublicIP = g.udp.LocalAddr().(*net.UDPAddr).IP
 		if g.cfg.PublicIP.IsUnspecified() {
 			g.cfg.PublicIP = outboundIP()
 		}
@@ -170,13 +179,21 @@ func outboundIP() net.IP {
 
 func (g *Gateway) setupSIP() error {
 	var err error
-	if g.ua, err = sipgo.NewUA(sipgo.WithUserAgent("Hearth")); err != nil {
+	// sipgo logs messages' sources and headers (From carries the calling
+	// number): it gets no logger, and stray responses are dropped
+	// silently. The gateway logs what an operator needs, without them.
+	quiet := slog.New(slog.DiscardHandler)
+	g.ua, err = sipgo.NewUA(sipgo.WithUserAgent("Hearth"),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(quiet)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(quiet),
+			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) {})))
+	if err != nil {
 		return fmt.Errorf("dialin: sip: %w", err)
 	}
-	if g.srv, err = sipgo.NewServer(g.ua, sipgo.WithServerLogger(g.log)); err != nil {
+	if g.srv, err = sipgo.NewServer(g.ua, sipgo.WithServerLogger(quiet)); err != nil {
 		return fmt.Errorf("dialin: sip server: %w", err)
 	}
-	client, err := sipgo.NewClient(g.ua, sipgo.WithClientLogger(g.log))
+	client, err := sipgo.NewClient(g.ua, sipgo.WithClientLogger(quiet))
 	if err != nil {
 		return fmt.Errorf("dialin: sip client: %w", err)
 	}
@@ -187,6 +204,9 @@ func (g *Gateway) setupSIP() error {
 	g.srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = g.dialogs.ReadAck(req, tx) })
 	g.srv.OnBye(g.onBye)
 	g.srv.OnOptions(g.onOptions)
+	g.srv.OnNoRoute(func(req *sip.Request, tx sip.ServerTransaction) {
+		g.respond(req, tx, sip.StatusMethodNotAllowed, "Method Not Allowed")
+	})
 	return nil
 }
 

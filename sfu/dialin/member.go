@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/logging"
 	"github.com/pion/opus"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
@@ -90,7 +91,11 @@ func webrtcAPI(loopback bool) (*webrtc.API, error) {
 	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
 		return nil, fmt.Errorf("dialin: interceptors: %w", err)
 	}
-	se := webrtc.SettingEngine{}
+	// Pion's own log names ICE addresses; the gateway's link is local and
+	// its failures show as a refused or dropped call.
+	quiet := logging.NewDefaultLoggerFactory()
+	quiet.DefaultLogLevel = logging.LogLevelDisabled
+	se := webrtc.SettingEngine{LoggerFactory: quiet}
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	if loopback {
