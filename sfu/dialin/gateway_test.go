@@ -4,6 +4,7 @@ import (
 	"github.com/hearth-recovery/hearth/sfu/dialin/dialintest"
 	"math"
 	"testing"
+	"time"
 )
 
 // enterMeeting dials and types the meeting ID and PIN; it returns the
@@ -95,4 +96,28 @@ func bestMatch(heard, want []int16) float64 {
 		}
 	}
 	return best
+}
+
+// A meeting of phones only: two callers, no browser, hear each other.
+func TestPhonesOnlyMeeting(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	a := newPhone(t, "5550110")
+	enterMeeting(t, h, a, testPIN)
+	b := dialintest.Start(t, "5550111", sine(660, 8000*120, 8000))
+	enterMeeting(t, h, b, testPIN)
+	// 10 s of both talking (counted in the frames the gateway handed on,
+	// 100 a second): the second's "You are in the meeting..." (7 s), then
+	// the room.
+	for sent := h.gw.toRoom.Load(); h.gw.toRoom.Load() < sent+1000; {
+		time.Sleep(20 * time.Millisecond)
+	}
+	heardByB := hangUp(t, h, b)
+	heardByA := hangUp(t, h, a)
+	if n := toneFrames(heardByB, toneHz); n < 25 {
+		t.Fatalf("the second phone heard the first in %d frames", n)
+	}
+	if n := toneFrames(heardByA, 660); n < 25 {
+		t.Fatalf("the first phone heard the second in %d frames", n)
+	}
 }
