@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -158,6 +161,9 @@ func (f *Feed) Write(w io.Writer, name string, entries []Entry) error {
 		sorted[i] = &entries[i]
 	}
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Series.Slug < sorted[j].Series.Slug })
+	if err := f.warm(sorted); err != nil {
+		return err
+	}
 	zones := map[string]*time.Location{}
 	firstYear := f.cfg.Now().Year()
 	chunks := make([]string, 0, len(sorted))
@@ -211,6 +217,35 @@ func sortedKeys(m map[string]*time.Location) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// warm encodes the series whose VEVENTs are not cached yet on every core,
+// which is most of the first render after start.
+func (f *Feed) warm(entries []*Entry) error {
+	var misses []*Entry
+	for _, e := range entries {
+		if _, ok := f.events.get(f.ETag(e)); !ok {
+			misses = append(misses, e)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(misses)/64)
+	if workers < 2 {
+		return nil
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(misses); i += workers {
+				if _, _, err := f.eventsText(misses[i]); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // eventsText is the encoded VEVENTs of e (master and overrides), cached by
