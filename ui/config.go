@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // Reader is everything the schedule pages read: the read half of
@@ -67,14 +68,6 @@ const (
 	googleMaxEvents = 1100
 )
 
-// Human is the byte size in kB or MB, as file managers show it.
-func (s FeedSize) Human() string {
-	if s.Bytes < 1000*1000 {
-		return fmt.Sprintf("%d kB", (s.Bytes+999)/1000)
-	}
-	return fmt.Sprintf("%.1f MB", float64(s.Bytes)/1e6)
-}
-
 // TooBigForGoogle reports a feed Google Calendar is likely to drop.
 func (s FeedSize) TooBigForGoogle() bool {
 	return s.Bytes > googleMaxBytes || s.Events > googleMaxEvents
@@ -104,6 +97,12 @@ type Config struct {
 	SoonWindow time.Duration
 	// Now returns the current time; tests inject a fixed clock.
 	Now func() time.Time
+	// DefaultLanguage is the page language when neither the member's choice,
+	// the meeting nor the browser's Accept-Language names a catalog ("en").
+	DefaultLanguage string
+	// Catalog holds the messages; nil loads the embedded catalogs. Tests
+	// pass one loaded with the pseudo-locale.
+	Catalog *i18n.Catalog
 }
 
 func (c *Config) setDefaults() {
@@ -128,6 +127,9 @@ func (c *Config) setDefaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.DefaultLanguage == "" {
+		c.DefaultLanguage = i18n.Reference
+	}
 }
 
 // Validate reports the first missing or impossible setting.
@@ -147,5 +149,23 @@ func (c *Config) Validate() error {
 	if _, err := time.LoadLocation(c.DefaultZone); err != nil {
 		return fmt.Errorf("ui: Config.DefaultZone: %w", err)
 	}
+	return c.checkLanguage()
+}
+
+// checkLanguage loads the catalogs when none was given and resolves
+// DefaultLanguage to one of them ("pt" is pt-BR).
+func (c *Config) checkLanguage() error {
+	if c.Catalog == nil {
+		cat, err := i18n.Load(i18n.Options{})
+		if err != nil {
+			return fmt.Errorf("ui: %w", err)
+		}
+		c.Catalog = cat
+	}
+	tag, ok := c.Catalog.Supported(c.DefaultLanguage)
+	if !ok {
+		return fmt.Errorf("ui: Config.DefaultLanguage %q has no catalog (have %v)", c.DefaultLanguage, c.Catalog.Tags())
+	}
+	c.DefaultLanguage = tag
 	return nil
 }

@@ -1,28 +1,37 @@
 package ui
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // timeOfDay is a slice of the viewer's day used by the schedule filter.
 type timeOfDay struct {
-	Value, Label string
+	Value string
 	// From and To are minutes after local midnight; To < From wraps midnight.
 	From, To int
 }
 
 func timesOfDay() []timeOfDay {
 	return []timeOfDay{
-		{"morning", "Morning (5am–noon)", 5 * 60, 12 * 60},
-		{"afternoon", "Afternoon (noon–5pm)", 12 * 60, 17 * 60},
-		{"evening", "Evening (5pm–9pm)", 17 * 60, 21 * 60},
-		{"night", "Night (9pm–5am)", 21 * 60, 5 * 60},
+		{"morning", 5 * 60, 12 * 60},
+		{"afternoon", 12 * 60, 17 * 60},
+		{"evening", 17 * 60, 21 * 60},
+		{"night", 21 * 60, 5 * 60},
 	}
+}
+
+// timeOptions labels the slices with the locale's clock ("Morning (5:00–12:00)").
+func timeOptions(l *i18n.Lang) []option {
+	var out []option
+	for _, t := range timesOfDay() {
+		out = append(out, option{t.Value, l.T("tod."+t.Value, "From", clock(l, t.From/60), "To", clock(l, t.To/60))})
+	}
+	return out
 }
 
 func (t timeOfDay) contains(minutes int) bool {
@@ -40,8 +49,13 @@ type filterForm struct {
 	Type     string
 	Language string
 	Time     string
-	Notices  []string
+	Notices  []notice
 }
+
+// notice is a dropped filter value, said in the page language later.
+type notice struct{ ID, Value string }
+
+func (n notice) text(l *i18n.Lang) string { return l.T(n.ID, "Value", n.Value) }
 
 const maxFilterValue = 40
 
@@ -50,7 +64,7 @@ func parseFilterForm(q url.Values) filterForm {
 	get := func(key string) string {
 		v := strings.TrimSpace(q.Get(key))
 		if len(v) > maxFilterValue {
-			f.Notices = append(f.Notices, fmt.Sprintf("The %s filter was too long and was ignored.", key))
+			f.Notices = append(f.Notices, notice{"notice.tooLong", ""})
 			return ""
 		}
 		return v
@@ -59,35 +73,36 @@ func parseFilterForm(q url.Values) filterForm {
 		if slices.Contains(meetings.Formats(), meetings.Format(v)) {
 			f.Format = v
 		} else {
-			f.Notices = append(f.Notices, fmt.Sprintf("Unknown format %q was ignored.", v))
+			f.Notices = append(f.Notices, notice{"notice.format", v})
 		}
 	}
 	if v := get("program"); v != "" {
 		if slices.Contains(meetings.Programs(), meetings.Program(v)) {
 			f.Program = v
 		} else {
-			f.Notices = append(f.Notices, fmt.Sprintf("Unknown program %q was ignored.", v))
+			f.Notices = append(f.Notices, notice{"notice.program", v})
 		}
 	}
 	if v := get("type"); v != "" {
 		if _, ok := meetings.LookupType(v); ok {
 			f.Type = v
 		} else {
-			f.Notices = append(f.Notices, fmt.Sprintf("Unknown meeting type %q was ignored.", v))
+			f.Notices = append(f.Notices, notice{"notice.type", v})
 		}
 	}
-	if v := get("lang"); v != "" {
+	// "language", as in the feeds' filters; ?lang= is the page language.
+	if v := get("language"); v != "" {
 		if validLanguageTag(v) {
 			f.Language = v
 		} else {
-			f.Notices = append(f.Notices, fmt.Sprintf("Language %q is not a language tag and was ignored.", v))
+			f.Notices = append(f.Notices, notice{"notice.language", v})
 		}
 	}
 	if v := get("time"); v != "" {
 		if _, ok := f.timeOfDay(v); ok {
 			f.Time = v
 		} else {
-			f.Notices = append(f.Notices, fmt.Sprintf("Unknown time of day %q was ignored.", v))
+			f.Notices = append(f.Notices, notice{"notice.time", v})
 		}
 	}
 	return f

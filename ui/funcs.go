@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, meetings.ErrNotFound) }
@@ -15,7 +16,15 @@ func templateFuncs() template.FuncMap {
 		// pathEscape keeps a slug safe inside a URL path segment.
 		"pathEscape": url.PathEscape,
 		"feedURL":    feedURL,
+		// pair hands a sub-template the page language with its value.
+		"pair": func(l *i18n.Lang, v any) langValue { return langValue{l, v} },
 	}
+}
+
+// langValue is what pair gives a sub-template: .L and .V.
+type langValue struct {
+	L *i18n.Lang
+	V any
 }
 
 // feedURL lets the calendar schemes through html/template's URL filter, which

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 //go:embed templates
@@ -21,6 +22,7 @@ type Handler struct {
 	log   *slog.Logger
 	pages map[string]*template.Template
 	zones *meetings.Zones
+	cat   *i18n.Catalog
 	mux   *http.ServeMux
 }
 
@@ -37,7 +39,7 @@ func New(cfg Config, log *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, log: log, pages: pages, zones: meetings.NewZones()}
+	h := &Handler{cfg: cfg, log: log, pages: pages, zones: meetings.NewZones(), cat: cfg.Catalog}
 	h.mux = h.routes()
 	return h, nil
 }
@@ -82,6 +84,20 @@ type page struct {
 	Viewer          viewer
 	Path            string
 	Data            any
+	// L is the page's language; templates take every text from it.
+	L *i18n.Lang
+	// Languages and Keep fill the language picker.
+	Languages []langOption
+	Keep      []keepParam
+	// Script is the messages the page's modules use (ui/static/js/i18n.js).
+	Script map[string]any
+}
+
+// scriptMessages names the catalog prefixes each page's modules read;
+// tz.js runs on every page.
+var scriptMessages = map[string][]string{
+	"join":  {"tz.", "room.", "chair."},
+	"admin": {"tz.", "admin."},
 }
 
 // render executes a page into a buffer first so that a template error gives a
@@ -96,6 +112,14 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p.Site = h.cfg.SiteName
 	p.MeetingGuideURL = h.cfg.MeetingGuideURL
 	p.Path = r.URL.Path
+	p.L = p.Viewer.Lang
+	p.Languages = h.languageOptions(p.L.Tag)
+	p.Keep = keptParams(r.URL.Query())
+	prefixes, ok := scriptMessages[name]
+	if !ok {
+		prefixes = []string{"tz."}
+	}
+	p.Script = p.L.Script(prefixes...)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		h.log.Error("ui: render", "template", name, "err", err)
@@ -110,12 +134,12 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // fail renders the error page: 404 for ErrNotFound, 500 (logged) otherwise.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v viewer, err error) {
-	status, msg := http.StatusNotFound, "We could not find that page or meeting."
+	status, title, msg := http.StatusNotFound, "error.notFoundTitle", "error.notFound"
 	if !isNotFound(err) {
-		status, msg = http.StatusInternalServerError, "Something went wrong on the server. Please try again."
+		status, title, msg = http.StatusInternalServerError, "error.serverTitle", "error.server"
 		h.log.Error("ui: page", "path", r.URL.Path, "err", err)
 	}
-	h.render(w, r, status, "error", page{Title: http.StatusText(status), Viewer: v, Data: msg})
+	h.render(w, r, status, "error", page{Title: v.Lang.T(title), Viewer: v, Data: v.Lang.T(msg)})
 }
 
 func parsePages() (map[string]*template.Template, error) {

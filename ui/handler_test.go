@@ -59,11 +59,11 @@ func TestHomeGroupsByDayWithLiveAndSoonFirst(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 	body := rec.Body.String()
-	mustContain(t, section(t, body, "now-title"), "SMART Evening", "6:00 PM")
-	mustContain(t, section(t, body, "soon-title"), "Monday Night &lt;Big&gt; Book", "7:00 PM")
+	mustContain(t, section(t, body, "now-title"), "SMART Evening", "6:00 pm")
+	mustContain(t, section(t, body, "soon-title"), "Monday Night &lt;Big&gt; Book", "7:00 pm", "Starts in 30 minutes")
 	mustContain(t, section(t, body, "day-0"), "Today · Monday, November 23", "/m/monday-night", "/m/smart-evening")
 	mustContain(t, section(t, body, "day-1"), "Tomorrow · Tuesday, November 24",
-		"3:00 AM", "Tue 9:00 AM Europe/Madrid time")
+		"3:00 am", "Tue 9:00 am Europe/Madrid time")
 	mustContain(t, body,
 		`<link rel="alternate" type="application/json" href="/api/meeting-guide.json" title="Meetings Feed">`,
 		"Thanksgiving", `class="badge cancelled"`, `<script type="module" src="/static/js/tz.js"></script>`,
@@ -97,13 +97,13 @@ func TestHomeFilters(t *testing.T) {
 			[]string{"/m/monday-night", "/m/madrid-manana"}},
 		{"program", "?program=NA", []string{"/m/madrid-manana"}, []string{"/m/smart-evening", "/m/monday-night"}},
 		{"type", "?type=B", []string{"/m/monday-night"}, []string{"/m/smart-evening", "/m/madrid-manana"}},
-		{"language", "?lang=es", []string{"/m/madrid-manana"}, []string{"/m/monday-night"}},
+		{"language", "?language=es", []string{"/m/madrid-manana"}, []string{"/m/monday-night"}},
 		{"time of day in viewer zone", "?time=morning&tz=Europe/Madrid",
-			[]string{"/m/madrid-manana", "9:00 AM", `value="Europe/Madrid"`}, []string{"/m/monday-night", "/m/smart-evening"}},
+			[]string{"/m/madrid-manana", "9:00 am", `value="Europe/Madrid"`}, []string{"/m/monday-night", "/m/smart-evening"}},
 		{"night in New York", "?time=night", []string{"/m/madrid-manana"}, []string{"/m/monday-night"}},
 		{"nothing matches", "?format=faith-based", []string{"No meetings match"}, []string{"/m/"}},
-		{"bad values are ignored with a notice", "?format=%3Cscript%3E&time=noon&lang=1x",
-			[]string{"Unknown format &#34;&lt;script&gt;&#34; was ignored.", "Unknown time of day", "is not a language tag",
+		{"bad values are ignored with a notice", "?format=%3Cscript%3E&time=noon&language=1x",
+			[]string{"Unknown format “&lt;script&gt;” was ignored.", "Unknown time of day", "is not a language tag",
 				"/m/monday-night"}, []string{"<script>"}},
 	}
 	for _, tt := range tests {
@@ -132,10 +132,10 @@ func TestViewerTimezone(t *testing.T) {
 	}
 	// 19:00 New York on Monday is 09:00 Tuesday in Tokyo.
 	body := get(t, h, "/", saved).Body.String()
-	mustContain(t, body, `data-tz-known="yes"`, "9:00 AM", "Mon 7:00 PM America/New_York time", "Times are shown in <strong>Asia/Tokyo")
+	mustContain(t, body, `data-tz-known="yes"`, "9:00 am", "Mon 7:00 pm America/New_York time", "Times are shown in <strong>Asia/Tokyo</strong>.")
 	// A cookie that is not a zone falls back to the default, never an error.
 	bad := get(t, h, "/", &http.Cookie{Name: tzCookie, Value: "Mars/Olympus"})
-	if bad.Code != http.StatusOK || !strings.Contains(bad.Body.String(), "America/New_York</strong>") {
+	if bad.Code != http.StatusOK || !strings.Contains(bad.Body.String(), "Times are shown in <strong>America/New_York</strong>.") {
 		t.Fatalf("bad cookie: %d", bad.Code)
 	}
 	if c := get(t, h, "/?tz=Local").Result().Cookies(); len(c) != 0 {
@@ -152,7 +152,7 @@ func TestMeetingPage(t *testing.T) {
 	body := rec.Body.String()
 	mustContain(t, body,
 		"<h1>Monday Night &lt;Big&gt; Book</h1>", `href="/m/monday-night/join"`,
-		"Every Monday and Thursday at 19:00 (America/New_York), 1 hour",
+		"Every Monday and Thursday at 7:00 pm (America/New_York), 1 hour",
 		"Open, Big Book", "English", "Downtown Group",
 		`href="https://pay.example.test/downtown"`, "Thanksgiving", "Thursday, November 26",
 		`href="webcal://example.test/calendar/m/monday-night.ics"`,
@@ -171,11 +171,16 @@ func TestMeetingPageMarksMovedAndOwnTime(t *testing.T) {
 	r.exceptions[2] = []meetings.Exception{{ID: 11, SeriesID: 2, Date: meetings.Date{Year: 2026, Month: 12, Day: 1},
 		Kind: meetings.Moved, NewStart: &ten, Reason: "Room change"}}
 	h := newTestHandler(t, r)
-	body := get(t, h, "/m/madrid-manana?tz=America/Los_Angeles").Body.String()
+	body := get(t, h, "/m/madrid-manana?tz=America/Los_Angeles&lang=en").Body.String()
 	// 09:00 Madrid (CET) is 00:00 Los Angeles (PST) the same Tuesday.
-	mustContain(t, body, "Tuesday, November 24, 12:00 AM", "(Tue 9:00 AM Europe/Madrid time)",
-		"Tuesday, December 1, 1:00 AM", "(Tue 10:00 AM Europe/Madrid time)", `class="badge moved"`, "Room change")
+	mustContain(t, body, "Tuesday, November 24, 12:00 am", "(Tue 9:00 am Europe/Madrid time)",
+		"Tuesday, December 1, 1:00 am", "(Tue 10:00 am Europe/Madrid time)", `class="badge moved"`, "Room change")
 	mustNotContain(t, body, "7th Tradition")
+	// The meeting is Spanish: without a choice its page is in Spanish, with
+	// CLDR's Spanish dates and 24-hour times.
+	body = get(t, h, "/m/madrid-manana?tz=America/Los_Angeles", &http.Cookie{Name: tzCookie, Value: "America/Los_Angeles"}).Body.String()
+	mustContain(t, body, `<html lang="es"`, "martes, 24 de noviembre, 00:00", "(mar. 09:00, hora de Europe/Madrid)",
+		"Cambiada de horario", "Cada martes a las 09:00 (Europe/Madrid), 1 h 30 min", "Entrar a la reunión")
 }
 
 func TestErrors(t *testing.T) {
@@ -201,17 +206,17 @@ func TestErrors(t *testing.T) {
 func TestSubscribePage(t *testing.T) {
 	h := newTestHandler(t, sampleSchedule())
 	body := get(t, h, "/subscribe").Body.String()
-	mustContain(t, body, "<h3>12-step</h3>", "<h3>smart</h3>", "<h3>AA</h3>", "<h3>SMART Recovery</h3>",
+	mustContain(t, body, "<h3>12-step</h3>", "<h3>SMART</h3>", "<h3>AA</h3>", "<h3>SMART Recovery</h3>",
 		`href="webcal://example.test/calendar/meetings.ics?format=smart"`,
 		`value="https://example.test/caldav/"`, "Apple Calendar", "Google Calendar", "Outlook", "Thunderbird")
 	// Sizes, the warning on the one feed too big for Google, Apple's hourly refresh.
 	mustContain(t, body, "4000 events, 2.4 MB <strong>(too big for Google Calendar)</strong>", "17 events, 13 kB",
-		"Google Calendar may drop a feed this big", "<em>Every hour</em>")
+		"Google Calendar may drop a feed this big", "Every hour")
 	if strings.Count(body, "too big for Google") != 1 {
 		t.Errorf("the too-big mark is on %d feeds, want 1", strings.Count(body, "too big for Google"))
 	}
 	// No feed for a format with no meetings.
-	mustNotContain(t, body, "<h3>faith-based</h3>", "ZgotmplZ")
+	mustNotContain(t, body, "<h3>Faith-based</h3>", "ZgotmplZ")
 }
 
 func TestStatic(t *testing.T) {

@@ -35,6 +35,7 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := m.Series
+	v.Lang = h.languageOf(w, r, s.Languages)
 	d := joinData{
 		Slug: s.Slug, Name: s.Name, HasPasscode: s.Room.HasPasscode(), WaitingRoom: s.Room.WaitingRoom,
 		MaxNameLength: maxDisplayName, SignalPath: h.cfg.SignalPath, MaxChatLength: maxChatText,
@@ -44,7 +45,7 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 			d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
 		}
 	}
-	h.render(w, r, http.StatusOK, "join", page{Title: "Join " + s.Name, Viewer: v, Data: d})
+	h.render(w, r, http.StatusOK, "join", page{Title: v.Lang.T("join.title", "Name", s.Name), Viewer: v, Data: d})
 }
 
 // Limits the browser enforces before the server does (the server checks again).

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
@@ -17,8 +16,8 @@ type meetingData struct {
 	Group     meetings.Group
 	HasGroup  bool
 	When      string
-	OwnZone   string
-	Duration  string
+	Program   string
+	Format    string
 	Types     string
 	Languages string
 	Next      []occurrenceView
@@ -27,9 +26,10 @@ type meetingData struct {
 }
 
 type occurrenceView struct {
-	Date, ViewerTime, StartISO, OwnTime string
-	Cancelled, Moved, InProgress        bool
-	Reason                              string
+	When, StartISO, OwnTime string
+	Cancelled               bool
+	Reason                  string
+	Badges                  []badge
 }
 
 func (h *Handler) meeting(w http.ResponseWriter, r *http.Request) {
@@ -39,7 +39,7 @@ func (h *Handler) meeting(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, v, meetings.ErrNotFound)
 		return
 	}
-	data, err := h.buildMeeting(r, v, slug)
+	data, err := h.buildMeeting(w, r, &v, slug)
 	if err != nil {
 		h.fail(w, r, v, err)
 		return
@@ -47,18 +47,24 @@ func (h *Handler) meeting(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "meeting", page{Title: data.Series.Name, Viewer: v, Data: data})
 }
 
-func (h *Handler) buildMeeting(r *http.Request, v viewer, slug string) (*meetingData, error) {
+// buildMeeting reads the meeting and settles the page language on it (a
+// Spanish meeting's page is in Spanish unless the member chose otherwise).
+func (h *Handler) buildMeeting(w http.ResponseWriter, r *http.Request, v *viewer, slug string) (*meetingData, error) {
 	ctx := r.Context()
 	m, err := h.cfg.Reader.Meeting(ctx, slug)
 	if err != nil {
 		return nil, fmt.Errorf("meeting %q: %w", slug, err)
 	}
 	s := m.Series
+	v.Lang = h.languageOf(w, r, s.Languages)
+	l := v.Lang
+	start := time.Date(2000, 1, 1, s.Start.Hour, s.Start.Minute, 0, 0, time.UTC)
 	d := &meetingData{
-		Series: s, OwnZone: s.TimeZone, Duration: durationText(s.Duration),
-		Types: meetings.TypeNames(s.Types), Languages: languageList(s.Languages),
+		Series: s, Program: programLabel(l, s.Program), Format: formatLabel(l, s.Format),
+		Types: l.TypeNames(s.Types), Languages: l.LanguageNames(s.Languages),
 		Feeds: h.cfg.Feeds(r).MeetingFeeds(s.Slug), Zones: commonZones(),
-		When: fmt.Sprintf("%s at %s (%s)", s.Recurrence.Describe(), s.Start, s.TimeZone),
+		When: l.T("meeting.whenText", "Rule", recurrenceText(l, s.Recurrence), "Time", l.Time(start),
+			"Zone", s.TimeZone, "Duration", durationText(l, s.Duration)),
 	}
 	if s.GroupSlug != "" {
 		g, err := h.cfg.Reader.Group(ctx, s.GroupSlug)
@@ -78,52 +84,21 @@ func (h *Handler) buildMeeting(r *http.Request, v viewer, slug string) (*meeting
 		if len(d.Next) == maxNextOccurrences {
 			break
 		}
-		d.Next = append(d.Next, occurrenceOf(o, v, now))
+		d.Next = append(d.Next, occurrenceOf(o, *v, s.TimeZone, now))
 	}
 	return d, nil
 }
 
-func occurrenceOf(o meetings.Occurrence, v viewer, now time.Time) occurrenceView {
+func occurrenceOf(o meetings.Occurrence, v viewer, zone string, now time.Time) occurrenceView {
+	l := v.Lang
 	local := o.Start.In(v.Loc)
 	ov := occurrenceView{
-		Date: local.Format("Monday, January 2"), ViewerTime: local.Format(clockLayout),
-		StartISO: o.Start.UTC().Format(isoLayout), Cancelled: o.Cancelled, Moved: o.Moved,
-		InProgress: o.InProgress(now), Reason: o.Reason,
+		When:     l.T("date.dateTime", "Date", l.DayMonth(local), "Time", l.Time(local)),
+		StartISO: o.Start.UTC().Format(isoLayout), Cancelled: o.Cancelled, Reason: o.Reason,
+		Badges: badgesOf(l, o, now, o.InProgress(now), false),
 	}
-	if own := o.Start.Format("Mon " + clockLayout); own != local.Format("Mon "+clockLayout) {
-		ov.OwnTime = own
+	if ownTime(o, v.Loc) {
+		ov.OwnTime = l.T("row.ownTime", "Time", l.ShortDay(o.Start), "Zone", zone)
 	}
 	return ov
-}
-
-func durationText(d time.Duration) string {
-	h, m := int(d.Hours()), int(d.Minutes())%60
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%d minutes", m)
-	case m == 0 && h == 1:
-		return "1 hour"
-	case m == 0:
-		return fmt.Sprintf("%d hours", h)
-	}
-	return fmt.Sprintf("%dh %02dm", h, m)
-}
-
-// languageList names well-known tags in English and keeps the rest as tags.
-func languageList(tags []string) string {
-	names := map[string]string{
-		"en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese",
-		"pt-BR": "Portuguese (Brazil)", "it": "Italian", "pl": "Polish", "ru": "Russian",
-		"ja": "Japanese", "ko": "Korean", "zh": "Chinese", "ar": "Arabic", "hi": "Hindi",
-		"fa": "Persian", "nl": "Dutch", "sv": "Swedish", "tl": "Tagalog", "asl": "ASL",
-	}
-	out := make([]string, len(tags))
-	for i, t := range tags {
-		if n, ok := names[t]; ok {
-			out[i] = n
-		} else {
-			out[i] = t
-		}
-	}
-	return strings.Join(out, ", ")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // row is one occurrence as the schedule shows it.
@@ -21,6 +22,7 @@ type row struct {
 	Cancelled, Moved     bool
 	Reason               string
 	InProgress, Starting bool
+	Badges               []badge
 }
 
 // day is the rows of one calendar day in the viewer's zone.
@@ -31,17 +33,19 @@ type day struct {
 
 type homeData struct {
 	Form       filterForm
+	Notices    []string
 	InProgress []row
 	Soon       []row
 	Days       []day
-	Formats    []meetings.Format
-	Programs   []meetings.Program
-	Types      []meetings.TypeCode
-	Languages  []string
-	Times      []timeOfDay
+	Formats    []option
+	Programs   []option
+	Types      []option
+	Languages  []option
+	Times      []option
 	Zones      []string
 	Feeds      Feeds
 	Total      int
+	CountText  string
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +56,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, v, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "home", page{Title: "Meetings", Viewer: v, Data: data})
+	h.render(w, r, http.StatusOK, "home", page{Title: v.Lang.T("home.title"), Viewer: v, Data: data})
 }
 
 func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeData, error) {
@@ -82,11 +86,20 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].StartISO < rows[j].StartISO })
+	l := v.Lang
 	d := &homeData{
-		Form: form, Formats: meetings.Formats(), Programs: meetings.Programs(),
-		Types: meetings.TypeCodes(), Languages: languagesOf(all), Times: timesOfDay(),
+		Form: form, Formats: formatOptions(l), Programs: programOptions(l),
+		Types: typeOptions(l), Languages: languageOptions(l, languagesOf(all)), Times: timeOptions(l),
 		Zones: commonZones(), Feeds: h.cfg.Feeds(r).FilterFeeds(f), Total: len(rows),
 	}
+	for _, n := range form.Notices {
+		d.Notices = append(d.Notices, n.text(l))
+	}
+	days := int((h.cfg.Horizon + 12*time.Hour) / (24 * time.Hour))
+	if days < 1 {
+		days = 1
+	}
+	d.CountText = l.T("home.count", "Meetings", l.N("home.meetings", len(rows)), "Within", l.N("home.within", days))
 	for _, row := range rows {
 		switch {
 		case row.InProgress:
@@ -95,7 +108,7 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 			d.Soon = append(d.Soon, row)
 		}
 	}
-	d.Days = groupByDay(rows, v.Loc, now)
+	d.Days = groupByDay(l, rows, v.Loc, now)
 	return d, nil
 }
 
@@ -116,31 +129,56 @@ func (h *Handler) upcoming(m *meetings.Meeting, from, to time.Time) ([]meetings.
 	return out, nil
 }
 
-const (
-	clockLayout = "3:04 PM"
-	isoLayout   = time.RFC3339
-)
+const isoLayout = time.RFC3339
 
 func (h *Handler) rowOf(s *meetings.Series, o meetings.Occurrence, v viewer, now time.Time) row {
+	l := v.Lang
 	local := o.Start.In(v.Loc)
 	r := row{
-		Slug: s.Slug, Name: s.Name, Program: string(s.Program), Format: string(s.Format),
-		Types: meetings.TypeNames(s.Types), Languages: languageList(s.Languages),
-		ViewerTime: local.Format(clockLayout), ViewerEnd: o.End.In(v.Loc).Format(clockLayout),
+		Slug: s.Slug, Name: s.Name, Program: programLabel(l, s.Program), Format: formatLabel(l, s.Format),
+		Types: l.TypeNames(s.Types), Languages: l.LanguageNames(s.Languages),
+		ViewerTime: l.Time(local), ViewerEnd: l.Time(o.End.In(v.Loc)),
 		StartISO: o.Start.UTC().Format(isoLayout), Cancelled: o.Cancelled, Moved: o.Moved,
 		Reason: o.Reason, InProgress: o.InProgress(now),
 	}
 	r.Starting = !o.Cancelled && o.Start.After(now) && !o.Start.After(now.Add(h.cfg.SoonWindow))
-	own := o.Start.Format("Mon " + clockLayout)
-	if own != local.Format("Mon "+clockLayout) {
-		r.OwnTime = fmt.Sprintf("%s %s time", own, s.TimeZone)
+	r.Badges = badgesOf(l, o, now, r.InProgress, r.Starting)
+	if ownTime(o, v.Loc) {
+		r.OwnTime = l.T("row.ownTime", "Time", l.ShortDay(o.Start), "Zone", s.TimeZone)
 	}
 	return r
 }
 
+// ownTime reports whether the meeting's own clock reads differently from
+// the viewer's (another hour or another day).
+func ownTime(o meetings.Occurrence, viewer *time.Location) bool {
+	own, there := o.Start, o.Start.In(viewer)
+	return own.Weekday() != there.Weekday() || own.Hour() != there.Hour() || own.Minute() != there.Minute()
+}
+
+// badgesOf says an occurrence's state; "starts in" counts whole minutes,
+// rounded up so that it never says 0 before the start.
+func badgesOf(l *i18n.Lang, o meetings.Occurrence, now time.Time, inProgress, starting bool) []badge {
+	var out []badge
+	switch {
+	case inProgress:
+		out = append(out, badge{"live", l.T("badge.inProgress")})
+	case starting:
+		mins := int((o.Start.Sub(now) + time.Minute - 1) / time.Minute)
+		out = append(out, badge{"soon", l.N("badge.startsIn", mins)})
+	}
+	if o.Cancelled {
+		out = append(out, badge{"cancelled", l.T("badge.cancelled")})
+	}
+	if o.Moved {
+		out = append(out, badge{"moved", l.T("badge.moved")})
+	}
+	return out
+}
+
 // groupByDay splits rows (already sorted by start) into days in loc, naming
 // today and tomorrow as such.
-func groupByDay(rows []row, loc *time.Location, now time.Time) []day {
+func groupByDay(l *i18n.Lang, rows []row, loc *time.Location, now time.Time) []day {
 	today := meetings.DateOf(now.In(loc))
 	var days []day
 	var current meetings.Date
@@ -149,24 +187,24 @@ func groupByDay(rows []row, loc *time.Location, now time.Time) []day {
 		d := meetings.DateOf(t.In(loc))
 		if len(days) == 0 || d != current {
 			current = d
-			days = append(days, day{Label: dayLabel(d, today, t.In(loc))})
+			days = append(days, day{Label: dayLabel(l, d, today, t.In(loc))})
 		}
 		days[len(days)-1].Rows = append(days[len(days)-1].Rows, r)
 	}
 	return days
 }
 
-func dayLabel(d, today meetings.Date, t time.Time) string {
-	name := t.Format("Monday, January 2")
+func dayLabel(l *i18n.Lang, d, today meetings.Date, t time.Time) string {
+	name := l.DayMonth(t)
 	switch d.DaysSince(today) {
 	case 0:
-		return "Today · " + name
+		return l.T("day.today", "Date", name)
 	case 1:
-		return "Tomorrow · " + name
+		return l.T("day.tomorrow", "Date", name)
 	case -1:
-		return "Yesterday · " + name
+		return l.T("day.yesterday", "Date", name)
 	}
-	return name
+	return i18n.Capital(name)
 }
 
 // languagesOf lists the languages any series uses, for the filter picker.

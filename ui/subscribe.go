@@ -45,7 +45,7 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, f := range meetings.Formats() {
 		if usedFormat[f] {
-			fr, err := row(string(f), meetings.Filter{Format: f})
+			fr, err := row(formatLabel(v.Lang, f), meetings.Filter{Format: f})
 			if err != nil {
 				h.fail(w, r, v, err)
 				return
@@ -55,7 +55,7 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, p := range meetings.Programs() {
 		if usedProgram[p] {
-			fr, err := row(string(p), meetings.Filter{Program: p})
+			fr, err := row(programLabel(v.Lang, p), meetings.Filter{Program: p})
 			if err != nil {
 				h.fail(w, r, v, err)
 				return
@@ -63,5 +63,5 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 			d.Programs = append(d.Programs, fr)
 		}
 	}
-	h.render(w, r, http.StatusOK, "subscribe", page{Title: "Subscribe", Viewer: v, Data: d})
+	h.render(w, r, http.StatusOK, "subscribe", page{Title: v.Lang.T("sub.title"), Viewer: v, Data: d})
 }

@@ -5,14 +5,19 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // tzCookie remembers the viewer's timezone. It holds only an IANA zone name,
 // which the browser reports anyway; it is not a session.
 const tzCookie = "tz"
 
-// viewer is who is looking: only their timezone, never who they are.
+// viewer is who is looking: only their timezone and language, never who
+// they are.
 type viewer struct {
+	// Lang is the page language (languageOf).
+	Lang *i18n.Lang
 	Zone string
 	Loc  *time.Location
 	// Known is false until the browser (or the picker) has told us the zone,
@@ -24,6 +29,12 @@ type viewer struct {
 // cookie, then the default. A bad name is ignored rather than an error: a
 // stale cookie must never break the schedule.
 func (h *Handler) viewerOf(w http.ResponseWriter, r *http.Request) viewer {
+	v := h.zoneOf(w, r)
+	v.Lang = h.languageOf(w, r, nil)
+	return v
+}
+
+func (h *Handler) zoneOf(w http.ResponseWriter, r *http.Request) viewer {
 	if q := r.URL.Query().Get("tz"); q != "" && len(q) <= 64 {
 		if loc, err := h.zones.Load(q); err == nil {
 			http.SetCookie(w, &http.Cookie{

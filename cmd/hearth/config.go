@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // serveConfig is every setting of `hearth serve`.
@@ -29,6 +31,12 @@ type serveConfig struct {
 	TrustedProxies string
 	// MetricsAddr, when set, serves /metrics there without the admin token.
 	MetricsAddr string
+	// DefaultLanguage is the page language when neither the member, the
+	// meeting nor the browser names one of the catalogs.
+	DefaultLanguage string
+	// PseudoLocale adds the en-XA pseudo-locale (?lang=en-XA), in which
+	// every catalog text is marked, so that text outside the catalogs shows.
+	PseudoLocale bool
 	// RTC is the media server's part (wire_sfu.go).
 	RTC rtcConfig
 	// Dialin is the telephone gateway's part (wire_dialin.go).
@@ -84,6 +92,10 @@ func (c *serveConfig) register(f *flags) {
 	f.str(&c.PublicURL, "public-url", "HEARTH_PUBLIC_URL", "", "public base URL for links and feeds (default: from the request)")
 	f.str(&c.TrustedProxies, "trusted-proxies", "HEARTH_TRUSTED_PROXIES", "", "reverse proxies (IPs or CIDRs, comma separated) whose X-Forwarded-Proto is believed")
 	f.str(&c.MetricsAddr, "metrics-addr", "HEARTH_METRICS_ADDR", "", "extra listen address serving /metrics without the admin token, e.g. 127.0.0.1:9090")
+	f.str(&c.DefaultLanguage, "default-language", "HEARTH_DEFAULT_LANGUAGE", "en",
+		"page language when the browser asks for none Hearth has: en, es, fr or pt-BR")
+	f.boolean(&c.PseudoLocale, "pseudo-locale", "HEARTH_PSEUDO_LOCALE", false,
+		"offer the en-XA pseudo-locale (?lang=en-XA) that marks every translated text, for translators")
 	c.RTC.register(f)
 	c.Dialin.register(f)
 }
@@ -129,7 +141,21 @@ func (c *serveConfig) validate() error {
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, err)
 	}
-	errs = append(errs, c.RTC.validate())
+	errs = append(errs, c.validateLanguage(), c.RTC.validate())
 	errs = append(errs, c.Dialin.validate())
 	return errors.Join(errs...)
+}
+
+// validateLanguage resolves --default-language to a catalog ("pt" is pt-BR).
+func (c *serveConfig) validateLanguage() error {
+	cat, err := i18n.Load(i18n.Options{})
+	if err != nil {
+		return err
+	}
+	tag, ok := cat.Supported(c.DefaultLanguage)
+	if !ok {
+		return fmt.Errorf("--default-language %q must be one of %s", c.DefaultLanguage, strings.Join(cat.Tags(), ", "))
+	}
+	c.DefaultLanguage = tag
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hearth-recovery/hearth/calendar/caldav"
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // uiSignalPath is where the SFU's signaling WebSocket is mounted; the room
@@ -17,9 +18,14 @@ const uiSignalPath = "/rtc"
 // mountUI mounts the browser pages: / (schedule), /m/{slug} and its /join,
 // /subscribe, /admin/ and /static/.
 func (a *app) mountUI(mux *http.ServeMux) {
+	cat, err := i18n.Load(i18n.Options{Pseudo: a.cfg.PseudoLocale})
+	if err != nil {
+		a.log.Error("browser pages disabled", "err", err)
+		return
+	}
 	h, err := ui.New(ui.Config{
 		Reader: a.store, Feeds: uiFeedsFor(a.cfg.PublicURL, a.feeds), Static: ui.StaticFS(),
-		SignalPath: uiSignalPath,
+		SignalPath: uiSignalPath, DefaultLanguage: a.cfg.DefaultLanguage, Catalog: cat,
 	}, a.log)
 	if err != nil {
 		// The config above is fixed in code, so this is a bug; the API and

@@ -118,7 +118,7 @@ func TestBrowserSchedulePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, h := range hours {
-		if !strings.HasSuffix(h, "PM") {
+		if !strings.HasSuffix(h, "pm") { // CLDR English: "7:30 pm"
 			t.Errorf("evening filter shows %q", h)
 		}
 	}

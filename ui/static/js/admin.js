@@ -1,6 +1,8 @@
 // Admin pages: plain forms that call the JSON API with the bearer token. The
 // token lives only in this tab's sessionStorage: never in a URL, a cookie or
 // the page, so no other site can make the browser send it.
+import { t, lang, localeText } from "./i18n.js";
+
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = "hearth-admin-token";
 
@@ -31,8 +33,10 @@ class ApiError extends Error {
 
 /** RFC 9457 problem details as sentences, one per field problem. */
 function problemText(status, p) {
-  if (status === 401 || status === 403) return "The admin token was not accepted. Sign in again.";
-  const parts = [p.detail || p.title || `The server answered ${status}.`];
+  if (status === 401 || status === 403) return t("admin.err.token");
+  // The API's problem details are in English (sfu and the API keep one
+  // language); the frame around them is the page's.
+  const parts = [p.detail || p.title || t("admin.err.status", { Status: status })];
   for (const e of p.errors || []) {
     parts.push(`${(e.location || "").replace(/^body\./, "")}: ${e.message}`);
   }
@@ -80,7 +84,7 @@ $("signin-form").addEventListener("submit", async (ev) => {
   $("token").value = "";
   if (token) await signIn(token);
 });
-$("signout").addEventListener("click", () => { signOut(); status("Signed out."); });
+$("signout").addEventListener("click", () => { signOut(); status(t("admin.signedOut")); });
 
 let groups = [];
 let meetings = [];
@@ -116,8 +120,8 @@ function listItem(text, buttons) {
 function renderGroups() {
   const list = $("group-list");
   list.replaceChildren(...groups.map((g) => listItem(`${g.name} (${g.slug})`, [
-    ["Edit", `Edit group ${g.name}`, () => editGroup(g)],
-    ["Delete", `Delete group ${g.name}`, () => deleteGroup(g)],
+    [t("admin.edit"), t("admin.editGroupAria", { Name: g.name }), () => editGroup(g)],
+    [t("admin.delete"), t("admin.deleteGroupAria", { Name: g.name }), () => deleteGroup(g)],
   ])));
   const sel = $("m-group");
   const keep = sel.value;
@@ -128,34 +132,45 @@ function renderGroups() {
 function renderMeetings() {
   const list = $("meeting-list");
   list.replaceChildren(...meetings.map((m) => listItem(
-    `${m.name} — ${m.recurrence.description || m.recurrence.freq} at ${m.time} (${m.timezone})`, [
-      ["Edit", `Edit meeting ${m.name}`, () => editMeeting(m)],
-      ["Exceptions", `Exceptions for ${m.name}`, () => showExceptions(m)],
-      ["Reset host key", `Reset host key for ${m.name}`, () => resetHostKey(m)],
-      ["Delete", `Delete meeting ${m.name}`, () => deleteMeeting(m)],
+    t("admin.meetingLine", { Name: m.name, Rule: ruleText(m.recurrence), Time: m.time, Zone: m.timezone }), [
+      [t("admin.edit"), t("admin.editMeetingAria", { Name: m.name }), () => editMeeting(m)],
+      [t("admin.exceptions"), t("admin.exceptionsAria", { Name: m.name }), () => showExceptions(m)],
+      [t("admin.resetKey"), t("admin.resetKeyAria", { Name: m.name }), () => resetHostKey(m)],
+      [t("admin.delete"), t("admin.deleteMeetingAria", { Name: m.name }), () => deleteMeeting(m)],
     ])));
 }
 
+// Weekday names in the page language (a Sunday in 2023 is day 0).
+const weekdayName = (d) => localeText(new Date(Date.UTC(2023, 0, 1 + d))
+  .toLocaleDateString(lang, { weekday: "long", timeZone: "UTC" }));
+
+/** A recurrence as "Weekly: Monday, Thursday" in the page language. */
+function ruleText(r) {
+  const freq = t(r.freq === "monthly" ? "admin.monthly" : "admin.weekly");
+  return t("admin.ruleLine", { Freq: freq, Days: (r.weekdays || []).map(weekdayName).join(", ") });
+}
+
 async function deleteGroup(g) {
-  if (!confirm(`Delete the group "${g.name}"? This cannot be undone.`)) return;
+  if (!confirm(t("admin.confirmDeleteGroup", { Name: g.name }))) return;
   try {
     await api.call("DELETE", `/api/groups/${encodeURIComponent(g.slug)}`);
   } catch (err) {
     // The server keeps a group while any meeting belongs to it (409).
     const words = err.status === 409
-      ? `Group "${g.name}" was not deleted: it still has meetings. Delete them or move them to another group first.`
+      ? t("admin.groupHasMeetings", { Name: g.name })
       : err.message;
     status(words, true);
     if (err.status === 401) signOut();
     return;
   }
-  status(`Group "${g.name}" deleted.`);
+  status(t("admin.groupDeleted", { Name: g.name }));
   await refresh();
 }
 
 async function deleteMeeting(m) {
-  if (!confirm(`Delete the meeting "${m.name}" and its exceptions? Its links and calendar entries stop working.`)) return;
-  const ok = await run(() => api.call("DELETE", `/api/meetings/${encodeURIComponent(m.slug)}`), `Meeting "${m.name}" deleted.`);
+  if (!confirm(t("admin.confirmDeleteMeeting", { Name: m.name }))) return;
+  const ok = await run(() => api.call("DELETE", `/api/meetings/${encodeURIComponent(m.slug)}`),
+    t("admin.meetingDeleted", { Name: m.name }));
   if (ok === undefined) return;
   if (current && current.slug === m.slug) {
     current = null;
@@ -180,13 +195,13 @@ function editGroup(g) {
   form.reset();
   fillForm(form, { ...g, editing: g.slug });
   form.elements.slug.readOnly = true;
-  $("group-form-title").textContent = `Edit ${g.name}`;
+  $("group-form-title").textContent = t("admin.editTitle", { Name: g.name });
   form.elements.name.focus();
 }
 
 $("group-form").addEventListener("reset", () => {
   $("group-form").elements.slug.readOnly = false;
-  $("group-form-title").textContent = "New group";
+  $("group-form-title").textContent = t("admin.newGroup");
 });
 
 $("group-form").addEventListener("submit", async (ev) => {
@@ -199,7 +214,7 @@ $("group-form").addEventListener("submit", async (ev) => {
   const editing = f.editing.value;
   const ok = await run(() => editing
     ? api.call("PUT", `/api/groups/${encodeURIComponent(editing)}`, body)
-    : api.call("POST", "/api/groups", body), `Group "${body.name}" saved.`);
+    : api.call("POST", "/api/groups", body), t("admin.groupSaved", { Name: body.name }));
   if (ok) {
     ev.target.reset();
     await refresh();
@@ -238,13 +253,13 @@ function editMeeting(m) {
     set_pos: r.set_pos || 0, rstart: r.start, until: r.until || "", languages: (m.languages || []).join(", "),
   });
   form.elements.slug.readOnly = true;
-  $("meeting-form-title").textContent = `Edit ${m.name}`;
+  $("meeting-form-title").textContent = t("admin.editTitle", { Name: m.name });
   form.elements.name.focus();
 }
 
 $("meeting-form").addEventListener("reset", () => {
   $("meeting-form").elements.slug.readOnly = false;
-  $("meeting-form-title").textContent = "New meeting";
+  $("meeting-form-title").textContent = t("admin.newMeeting");
 });
 
 $("meeting-form").addEventListener("submit", async (ev) => {
@@ -254,7 +269,7 @@ $("meeting-form").addEventListener("submit", async (ev) => {
   const editing = form.elements.editing.value;
   const out = await run(() => editing
     ? api.call("PUT", `/api/meetings/${encodeURIComponent(editing)}`, body)
-    : api.call("POST", "/api/meetings", body), `Meeting "${body.name}" saved.`);
+    : api.call("POST", "/api/meetings", body), t("admin.meetingSaved", { Name: body.name }));
   if (!out) return;
   form.elements.passcode.value = "";
   form.reset();
@@ -269,12 +284,21 @@ function showExceptions(m) {
   $("ex-meeting").textContent = m.name;
   const list = $("exception-list");
   const exs = m.exceptions || [];
-  list.replaceChildren(...exs.map((e) => listItem(
-    `${e.date}: ${e.kind}${e.new_date ? " to " + e.new_date : ""}${e.new_time ? " at " + e.new_time : ""}${e.reason ? " — " + e.reason : ""}`,
-    [["Edit", `Edit the exception on ${e.date}`, () => editException(e)],
-      ["Remove", `Remove the exception on ${e.date}`, () => deleteException(m, e.date)]])));
-  if (!exs.length) list.replaceChildren(listItem("No exceptions.", []));
+  list.replaceChildren(...exs.map((e) => listItem(exceptionText(e),
+    [[t("admin.edit"), t("admin.editExAria", { Date: e.date }), () => editException(e)],
+      [t("admin.remove"), t("admin.removeExAria", { Date: e.date }), () => deleteException(m, e.date)]])));
+  if (!exs.length) list.replaceChildren(listItem(t("admin.noExceptions"), []));
   $("exceptions-title").focus?.();
+}
+
+/** An exception as one line: "2026-11-26: Moved to 2026-11-27 at 19:00 — reason". */
+function exceptionText(e) {
+  const parts = [t("admin.exLine", { Date: e.date, Kind: t(`admin.kind.${e.kind}`) })];
+  if (e.new_date) parts.push(t("admin.exMovedTo", { Date: e.new_date }));
+  if (e.new_time) parts.push(t("admin.exMovedAt", { Time: e.new_time }));
+  let text = parts.join(" ");
+  if (e.reason) text += ` — ${e.reason}`;
+  return text;
 }
 
 /** Loads an exception into the form; saving it replaces the old one. */
@@ -286,18 +310,18 @@ function editException(e) {
     new_time: e.new_time || "", new_duration: e.new_duration || "",
   });
   form.elements.date.readOnly = true;
-  $("exception-form-title").textContent = `Edit the exception on ${e.date}`;
+  $("exception-form-title").textContent = t("admin.editExTitle", { Date: e.date });
   form.elements.kind.focus();
 }
 
 $("exception-form").addEventListener("reset", () => {
   $("exception-form").elements.date.readOnly = false;
-  $("exception-form-title").textContent = "New exception";
+  $("exception-form-title").textContent = t("admin.newException");
 });
 
 async function deleteException(m, date) {
   const ok = await run(() => api.call("DELETE", `/api/meetings/${encodeURIComponent(m.slug)}/exceptions/${date}`),
-    `The meeting on ${date} happens as usual again.`);
+    t("admin.exRemoved", { Date: date }));
   if (ok !== undefined) await refresh();
 }
 
@@ -310,7 +334,7 @@ $("exception-form").addEventListener("submit", async (ev) => {
   if (f.new_time.value) body.new_time = f.new_time.value;
   if (f.new_duration.value) body.new_duration = Number(f.new_duration.value);
   const path = `/api/meetings/${encodeURIComponent(current.slug)}/exceptions/${f.date.value}`;
-  const ok = await run(() => api.call("PUT", path, body), `Exception on ${f.date.value} saved.`);
+  const ok = await run(() => api.call("PUT", path, body), t("admin.exSaved", { Date: f.date.value }));
   if (ok) {
     ev.target.reset();
     await refresh();
@@ -318,7 +342,7 @@ $("exception-form").addEventListener("submit", async (ev) => {
 });
 
 async function resetHostKey(m) {
-  if (!confirm(`Reset the host key of "${m.name}"? The current key stops working.`)) return;
+  if (!confirm(t("admin.confirmResetKey", { Name: m.name }))) return;
   const out = await run(() => api.call("POST", `/api/meetings/${encodeURIComponent(m.slug)}/host-key`));
   if (out && out.host_key) showHostKey(out.host_key);
 }
@@ -330,7 +354,7 @@ function showHostKey(key) {
 }
 
 $("hostkey-copy").addEventListener("click", () => {
-  navigator.clipboard?.writeText($("hostkey-value").textContent).then(() => status("Host key copied."));
+  navigator.clipboard?.writeText($("hostkey-value").textContent).then(() => status(t("admin.keyCopied")));
 });
 $("hostkey-close").addEventListener("click", () => $("hostkey-dialog").close());
 $("hostkey-dialog").addEventListener("close", () => { $("hostkey-value").textContent = ""; });

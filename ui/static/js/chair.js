@@ -3,6 +3,7 @@
 // of sfu/PROTOCOL.md "Chair controls"); the server checks the sender's role
 // and answers with control events, and only those change what is shown.
 import * as view from "./roomview.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,11 +41,11 @@ export class Chair {
     click("btn-secure", () => this.send({ type: "secure" }));
     click("btn-admit-all", () => this.send({ type: "admit-all" }));
     click("btn-deny-all", () => {
-      if (confirm("Turn away everyone in the waiting room?")) this.send({ type: "deny-all" });
+      if (confirm(t("chair.confirmDenyAll"))) this.send({ type: "deny-all" });
     });
     click("btn-timer-stop", () => this.send({ type: "stop-timer" }));
     click("btn-end", () => {
-      if (!confirm("End the meeting for everyone?")) return;
+      if (!confirm(t("chair.confirmEnd"))) return;
       this.endRequested = true;
       this.send({ type: "end-meeting" });
     });
@@ -64,17 +65,17 @@ export class Chair {
   memberActions() {
     const ask = (type, words) => (p) => {
       this.send({ type, target: p.id });
-      view.announce(`Asked ${p.name} ${words}.`);
+      view.announce(t(words, { Name: p.name }));
     };
     return {
       mute: (p) => this.send({ type: "mute-member", target: p.id }),
-      askUnmute: ask("ask-unmute", "to unmute"),
+      askUnmute: ask("ask-unmute", "chair.askedUnmute"),
       stopVideo: (p) => this.send({ type: "stop-video", target: p.id }),
-      askVideo: ask("ask-video", "to start their camera"),
+      askVideo: ask("ask-video", "chair.askedVideo"),
       coChair: (p) => this.send({ type: "make-co-chair", target: p.id }),
       revokeCoChair: (p) => this.send({ type: "revoke-co-chair", target: p.id }),
       handOver: (p) => {
-        if (confirm(`Make ${p.name} the chair? You will become a member and can claim chair again only with the host key or the admin token.`)) {
+        if (confirm(t("chair.confirmHandOver", { Name: p.name }))) {
           this.send({ type: "hand-over", target: p.id });
         }
       },
@@ -82,7 +83,7 @@ export class Chair {
         type: "start-timer", target: p.id, seconds: Math.round((Number($("share-minutes").value) || 3) * 60),
       }),
       remove: (p) => {
-        if (confirm(`Remove ${p.name}? They will not be able to rejoin this meeting.`)) {
+        if (confirm(t("chair.confirmRemove", { Name: p.name }))) {
           this.send({ type: "remove", target: p.id });
         }
       },
@@ -115,7 +116,7 @@ export class Chair {
     const before = this.waiting.length;
     this.waiting = list || [];
     view.renderWaiting(this.waiting, this.waitingActions());
-    if (this.waiting.length > before) view.announce(`${this.waiting.length} waiting to be let in.`);
+    if (this.waiting.length > before) view.announce(t("chair.waiting", { Count: this.waiting.length }));
   }
 
   /**
@@ -127,8 +128,7 @@ export class Chair {
     const note = $("guessing-note");
     note.hidden = !count;
     if (!count) return;
-    note.textContent = `Someone is guessing this meeting's passcode or host key: ${count} wrong tries in the last minute. ` +
-      "Lock the meeting or turn on the waiting room if it goes on.";
+    note.textContent = t("chair.guessing", { Count: count });
     if (announce) view.announce(note.textContent);
   }
 

@@ -1,21 +1,22 @@
 // Camera and microphone: the join page preview, device lists and the
 // messages for a denied or missing device. Used by the join page and the room.
+import { t } from "./i18n.js";
 
 /** Human words for getUserMedia failures; the raw error is never shown. */
 export function mediaErrorText(err, wanted) {
-  const what = wanted === "video" ? "camera and microphone" : "microphone";
+  const what = wanted === "video" ? "video" : "audio";
   switch (err && err.name) {
     case "NotAllowedError":
     case "SecurityError":
-      return `Your browser blocked the ${what}. Allow it in the site settings next to the address bar, then try again, or choose "Listen only".`;
+      return t(`room.media.blocked.${what}`);
     case "NotFoundError":
     case "OverconstrainedError":
-      return `No ${what} was found. Plug one in, choose another device, or choose "Listen only".`;
+      return t(`room.media.notFound.${what}`);
     case "NotReadableError":
     case "AbortError":
-      return `The ${what} is in use by another app. Close that app and try again, or choose "Listen only".`;
+      return t(`room.media.inUse.${what}`);
     default:
-      return `The ${what} could not be started. You can still choose "Listen only".`;
+      return t(`room.media.failed.${what}`);
   }
 }
 
@@ -29,15 +30,19 @@ export function constraintsFor(mode, micId, camId) {
   return { audio, video };
 }
 
-/** Fills a <select> with devices of one kind, keeping the current choice. */
-export function fillDeviceSelect(select, devices, kind, fallbackLabel) {
+/**
+ * Fills a <select> with devices of one kind, keeping the current choice.
+ * defaultId and numberedId are catalog messages ("Default microphone",
+ * "Microphone {{.N}}" for a device the browser gives no label).
+ */
+export function fillDeviceSelect(select, devices, kind, defaultId, numberedId) {
   const current = select.value;
-  select.replaceChildren(new Option(fallbackLabel, ""));
+  select.replaceChildren(new Option(t(defaultId), ""));
   let n = 0;
   for (const d of devices) {
     if (d.kind !== kind) continue;
     n += 1;
-    select.append(new Option(d.label || `${fallbackLabel.replace("Default ", "")} ${n}`, d.deviceId));
+    select.append(new Option(d.label || t(numberedId, { N: n }), d.deviceId));
   }
   if ([...select.options].some((o) => o.value === current)) select.value = current;
 }
@@ -109,8 +114,8 @@ export class Preview {
     this.stream = stream;
     this.onError("");
     const devices = await navigator.mediaDevices.enumerateDevices();
-    fillDeviceSelect(this.mic, devices, "audioinput", "Default microphone");
-    fillDeviceSelect(this.cam, devices, "videoinput", "Default camera");
+    fillDeviceSelect(this.mic, devices, "audioinput", "room.defaultMic", "room.micN");
+    fillDeviceSelect(this.cam, devices, "videoinput", "room.defaultCam", "room.camN");
     const hasVideo = stream.getVideoTracks().length > 0;
     this.video.hidden = !hasVideo;
     this.video.srcObject = hasVideo ? stream : null;

@@ -5,6 +5,7 @@
 import { Preview, mediaErrorText, stopStream } from "./devices.js";
 import * as view from "./roomview.js";
 import { Chair } from "./chair.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -74,7 +75,7 @@ $("join-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const name = $("name").value.trim();
   if (!name) {
-    $("join-error").textContent = "Please enter a name.";
+    $("join-error").textContent = t("room.needName");
     $("name").focus();
     return;
   }
@@ -104,7 +105,7 @@ async function connect(name, auth, stream) {
     rtc = await import("./rtc.js");
   } catch {
     stopStream(stream);
-    showWait("Cannot connect", view.endMessage("unavailable"), true);
+    showWait(t("room.cannotConnect"), view.endMessage("unavailable"), true);
     return;
   }
   state.mic = state.mode !== "listen";
@@ -136,9 +137,9 @@ function enterRoom(name, stream) {
 
 /** Applies the local mic/camera state to buttons, tile and the server. */
 function refreshSelf() {
-  setPressed($("btn-mic"), state.mic, "Mic on", "Mic off");
-  setPressed($("btn-cam"), state.cam, "Camera on", "Camera off");
-  setPressed($("btn-hand"), state.hand, "Lower hand", "Raise hand");
+  setPressed($("btn-mic"), state.mic, t("room.micOn"), t("room.micOff"));
+  setPressed($("btn-cam"), state.cam, t("room.camOn"), t("room.camOff"));
+  setPressed($("btn-hand"), state.hand, t("room.lowerHand"), t("room.raiseHand"));
   $("btn-mic").disabled = state.mode === "listen";
   $("btn-cam").disabled = state.mode === "listen";
   grid.setState(state.selfId, { audio: state.mic, video: state.cam, hand: state.hand });
@@ -159,7 +160,7 @@ function bindClient(client, name, stream) {
     // has our mute state from the answer, this makes it explicit.
     client.mute({ audio: state.mic, video: state.cam });
     client.send({ type: "control-state" });
-    view.announce(`You joined. ${state.people.size} other ${state.people.size === 1 ? "person is" : "people are"} here.`);
+    view.announce(state.people.size ? t("room.joinedYou", { Count: state.people.size }) : t("room.joinedAlone"));
   });
   client.on("participant", (msg) => onParticipant(msg.event, msg.participant));
   // A track can arrive before its participant event; addPerson picks it up.
@@ -169,7 +170,7 @@ function bindClient(client, name, stream) {
   client.on("reconnected", () => {
     $("reconnecting").hidden = true;
     client.send({ type: "control-state" });
-    view.announce("Reconnected.");
+    view.announce(t("room.reconnected"));
   });
   client.on("message", onControl);
   client.on("error", (msg) => {
@@ -178,8 +179,8 @@ function bindClient(client, name, stream) {
     // A refusal after a dropped connection (the resume was refused because
     // the meeting ended or the member was removed) is also kept.
     // Codes with live words (rate-limited) are said in the room, not kept.
-    const words = liveErrors[msg.code];
-    if ($("room").hidden || (!words && msg.code in view.endMessages)) {
+    const words = liveErrors.includes(msg.code) ? t(`room.live.${msg.code}`) : "";
+    if ($("room").hidden || (!words && view.isEndCode(msg.code))) {
       lastError = msg.code;
       return;
     }
@@ -190,21 +191,12 @@ function bindClient(client, name, stream) {
 
 let lastError = "";
 
-// Refusals worth telling the member about while they stay in the room.
-const liveErrors = {
-  "chat-off": "Chat is turned off by the chair.",
-  "self-unmute-off": "A chair has turned off unmuting for now.",
-  "start-video-off": "A chair has turned off cameras for now.",
-  "rename-locked": "Renaming is turned off.",
-  "rate-limited": "Slow down a little, please.",
-  "bad-host-key": "That host key or admin token was not accepted.",
-  "secret-refused": "Too many wrong host keys or tokens. Claiming chair is blocked for this meeting.",
-  "not-chair": "Only a chair can do that.",
-  "not-owner": "Only the chair can do that, not a co-chair.",
-  "target-is-chair": "That cannot be done to a chair.",
-  "unknown-participant": "That person is no longer in the meeting.",
-  "hand-not-raised": "That hand is no longer raised.",
-};
+// Refusals worth telling the member about while they stay in the room; the
+// words are the catalog's room.live.<code>.
+const liveErrors = [
+  "chat-off", "self-unmute-off", "start-video-off", "rename-locked", "rate-limited", "bad-host-key",
+  "secret-refused", "not-chair", "not-owner", "target-is-chair", "unknown-participant", "hand-not-raised",
+];
 
 function addPerson(p) {
   state.people.set(p.id, { role: "member", ...p });
@@ -218,13 +210,13 @@ function addPerson(p) {
 function onParticipant(event, p) {
   if (event === "joined") {
     addPerson(p);
-    view.announce(`${p.name} joined.`);
+    view.announce(t("room.joined", { Name: p.name }));
   } else if (event === "left") {
     const who = state.people.get(p.id);
     state.people.delete(p.id);
     grid.remove(p.id);
     renderPeople();
-    if (who) view.announce(`${who.name} left.`);
+    if (who) view.announce(t("room.left", { Name: who.name }));
   } else if (event === "updated") {
     const who = { ...state.people.get(p.id), ...p };
     state.people.set(p.id, who);
@@ -241,7 +233,7 @@ const closeCodes = { 4002: "removed", 4003: "replaced", 4004: "unavailable" };
 
 function closeReason(code, reason) {
   if (lastError) return lastError;
-  if (reason && reason in view.endMessages) return reason;
+  if (view.isEndCode(reason)) return reason;
   return closeCodes[code] || (code === 1000 ? "" : "unavailable");
 }
 
@@ -254,15 +246,15 @@ function onClose(code, closeWords) {
   chair.endRequested = false;
   cleanup();
   if (leaving) {
-    showWait("You left the meeting", "Thank you for coming. You can rejoin from the meeting page.", true);
+    showWait(t("room.leftTitle"), t("room.leftText"), true);
     return;
   }
   if (ended || reason === "ended") {
-    showWait("The meeting has ended", view.endMessage("ended"), false);
+    showWait(t("room.endedTitle"), view.endMessage("ended"), false);
     return;
   }
   const removed = reason === "removed" || reason === "barred";
-  const title = removed ? "You were removed" : reason === "denied" ? "You were not let in" : "You are not in the meeting";
+  const title = t(removed ? "room.removedTitle" : reason === "denied" ? "room.deniedTitle" : "room.notInTitle");
   showWait(title, view.endMessage(reason), !removed);
 }
 
@@ -300,11 +292,11 @@ function onControl(msg) {
 }
 
 const controlHandlers = {
-  waiting: () => showWait("Waiting to be let in", "You are in the waiting room. A chair will let you in soon.", false),
+  waiting: () => showWait(t("room.waitingTitle"), t("room.waitingText"), false),
   // Admission is answered with "ready"; the server then sends joined.
   admitted: () => {
     state.client.send({ type: "ready" });
-    view.announce("A chair let you in.");
+    view.announce(t("room.admitted"));
   },
   state: (msg) => {
     setRole(msg.role);
@@ -323,7 +315,7 @@ const controlHandlers = {
   role: (msg) => {
     if (msg.subject === state.selfId) {
       setRole(msg.role);
-      view.announce(`You are now ${msg.role === "member" ? "a member" : "the " + msg.role}.`);
+      view.announce(t(`room.role.${msg.role === "chair" || msg.role === "co-chair" ? msg.role : "member"}`));
       state.client.send({ type: "control-state" });
     } else if (state.people.has(msg.subject)) {
       state.people.get(msg.subject).role = msg.role;
@@ -338,7 +330,7 @@ const controlHandlers = {
     // Secure changes several switches at once: read them all again.
     if (msg.control === "secure") state.client.send({ type: "control-state" });
     const words = controlWords[msg.control];
-    if (words) view.announce(typeof words === "function" ? words(msg) : words);
+    if (words) view.announce(words(msg));
   },
   renamed: (msg) => {
     if (msg.subject === state.selfId) state.selfName = msg.name;
@@ -349,25 +341,32 @@ const controlHandlers = {
   },
   chat: (msg) => {
     showChat(msg.chat);
-    if (msg.chat.from !== state.selfId) view.announce(`Chat from ${msg.chat.name}: ${msg.chat.text}`);
+    if (msg.chat.from !== state.selfId) view.announce(t("room.chatFrom", { Name: msg.chat.name, Text: msg.chat.text }));
   },
   "chat-deleted": (msg) => view.deleteChat(msg.chatId),
-  hands: (msg) => setHands(msg.hands || []),
+  // Chairs hear each new hand; the queue itself is in People.
+  hands: (msg) => {
+    const ids = msg.hands || [];
+    for (const id of ids) {
+      if (!state.hands.includes(id) && id !== state.selfId) view.announce(t("room.handRaised", { Name: nameOf(id) }));
+    }
+    setHands(ids);
+  },
   hand: (msg) => {
     if (msg.subject === state.selfId) {
       // A hand lowered without this page asking was lowered by a chair.
-      if (state.hand && !msg.value && !state.lowering) view.announce("A chair lowered your hand.");
+      if (state.hand && !msg.value && !state.lowering) view.announce(t("room.handLowered"));
       state.lowering = false;
       state.hand = !!msg.value;
       refreshSelf();
     } else if (msg.value) {
-      view.announce(`${nameOf(msg.subject)} raised a hand.`);
+      view.announce(t("room.handRaised", { Name: nameOf(msg.subject) }));
     }
   },
-  "ask-unmute": () => view.announce("A chair asks you to unmute. Press Alt+A to unmute."),
-  "ask-video": () => view.announce("A chair asks you to start your camera. Press Alt+V to start it."),
+  "ask-unmute": () => view.announce(t("room.askUnmute")),
+  "ask-video": () => view.announce(t("room.askVideo")),
   timer: (msg) => showTimer(msg.timer),
-  "timer-expired": () => view.announce("The share time is up."),
+  "timer-expired": () => view.announce(t("room.timerUp")),
   ended: () => {
     state.ended = true;
     if (state.client) state.client.closed = true;
@@ -382,9 +381,9 @@ const controlHandlers = {
 };
 
 const controlWords = {
-  locked: (m) => (m.value ? "The meeting is now locked." : "The meeting is unlocked."),
-  "mute-all": "A chair muted everyone.",
-  secure: "A chair secured the meeting.",
+  locked: (m) => t(m.value ? "room.locked" : "room.unlocked"),
+  "mute-all": () => t("room.mutedAll"),
+  secure: () => t("room.secured"),
 };
 
 function setRole(role) {
@@ -415,21 +414,21 @@ function applyPerms(p) {
   if (!p.audio && state.mic) {
     state.mic = false;
     state.client.mute({ audio: false, video: state.cam });
-    view.announce("A chair muted you.");
+    view.announce(t("room.mutedYou"));
   }
   if (!p.video && state.cam) {
     state.cam = false;
     state.client.setCamera(false).catch(() => {});
-    view.announce("A chair stopped your camera.");
+    view.announce(t("room.stoppedCam"));
   }
   refreshSelf();
   renderPeople();
 }
 
 function nameOf(id) {
-  if (id === state.selfId) return "You";
+  if (id === state.selfId) return t("room.you");
   const p = state.people.get(id);
-  return p ? p.name : "Someone";
+  return p ? p.name : t("room.someone");
 }
 
 function isChair() {
@@ -442,7 +441,7 @@ function toggleMic() {
   const want = !state.mic;
   // The server would refuse; the button must not claim otherwise.
   if (want && state.perms && !state.perms.selfUnmute) {
-    view.announce(liveErrors["self-unmute-off"]);
+    view.announce(t("room.live.self-unmute-off"));
     return;
   }
   state.mic = want;
@@ -456,7 +455,7 @@ async function toggleCam() {
   if (!state.client) return;
   const want = !state.cam;
   if (want && state.perms && !state.perms.startVideo) {
-    view.announce(liveErrors["start-video-off"]);
+    view.announce(t("room.live.start-video-off"));
     return;
   }
   const err = await state.client.setCamera(want).catch((e) => e);

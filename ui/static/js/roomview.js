@@ -1,32 +1,25 @@
 // The room's DOM: video tiles, the people and hands lists, chat, the waiting
 // list and announcements. It holds no connection state; room.js calls it.
-// Every text goes in through textContent, never as HTML.
+// Every text goes in through textContent, never as HTML, and comes from the
+// catalog (i18n.js).
+import { t, has, lang, localeText } from "./i18n.js";
+
+// The Grid names its tile elements "t"; tr is the catalog there.
+const tr = t;
 
 const $ = (id) => document.getElementById(id);
 
-/** Words for every way a join can end, keyed by the server's codes. */
-export const endMessages = {
-  locked: "This meeting is locked. A chair has closed it to new members for now.",
-  ended: "This meeting has ended. Thank you for coming.",
-  full: "This meeting is full. Please try again in a little while.",
-  "room-full": "This meeting is full. Please try again in a little while.",
-  removed: "A chair removed you from this meeting. You cannot rejoin it.",
-  barred: "A chair removed you from this meeting. You cannot rejoin it.",
-  "bad-passcode": "That passcode is not right. Check it with the group and try again.",
-  denied: "A chair did not let you in this time.",
-  duplicate: "You are already in this meeting in another tab or device.",
-  refused: "You could not join this meeting.",
-  "secret-refused": "Too many wrong passcodes. Joining is blocked for now.",
-  "chair-required": "This meeting opens when a chair arrives. Please try again shortly.",
-  "no-room": "This meeting does not exist any more.",
-  "bad-name": "Please choose a different name (up to 40 letters).",
-  replaced: "You joined this meeting from another tab or device.",
-  "rate-limited": "Too many attempts. Wait a minute and try again.",
-  unavailable: "The meeting service is not available right now. Please try again.",
-};
+/**
+ * Words for every way a join can end, keyed by the server's codes
+ * (sfu/PROTOCOL.md): catalog messages room.end.<code>. A code the catalog
+ * does not know yet gets the general words.
+ */
+export function isEndCode(code) {
+  return !!code && has(`room.end.${code}`);
+}
 
 export function endMessage(code) {
-  return endMessages[code] || "You are no longer connected to the meeting.";
+  return isEndCode(code) ? t(`room.end.${code}`) : t("room.end.default");
 }
 
 /**
@@ -95,9 +88,10 @@ export class Grid {
   rename(id, name, self) {
     const t = this.tiles.get(id);
     if (!t) return;
-    t.querySelector(".name").textContent = self ? `${name} (you)` : name;
-    t.querySelector(".initial").textContent = (name || "?").trim().charAt(0).toUpperCase();
-    t.setAttribute("aria-label", self ? `${name} (you)` : name);
+    const label = self ? tr("room.youName", { Name: name }) : name;
+    t.querySelector(".name").textContent = label;
+    t.querySelector(".initial").textContent = (name || "?").trim().charAt(0).toLocaleUpperCase(lang);
+    t.setAttribute("aria-label", label);
   }
 
   setStream(id, stream) {
@@ -113,8 +107,8 @@ export class Grid {
     if (!t) return;
     t.classList.toggle("no-video", !video);
     const words = [];
-    if (!audio) words.push("muted");
-    if (hand) words.push("hand raised");
+    if (!audio) words.push(tr("room.status.muted"));
+    if (hand) words.push(tr("room.status.hand"));
     t.querySelector(".status").textContent = words.join(" · ");
   }
 
@@ -167,8 +161,11 @@ export function renderPeople(people, viewer, actions) {
       const li = document.createElement("li");
       li.dataset.id = p.id;
       const name = document.createElement("span");
-      name.textContent = p.name + (p.id === viewer.id ? " (you)" : "") + roleSuffix(p.role) +
-        (p.audio ? "" : " · muted") + (p.video ? " · camera on" : "");
+      const parts = [p.id === viewer.id ? t("room.youName", { Name: p.name }) : p.name];
+      if (p.role === "chair" || p.role === "co-chair") parts.push(t(`room.person.${p.role}`));
+      if (!p.audio) parts.push(t("room.person.muted"));
+      if (p.video) parts.push(t("room.person.camera"));
+      name.textContent = parts.join(" · ");
       li.append(name);
       if (chair && p.id !== viewer.id) li.append(memberActions(p, viewer.role === "chair", actions));
       list.append(li);
@@ -203,12 +200,6 @@ function keepFocus(list, redraw) {
   }
 }
 
-function roleSuffix(role) {
-  if (role === "chair") return " · chair";
-  if (role === "co-chair") return " · co-chair";
-  return "";
-}
-
 // Each button is there only when it applies: asking a muted member to
 // unmute instead of muting them; nothing the server refuses to do to a
 // chair or co-chair (mute, cameras, remove); and the chair-only actions
@@ -216,19 +207,19 @@ function roleSuffix(role) {
 function memberActions(p, owner, actions) {
   const box = document.createElement("span");
   box.className = "member-actions";
-  const add = (label, fn) => box.append(actionButton(label, p.name, () => fn(p)));
+  const add = (id, fn) => box.append(actionButton(t(id), p.name, () => fn(p)));
   const chairs = p.role === "chair" || p.role === "co-chair";
   if (!chairs) {
-    if (p.audio) add("Mute", actions.mute);
-    else add("Ask to unmute", actions.askUnmute);
-    if (p.video) add("Stop camera", actions.stopVideo);
-    else add("Ask to start camera", actions.askVideo);
+    if (p.audio) add("room.act.mute", actions.mute);
+    else add("room.act.askUnmute", actions.askUnmute);
+    if (p.video) add("room.act.stopVideo", actions.stopVideo);
+    else add("room.act.askVideo", actions.askVideo);
   }
-  add("Share timer", actions.timer);
-  if (owner && p.role === "co-chair") add("Remove co-chair", actions.revokeCoChair);
-  else if (owner && !chairs) add("Make co-chair", actions.coChair);
-  if (owner) add("Make chair", actions.handOver);
-  if (!chairs) add("Remove", actions.remove);
+  add("room.act.timer", actions.timer);
+  if (owner && p.role === "co-chair") add("room.act.revokeCoChair", actions.revokeCoChair);
+  else if (owner && !chairs) add("room.act.coChair", actions.coChair);
+  if (owner) add("room.act.handOver", actions.handOver);
+  if (!chairs) add("room.act.remove", actions.remove);
   return box;
 }
 
@@ -236,7 +227,7 @@ function actionButton(label, who, onClick) {
   const b = document.createElement("button");
   b.type = "button";
   b.textContent = label;
-  b.setAttribute("aria-label", `${label}: ${who}`);
+  b.setAttribute("aria-label", t("room.act.aria", { Action: label, Name: who }));
   b.addEventListener("click", onClick);
   return b;
 }
@@ -255,7 +246,7 @@ export function renderHands(hands, onLower) {
       const name = document.createElement("span");
       name.textContent = h.name;
       li.append(name);
-      if (onLower) li.append(" ", actionButton("Lower hand", h.name, () => onLower(h)));
+      if (onLower) li.append(" ", actionButton(t("room.act.lowerHand"), h.name, () => onLower(h)));
       list.append(li);
     }
   });
@@ -266,7 +257,7 @@ export function renderWaiting(waiting, actions) {
   list.replaceChildren();
   if (!waiting.length) {
     const li = document.createElement("li");
-    li.textContent = "Nobody is waiting.";
+    li.textContent = t("room.nobodyWaiting");
     list.append(li);
   }
   for (const w of waiting) {
@@ -275,13 +266,13 @@ export function renderWaiting(waiting, actions) {
     name.textContent = w.name;
     const admit = document.createElement("button");
     admit.type = "button";
-    admit.textContent = "Admit";
-    admit.setAttribute("aria-label", `Admit ${w.name}`);
+    admit.textContent = t("room.admit");
+    admit.setAttribute("aria-label", t("room.admitAria", { Name: w.name }));
     admit.addEventListener("click", () => actions.admit(w));
     const deny = document.createElement("button");
     deny.type = "button";
-    deny.textContent = "Deny";
-    deny.setAttribute("aria-label", `Deny ${w.name}`);
+    deny.textContent = t("room.deny");
+    deny.setAttribute("aria-label", t("room.denyAria", { Name: w.name }));
     deny.addEventListener("click", () => actions.deny(w));
     li.append(name, admit, deny);
     list.append(li);
@@ -295,17 +286,17 @@ export function appendChat({ id, from, text, at }, canDelete, onDelete) {
   const who = document.createElement("strong");
   who.textContent = from;
   const when = document.createElement("time");
-  const t = at ? new Date(at) : new Date();
-  when.dateTime = t.toISOString();
-  when.textContent = t.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  const sent = at ? new Date(at) : new Date();
+  when.dateTime = sent.toISOString();
+  when.textContent = localeText(sent.toLocaleTimeString(lang, { hour: "numeric", minute: "2-digit" }));
   const body = document.createElement("p");
   body.textContent = text;
   li.append(who, " ", when, body);
   if (canDelete) {
     const del = document.createElement("button");
     del.type = "button";
-    del.textContent = "Delete";
-    del.setAttribute("aria-label", `Delete message from ${from}`);
+    del.textContent = t("room.deleteChat");
+    del.setAttribute("aria-label", t("room.deleteChatAria", { Name: from }));
     del.addEventListener("click", () => onDelete(id));
     li.append(del);
   }
@@ -330,7 +321,8 @@ export function showTimer(ends, whose) {
   el.hidden = false;
   const tick = () => {
     const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
-    el.textContent = `Share timer${whose ? " for " + whose : ""}: ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    const time = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    el.textContent = whose ? t("room.timerFor", { Name: whose, Time: time }) : t("room.timer", { Time: time });
     if (left === 0) clearInterval(el._tick);
   };
   tick();

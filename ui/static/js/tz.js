@@ -1,5 +1,7 @@
 // Reports the browser's timezone once, so the server-rendered schedule shows
 // the viewer's own times. Without JavaScript the picker form does the same.
+import { t } from "./i18n.js";
+
 const form = document.querySelector("form.tz");
 const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -19,7 +21,7 @@ if (form && detected && safe) {
     hint.className = "hint";
     const use = document.createElement("button");
     use.type = "button";
-    use.textContent = `Use my device's timezone (${detected})`;
+    use.textContent = t("tz.useDevice", { Zone: detected });
     use.addEventListener("click", () => {
       input.value = detected;
       form.requestSubmit();
