@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/sfu/dialin/dialintest"
+	"github.com/pion/opus"
 )
 
 // BenchmarkCallersInOneRoom seats N baresip phones in one room with one
@@ -55,4 +56,49 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkOpusDecode is the cost of decoding one 20 ms Opus packet of a
+// browser's kind to 8 kHz (once per speaker per caller):
+//
+//	go test -run XXX -bench 'OpusDecode|Mix' ./sfu/dialin/
+func BenchmarkOpusDecode(b *testing.B) {
+	for _, f := range []string{"tone660.ogg", "tone660-speech.ogg", "tone660-wb.ogg"} {
+		b.Run(f, func(b *testing.B) {
+			pkts := oggPackets(b, "testdata/"+f)
+			dec, err := opus.NewDecoderWithOutput(8000, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pcm := make([]int16, 960)
+			b.ResetTimer()
+			for i := range b.N {
+				if _, err := dec.DecodeToInt16(pkts[i%len(pkts)], pcm); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMix is one caller's 20 ms frame mixed from 6 speakers.
+func BenchmarkMix(b *testing.B) {
+	m := newMixer()
+	var sp []*speaker
+	for range maxMixed {
+		sp = append(sp, m.add())
+	}
+	frame := sine(440, frameSamples, 8000)
+	out := make([]int16, frameSamples)
+	for _, s := range sp {
+		m.push(s, frame)
+		m.push(s, frame)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, s := range sp {
+			m.push(s, frame)
+		}
+		m.next(out)
+	}
 }
