@@ -173,3 +173,33 @@ func rawSIP(t *testing.T, gw *Gateway, msg string) string {
 		}
 	}
 }
+
+// A meeting with a waiting room: the caller hears "please wait" (in the
+// meeting's language, Spanish), the chair sees "Phone caller 1" waiting
+// and admits it.
+func TestWaitingRoomAdmitsCaller(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	chair := joinBrowser(t, h, "lobby", testHostKey, "", nil)
+	ph := newPhone(t, "5550107")
+	ph.Dial(t, h.gw.Port())
+	h.wait(t, "prompt-done", "welcome")
+	ph.Keys(t, lobbyMeetingID+"#")
+	h.wait(t, "prompt-done", "waiting")
+	var id string
+	for id == "" {
+		ev := chair.waitControl(t, "waiting-list")
+		list, _ := ev["waiting"].([]any)
+		for _, w := range list {
+			if w, ok := w.(map[string]any); ok && w["name"] == "Phone caller 1" {
+				id, _ = w["id"].(string)
+			}
+		}
+	}
+	chair.control("admit", id)
+	if got := h.wait(t, "joined", "").Detail; got != id {
+		t.Fatalf("admitted %s, seated %s", id, got)
+	}
+	chair.waitHeard(t, 25)
+	hangUp(t, h, ph)
+}

@@ -14,10 +14,11 @@ import (
 )
 
 const (
-	testMeetingID = "12345"
-	testPIN       = "2468"
-	testHostKey   = "chair-key-1"
-	openMeetingID = "777"
+	testMeetingID  = "12345"
+	testPIN        = "2468"
+	testHostKey    = "chair-key-1"
+	openMeetingID  = "777"
+	lobbyMeetingID = "888"
 )
 
 // testRooms is the schedule side: "monday" asks for a passcode, "open"
@@ -30,6 +31,8 @@ func (testRooms) Room(_ context.Context, id string) (sfu.RoomSettings, error) {
 		return sfu.RoomSettings{PasscodeRequired: true, SecretsVersion: "1"}, nil
 	case "open":
 		return sfu.RoomSettings{SecretsVersion: "1"}, nil
+	case "lobby":
+		return sfu.RoomSettings{WaitingRoom: true, SecretsVersion: "1"}, nil
 	}
 	return sfu.RoomSettings{}, sfu.ErrNoRoom
 }
@@ -52,6 +55,8 @@ func (testDirectory) Lookup(_ context.Context, id string) (Meeting, error) {
 		return Meeting{Room: "monday", HasPIN: true}, nil
 	case openMeetingID:
 		return Meeting{Room: "open"}, nil
+	case lobbyMeetingID:
+		return Meeting{Room: "lobby", Language: "es"}, nil
 	}
 	return Meeting{}, ErrUnknownMeeting
 }
