@@ -23,7 +23,7 @@ type downTrack struct {
 	// levelID is the audio-level extension id the subscriber negotiated
 	// (0: none); set by the actor loop when the answer binds the track.
 	levelID atomic.Uint32
-	exts    [2]rtp.Extension // reused header extensions; layer readers under the track's mu
+	exts    [2]rtp.Extension // reused header extensions; the subscriber's writer only
 }
 
 func newDownTrack(up *upTrack, sub *Peer, local *webrtc.TrackLocalStaticRTP, sender *webrtc.RTPSender) *downTrack {
@@ -31,12 +31,12 @@ func newDownTrack(up *upTrack, sub *Peer, local *webrtc.TrackLocalStaticRTP, sen
 		fwd: newForwarder(up.video, up.codec.ClockRate)}
 }
 
-// write forwards one packet of a layer with this subscriber's sequence
-// numbers and timestamps, switching to the target layer on its keyframe.
-// Header extensions are set again under the subscriber's own ids
-// (extensions.go).
+// queue rewrites one packet of a layer with this subscriber's sequence
+// numbers and timestamps, switching to the target layer on its keyframe,
+// and queues it for the subscriber's writer. It reports whether the
+// packet was queued.
 // Called by an upTrack layer reader holding the track's mu.
-func (dt *downTrack) write(layer int, pkt *rtp.Packet, keyframe, gated bool, now time.Time) bool {
+func (dt *downTrack) queue(layer int, in *inPacket, keyframe, gated bool, now time.Time) bool {
 	if !dt.ready.Load() {
 		return false
 	}
@@ -47,6 +47,7 @@ func (dt *downTrack) write(layer int, pkt *rtp.Packet, keyframe, gated bool, now
 			dt.up.requestKeyframe(want, true)
 		}
 	}
+	pkt := &in.pkt
 	v := dt.fwd.forward(layer, pkt.SequenceNumber, pkt.Timestamp, keyframe, now)
 	switch {
 	case v.pli:
@@ -57,15 +58,23 @@ func (dt *downTrack) write(layer int, pkt *rtp.Packet, keyframe, gated bool, now
 	if !v.ok {
 		return false
 	}
-	out := rtp.Packet{
+	return dt.sub.out.push(outPacket{dt: dt, in: in, seq: v.seq, ts: v.ts})
+}
+
+// send writes a queued packet; header extensions are set again under the
+// subscriber's own ids (extensions.go). out is the writer's reused packet.
+// The subscriber's writer goroutine only.
+func (dt *downTrack) send(op outPacket, out *rtp.Packet) bool {
+	pkt := &op.in.pkt
+	*out = rtp.Packet{
 		Header: rtp.Header{
 			Version: 2, Marker: pkt.Marker, PayloadType: pkt.PayloadType,
-			SequenceNumber: v.seq, Timestamp: v.ts, SSRC: pkt.SSRC, CSRC: pkt.CSRC,
+			SequenceNumber: op.seq, Timestamp: op.ts, SSRC: pkt.SSRC, CSRC: pkt.CSRC,
 		},
 		Payload: pkt.Payload,
 	}
 	dt.setExtensions(pkt, &out.Header)
-	return dt.local.WriteRTP(&out) == nil
+	return dt.local.WriteRTP(out) == nil
 }
 
 // readRTCP relays the subscriber's keyframe requests to the publisher

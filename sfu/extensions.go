@@ -22,7 +22,7 @@ func (dt *downTrack) lookupExtensions() {
 
 // setExtensions puts the subscriber's extensions on an outgoing header,
 // reusing the downTrack's buffer so the packet path does not allocate.
-// Called by an upTrack layer reader holding the track's mu.
+// The subscriber's writer goroutine only.
 func (dt *downTrack) setExtensions(in *rtp.Packet, out *rtp.Header) {
 	id := dt.levelID.Load()
 	if id == 0 {

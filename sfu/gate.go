@@ -15,9 +15,9 @@ type mediaGate struct {
 	mayAudio, mayVideo atomic.Bool
 	// What the client says it publishes (mute message).
 	micOn, camOn atomic.Bool
-	// barrier makes closing a gate take full effect: the packet path holds
-	// it (read) from a packet's check to its last write; await takes it
-	// (write) to wait for those writes.
+	// barrier makes closing a gate take full effect: a subscriber's writer
+	// holds it (read) from a packet's last check to its write; await takes
+	// it (write) to wait for those writes.
 	barrier sync.RWMutex
 }
 
@@ -40,19 +40,32 @@ func (g *mediaGate) publishing(audio, video bool) {
 	g.camOn.Store(video)
 }
 
-// await returns once every packet checked before the call has been
-// written. It waits for at most one packet per track.
+// await returns once every packet that passed the gate before the call
+// has been written: a packet still queued for a subscriber is checked
+// again when its writer takes it (enter), so it is dropped if the gate
+// has closed since. It waits for at most one write per subscriber.
 func (g *mediaGate) await() {
 	g.barrier.Lock()
 	g.barrier.Unlock() //nolint:staticcheck // an empty section is the barrier
 }
 
-// check reports whether a packet of the kind may be forwarded now. The
-// caller writes the packet and then calls done, which lets await pass.
-func (g *mediaGate) check(video bool) (open bool, done func()) {
-	g.barrier.RLock()
+// allows reports whether a packet of the kind may be forwarded now. The
+// publisher's reader asks it to decide what to queue; the decision that
+// counts is enter's, at write time.
+func (g *mediaGate) allows(video bool) bool {
 	if video {
-		return g.mayVideo.Load() && g.camOn.Load(), g.barrier.RUnlock
+		return g.mayVideo.Load() && g.camOn.Load()
 	}
-	return g.mayAudio.Load() && g.micOn.Load(), g.barrier.RUnlock
+	return g.mayAudio.Load() && g.micOn.Load()
 }
+
+// enter reports whether a queued packet of the kind may be written now.
+// The caller writes it (if allowed) and then calls leave, which lets
+// await pass.
+func (g *mediaGate) enter(video bool) bool {
+	g.barrier.RLock()
+	return g.allows(video)
+}
+
+// leave ends the section enter began.
+func (g *mediaGate) leave() { g.barrier.RUnlock() }

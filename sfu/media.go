@@ -13,6 +13,7 @@ import (
 	"github.com/pion/interceptor/pkg/report"
 	"github.com/pion/interceptor/pkg/twcc"
 	"github.com/pion/webrtc/v4"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // audioLevelURI is the RFC 6464 header extension the active-speaker
@@ -179,10 +180,10 @@ type mediaSetup struct {
 }
 
 // newMedia opens the shared ICE sockets and applies the address settings.
-func newMedia(cfg Config, log *slog.Logger) (*mediaSetup, *transport, error) {
+func newMedia(cfg Config, log *slog.Logger, met *metrics) (*mediaSetup, *transport, error) {
 	logs := newPionLogs(log)
 	se := webrtc.SettingEngine{LoggerFactory: logs}
-	tr, err := listen(cfg, &se, logs)
+	tr, err := listen(cfg, &se, logs, met.dropped.WithLabelValues("tcp"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -253,7 +254,9 @@ func addInterceptors(m *webrtc.MediaEngine, reg *interceptor.Registry, logs pion
 }
 
 // listen opens the single UDP port and the optional ICE-TCP port.
-func listen(cfg Config, se *webrtc.SettingEngine, logs pionLogs) (*transport, error) {
+// ICE-TCP connections write through bounded queues (tcpconn.go) whose
+// drops count in dropped.
+func listen(cfg Config, se *webrtc.SettingEngine, logs pionLogs, dropped prometheus.Counter) (*transport, error) {
 	host := ""
 	if cfg.LoopbackOnly {
 		host = "127.0.0.1"
@@ -271,7 +274,7 @@ func listen(cfg Config, se *webrtc.SettingEngine, logs pionLogs) (*transport, er
 			return nil, fmt.Errorf("sfu: listen tcp %d: %w", cfg.TCPPort, err)
 		}
 		tr.tcp = tcp
-		tr.tcpMux = webrtc.NewICETCPMux(logs.NewLogger("tcpmux"), tcp, 8)
+		tr.tcpMux = webrtc.NewICETCPMux(logs.NewLogger("tcpmux"), boundedListener{Listener: tcp, dropped: dropped}, 8)
 		se.SetICETCPMux(tr.tcpMux)
 		types = append(types, webrtc.NetworkTypeTCP4)
 	}

@@ -12,6 +12,7 @@ type metrics struct {
 	rooms        prometheus.Gauge
 	participants prometheus.Gauge
 	forwarded    *prometheus.CounterVec // by kind
+	dropped      *prometheus.CounterVec // by reason: "queue" (mediaqueue.go), "tcp" (tcpconn.go)
 	slowClients  prometheus.Counter
 	closedByRate prometheus.Counter
 	secrets      *prometheus.CounterVec // by outcome: right, wrong, limited, busy
@@ -28,6 +29,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		forwarded: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_sfu_forwarded_packets_total", Help: "RTP packets forwarded to subscribers.",
 		}, []string{"kind"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_sfu_dropped_packets_total",
+			Help: "Packets dropped for subscribers that could not take them: their send queue (queue) or ICE-TCP connection (tcp) was full.",
+		}, []string{"reason"}),
 		slowClients: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hearth_sfu_slow_clients_total", Help: "Clients disconnected because their send queue filled.",
 		}),
@@ -42,10 +47,25 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.rooms, m.participants, m.forwarded, m.slowClients, m.closedByRate, m.secrets} {
+	for _, c := range m.collectors() {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("sfu: register metrics: %w", err)
 		}
 	}
 	return m, nil
+}
+
+func (m *metrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.rooms, m.participants, m.forwarded, m.dropped, m.slowClients, m.closedByRate, m.secrets}
+}
+
+// unregister undoes newMetrics' registration, for a server that failed to
+// start (its Registerer may be used again).
+func (m *metrics) unregister(reg prometheus.Registerer) {
+	if reg == nil {
+		return
+	}
+	for _, c := range m.collectors() {
+		reg.Unregister(c)
+	}
 }

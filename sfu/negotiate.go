@@ -24,6 +24,7 @@ func (p *Peer) startMedia() error {
 		return fmt.Errorf("sfu: new peer connection: %w", err)
 	}
 	p.pc = pc
+	p.startGoroutine(func() { p.out.run(p.ctx) }) // the subscriber's writer
 	kinds := []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo}
 	if p.audioOnly {
 		kinds = kinds[:1]

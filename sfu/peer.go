@@ -52,6 +52,9 @@ type Peer struct {
 	// forwarded counts the copies of this peer's packets written to
 	// subscribers (Forwarded).
 	forwarded atomic.Uint64
+	// out queues the packets this peer subscribes to; its own goroutine
+	// writes them (mediaqueue.go).
+	out *mediaQueue
 
 	// simMu guards simUps: Pion calls onTrack from its own goroutines,
 	// once per simulcast layer.
@@ -89,6 +92,7 @@ func newPeer(srv *Server, ws *wsConn) *Peer {
 	p.ctx, p.cancel = context.WithCancel(srv.ctx)
 	p.log = srv.log.With("peer", p.id[:8])
 	p.gate = newMediaGate()
+	p.out = newMediaQueue(srv.met)
 	return p
 }
 
@@ -163,6 +167,10 @@ func (p *Peer) AwaitGate() { p.gate.await() }
 // Forwarded is how many copies of this participant's packets have been
 // written to subscribers so far.
 func (p *Peer) Forwarded() uint64 { return p.forwarded.Load() }
+
+// Dropped is how many packets for this participant were dropped because
+// its send queue was full (it could not take them as fast as they came).
+func (p *Peer) Dropped() uint64 { return p.out.dropped.Load() }
 
 // do queues f for the actor loop; false when the peer is gone or stalled.
 func (p *Peer) do(f func()) bool {

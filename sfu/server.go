@@ -58,16 +58,17 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	}
 	// No client address or ICE credential in the log at any level.
 	log = slog.New(RedactAddresses(log.Handler()))
-	media, tr, err := newMedia(cfg, log)
+	met, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, rooms: rooms, log: log, media: media, tr: tr, live: map[string]*Room{}}
-	_, _ = rand.Read(s.addrKey[:])
-	if s.met, err = newMetrics(cfg.Registerer); err != nil {
-		_ = tr.Close()
+	media, tr, err := newMedia(cfg, log, met)
+	if err != nil {
+		met.unregister(cfg.Registerer)
 		return nil, err
 	}
+	s := &Server{cfg: cfg, rooms: rooms, log: log, media: media, tr: tr, met: met, live: map[string]*Room{}}
+	_, _ = rand.Read(s.addrKey[:])
 	if cfg.TURN.Enabled {
 		if s.turn, err = startTURN(cfg, log); err != nil {
 			_ = tr.Close()

@@ -71,13 +71,9 @@ func addSimulcastRecv(sdp string) string {
 
 // trackDeps hands a new track what it needs of this peer, its room and
 // the server.
-func (p *Peer) trackDeps(kind webrtc.RTPCodecType) trackDeps {
-	label := "audio"
-	if kind == webrtc.RTPCodecTypeVideo {
-		label = "video"
-	}
+func (p *Peer) trackDeps() trackDeps {
 	return trackDeps{
-		gate: p.gate, sent: &p.forwarded, forwarded: p.srv.met.forwarded.WithLabelValues(label),
+		gate: p.gate, sent: &p.forwarded,
 		pli:       p.sendPLI,
 		speaking:  func(on bool) { p.room.speakerChanged(p, on) },
 		unpublish: p.room.unpublish,
@@ -96,7 +92,7 @@ func (p *Peer) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	p.simMu.Lock()
 	up, old := p.simUps[recv]
 	if !old || remote.RID() == "" || up.ssrc[layer].Load() != 0 {
-		up, old = newUpTrack(p, p.trackDeps(remote.Kind()), remote, recv), false
+		up, old = newUpTrack(p, p.trackDeps(), remote, recv), false
 		if remote.RID() != "" {
 			p.simUps[recv] = up
 		}

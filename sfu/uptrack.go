@@ -9,9 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // pliInterval rate-limits keyframe requests relayed to one publisher layer.
@@ -31,12 +29,11 @@ type subChange struct {
 // server, handed to it at construction so that the packet path reaches
 // nothing else of theirs.
 type trackDeps struct {
-	gate      *mediaGate         // the publisher's; checked for every packet
-	sent      *atomic.Uint64     // the publisher's count of forwarded copies
-	forwarded prometheus.Counter // the server's, for this kind of media
-	pli       func(ssrc uint32)  // asks the publisher for a keyframe
-	speaking  func(bool)         // the publisher started or stopped speaking
-	unpublish func(*upTrack)     // the last layer ended
+	gate      *mediaGate        // the publisher's; checked for every packet
+	sent      *atomic.Uint64    // the publisher's count of forwarded copies (subscribers' writers add)
+	pli       func(ssrc uint32) // asks the publisher for a keyframe
+	speaking  func(bool)        // the publisher started or stopped speaking
+	unpublish func(*upTrack)    // the last layer ended
 	log       *slog.Logger
 }
 
@@ -57,6 +54,7 @@ type upTrack struct {
 
 	changes chan subChange
 	done    chan struct{} // closed when the last reader has stopped
+	bufs    sync.Pool     // of *inPacket: a received packet lives until every queue has written it
 
 	ssrc    [maxLayers]atomic.Uint32 // 0: the layer is not published
 	rate    [maxLayers]atomic.Int64  // measured bits/s per layer
@@ -87,6 +85,7 @@ func newUpTrack(pub *Peer, deps trackDeps, remote *webrtc.TrackRemote, recv *web
 		done:      make(chan struct{}),
 	}
 	t.levelExt.Store(audioLevelID(recv))
+	t.bufs.New = func() any { return &inPacket{pool: &t.bufs} }
 	return t
 }
 
@@ -173,25 +172,26 @@ func (t *upTrack) read(layer int, remote *webrtc.TrackRemote) {
 			t.finish()
 		}
 	}()
-	buf := make([]byte, 1500)
-	var pkt rtp.Packet
 	kind := "audio"
 	if t.video {
 		kind = "video"
 	}
-	forwarded := t.deps.forwarded
 	t.deps.log.Debug("track published", "kind", kind, "codec", t.codec.MimeType, "ssrc", remote.SSRC(), "rid", remote.RID())
 	var bytes int64
 	window := time.Now()
 	for {
-		n, _, err := remote.Read(buf)
+		in := t.bufs.Get().(*inPacket)
+		in.refs.Store(1) // the reader's own, released once every subscriber had its turn
+		n, _, err := remote.Read(in.buf[:])
 		if err != nil {
+			in.release()
 			if !errors.Is(err, io.EOF) {
 				t.deps.log.Debug("track read", "err", err)
 			}
 			return
 		}
-		if err := pkt.Unmarshal(buf[:n]); err != nil {
+		if err := in.pkt.Unmarshal(in.buf[:n]); err != nil {
+			in.release()
 			continue
 		}
 		now := time.Now()
@@ -203,30 +203,24 @@ func (t *upTrack) read(layer int, remote *webrtc.TrackRemote) {
 		}
 		t.mu.Lock()
 		t.applyChanges()
-		sent := t.forward(layer, &pkt, now)
+		t.forward(layer, in, now)
 		t.mu.Unlock()
-		forwarded.Add(float64(sent))
+		in.release()
 	}
 }
 
-// forward hands one packet to every subscriber and returns how many got
-// it. Caller holds mu.
-func (t *upTrack) forward(layer int, pkt *rtp.Packet, now time.Time) int {
-	open, done := t.deps.gate.check(t.video) // closing the gate waits for this packet's writes
-	defer done()
-	gated := !open
-	if !t.video && t.observeAudio(pkt, now) {
+// forward queues one packet for every subscriber that should get it;
+// each subscriber's writer sends it (mediaqueue.go), so no subscriber can
+// hold up the others. Caller holds mu.
+func (t *upTrack) forward(layer int, in *inPacket, now time.Time) {
+	gated := !t.deps.gate.allows(t.video) // checked again at write time
+	if !t.video && t.observeAudio(&in.pkt, now) {
 		gated = true // silent: not forwarded, and resumes seamlessly
 	}
-	keyframe := t.keyframe(pkt.Payload)
-	sent := 0
+	keyframe := t.keyframe(in.pkt.Payload)
 	for _, dt := range t.subs {
-		if dt.write(layer, pkt, keyframe, gated, now) {
-			sent++
-		}
+		dt.queue(layer, in, keyframe, gated, now)
 	}
-	t.deps.sent.Add(uint64(sent))
-	return sent
 }
 
 // applyChanges applies queued subscriber changes. Caller holds mu.

@@ -43,6 +43,10 @@ type Options struct {
 	// replay check, so that a test can see the server resend a packet that
 	// was not really lost.
 	AcceptReplays bool
+	// TCPVia makes the client use ICE-TCP only, and reach the server's
+	// TCP candidates at this host:port instead of theirs: a relay the test
+	// controls, such as one that stops reading to play a congested link.
+	TCPVia string
 }
 
 // Message is any server message, decoded loosely.
@@ -77,6 +81,7 @@ type Client struct {
 	room     string
 	resume   string
 	readDone chan struct{} // closed when the current read loop ends
+	tcpVia   string        // Options.TCPVia
 }
 
 func newAPI(o Options) (*webrtc.API, error) {
@@ -108,6 +113,12 @@ func newAPI(o Options) (*webrtc.API, error) {
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}
+	if o.TCPVia != "" {
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})
+		// A relay that stops reading also holds back the server's ICE
+		// answers: the client must not give up on the connection meanwhile.
+		se.SetICETimeouts(time.Minute, time.Hour, 2*time.Second)
+	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }
 
@@ -128,7 +139,7 @@ func Dial(ctx context.Context, url string, o Options) (*Client, error) {
 		_ = ws.CloseNow()
 		return nil, fmt.Errorf("loadtest: peer connection: %w", err)
 	}
-	c := &Client{ws: ws, pc: pc, Recv: newReceiver(), Events: make(chan Message, 256)}
+	c := &Client{ws: ws, pc: pc, Recv: newReceiver(), Events: make(chan Message, 256), tcpVia: o.TCPVia}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if err := c.setup(o); err != nil {
 		c.Close()
@@ -287,10 +298,11 @@ func (c *Client) handle(m Message) error {
 	case "offer":
 		var o struct{ SDP string }
 		_ = json.Unmarshal(m.Raw, &o)
-		return c.answer(o.SDP)
+		return c.answer(c.viaRelay(o.SDP))
 	case "candidate":
 		var o struct{ Candidate webrtc.ICECandidateInit }
 		_ = json.Unmarshal(m.Raw, &o)
+		o.Candidate.Candidate = c.viaRelay(o.Candidate.Candidate)
 		return c.pc.AddICECandidate(o.Candidate)
 	default:
 		c.event(m)
@@ -320,6 +332,28 @@ func (c *Client) answer(sdp string) error {
 		return fmt.Errorf("loadtest: answer: %w", err)
 	}
 	return c.Send(map[string]any{"type": "answer", "sdp": answerSDP(ans.SDP)})
+}
+
+// viaRelay points the server's TCP candidates in an offer or candidate
+// line at Options.TCPVia.
+func (c *Client) viaRelay(text string) string {
+	if c.tcpVia == "" {
+		return text
+	}
+	host, port, err := net.SplitHostPort(c.tcpVia)
+	if err != nil {
+		return text
+	}
+	lines := strings.SplitAfter(text, "\n")
+	for i, l := range lines {
+		// candidate:<foundation> <component> <protocol> <priority> <address> <port> typ ...
+		f := strings.Fields(l)
+		if len(f) > 6 && strings.Contains(f[0], "candidate:") && strings.EqualFold(f[2], "tcp") {
+			f[4], f[5] = host, port
+			lines[i] = strings.Join(f, " ") + l[len(strings.TrimRight(l, "\r\n")):]
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // answerSDP drops the simulcast receive attributes Pion copies from an

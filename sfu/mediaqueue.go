@@ -1,0 +1,146 @@
+package sfu
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/rtp"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// mediaQueueLen bounds the packets waiting for one subscriber's writer:
+// about 200 ms of everything a subscriber of a large room receives. A
+// writer that keeps up holds a handful; one that cannot (its connection
+// is slower than its share of the room) loses the newest packets.
+const mediaQueueLen = 1024
+
+// inPacket is one packet a publisher sent, shared read-only by every
+// subscriber it is queued for. The last holder returns it to its track's
+// pool.
+type inPacket struct {
+	buf  [1500]byte
+	pkt  rtp.Packet // unmarshalled from buf: its payload and extensions point into it
+	refs atomic.Int32
+	pool *sync.Pool
+}
+
+func (in *inPacket) hold() { in.refs.Add(1) }
+
+func (in *inPacket) release() {
+	if in.refs.Add(-1) == 0 {
+		in.pool.Put(in)
+	}
+}
+
+// outPacket is one packet queued for one subscriber: the shared packet
+// with the sequence number and timestamp this subscriber's forwarder gave
+// it.
+type outPacket struct {
+	dt  *downTrack
+	in  *inPacket
+	seq uint16
+	ts  uint32
+}
+
+// mediaQueue is one subscriber's bounded packet queue and the goroutine
+// that writes it, so that a publisher's reader never waits on a
+// subscriber: it queues and moves on, and a full queue drops the packet
+// and counts it. Each subscriber's packets leave in the order they were
+// queued.
+type mediaQueue struct {
+	ch chan outPacket
+	// dropped counts the packets this subscriber's queue had no room for.
+	dropped   atomic.Uint64
+	droppedBy prometheus.Counter // the server's, reason "queue"
+	forwarded [2]prometheus.Counter
+
+	// Owned by the writer goroutine.
+	pending [2]int     // forwarded copies not yet added to the counters (audio, video)
+	out     rtp.Packet // reused outgoing packet
+}
+
+func newMediaQueue(met *metrics) *mediaQueue {
+	return &mediaQueue{
+		ch:        make(chan outPacket, mediaQueueLen),
+		droppedBy: met.dropped.WithLabelValues("queue"),
+		forwarded: [2]prometheus.Counter{
+			met.forwarded.WithLabelValues("audio"), met.forwarded.WithLabelValues("video"),
+		},
+	}
+}
+
+// push queues a packet without waiting; false when the queue is full
+// (the packet is dropped and counted). Publisher reader goroutines.
+func (q *mediaQueue) push(op outPacket) bool {
+	op.in.hold()
+	select {
+	case q.ch <- op:
+		return true
+	default:
+		op.in.release()
+		q.dropped.Add(1)
+		q.droppedBy.Inc()
+		return false
+	}
+}
+
+// run writes queued packets until ctx ends.
+func (q *mediaQueue) run(ctx context.Context) {
+	defer q.flush()
+	for {
+		select {
+		case op := <-q.ch:
+			q.write(op)
+			if len(q.ch) == 0 {
+				q.flush()
+			}
+		case <-ctx.Done():
+			q.discard()
+			return
+		}
+	}
+}
+
+// write sends one packet if its publisher's gate is still open: a gate
+// that closed while the packet waited drops it, and the gate's await
+// waits for a write in progress (gate.go).
+func (q *mediaQueue) write(op outPacket) {
+	up := op.dt.up
+	if up.deps.gate.enter(up.video) && op.dt.send(op, &q.out) {
+		up.deps.sent.Add(1)
+		q.pending[kindIndex(up.video)]++
+	}
+	up.deps.gate.leave()
+	op.in.release()
+}
+
+// flush adds the forwarded copies to the server's counters, once the
+// queue is empty rather than per packet.
+func (q *mediaQueue) flush() {
+	for i, n := range q.pending {
+		if n > 0 {
+			q.forwarded[i].Add(float64(n))
+			q.pending[i] = 0
+		}
+	}
+}
+
+// discard returns what is left in the queue to its pools.
+func (q *mediaQueue) discard() {
+	for {
+		select {
+		case op := <-q.ch:
+			op.in.release()
+		default:
+			return
+		}
+	}
+}
+
+func kindIndex(video bool) int {
+	if video {
+		return 1
+	}
+	return 0
+}
