@@ -15,6 +15,10 @@ import (
 // is slower than its share of the room) loses the newest packets.
 const mediaQueueLen = 1024
 
+// counterBatch is how many forwarded copies a writer counts before adding
+// them to the server's counter (the publisher's own count is exact).
+const counterBatch = 64
+
 // inPacket is one packet a publisher sent, shared read-only by every
 // subscriber it is queued for. The last holder returns it to its track's
 // pool.
@@ -92,7 +96,7 @@ func (q *mediaQueue) run(ctx context.Context) {
 		select {
 		case op := <-q.ch:
 			q.write(op)
-			if len(q.ch) == 0 {
+			if q.pending[0]+q.pending[1] >= counterBatch {
 				q.flush()
 			}
 		case <-ctx.Done():
@@ -115,8 +119,9 @@ func (q *mediaQueue) write(op outPacket) {
 	op.in.release()
 }
 
-// flush adds the forwarded copies to the server's counters, once the
-// queue is empty rather than per packet.
+// flush adds the forwarded copies to the server's counters, counterBatch
+// at a time rather than per packet: every subscriber's writer adds to the
+// same counters.
 func (q *mediaQueue) flush() {
 	for i, n := range q.pending {
 		if n > 0 {

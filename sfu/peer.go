@@ -161,7 +161,9 @@ func (p *Peer) SetMediaGate(audio, video bool) { p.gate.set(audio, video) }
 
 // AwaitGate returns once every packet checked against the gate before the
 // call has been written: after SetMediaGate closed a kind, nothing of it
-// is forwarded from then on. It waits for at most one packet per track.
+// is forwarded from then on. Packets still queued for subscribers are
+// checked again when written, so it waits for at most one write per
+// subscriber, never for a queue to drain.
 func (p *Peer) AwaitGate() { p.gate.await() }
 
 // Forwarded is how many copies of this participant's packets have been

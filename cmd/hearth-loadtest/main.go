@@ -35,6 +35,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hearth-recovery/hearth/sfu"
 	"github.com/hearth-recovery/hearth/sfu/loadtest"
 )
@@ -206,11 +208,14 @@ func serveLoopback(ctx context.Context) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	// The load clients send more than a browser would at join; the rate
 	// limit stays on, only higher.
-	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 1000, MessageBurst: 2000}, loadtest.OpenRooms{Max: 1000}, log)
+	reg := prometheus.NewRegistry()
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 1000, MessageBurst: 2000, Registerer: reg},
+		loadtest.OpenRooms{Max: 1000}, log)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	defer reportDrops(reg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -224,6 +229,32 @@ func serveLoopback(ctx context.Context) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// reportDrops tells, when the server stops, how many packets it dropped
+// for subscribers that could not take them (full send queues): part of
+// the loss the clients saw, and none of it the network's.
+func reportDrops(reg *prometheus.Registry) {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return
+	}
+	var parts []string
+	for _, mf := range mfs {
+		if mf.GetName() != "hearth_sfu_dropped_packets_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				parts = append(parts, fmt.Sprintf("%s %.0f", l.GetValue(), m.GetCounter().GetValue()))
+			}
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(os.Stderr, "server: dropped for slow subscribers: %s\n", strings.Join(parts, ", "))
+	} else {
+		fmt.Fprintln(os.Stderr, "server: dropped for slow subscribers: none")
+	}
 }
 
 // procUsage reads a process's CPU seconds and resident memory from /proc.
