@@ -45,12 +45,12 @@ func (boundContext) CodecParameters() []webrtc.RTPCodecParameters {
 		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, PayloadType: 96}}
 }
 func (boundContext) HeaderExtensions() []webrtc.RTPHeaderExtensionParameter { return nil }
-func (boundContext) SSRC() webrtc.SSRC                                     { return 1234 }
-func (boundContext) SSRCRetransmission() webrtc.SSRC                       { return 0 }
-func (boundContext) SSRCForwardErrorCorrection() webrtc.SSRC               { return 0 }
-func (c boundContext) WriteStream() webrtc.TrackLocalWriter                { return c.w }
-func (boundContext) ID() string                                            { return "bench" }
-func (boundContext) RTCPReader() interceptor.RTCPReader                    { return nil }
+func (boundContext) SSRC() webrtc.SSRC                                      { return 1234 }
+func (boundContext) SSRCRetransmission() webrtc.SSRC                        { return 0 }
+func (boundContext) SSRCForwardErrorCorrection() webrtc.SSRC                { return 0 }
+func (c boundContext) WriteStream() webrtc.TrackLocalWriter                 { return c.w }
+func (boundContext) ID() string                                             { return "bench" }
+func (boundContext) RTCPReader() interceptor.RTCPReader                     { return nil }
 
 // fanout is a video upTrack with subscribers whose writers send to
 // discardWriters, without Pion's connection underneath.
