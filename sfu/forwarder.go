@@ -34,6 +34,10 @@ type fwdVerdict struct {
 	swap bool // this packet switched layers
 }
 
+// runWindow is how far behind a run's newest packet a late packet is
+// still forwarded (its output slot is reserved by the run's offset).
+const runWindow = 0x4000
+
 func newForwarder(video bool, clockRate uint32) *forwarder {
 	return &forwarder{video: video, clockRate: clockRate, resync: true}
 }
@@ -75,6 +79,12 @@ func (f *forwarder) forward(layer int, seq uint16, ts uint32, keyframe bool, now
 	}
 	if seqBefore(seq, f.firstInSeq) {
 		return fwdVerdict{} // older than the run: its slot was never reserved
+	}
+	if seq-f.firstInSeq > runWindow {
+		// The run's start trails its newest packet by at most runWindow:
+		// otherwise, after half the sequence space (32,768 packets, a few
+		// minutes of video), every new packet would look older than the run.
+		f.firstInSeq = seq - runWindow
 	}
 	return f.emit(seq+f.seqOffset, ts+f.tsOffset, now, false)
 }

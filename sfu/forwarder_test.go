@@ -162,3 +162,27 @@ func TestNames(t *testing.T) {
 		t.Errorf("uniqueName = %q", got)
 	}
 }
+
+// TestForwarderLongRun: a stream forwarded without a break for longer
+// than half the sequence space (a camera left on for a few minutes) keeps
+// flowing, with continuous sequence numbers.
+func TestForwarderLongRun(t *testing.T) {
+	for _, video := range []bool{false, true} {
+		f := newForwarder(video, 90000)
+		now := time.Unix(0, 0)
+		in, out := uint16(100), uint16(0)
+		for i := range 3 * 65536 {
+			v := f.forward(0, in, uint32(i)*3000, i == 0, now)
+			if !v.ok || (i > 0 && v.seq != out+1) {
+				t.Fatalf("video=%v: packet %d (seq %d): ok=%v seq %d after %d", video, i, in, v.ok, v.seq, out)
+			}
+			out = v.seq
+			in++
+			now = now.Add(10 * time.Millisecond)
+		}
+		// A packet far older than the newest is still dropped.
+		if v := f.forward(0, in-runWindow-10, 0, false, now); v.ok {
+			t.Errorf("video=%v: a packet %d behind the newest was forwarded", video, runWindow+10)
+		}
+	}
+}
