@@ -72,6 +72,7 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	if cfg.TURN.Enabled {
 		if s.turn, err = startTURN(cfg, log); err != nil {
 			_ = tr.Close()
+			met.unregister(cfg.Registerer)
 			return nil, err
 		}
 	}
