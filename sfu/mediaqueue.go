@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -98,6 +99,13 @@ func (q *mediaQueue) run(ctx context.Context) {
 			q.write(op)
 			if q.pending[0]+q.pending[1] >= counterBatch {
 				q.flush()
+			}
+			if len(q.ch) > 0 {
+				// A backlog (this writer was kept from running) goes out
+				// interleaved with the other subscribers' rather than as one
+				// burst into one client's socket buffer, which would overflow
+				// it as the reader-side fan-out never did.
+				runtime.Gosched()
 			}
 		case <-ctx.Done():
 			q.discard()
