@@ -101,3 +101,30 @@ func TestBrowserChairThroughGuessingFlood(t *testing.T) {
 	click(t, chair, "#btn-deny-all")
 	waitText(t, chair, "waiting-list", "Nobody is waiting.")
 }
+
+// After Secure (which also stops renaming) the chair renames a member from
+// the People panel; everyone's page shows the new name.
+func TestBrowserChairRenamesMember(t *testing.T) {
+	srv := testApp(t, true)
+	hostKey := createRoom(t, srv, "renamed", map[string]any{"max_participants": 10})
+	b := browsertest.Launch(t, browsertest.Options{})
+	url := srv.URL + "/m/renamed/join"
+	chair := b.Open(url)
+	joinAs(t, chair, "Pat", "listen", hostKey)
+	waitIn(t, chair, "the chair")
+	sam := isolated(t, chair, url)
+	joinAs(t, sam, "Rude name", "listen", "")
+	waitIn(t, sam, "the member")
+	click(t, chair, "#btn-chair")
+	click(t, chair, "#btn-secure")
+	waitText(t, chair, "people-list", "Rude name")
+	click(t, chair, "#btn-people")
+	if _, err := browsertest.Eval[bool](chair, `window.prompt = () => "Guest", true`); err != nil {
+		t.Fatal(err)
+	}
+	click(t, chair, `#people-list button[aria-label="Rename: Rude name"]`)
+	waitText(t, chair, "people-list", "Guest")
+	if err := sam.WaitFor(`document.body.textContent.includes("Guest") && !document.body.textContent.includes("Rude name")`, 10*time.Second); err != nil {
+		t.Fatalf("the member's own page does not show the new name: %v", err)
+	}
+}

@@ -82,6 +82,10 @@ export class Chair {
       timer: (p) => this.send({
         type: "start-timer", target: p.id, seconds: Math.round((Number($("share-minutes").value) || 3) * 60),
       }),
+      rename: (p) => {
+        const name = prompt(t("chair.promptRename", { Name: p.name }), p.name);
+        if (name && name.trim() && name.trim() !== p.name) this.send({ type: "rename-member", target: p.id, name: name.trim() });
+      },
       remove: (p) => {
         if (confirm(t("chair.confirmRemove", { Name: p.name }))) {
           this.send({ type: "remove", target: p.id });

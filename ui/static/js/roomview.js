@@ -202,7 +202,7 @@ function keepFocus(list, redraw) {
 
 // Each button is there only when it applies: asking a muted member to
 // unmute instead of muting them; nothing the server refuses to do to a
-// chair or co-chair (mute, cameras, remove); and the chair-only actions
+// chair or co-chair (mute, cameras, rename, remove); and the chair-only actions
 // (co-chairs, handing the chair over) for the chair alone.
 function memberActions(p, owner, actions) {
   const box = document.createElement("span");
@@ -219,6 +219,7 @@ function memberActions(p, owner, actions) {
   if (owner && p.role === "co-chair") add("room.act.revokeCoChair", actions.revokeCoChair);
   else if (owner && !chairs) add("room.act.coChair", actions.coChair);
   if (owner) add("room.act.handOver", actions.handOver);
+  if (!chairs) add("room.act.rename", actions.rename);
   if (!chairs) add("room.act.remove", actions.remove);
   return box;
 }
