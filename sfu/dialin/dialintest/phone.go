@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -167,7 +168,10 @@ func (p *Phone) Heard(t testing.TB) []int16 {
 }
 
 // WriteWAV writes 8 kHz mono 16-bit PCM.
-func WriteWAV(path string, pcm []int16) error {
+func WriteWAV(path string, pcm []int16) error { return WriteWAVRate(path, pcm, 8000) }
+
+// WriteWAVRate writes mono 16-bit PCM at rate samples a second.
+func WriteWAVRate(path string, pcm []int16, rate int) error {
 	b := make([]byte, 44+2*len(pcm))
 	copy(b, "RIFF")
 	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*len(pcm)))
@@ -175,8 +179,8 @@ func WriteWAV(path string, pcm []int16) error {
 	binary.LittleEndian.PutUint32(b[16:], 16)
 	binary.LittleEndian.PutUint16(b[20:], 1)
 	binary.LittleEndian.PutUint16(b[22:], 1)
-	binary.LittleEndian.PutUint32(b[24:], 8000)
-	binary.LittleEndian.PutUint32(b[28:], 16000)
+	binary.LittleEndian.PutUint32(b[24:], uint32(rate))
+	binary.LittleEndian.PutUint32(b[28:], uint32(2*rate))
 	binary.LittleEndian.PutUint16(b[32:], 2)
 	binary.LittleEndian.PutUint16(b[34:], 16)
 	copy(b[36:], "data")
@@ -223,4 +227,38 @@ func (p *Phone) Output() string { return p.out.String() }
 func (p *Phone) Quit(t testing.TB) {
 	p.Do(t, "quit", "")
 	_ = p.Cmd.Wait()
+}
+
+// ToneFrames counts the 20 ms frames of 8 kHz audio in which freq carries
+// most of the energy (Goertzel) and the frame is not near silence.
+func ToneFrames(pcm []int16, freq float64) int {
+	const frame = 160
+	n := 0
+	for i := 0; i+frame <= len(pcm); i += frame {
+		f := pcm[i : i+frame]
+		w := 2 * math.Pi * freq / 8000
+		c := 2 * math.Cos(w)
+		var s1, s2, total float64
+		for _, v := range f {
+			x := float64(v)
+			s1, s2 = x+c*s1-s2, s1
+			total += x * x
+		}
+		if total == 0 || math.Sqrt(total/frame) < 300 {
+			continue
+		}
+		if p := s1*s1 + s2*s2 - c*s1*s2; 2*p/(frame*total) > 0.5 {
+			n++
+		}
+	}
+	return n
+}
+
+// Sine is a tone at freq Hz, rate samples a second, of amplitude amp.
+func Sine(freq float64, rate, samples int, amp float64) []int16 {
+	out := make([]int16, samples)
+	for i := range out {
+		out[i] = int16(amp * math.Sin(2*math.Pi*freq*float64(i)/float64(rate)))
+	}
+	return out
 }
