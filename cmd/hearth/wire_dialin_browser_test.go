@@ -26,7 +26,7 @@ func TestBrowserAndPhoneHearEachOther(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := browsertest.Launch(t, browsertest.Options{ExtraFlags: map[string]any{"use-file-for-fake-audio-capture": mic}})
-	cfg := serveConfig{DataDir: t.TempDir(), AdminToken: testAdminToken, LogFormat: "text", LogLevel: "info",
+	cfg := serveConfig{DataDir: t.TempDir(), Demo: true, AdminToken: testAdminToken, LogFormat: "text", LogLevel: "info",
 		RTC:    rtcConfig{LoopbackOnly: true},
 		Dialin: dialinConfig{Listen: "127.0.0.1:0", RTPPorts: "41300-41399", Allow: "127.0.0.1", Language: "en", MaxCalls: 4}}
 	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -19,16 +19,29 @@ import (
 //
 //	go test -run XXX -bench CallersInOneRoom -benchtime 10x ./sfu/dialin/
 func BenchmarkCallersInOneRoom(b *testing.B) {
-	for _, n := range []int{1, 5, 10, 20} {
-		b.Run(fmt.Sprintf("callers=%d", n), func(b *testing.B) { benchCallers(b, n) })
+	for _, talking := range []bool{true, false} {
+		for _, n := range []int{1, 5, 10, 20} {
+			name := fmt.Sprintf("callers=%d/all-talking", n)
+			if !talking {
+				name = fmt.Sprintf("callers=%d/member-talking", n)
+			}
+			b.Run(name, func(b *testing.B) { benchCallers(b, n, talking) })
+		}
 	}
 }
 
-func benchCallers(b *testing.B, n int) {
+// benchCallers: with talking, every phone sends a loud tone; without, the
+// phones send silence (as callers listening to one speaker do, whose
+// audio the SFU stops forwarding after 2 s) and only the member speaks.
+func benchCallers(b *testing.B, n int, talking bool) {
 	h := newHarness(b)
 	chair := joinBrowser(b, h, "monday", testHostKey, "", oggPackets(b, "testdata/tone660-speech.ogg"))
 	for i := range n {
-		ph := dialintest.Start(b, fmt.Sprintf("555020%02d", i), sine(toneHz, 8000*300, 8000))
+		amp := 8000.0
+		if !talking {
+			amp = 0
+		}
+		ph := dialintest.Start(b, fmt.Sprintf("555020%02d", i), sine(toneHz, 8000*300, amp))
 		ph.Dial(b, h.gw.Port())
 		deadline := time.Now().Add(60 * time.Second)
 		for !strings.Contains(ph.Output(), "Call established") {
@@ -40,7 +53,11 @@ func benchCallers(b *testing.B, n int) {
 		ph.Keys(b, testMeetingID+"#"+testPIN+"#") // typed over the prompts
 		h.wait(b, "joined", "")
 	}
-	chair.waitHeard(b, 50)
+	if talking {
+		chair.waitHeard(b, 50)
+	} else {
+		time.Sleep(3 * time.Second) // past the SFU's 2 s silence gate
+	}
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	for range b.N {
