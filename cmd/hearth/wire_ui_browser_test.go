@@ -33,21 +33,30 @@ func axeSource(t *testing.T) string {
 	return string(b)
 }
 
-// checkAxe runs axe-core on the page and fails on serious or critical
-// violations, naming the rule and the first elements.
+// checkAxe runs axe-core on the page in light and in dark mode and fails
+// on serious or critical violations, naming the rule and the first elements.
 func checkAxe(t *testing.T, p *browsertest.Page, axe, what string) {
 	t.Helper()
 	if _, err := browsertest.Eval[bool](p, axe+";true"); err != nil {
 		t.Fatalf("%s: inject axe: %v", what, err)
 	}
-	found, err := browsertest.Eval[[]string](p, `axe.run(document).then(r => r.violations
-		.filter(v => v.impact === "serious" || v.impact === "critical")
-		.map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))`)
-	if err != nil {
-		t.Fatalf("%s: axe.run: %v", what, err)
+	for _, scheme := range []string{"light", "dark"} {
+		if _, err := chromedp.Call(p.Ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}); err != nil {
+			t.Fatalf("%s: %s mode: %v", what, scheme, err)
+		}
+		found, err := browsertest.Eval[[]string](p, `axe.run(document).then(r => r.violations
+			.filter(v => v.impact === "serious" || v.impact === "critical")
+			.map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))`)
+		if err != nil {
+			t.Fatalf("%s: axe.run: %v", what, err)
+		}
+		for _, v := range found {
+			t.Errorf("%s (%s mode): axe: %s", what, scheme, v)
+		}
 	}
-	for _, v := range found {
-		t.Errorf("%s: axe: %s", what, v)
+	if _, err := chromedp.Call(p.Ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatalf("%s: reset color scheme: %v", what, err)
 	}
 }
 
