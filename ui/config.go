@@ -103,6 +103,9 @@ type Config struct {
 	// Catalog holds the messages; nil loads the embedded catalogs. Tests
 	// pass one loaded with the pseudo-locale.
 	Catalog *i18n.Catalog
+	// DialIn is the number members call to join by telephone, shown with
+	// each meeting's phone ID; "" when dial-in is off.
+	DialIn string
 }
 
 func (c *Config) setDefaults() {

@@ -20,6 +20,7 @@ type joinData struct {
 	HasTradition   bool
 	TraditionURL   string
 	TraditionGroup string
+	Phone          *phoneView
 }
 
 func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
@@ -40,11 +41,16 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 		Slug: s.Slug, Name: s.Name, HasPasscode: s.Room.HasPasscode(), WaitingRoom: s.Room.WaitingRoom,
 		MaxNameLength: maxDisplayName, SignalPath: h.cfg.SignalPath, MaxChatLength: maxChatText,
 	}
+	var groupPhone string
 	if s.GroupSlug != "" {
-		if g, err := h.cfg.Reader.Group(r.Context(), s.GroupSlug); err == nil && g.TraditionURL != "" {
-			d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
+		if g, err := h.cfg.Reader.Group(r.Context(), s.GroupSlug); err == nil {
+			groupPhone = g.ConferencePhone
+			if g.TraditionURL != "" {
+				d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
+			}
 		}
 	}
+	d.Phone = h.phoneFor(s, groupPhone)
 	h.render(w, r, http.StatusOK, "join", page{Title: v.Lang.T("join.title", "Name", s.Name), Viewer: v, Data: d})
 }
 

@@ -23,6 +23,7 @@ type meetingData struct {
 	Next      []occurrenceView
 	Feeds     Feeds
 	Zones     []string
+	Phone     *phoneView
 }
 
 type occurrenceView struct {
@@ -75,6 +76,7 @@ func (h *Handler) buildMeeting(w http.ResponseWriter, r *http.Request, v *viewer
 			return nil, fmt.Errorf("group of %q: %w", slug, err)
 		}
 	}
+	d.Phone = h.phoneFor(s, d.Group.ConferencePhone)
 	now := h.cfg.Now()
 	occ, err := h.upcoming(&m, now, now.Add(62*24*time.Hour))
 	if err != nil {
