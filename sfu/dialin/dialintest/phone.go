@@ -73,6 +73,23 @@ func (l *lockedBuffer) String() string {
 func Start(t testing.TB, user string, mic []int16) *Phone {
 	t.Helper()
 	bin := NeedTool(t, "baresip")
+	// The ports are free when chosen but another test process may take one
+	// (or baresip's TLS twin, the SIP port + 1) before baresip binds it:
+	// choose again then.
+	for attempt := 1; ; attempt++ {
+		p, taken := start(t, bin, user, mic)
+		if !taken || attempt == 5 {
+			if p == nil {
+				t.Fatalf("baresip control port did not open")
+			}
+			return p
+		}
+	}
+}
+
+// start runs one baresip; taken says its ports were taken meanwhile.
+func start(t testing.TB, bin, user string, mic []int16) (p *Phone, taken bool) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := WriteWAV(filepath.Join(dir, "mic.wav"), mic); err != nil {
 		t.Fatal(err)
@@ -103,7 +120,7 @@ rtp_ports 30000-39998
 	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(acct), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := &Phone{dir: dir, out: &lockedBuffer{}}
+	p = &Phone{dir: dir, out: &lockedBuffer{}}
 	p.Cmd = exec.Command(bin, "-f", dir)
 	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
 	p.Cmd.Stdin = strings.NewReader("")
@@ -122,12 +139,16 @@ rtp_ports 30000-39998
 		if err == nil {
 			p.ctrl = c
 			go func() { _, _ = io.Copy(io.Discard, bufio.NewReader(c)) }()
-			return p
+			return p, false
+		}
+		if strings.Contains(p.out.String(), "Address already in use") {
+			_ = p.Cmd.Process.Kill()
+			return nil, true
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("baresip control port did not open:\n%s", p.out.String())
-	return nil
+	t.Errorf("baresip control port did not open:\n%s", p.out.String())
+	return nil, false
 }
 
 // do sends one ctrl_tcp command (a netstring of JSON).
