@@ -71,15 +71,8 @@ func TestSlowTCPSubscriberStallsNobody(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		// Counted whole above; a loaded CI machine (race detector, other
-		// packages' tests) can still cost a UDP packet or two on loopback,
-		// which is not the stall this test is about.
 		for _, s := range c.Recv.Streams() {
-			if s.Corrupt != 0 || s.Reordered != 0 || s.Gaps > 2 || s.SeqBreaks > 2 {
-				checkIntact(t, c.Name, s)
-			} else if s.Gaps != 0 {
-				t.Logf("%s: %d gap(s) in a stream of %d packets (loaded machine)", c.Name, s.Gaps, s.Packets)
-			}
+			checkIntact(t, c.Name, s)
 		}
 	}
 	waitFor(t, 30*time.Second, "the slow member's drops to be counted", func() bool {

@@ -120,7 +120,9 @@ rtp_ports 30000-39998
 	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(acct), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p = &Phone{dir: dir, out: &lockedBuffer{}}
+	// The cleanup keeps its own pointer: p is nil when this returns taken.
+	ph := &Phone{dir: dir, out: &lockedBuffer{}}
+	p = ph
 	p.Cmd = exec.Command(bin, "-f", dir)
 	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
 	p.Cmd.Stdin = strings.NewReader("")
@@ -128,10 +130,10 @@ rtp_ports 30000-39998
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = p.Cmd.Process.Kill()
-		_ = p.Cmd.Wait()
+		_ = ph.Cmd.Process.Kill()
+		_ = ph.Cmd.Wait()
 		if t.Failed() {
-			t.Logf("baresip output:\n%s", p.out.String())
+			t.Logf("baresip output:\n%s", ph.out.String())
 		}
 	})
 	for range 100 {
