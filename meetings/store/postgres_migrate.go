@@ -88,6 +88,23 @@ var pgMigrations = [...]string{
 	END $$;
 	CREATE TRIGGER changes_notify AFTER UPDATE ON changes
 		FOR EACH ROW EXECUTE FUNCTION hearth_schedule_notify();`,
+	// 2: nodes and room leases (issue 17): which node runs each live room.
+	// Instants are the database's clock (timestamptz), so nodes whose
+	// clocks disagree still agree on when a lease expires. Neither table
+	// holds anything about the people in a room.
+	`CREATE TABLE nodes (
+		url text PRIMARY KEY,
+		load bigint NOT NULL,
+		draining boolean NOT NULL,
+		expires timestamptz NOT NULL
+	);
+	CREATE TABLE room_leases (
+		room text PRIMARY KEY,
+		node text NOT NULL,
+		epoch bigint NOT NULL,
+		expires timestamptz NOT NULL
+	);
+	CREATE INDEX room_leases_node ON room_leases(node);`,
 }
 
 // migratePostgres brings the database up to version target in one

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+)
+
+func leasesAt(t *testing.T, s *Postgres, node string, ttl time.Duration) *Leases {
+	t.Helper()
+	l, err := s.Leases(node, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func claim(t *testing.T, l *Leases, room string) Lease {
+	t.Helper()
+	got, err := l.Claim(context.Background(), room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// A room has one owner: whoever claims it later is told who. New rooms go
+// to the least loaded live node that is not draining, each room placed
+// counting at once, so a burst of rooms spreads.
+func TestLeasesPlacement(t *testing.T) {
+	ctx := context.Background()
+	url := cluster.Database(t)
+	s := openPostgresAt(t, url, nil)
+	a, b, c := leasesAt(t, s, "https://a", time.Minute), leasesAt(t, s, "https://b", time.Minute), leasesAt(t, s, "https://c", time.Minute)
+
+	// Before any node has reported in, the claimer takes the room.
+	first := claim(t, b, "lonely")
+	if first.Node != "https://b" || first.Epoch != 1 {
+		t.Fatalf("first claim: %+v", first)
+	}
+	if again := claim(t, a, "lonely"); again != first {
+		t.Fatalf("a second claim moved the room: %+v, want %+v", again, first)
+	}
+	for _, l := range []*Leases{a, b} {
+		if _, err := l.Renew(ctx, nil, NodeLoad{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Renew(ctx, nil, NodeLoad{Draining: true}); err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{"https://b": 1}
+	for _, room := range []string{"r1", "r2", "r3", "r4", "r5"} {
+		count[claim(t, c, room).Node]++
+	}
+	if count["https://a"] != 3 || count["https://b"] != 3 || count["https://c"] != 0 {
+		t.Fatalf("rooms per node: %v, want 3 and 3, none on the draining node", count)
+	}
+	// Load counts too: a busy node gets fewer rooms.
+	if _, err := a.Renew(ctx, nil, NodeLoad{PacketsPerSecond: 10 * RoomWeight}); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t, a, "r6"); got.Node != "https://b" {
+		t.Fatalf("a room went to the busy node: %+v", got)
+	}
+}
+
+// A lease lives while its owner renews it; once it expires another node
+// takes the room with a higher epoch, and the old owner's renewal reports
+// it lost. A released room is placed afresh.
+func TestLeasesExpireAndMove(t *testing.T) {
+	ctx := context.Background()
+	url := cluster.Database(t)
+	s := openPostgresAt(t, url, nil)
+	a, b := leasesAt(t, s, "https://a", time.Second), leasesAt(t, s, "https://b", time.Second)
+	held := claim(t, a, "room")
+	if held.Node != "https://a" {
+		t.Fatalf("claim: %+v", held)
+	}
+	lost, err := a.Renew(ctx, []Lease{held}, NodeLoad{})
+	if err != nil || len(lost) != 0 {
+		t.Fatalf("renew by the owner: lost %v, %v", lost, err)
+	}
+	var moved Lease
+	waitFor(t, "the lease to expire and move", func() bool {
+		moved = claim(t, b, "room")
+		return moved.Node == "https://b"
+	})
+	if moved.Epoch != held.Epoch+1 {
+		t.Fatalf("moved lease epoch %d, want %d", moved.Epoch, held.Epoch+1)
+	}
+	lost, err = a.Renew(ctx, []Lease{held}, NodeLoad{})
+	if err != nil || !slices.Equal(lost, []string{"room"}) {
+		t.Fatalf("renew by the old owner: lost %v, %v", lost, err)
+	}
+	// The old owner cannot release what it no longer holds.
+	if err := a.Release(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t, a, "room"); got != moved {
+		t.Fatalf("after a stale release: %+v, want %+v", got, moved)
+	}
+	if err := b.Release(ctx, moved); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t, a, "room"); got.Epoch != 1 {
+		t.Fatalf("after release the room starts over: %+v", got)
+	}
+}
