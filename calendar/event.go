@@ -25,7 +25,7 @@ func (f *Feed) event(e *Entry) *ical.Component {
 	ev.Props.Set(&ical.Prop{Name: ical.PropSequence, Params: ical.Params{}, Value: seqValue(s.Sequence)})
 	ev.Props.SetText(ical.PropSummary, clean(s.Name))
 	ev.Props.SetText(ical.PropDescription, f.description(e))
-	ev.Props.Set(&ical.Prop{Name: ical.PropCategories, Params: ical.Params{}, Value: categories(s)})
+	ev.Props.Set(&ical.Prop{Name: ical.PropCategories, Params: ical.Params{}, Value: f.categories(s)})
 	page := f.links.MeetingPage(s.Slug)
 	room := f.links.Room(s.Slug)
 	ev.Props.Set(&ical.Prop{Name: ical.PropURL, Params: ical.Params{ical.ParamValue: {"URI"}}, Value: page})
@@ -69,7 +69,7 @@ func (f *Feed) description(e *Entry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s meeting (%s)", s.Program, s.Format)
 	if len(s.Types) > 0 {
-		fmt.Fprintf(&b, "\nTypes: %s", meetings.TypeNames(s.Types))
+		fmt.Fprintf(&b, "\nTypes: %s", f.typeNames(s.Types))
 	}
 	if len(s.Languages) > 0 {
 		fmt.Fprintf(&b, "\nLanguages: %s", strings.Join(s.Languages, ", "))
@@ -85,18 +85,6 @@ func (f *Feed) description(e *Entry) string {
 	}
 	fmt.Fprintf(&b, "\n\nMeeting page: %s\nJoin: %s", f.links.MeetingPage(s.Slug), f.links.Room(s.Slug))
 	return b.String()
-}
-
-func categories(s *meetings.Series) string {
-	vals := []string{string(s.Program), string(s.Format)}
-	for _, c := range s.Types {
-		if t, ok := meetings.LookupType(c); ok {
-			vals = append(vals, t.English)
-		}
-	}
-	p := ical.NewProp(ical.PropCategories)
-	p.SetTextList(vals)
-	return p.Value
 }
 
 // clean drops carriage returns, which TEXT values cannot carry.

@@ -34,6 +34,9 @@ type FeedConfig struct {
 	YearsAhead int
 	// Now returns the current time; the zero value uses time.Now.
 	Now func() time.Time
+	// Namer names categories and types for a feed asked for in a language
+	// (?lang=); nil serves every feed with the untranslated names.
+	Namer Namer
 }
 
 // Defaults fills unset fields.
@@ -73,6 +76,8 @@ func (c *FeedConfig) Validate() error {
 type Links struct {
 	base string
 	host string
+	// lang is the ?lang= subscribe links carry (InLanguage).
+	lang string
 }
 
 // NewLinks parses the public base URL.
@@ -106,6 +111,9 @@ type Feed struct {
 	// links is the base URL this view renders links with; the zero Links
 	// until For is called when no public URL is configured.
 	links Links
+	// lang is the catalog tag this view names categories and types in
+	// (InLanguage), "" for the untranslated names.
+	lang  string
 	zones *meetings.Zones
 	// tzs caches VTIMEZONEs and events caches each series' encoded
 	// VEVENTs; both are shared by every view (For) of the feed.
@@ -332,6 +340,13 @@ func (f *Feed) ETag(e *Entry) string {
 	}
 	b = append(b, '/')
 	b = append(b, e.Series.Slug...)
+	// The language names the categories: the VEVENT cache (keyed by this
+	// ETag) must never hand one language's events to another. Without one
+	// the tag is what it always was.
+	if f.lang != "" {
+		b = append(b, "/lang="...)
+		b = append(b, f.lang...)
+	}
 	sum := sha256.Sum256(b)
 	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }

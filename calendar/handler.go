@@ -104,28 +104,44 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	lang, served, err := feedLanguage(h.feed.cfg.Namer, r.URL.Query())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	feed, ok := h.feedFor(w, r)
 	if !ok {
 		return
 	}
-	c, err := h.list(r.Context(), feed, r.URL.Path+"?"+r.URL.Query().Encode(), f, title)
+	c, err := h.list(r.Context(), feed.InLanguage(lang), cacheQuery(r.URL), f, title)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	send(w, r, c)
+	send(w, r, c, served)
+}
+
+// cacheQuery is a feed's path and normalised query without its lang, which
+// list keys by the catalog tag it resolved to ("es-MX" and "es" are one
+// feed).
+func cacheQuery(u *url.URL) string {
+	q := u.Query()
+	q.Del("lang")
+	return u.Path + "?" + q.Encode()
 }
 
 // list renders the feed of f, or takes it from the cache when the schedule
-// has not changed since. path is the feed's path and normalised query.
+// has not changed since. path is the feed's path and normalised query
+// without its language, which comes from feed.
 func (h *Handler) list(ctx context.Context, feed *Feed, path string, f meetings.Filter, title string) (rendered, error) {
 	modified, err := h.src.LastModified(ctx)
 	if err != nil {
 		return rendered{}, err
 	}
 	// The base URL is part of the key: without a public URL, answers to
-	// different host names carry different links.
-	key := feed.links.base + " " + path
+	// different host names carry different links. So is the language, so
+	// that one language's names are never served for another's.
+	key := feed.links.base + " " + feed.lang + " " + path
 	year := h.feed.cfg.Now().Year()
 	if c, ok := h.cache.get(key, modified, year); ok {
 		return c, nil
@@ -165,7 +181,11 @@ func (h *Handler) Size(ctx context.Context, l Links, f meetings.Filter) (FeedSiz
 	if err != nil {
 		return FeedSize{}, err
 	}
-	c, err := h.list(ctx, h.feed.For(l), u.Path+"?"+u.Query().Encode(), f2, title)
+	lang, _, err := feedLanguage(h.feed.cfg.Namer, u.Query())
+	if err != nil {
+		return FeedSize{}, err
+	}
+	c, err := h.list(ctx, h.feed.For(l).InLanguage(lang), cacheQuery(u), f2, title)
 	if err != nil {
 		return FeedSize{}, err
 	}
@@ -174,6 +194,11 @@ func (h *Handler) Size(ctx context.Context, l Links, f meetings.Filter) (FeedSiz
 
 func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug string) {
 	f, _, err := FilterFromRequest(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	lang, served, err := feedLanguage(h.feed.cfg.Namer, r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -195,12 +220,12 @@ func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug stri
 	if f.Match(&e.Series) {
 		entries = []Entry{e}
 	}
-	c, err := renderFeed(feed, e.Series.Name, entries, e.LastChange())
+	c, err := renderFeed(feed.InLanguage(lang), e.Series.Name, entries, e.LastChange())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	send(w, r, c)
+	send(w, r, c, served)
 }
 
 // feedFor is the view of the feed that links to the base URL r should see.
@@ -223,8 +248,13 @@ func renderFeed(feed *Feed, title string, entries []Entry, modified time.Time) (
 		events: bytes.Count(body.Bytes(), []byte("BEGIN:VEVENT\r\n"))}, nil
 }
 
-func send(w http.ResponseWriter, r *http.Request, c rendered) {
+// send writes a rendered feed; lang, when the feed was asked for in one,
+// is its Content-Language.
+func send(w http.ResponseWriter, r *http.Request, c rendered, lang string) {
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	if lang != "" {
+		w.Header().Set("Content-Language", lang)
+	}
 	w.Header().Set("ETag", c.etag)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	// ServeContent answers If-None-Match / If-Modified-Since with 304 and HEAD.
@@ -318,6 +348,7 @@ func (l Links) Subscribe(f meetings.Filter) SubscribeLinks {
 	if f.Day != nil {
 		q.Set("day", strconv.Itoa(int(*f.Day)))
 	}
+	set("lang", l.lang)
 	u := l.base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
@@ -338,5 +369,17 @@ func subscribeLinks(u string) SubscribeLinks {
 
 // MeetingSubscribe is the feed of a single series.
 func (l Links) MeetingSubscribe(slug string) SubscribeLinks {
-	return subscribeLinks(l.base + "/calendar/meeting/" + url.PathEscape(slug) + ".ics")
+	u := l.base + "/calendar/meeting/" + url.PathEscape(slug) + ".ics"
+	if l.lang != "" {
+		u += "?" + url.Values{"lang": {l.lang}}.Encode()
+	}
+	return subscribeLinks(u)
+}
+
+// InLanguage returns links whose subscribe URLs ask for categories and
+// types named in lang (a catalog tag; "" for none), so that a page's
+// subscribe links give the viewer's language.
+func (l Links) InLanguage(lang string) Links {
+	l.lang = lang
+	return l
 }

@@ -78,8 +78,10 @@ type Config struct {
 	Reader Reader
 	// Feeds returns the linker for one request. Links are absolute, and
 	// without a configured public URL they are built from the address the
-	// request came to, hence a function of the request.
-	Feeds func(r *http.Request) FeedLinker
+	// request came to, hence a function of the request. lang is the
+	// viewer's language (a catalog tag): the feeds linked name categories
+	// and types in it (?lang= on the feed).
+	Feeds func(r *http.Request, lang string) FeedLinker
 	// Static holds the files served under /static/ (css/, js/, img/);
 	// cmd passes the embedded ui/static tree.
 	Static fs.FS

@@ -89,7 +89,7 @@ func (fakeFeeds) FeedSize(_ context.Context, f meetings.Filter) (FeedSize, error
 	return FeedSize{Bytes: 12_345, Events: 17}, nil
 }
 
-func fakeLinks(*http.Request) FeedLinker { return fakeFeeds{} }
+func fakeLinks(*http.Request, string) FeedLinker { return fakeFeeds{} }
 
 // testNow is a Monday evening in New York: 2026-11-23 18:30 EST (23:30Z).
 var testNow = time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC)

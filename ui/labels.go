@@ -13,18 +13,9 @@ type option struct{ Value, Label string }
 // badge is a short status next to a meeting ("In progress", "Cancelled").
 type badge struct{ Class, Text string }
 
-func formatLabel(l *i18n.Lang, f meetings.Format) string {
-	return l.T("format." + string(f))
-}
+func formatLabel(l *i18n.Lang, f meetings.Format) string { return l.FormatName(string(f)) }
 
-// programLabel keeps fellowship names as they are (AA is AA in every
-// language) and translates only the catch-all "other".
-func programLabel(l *i18n.Lang, p meetings.Program) string {
-	if p == "other" {
-		return l.T("program.other")
-	}
-	return string(p)
-}
+func programLabel(l *i18n.Lang, p meetings.Program) string { return l.ProgramName(string(p)) }
 
 func formatOptions(l *i18n.Lang) []option {
 	var out []option

@@ -63,7 +63,7 @@ func (h *Handler) buildMeeting(w http.ResponseWriter, r *http.Request, v *viewer
 	d := &meetingData{
 		Series: s, Program: programLabel(l, s.Program), Format: formatLabel(l, s.Format),
 		Types: l.TypeNames(s.Types), Languages: l.LanguageNames(s.Languages),
-		Feeds: h.cfg.Feeds(r).MeetingFeeds(s.Slug), Zones: commonZones(),
+		Feeds: h.cfg.Feeds(r, v.Lang.Tag).MeetingFeeds(s.Slug), Zones: commonZones(),
 		When: l.T("meeting.whenText", "Rule", recurrenceText(l, s.Recurrence), "Time", l.Time(start),
 			"Zone", s.TimeZone, "Duration", durationText(l, s.Duration)),
 	}

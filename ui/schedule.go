@@ -90,7 +90,7 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	d := &homeData{
 		Form: form, Formats: formatOptions(l), Programs: programOptions(l),
 		Types: typeOptions(l), Languages: languageOptions(l, languagesOf(all)), Times: timeOptions(l),
-		Zones: commonZones(), Feeds: h.cfg.Feeds(r).FilterFeeds(f), Total: len(rows),
+		Zones: commonZones(), Feeds: h.cfg.Feeds(r, v.Lang.Tag).FilterFeeds(f), Total: len(rows),
 	}
 	for _, n := range form.Notices {
 		d.Notices = append(d.Notices, n.text(l))

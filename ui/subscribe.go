@@ -26,7 +26,7 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, v, err)
 		return
 	}
-	links := h.cfg.Feeds(r)
+	links := h.cfg.Feeds(r, v.Lang.Tag)
 	row := func(label string, f meetings.Filter) (feedRow, error) {
 		size, err := links.FeedSize(r.Context(), f)
 		return feedRow{Label: label, Feeds: links.FilterFeeds(f), Size: size}, err

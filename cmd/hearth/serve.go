@@ -17,6 +17,7 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/meetings/api"
 	"github.com/hearth-recovery/hearth/meetings/demo"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // shutdownGrace is how long open requests get to finish on SIGINT/SIGTERM.
@@ -37,6 +38,8 @@ type app struct {
 	// feeds is the iCalendar feed handler inside calendar; the subscribe
 	// page asks it how big each feed is.
 	feeds *calendar.Handler
+	// cat is the message catalogs (catalogs), loaded once at start.
+	cat *i18n.Catalog
 	// closers run in reverse order at shutdown (the store is the first added,
 	// so it closes last); areas append theirs in newApp.
 	closers []func(context.Context) error

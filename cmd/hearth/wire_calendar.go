@@ -11,6 +11,7 @@ import (
 	"github.com/hearth-recovery/hearth/calendar/caldav"
 	"github.com/hearth-recovery/hearth/calendar/meetingguide"
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // caldavPrefix is where the CalDAV server is mounted; pages link into it.
@@ -65,7 +66,11 @@ func (c calendarSource) LastModified(ctx context.Context) (time.Time, error) {
 // request and the feeds' render cache keeps working.
 func (a *app) buildCalendar() error {
 	src := calendarSource{store: a.store}
-	feed, err := calendar.NewFeed(calendar.FeedConfig{PublicURL: a.cfg.PublicURL})
+	cat, err := a.catalogs()
+	if err != nil {
+		return fmt.Errorf("calendar feeds: %w", err)
+	}
+	feed, err := calendar.NewFeed(calendar.FeedConfig{PublicURL: a.cfg.PublicURL, Namer: newFeedNamer(cat)})
 	if err != nil {
 		return fmt.Errorf("calendar feeds: %w", err)
 	}
@@ -84,6 +89,41 @@ func (a *app) buildCalendar() error {
 	a.calendar = mux
 	return nil
 }
+
+// feedNamer names the feeds' categories and types with the pages' catalogs
+// (calendar.Namer), so ?lang=es on a feed says what the Spanish pages say.
+type feedNamer struct {
+	// langs holds one read-only view per catalog tag, made at start.
+	langs map[string]*i18n.Lang
+	cat   *i18n.Catalog
+}
+
+func newFeedNamer(cat *i18n.Catalog) feedNamer {
+	n := feedNamer{langs: map[string]*i18n.Lang{}, cat: cat}
+	for _, tag := range cat.AllTags() {
+		n.langs[tag] = cat.Lang(tag)
+	}
+	return n
+}
+
+func (n feedNamer) Language(tag string) (string, bool) { return n.cat.Supported(tag) }
+
+func (n feedNamer) lang(tag string) *i18n.Lang {
+	if l, ok := n.langs[tag]; ok {
+		return l
+	}
+	return n.langs[i18n.Reference]
+}
+
+func (n feedNamer) FormatName(lang string, f meetings.Format) string {
+	return n.lang(lang).FormatName(string(f))
+}
+
+func (n feedNamer) ProgramName(lang string, p meetings.Program) string {
+	return n.lang(lang).ProgramName(string(p))
+}
+
+func (n feedNamer) TypeName(lang, code string) string { return n.lang(lang).TypeName(code) }
 
 // mountCalendar mounts the iCalendar feeds (/calendar/...), CalDAV
 // (/.well-known/caldav, /dav/...) and the Meeting Guide export

@@ -18,7 +18,7 @@ const uiSignalPath = "/rtc"
 // mountUI mounts the browser pages: / (schedule), /m/{slug} and its /join,
 // /subscribe, /admin/ and /static/.
 func (a *app) mountUI(mux *http.ServeMux) {
-	cat, err := i18n.Load(i18n.Options{Pseudo: a.cfg.PseudoLocale})
+	cat, err := a.catalogs()
 	if err != nil {
 		a.log.Error("browser pages disabled", "err", err)
 		return
@@ -39,11 +39,24 @@ func (a *app) mountUI(mux *http.ServeMux) {
 	}
 }
 
+// catalogs loads the message catalogs once, at start; the pages and the
+// feeds' names (?lang=) share them.
+func (a *app) catalogs() (*i18n.Catalog, error) {
+	if a.cat == nil {
+		cat, err := i18n.Load(i18n.Options{Pseudo: a.cfg.PseudoLocale})
+		if err != nil {
+			return nil, err
+		}
+		a.cat = cat
+	}
+	return a.cat, nil
+}
+
 // uiFeedsFor gives the pages the calendar package's own subscribe links, so
 // a page links exactly the feed that shows what it lists. Without a public
 // URL the links are built from the address each request came to.
-func uiFeedsFor(publicURL string, feeds *calendar.Handler) func(*http.Request) ui.FeedLinker {
-	return func(r *http.Request) ui.FeedLinker {
+func uiFeedsFor(publicURL string, feeds *calendar.Handler) func(*http.Request, string) ui.FeedLinker {
+	return func(r *http.Request, lang string) ui.FeedLinker {
 		base := publicURL
 		if base == "" {
 			base = calendar.RequestBase(r)
@@ -54,7 +67,7 @@ func uiFeedsFor(publicURL string, feeds *calendar.Handler) func(*http.Request) u
 			// links still work for the one who sent it.
 			l, _ = calendar.NewLinks("http://localhost")
 		}
-		return uiFeeds{links: l, feeds: feeds}
+		return uiFeeds{links: l.InLanguage(lang), feeds: feeds}
 	}
 }
 

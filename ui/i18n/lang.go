@@ -171,6 +171,19 @@ func (l *Lang) TypeName(code string) string {
 	return l.T(id)
 }
 
+// FormatName names a meeting format ("12-step" -> "12 Pasos"); the pages
+// and the calendar feeds (?lang=) both name formats here.
+func (l *Lang) FormatName(format string) string { return l.T("format." + format) }
+
+// ProgramName keeps fellowship names as they are (AA is AA in every
+// language) and translates only the catch-all "other".
+func (l *Lang) ProgramName(program string) string {
+	if program == "other" {
+		return l.T("program.other")
+	}
+	return program
+}
+
 // TypeNames joins the names of several type codes.
 func (l *Lang) TypeNames(codes []string) string {
 	names := make([]string, len(codes))
