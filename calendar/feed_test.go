@@ -278,7 +278,8 @@ func TestEmptyFeed(t *testing.T) {
 
 // TestDSTEdgeCases pins down what doc.go says about local times that do not
 // exist or happen twice: Hearth follows RFC 5545 (gap: offset before the gap;
-// overlap: the first), and ical.js reads both an hour later.
+// overlap: the first), while ical.js reads a gap time an hour earlier and
+// a repeated time an hour later (the second of the two).
 func TestDSTEdgeCases(t *testing.T) {
 	gap := weekly(7, "gap", "America/New_York", meetings.LocalTime{Hour: 2, Minute: 30}, d(2026, 3, 1), time.Sunday)
 	amb := weekly(8, "amb", "America/New_York", meetings.LocalTime{Hour: 1, Minute: 30}, d(2026, 10, 25), time.Sunday)
