@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -78,6 +79,125 @@ func HashPasscode(p string) (string, error) {
 			Message: fmt.Sprintf("a passcode must be %d to %d characters", PasscodeMin, PasscodeMax)}}}
 	}
 	return HashSecret(p)
+}
+
+// Phone PIN rules. A PIN is typed on a telephone keypad, so it is digits
+// only; it is shorter than a passcode may be, so it is long enough that
+// the per-caller limiter (a few tries each) makes guessing hopeless, and
+// no longer than the dial-in gateway accepts in one entry.
+const (
+	PhonePINMin = 6
+	PhonePINMax = 16
+	// phonePINGenerated is the length of the PINs Hearth makes: 8 digits,
+	// what bridges such as Zoom's and Webex's ask callers to type.
+	phonePINGenerated = 8
+	phonePINSpace     = 100_000_000 // 10^phonePINGenerated
+)
+
+// HashPhonePIN checks a phone PIN a scheduler chose and hashes it. A PIN
+// out of bounds or with a non-digit is a *ValidationError on room.phone_pin.
+func HashPhonePIN(pin string) (string, error) {
+	if !validPhonePIN(pin) {
+		return "", &ValidationError{Problems: []FieldError{{Field: "room.phone_pin",
+			Message: fmt.Sprintf("a phone PIN must be %d to %d digits (0-9)", PhonePINMin, PhonePINMax)}}}
+	}
+	return HashSecret(pin)
+}
+
+func validPhonePIN(pin string) bool {
+	if len(pin) < PhonePINMin || len(pin) > PhonePINMax {
+		return false
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// NewPhonePINHash makes a meeting's phone PIN and its hash. The PIN is
+// shown once, to whoever set the passcode or reset the PIN; only the hash
+// is kept.
+func NewPhonePINHash() (pin, hash string, err error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(phonePINSpace))
+	if err != nil {
+		return "", "", fmt.Errorf("meetings: phone PIN: %w", err)
+	}
+	pin = fmt.Sprintf("%0*d", phonePINGenerated, n.Int64())
+	if hash, err = HashSecret(pin); err != nil {
+		return "", "", err
+	}
+	return pin, hash, nil
+}
+
+// SecretChange is a change to a meeting's passcode and phone PIN, as
+// hashes; nil keeps one, "" removes it. The store writes both in one
+// transaction with the rest of the meeting.
+type SecretChange struct {
+	PasscodeHash *string
+	PhonePINHash *string
+}
+
+// ChangeSecrets applies the rules tying the phone PIN to the passcode to
+// what a scheduler typed (nil: the field was left out): a new passcode
+// brings a new PIN (the one typed, else a made one, returned in shownPIN
+// to be shown once), removing the passcode removes the PIN, and a PIN
+// alone needs a meeting that has a passcode (hasPasscode). The PIN is what
+// a caller types instead of the passcode; a meeting whose passcode
+// predates PINs has none until one is set (see VerifyPhonePIN).
+func ChangeSecrets(passcode, pin *string, hasPasscode bool) (c SecretChange, shownPIN string, err error) {
+	none := ""
+	switch {
+	case passcode != nil && *passcode == "":
+		if pin != nil && *pin != "" {
+			return c, "", pinNeedsPasscode()
+		}
+		c.PasscodeHash, c.PhonePINHash = &none, &none
+		return c, "", nil
+	case passcode != nil:
+		h, err := HashPasscode(*passcode)
+		if err != nil {
+			return c, "", err
+		}
+		c.PasscodeHash = &h
+	case pin == nil:
+		return c, "", nil
+	case !hasPasscode:
+		return c, "", pinNeedsPasscode()
+	}
+	var h string
+	if pin != nil {
+		h, err = HashPhonePIN(*pin)
+	} else {
+		shownPIN, h, err = NewPhonePINHash()
+	}
+	if err != nil {
+		return SecretChange{}, "", err
+	}
+	c.PhonePINHash = &h
+	return c, shownPIN, nil
+}
+
+func pinNeedsPasscode() error {
+	return &ValidationError{Problems: []FieldError{{Field: "room.phone_pin",
+		Message: "a phone PIN needs a passcode: set one first"}}}
+}
+
+// VerifyPhonePIN reports whether pin admits a caller to a room: the PIN
+// when the meeting has one. A meeting whose passcode was set before PINs
+// existed has none yet: its passcode serves as the PIN (only an all-digit
+// passcode can be typed on a keypad) until a PIN is set or the passcode
+// changes. A meeting without a passcode needs no PIN.
+func VerifyPhonePIN(r RoomSettings, pin string) bool {
+	switch {
+	case !r.HasPasscode():
+		return true
+	case r.PhonePINHash != "":
+		return VerifySecret(r.PhonePINHash, pin)
+	default:
+		return VerifySecret(r.PasscodeHash, pin)
+	}
 }
 
 // NewHostKeyHash makes a meeting's host key and its hash. The key is shown

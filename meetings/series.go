@@ -94,7 +94,10 @@ type RoomSettings struct {
 	WaitingRoom      bool
 	LockedUntilChair bool
 	// PasscodeHash is empty when the meeting has no passcode.
-	PasscodeHash     string
+	PasscodeHash string
+	// PhonePINHash is the PIN telephone callers type instead of the
+	// passcode; empty when there is none (see VerifyPhonePIN).
+	PhonePINHash     string
 	HostKeyHash      string
 	MaxParticipants  int
 	CameraOffOnEntry bool
@@ -102,6 +105,9 @@ type RoomSettings struct {
 
 // HasPasscode reports whether members must enter a passcode to join.
 func (r RoomSettings) HasPasscode() bool { return r.PasscodeHash != "" }
+
+// HasPhonePIN reports whether the meeting has a phone PIN of its own.
+func (r RoomSettings) HasPhonePIN() bool { return r.HasPasscode() && r.PhonePINHash != "" }
 
 // ExceptionKind says what happens to one occurrence of a series.
 type ExceptionKind string

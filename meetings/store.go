@@ -47,10 +47,10 @@ type Store interface {
 	// Created and Updated.
 	CreateSeries(ctx context.Context, s *Series) error
 	// UpdateSeries replaces the series with s's slug in one transaction. The
-	// host key hash is kept (SetHostKeyHash changes it); the passcode hash is
-	// kept when passcodeHash is nil, else set to *passcodeHash ("" removes it),
-	// so that a form that edits both never leaves half a change.
-	UpdateSeries(ctx context.Context, s *Series, passcodeHash *string) error
+	// host key hash is kept (SetHostKeyHash changes it); the passcode and
+	// phone PIN hashes change as secrets says (ChangeSecrets makes it), so
+	// that a form that edits them all never leaves half a change.
+	UpdateSeries(ctx context.Context, s *Series, secrets SecretChange) error
 	// DeleteSeries removes the series and its exceptions.
 	DeleteSeries(ctx context.Context, slug string) error
 
@@ -58,8 +58,12 @@ type Store interface {
 	PutException(ctx context.Context, slug string, e *Exception) error
 	DeleteException(ctx context.Context, slug string, date Date) error
 
-	// SetPasscodeHash sets or (with "") clears the passcode.
+	// SetPasscodeHash sets or (with "") clears the passcode; either way the
+	// meeting is left without a phone PIN.
 	SetPasscodeHash(ctx context.Context, slug, hash string) error
+	// SetPhonePINHash sets the phone PIN; ErrConflict when the meeting has
+	// no passcode.
+	SetPhonePINHash(ctx context.Context, slug, hash string) error
 	SetHostKeyHash(ctx context.Context, slug, hash string) error
 
 	Changes(ctx context.Context) (Changes, error)

@@ -170,7 +170,7 @@ func (t importTarget) Series(ctx context.Context, slug string) (meetings.Series,
 
 func (t importTarget) UpsertSeries(ctx context.Context, s meetings.Series) error {
 	if s.ID != 0 {
-		return t.store.UpdateSeries(ctx, &s, nil)
+		return t.store.UpdateSeries(ctx, &s, meetings.SecretChange{})
 	}
 	return t.store.CreateSeries(ctx, &s)
 }

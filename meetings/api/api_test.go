@@ -213,6 +213,8 @@ func TestValidationProblems(t *testing.T) {
 		{bad(func(m *MeetingInput) { m.Recurrence.Freq = "daily" }), "body.recurrence", `"daily"`},
 		{bad(func(m *MeetingInput) { m.Room.MaxParticipants = 1 }), "body.room.max_participants", "between 2"},
 		{bad(func(m *MeetingInput) { p := "12"; m.Room.Passcode = &p }), "body.room.passcode", "4 to 64"},
+		{bad(func(m *MeetingInput) { p, n := "serenity", "12ab56"; m.Room.Passcode, m.Room.PhonePIN = &p, &n }), "body.room.phone_pin", "6 to 16 digits"},
+		{bad(func(m *MeetingInput) { n := "24681357"; m.Room.PhonePIN = &n }), "body.room.phone_pin", "needs a passcode"},
 	} {
 		resp, out := h.do("POST", "/api/meetings", testToken, tc.body)
 		var p problemJSON
@@ -338,5 +340,82 @@ func TestPasscodeNeverServed(t *testing.T) {
 	h.mustStatus(200, "PUT", "/api/meetings/m", m)
 	if st, _ := h.store.Meeting(context.Background(), "m"); st.Room.HasPasscode() {
 		t.Fatal("empty passcode did not remove it")
+	}
+}
+
+// The phone PIN: made and shown once when a passcode is set, settable,
+// reset on its own, gone with the passcode, never served afterwards; bad
+// PINs are RFC 9457 problems that change nothing.
+func TestPhonePIN(t *testing.T) {
+	h := newHarness(t)
+	h.mustStatus(201, "POST", "/api/groups", group("g"))
+	m := meeting("m")
+	pass := "serenity"
+	m.Room.Passcode = &pass
+	var created MeetingJSON
+	json.Unmarshal(h.mustStatus(201, "POST", "/api/meetings", m), &created)
+	st, _ := h.store.Meeting(context.Background(), "m")
+	if len(created.PhonePINOnce) != 8 || !created.Room.HasPhonePIN || !meetings.VerifySecret(st.Room.PhonePINHash, created.PhonePINOnce) {
+		t.Fatalf("create with a passcode: PIN %q, stored %+v", created.PhonePINOnce, st.Room)
+	}
+	_, body := h.do("GET", "/api/meetings/m", "", nil)
+	if strings.Contains(string(body), created.PhonePINOnce) || strings.Contains(string(body), `"phone_pin"`) ||
+		!strings.Contains(string(body), `"has_phone_pin":true`) {
+		t.Fatalf("public read and the PIN: %s", body)
+	}
+
+	// An update that leaves both out keeps the PIN; a chosen PIN replaces it.
+	m.Room.Passcode = nil
+	var up MeetingJSON
+	json.Unmarshal(h.mustStatus(200, "PUT", "/api/meetings/m", m), &up)
+	if st2, _ := h.store.Meeting(context.Background(), "m"); up.PhonePINOnce != "" || st2.Room.PhonePINHash != st.Room.PhonePINHash {
+		t.Fatalf("plain update: shown %q, PIN changed %v", up.PhonePINOnce, st2.Room.PhonePINHash != st.Room.PhonePINHash)
+	}
+	chosen := "1357924680"
+	m.Room.PhonePIN = &chosen
+	json.Unmarshal(h.mustStatus(200, "PUT", "/api/meetings/m", m), &up)
+	if st, _ = h.store.Meeting(context.Background(), "m"); up.PhonePINOnce != "" || !meetings.VerifySecret(st.Room.PhonePINHash, chosen) {
+		t.Fatalf("chosen PIN: shown %q", up.PhonePINOnce)
+	}
+	bad := "123"
+	m.Room.PhonePIN = &bad
+	resp, out := h.do("PUT", "/api/meetings/m", testToken, m)
+	if resp.StatusCode != 422 || !strings.Contains(resp.Header.Get("Content-Type"), "problem+json") ||
+		!strings.Contains(string(out), "body.room.phone_pin") {
+		t.Fatalf("bad PIN: %d %s", resp.StatusCode, out)
+	}
+	if st2, _ := h.store.Meeting(context.Background(), "m"); st2.Room.PhonePINHash != st.Room.PhonePINHash || st2.Sequence != st.Sequence {
+		t.Fatal("a refused PIN changed the meeting")
+	}
+
+	// A new passcode brings a new PIN.
+	m.Room.PhonePIN, pass = nil, "new-passcode"
+	m.Room.Passcode = &pass
+	json.Unmarshal(h.mustStatus(200, "PUT", "/api/meetings/m", m), &up)
+	if st, _ = h.store.Meeting(context.Background(), "m"); up.PhonePINOnce == "" || !meetings.VerifySecret(st.Room.PhonePINHash, up.PhonePINOnce) {
+		t.Fatalf("new passcode: shown %q", up.PhonePINOnce)
+	}
+
+	var reset PhonePINJSON
+	json.Unmarshal(h.mustStatus(200, "POST", "/api/meetings/m/phone-pin", nil), &reset)
+	if st, _ = h.store.Meeting(context.Background(), "m"); !meetings.VerifySecret(st.Room.PhonePINHash, reset.PhonePIN) ||
+		meetings.VerifySecret(st.Room.PhonePINHash, up.PhonePINOnce) {
+		t.Fatalf("reset PIN %q does not replace the last", reset.PhonePIN)
+	}
+
+	// Removing the passcode removes the PIN; then a PIN alone is refused.
+	empty := ""
+	m.Room.Passcode = &empty
+	h.mustStatus(200, "PUT", "/api/meetings/m", m)
+	if st, _ = h.store.Meeting(context.Background(), "m"); st.Room.PhonePINHash != "" {
+		t.Fatal("the PIN outlived the passcode")
+	}
+	resp, out = h.do("POST", "/api/meetings/m/phone-pin", testToken, nil)
+	if resp.StatusCode != 409 || !strings.Contains(resp.Header.Get("Content-Type"), "problem+json") {
+		t.Fatalf("PIN reset without a passcode: %d %s", resp.StatusCode, out)
+	}
+	m.Room.Passcode, m.Room.PhonePIN = nil, &chosen
+	if resp, out = h.do("PUT", "/api/meetings/m", testToken, m); resp.StatusCode != 422 || !strings.Contains(string(out), "needs a passcode") {
+		t.Fatalf("PIN without a passcode: %d %s", resp.StatusCode, out)
 	}
 }

@@ -22,7 +22,8 @@ type RecurrenceJSON struct {
 	Description string `json:"description,omitempty" readOnly:"true" doc:"The rule in words"`
 }
 
-// RoomJSON is how the room behaves; the passcode is write-only.
+// RoomJSON is how the room behaves; the passcode and phone PIN are
+// write-only.
 type RoomJSON struct {
 	WaitingRoom      bool `json:"waiting_room,omitempty"`
 	LockedUntilChair bool `json:"locked_until_chair,omitempty"`
@@ -32,6 +33,11 @@ type RoomJSON struct {
 	Passcode *string `json:"passcode,omitempty" writeOnly:"true" doc:"Set a passcode; an empty string removes it. Never returned."`
 	// HasPasscode is output only.
 	HasPasscode bool `json:"has_passcode,omitempty" readOnly:"true"`
+	// PhonePIN sets the phone PIN; absent keeps it, except that a new
+	// passcode brings a new PIN (made and returned once when none is given).
+	PhonePIN *string `json:"phone_pin,omitempty" writeOnly:"true" maxLength:"64" doc:"Set the PIN telephone callers type instead of the passcode: 6-16 digits. Needs a passcode; removing the passcode removes it; setting a new passcode without one makes one. Never returned except once, in the phone_pin of the response that made it."`
+	// HasPhonePIN is output only.
+	HasPhonePIN bool `json:"has_phone_pin,omitempty" readOnly:"true" doc:"The meeting has a phone PIN of its own (without one, an all-digit passcode serves as the PIN)"`
 }
 
 // MeetingInput creates or replaces a meeting.
@@ -53,24 +59,25 @@ type MeetingInput struct {
 
 // MeetingJSON is a meeting as the API returns it.
 type MeetingJSON struct {
-	Slug        string          `json:"slug"`
-	Name        string          `json:"name"`
-	Group       string          `json:"group"`
-	Format      string          `json:"format"`
-	Program     string          `json:"program"`
-	Types       []string        `json:"types"`
-	Languages   []string        `json:"languages"`
-	Notes       string          `json:"notes,omitempty"`
-	Timezone    string          `json:"timezone"`
-	Time        string          `json:"time"`
-	Duration    int             `json:"duration" doc:"Minutes"`
-	Recurrence  RecurrenceJSON  `json:"recurrence"`
-	Room        RoomJSON        `json:"room"`
-	Exceptions  []ExceptionJSON `json:"exceptions"`
-	Sequence    int             `json:"sequence"`
-	Created     time.Time       `json:"created"`
-	Updated     time.Time       `json:"updated"`
-	HostKeyOnce string          `json:"host_key,omitempty" doc:"The chair's host key, shown only in the response that created or reset it"`
+	Slug         string          `json:"slug"`
+	Name         string          `json:"name"`
+	Group        string          `json:"group"`
+	Format       string          `json:"format"`
+	Program      string          `json:"program"`
+	Types        []string        `json:"types"`
+	Languages    []string        `json:"languages"`
+	Notes        string          `json:"notes,omitempty"`
+	Timezone     string          `json:"timezone"`
+	Time         string          `json:"time"`
+	Duration     int             `json:"duration" doc:"Minutes"`
+	Recurrence   RecurrenceJSON  `json:"recurrence"`
+	Room         RoomJSON        `json:"room"`
+	Exceptions   []ExceptionJSON `json:"exceptions"`
+	Sequence     int             `json:"sequence"`
+	Created      time.Time       `json:"created"`
+	Updated      time.Time       `json:"updated"`
+	HostKeyOnce  string          `json:"host_key,omitempty" doc:"The chair's host key, shown only in the response that created or reset it"`
+	PhonePINOnce string          `json:"phone_pin,omitempty" doc:"The phone PIN Hearth made, shown only in the response that made it"`
 }
 
 // ExceptionInput changes one occurrence.
@@ -154,7 +161,7 @@ func meetingJSON(m *meetings.Meeting) MeetingJSON {
 			Start: r.Start.String(), Description: r.Describe()},
 		Room: RoomJSON{WaitingRoom: m.Room.WaitingRoom, LockedUntilChair: m.Room.LockedUntilChair,
 			MaxParticipants: m.Room.MaxParticipants, CameraOffOnEntry: m.Room.CameraOffOnEntry,
-			HasPasscode: m.Room.HasPasscode()},
+			HasPasscode: m.Room.HasPasscode(), HasPhonePIN: m.Room.HasPhonePIN()},
 		Exceptions: make([]ExceptionJSON, len(m.Exceptions)),
 		Sequence:   m.Sequence, Created: m.Created, Updated: m.Updated,
 	}

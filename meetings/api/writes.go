@@ -46,6 +46,12 @@ type groupOut struct{ Body GroupJSON }
 type meetingOut struct{ Body MeetingJSON }
 type exceptionOut struct{ Body ExceptionJSON }
 
+// PhonePINJSON carries a new phone PIN, shown once.
+type PhonePINJSON struct {
+	PhonePIN string `json:"phone_pin" doc:"Publish this with the dial-in number to the meeting's members (as the passcode); it is not shown again"`
+}
+type phonePINOut struct{ Body PhonePINJSON }
+
 // HostKeyJSON carries a new host key, shown once.
 type HostKeyJSON struct {
 	HostKey string `json:"host_key" doc:"Give this to the meeting's chairs; it is not shown again"`
@@ -69,6 +75,9 @@ func (s *Server) registerWrites(api huma.API) {
 	huma.Register(api, s.adminOp("delete-meeting", http.MethodDelete, "/api/meetings/{slug}", "Delete a meeting and its exceptions", http.StatusNoContent, "meetings"), s.deleteMeeting)
 	huma.Register(api, s.adminOp("put-exception", http.MethodPut, "/api/meetings/{slug}/exceptions/{date}", "Cancel, move or annotate one occurrence", http.StatusOK, "meetings"), s.putException)
 	huma.Register(api, s.adminOp("delete-exception", http.MethodDelete, "/api/meetings/{slug}/exceptions/{date}", "Restore one occurrence", http.StatusNoContent, "meetings"), s.deleteException)
+	pinOp := s.adminOp("reset-phone-pin", http.MethodPost, "/api/meetings/{slug}/phone-pin", "Make a new phone PIN for a meeting with a passcode (returns it once)", http.StatusOK, "meetings")
+	pinOp.Errors = append(pinOp.Errors, http.StatusNotFound, http.StatusConflict)
+	huma.Register(api, pinOp, s.resetPhonePIN)
 	huma.Register(api, s.adminOp("reset-host-key", http.MethodPost, "/api/meetings/{slug}/host-key", "Reset the chairs' host key (returns it once)", http.StatusOK, "meetings"), s.resetHostKey)
 }
 
@@ -103,16 +112,16 @@ func (s *Server) createMeeting(ctx context.Context, in *meetingWrite) (*meetingO
 		return nil, s.problem(err)
 	}
 	m.Room.HostKeyHash = keyHash
-	if p := in.Body.Room.Passcode; p != nil && *p != "" {
-		if m.Room.PasscodeHash, err = meetings.HashPasscode(*p); err != nil {
-			return nil, s.problem(err)
-		}
+	secrets, pin, err := meetings.ChangeSecrets(in.Body.Room.Passcode, in.Body.Room.PhonePIN, false)
+	if err != nil {
+		return nil, s.problem(err)
 	}
+	m.Room.PasscodeHash, m.Room.PhonePINHash = deref(secrets.PasscodeHash), deref(secrets.PhonePINHash)
 	if err := s.store.CreateSeries(ctx, m); err != nil {
 		return nil, s.problem(err)
 	}
 	out := meetingJSON(&meetings.Meeting{Series: *m})
-	out.HostKeyOnce = key
+	out.HostKeyOnce, out.PhonePINOnce = key, pin
 	return &meetingOut{Body: out}, nil
 }
 
@@ -122,26 +131,32 @@ func (s *Server) updateMeeting(ctx context.Context, in *meetingPut) (*meetingOut
 	if err != nil {
 		return nil, s.problem(err)
 	}
-	// The passcode changes only when the body says so: absent keeps it,
-	// "" removes it. It is checked before anything is written.
-	hash := ""
-	if p := in.Body.Room.Passcode; p != nil && *p != "" {
-		if hash, err = meetings.HashPasscode(*p); err != nil {
+	// The passcode and PIN change only when the body says so: absent keeps
+	// them, "" removes the passcode (and its PIN). They are checked before
+	// anything is written.
+	r := in.Body.Room
+	hasPasscode := false
+	if r.Passcode == nil && r.PhonePIN != nil {
+		current, err := s.store.Meeting(ctx, in.Slug)
+		if err != nil {
 			return nil, s.problem(err)
 		}
+		hasPasscode = current.Room.HasPasscode()
 	}
-	var passcode *string
-	if in.Body.Room.Passcode != nil {
-		passcode = &hash
+	secrets, pin, err := meetings.ChangeSecrets(r.Passcode, r.PhonePIN, hasPasscode)
+	if err != nil {
+		return nil, s.problem(err)
 	}
-	if err := s.store.UpdateSeries(ctx, m, passcode); err != nil {
+	if err := s.store.UpdateSeries(ctx, m, secrets); err != nil {
 		return nil, s.problem(err)
 	}
 	stored, err := s.store.Meeting(ctx, in.Slug)
 	if err != nil {
 		return nil, s.problem(err)
 	}
-	return &meetingOut{Body: meetingJSON(&stored)}, nil
+	out := meetingJSON(&stored)
+	out.PhonePINOnce = pin
+	return &meetingOut{Body: out}, nil
 }
 
 func (s *Server) deleteMeeting(ctx context.Context, in *slugWrite) (*struct{}, error) {
@@ -166,6 +181,24 @@ func (s *Server) deleteException(ctx context.Context, in *exceptionDelete) (*str
 		return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "path.date", Message: err.Error(), Value: in.Date})
 	}
 	return nil, s.problem(s.store.DeleteException(ctx, in.Slug, d))
+}
+
+func (s *Server) resetPhonePIN(ctx context.Context, in *slugWrite) (*phonePINOut, error) {
+	pin, hash, err := meetings.NewPhonePINHash()
+	if err != nil {
+		return nil, s.problem(err)
+	}
+	if err := s.store.SetPhonePINHash(ctx, in.Slug, hash); err != nil {
+		return nil, s.problem(err)
+	}
+	return &phonePINOut{Body: PhonePINJSON{PhonePIN: pin}}, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func (s *Server) resetHostKey(ctx context.Context, in *slugWrite) (*hostKeyOut, error) {

@@ -82,6 +82,10 @@ var migrations = [...]string{
 			(SELECT coalesce(max(updated), 0) FROM series),
 			(SELECT coalesce(max(updated), 0) FROM exceptions)));
 	CREATE INDEX series_group ON series(group_id);`,
+	// 3: the phone PIN telephone callers type instead of the passcode. A
+	// meeting stored before has none: meetings.VerifyPhonePIN lets its
+	// passcode serve until a PIN is set.
+	`ALTER TABLE series ADD COLUMN phone_pin_hash TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate brings db up to version target, one transaction per migration.

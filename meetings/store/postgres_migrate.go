@@ -105,6 +105,8 @@ var pgMigrations = [...]string{
 		expires timestamptz NOT NULL
 	);
 	CREATE INDEX room_leases_node ON room_leases(node);`,
+	// 3: SQLite's migration 3, the phone PIN.
+	`ALTER TABLE series ADD COLUMN phone_pin_hash text NOT NULL DEFAULT '';`,
 }
 
 // migratePostgres brings the database up to version target in one

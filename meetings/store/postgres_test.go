@@ -197,7 +197,7 @@ func TestPostgresExceptionCheckedAgainstStoredSeries(t *testing.T) {
 
 	fridays := testSeries("m", "g")
 	fridays.Recurrence.Weekdays = []time.Weekday{time.Friday}
-	if err := a.UpdateSeries(ctx, fridays, nil); err != nil {
+	if err := a.UpdateSeries(ctx, fridays, meetings.SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
 	if m, _ := b.Meeting(ctx, "m"); len(m.Recurrence.Weekdays) != 2 {

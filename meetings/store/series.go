@@ -25,9 +25,10 @@ func (s *base) CreateSeries(ctx context.Context, m *meetings.Series) error {
 		err = tx.QueryRowContext(ctx, `INSERT INTO series (slug, group_id, name, format, program, types,
 			languages, notes, timezone, start_time, duration_s, freq, "interval", weekdays, set_pos, rec_start,
 			rec_until, waiting_room, locked_until_chair, max_participants, camera_off_on_entry, passcode_hash,
-			host_key_hash, sequence, created, updated)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?) RETURNING id`,
-			append(append([]any{m.Slug, gid}, cols...), m.Room.PasscodeHash, m.Room.HostKeyHash, now, now)...).Scan(&m.ID)
+			phone_pin_hash, host_key_hash, sequence, created, updated)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?) RETURNING id`,
+			append(append([]any{m.Slug, gid}, cols...), m.Room.PasscodeHash, m.Room.PhonePINHash, m.Room.HostKeyHash,
+				now, now)...).Scan(&m.ID)
 		if err != nil {
 			return s.conflict(err, "meeting", m.Slug)
 		}
@@ -37,9 +38,9 @@ func (s *base) CreateSeries(ctx context.Context, m *meetings.Series) error {
 	})
 }
 
-// UpdateSeries replaces the series m.Slug, its passcode hash too when
-// passcodeHash is not nil; the host key hash is kept.
-func (s *base) UpdateSeries(ctx context.Context, m *meetings.Series, passcodeHash *string) error {
+// UpdateSeries replaces the series m.Slug, its passcode and phone PIN
+// hashes too where secrets says so; the host key hash is kept.
+func (s *base) UpdateSeries(ctx context.Context, m *meetings.Series, secrets meetings.SecretChange) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
@@ -53,9 +54,11 @@ func (s *base) UpdateSeries(ctx context.Context, m *meetings.Series, passcodeHas
 		err = tx.QueryRowContext(ctx, `UPDATE series SET name=?, format=?, program=?, types=?, languages=?,
 			notes=?, timezone=?, start_time=?, duration_s=?, freq=?, "interval"=?, weekdays=?, set_pos=?,
 			rec_start=?, rec_until=?, waiting_room=?, locked_until_chair=?, max_participants=?,
-			camera_off_on_entry=?, group_id=?, passcode_hash=COALESCE(?, passcode_hash), sequence=sequence+1, updated=?
-			WHERE slug=? RETURNING id, sequence, created, passcode_hash, host_key_hash`,
-			append(seriesValues(m), gid, nullable(passcodeHash), now, m.Slug)...).Scan(&id, &seq, &created, &m.Room.PasscodeHash, &m.Room.HostKeyHash)
+			camera_off_on_entry=?, group_id=?, passcode_hash=COALESCE(?, passcode_hash),
+			phone_pin_hash=COALESCE(?, phone_pin_hash), sequence=sequence+1, updated=?
+			WHERE slug=? RETURNING id, sequence, created, passcode_hash, phone_pin_hash, host_key_hash`,
+			append(seriesValues(m), gid, nullable(secrets.PasscodeHash), nullable(secrets.PhonePINHash), now,
+				m.Slug)...).Scan(&id, &seq, &created, &m.Room.PasscodeHash, &m.Room.PhonePINHash, &m.Room.HostKeyHash)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("meeting %q: %w", m.Slug, meetings.ErrNotFound)
 		}
@@ -75,9 +78,35 @@ func (s *base) DeleteSeries(ctx context.Context, slug string) error {
 	})
 }
 
-// SetPasscodeHash sets the passcode hash ("" for no passcode).
+// SetPasscodeHash sets the passcode hash ("" for no passcode). The phone
+// PIN goes with the old passcode: none is left until one is set.
 func (s *base) SetPasscodeHash(ctx context.Context, slug, hash string) error {
-	return s.setSecret(ctx, slug, "passcode_hash", hash)
+	return s.write(ctx, "set passcode_hash", func(tx tx, now int64) error {
+		return mustAffect(tx.ExecContext(ctx, `UPDATE series SET passcode_hash=?, phone_pin_hash='',
+			sequence=sequence+1, updated=? WHERE slug=?`, hash, now, slug))("meeting", slug)
+	})
+}
+
+// SetPhonePINHash sets the phone PIN hash of a meeting that has a
+// passcode; ErrConflict when it has none (a PIN alone guards nothing).
+func (s *base) SetPhonePINHash(ctx context.Context, slug, hash string) error {
+	if hash == "" {
+		return errors.New("store: a phone PIN hash is required")
+	}
+	return s.write(ctx, "set phone_pin_hash", func(tx tx, now int64) error {
+		var has bool
+		err := tx.QueryRowContext(ctx, `SELECT passcode_hash <> '' FROM series WHERE slug=?`, slug).Scan(&has)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("meeting %q: %w", slug, meetings.ErrNotFound)
+		case err != nil:
+			return err
+		case !has:
+			return fmt.Errorf("meeting %q has no passcode for a phone PIN to go with: %w", slug, meetings.ErrConflict)
+		}
+		return mustAffect(tx.ExecContext(ctx, `UPDATE series SET phone_pin_hash=?, sequence=sequence+1, updated=?
+			WHERE slug=?`, hash, now, slug))("meeting", slug)
+	})
 }
 
 // SetHostKeyHash sets the chair's host key hash.
@@ -88,7 +117,7 @@ func (s *base) SetHostKeyHash(ctx context.Context, slug, hash string) error {
 	return s.setSecret(ctx, slug, "host_key_hash", hash)
 }
 
-// setSecret writes one of two fixed column names, never user input.
+// setSecret writes a fixed column name, never user input.
 func (s *base) setSecret(ctx context.Context, slug, column, hash string) error {
 	return s.write(ctx, "set "+column, func(tx tx, now int64) error {
 		return mustAffect(tx.ExecContext(ctx, `UPDATE series SET `+column+`=?, sequence=sequence+1, updated=?

@@ -111,20 +111,20 @@ func testUpdateKeepsSecretsAndBumps(t *testing.T, open opener) {
 	}
 	up := testSeries("m", "g")
 	up.Name = "Renamed"
-	if err := s.UpdateSeries(ctx, up, nil); err != nil {
+	if err := s.UpdateSeries(ctx, up, meetings.SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Meeting(ctx, "m")
 	if got.Name != "Renamed" || got.Room.PasscodeHash != "pc" || got.Sequence != 2 || got.Updated.Before(got.Created) {
 		t.Fatalf("update: %+v", got.Series)
 	}
-	if err := s.UpdateSeries(ctx, testSeries("nope", "g"), nil); !errors.Is(err, meetings.ErrNotFound) {
+	if err := s.UpdateSeries(ctx, testSeries("nope", "g"), meetings.SecretChange{}); !errors.Is(err, meetings.ErrNotFound) {
 		t.Fatalf("update missing: %v", err)
 	}
 	// The passcode changes in the same write as the rest, or not at all.
 	newHash, none := "pc2", ""
 	up.Name = "Renamed again"
-	if err := s.UpdateSeries(ctx, up, &newHash); err != nil {
+	if err := s.UpdateSeries(ctx, up, meetings.SecretChange{PasscodeHash: &newHash}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Meeting(ctx, "m")
@@ -133,17 +133,68 @@ func testUpdateKeepsSecretsAndBumps(t *testing.T, open opener) {
 	}
 	bad := testSeries("m", "g")
 	bad.TimeZone = "Mars/Olympus"
-	if err := s.UpdateSeries(ctx, bad, &none); err == nil {
+	if err := s.UpdateSeries(ctx, bad, meetings.SecretChange{PasscodeHash: &none}); err == nil {
 		t.Fatal("invalid update accepted")
 	}
 	if got, _ = s.Meeting(ctx, "m"); got.Room.PasscodeHash != "pc2" || got.Name != "Renamed again" {
 		t.Fatalf("a refused update changed the meeting: %+v", got.Series)
 	}
-	if err := s.UpdateSeries(ctx, up, &none); err != nil {
+	if err := s.UpdateSeries(ctx, up, meetings.SecretChange{PasscodeHash: &none}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ = s.Meeting(ctx, "m"); got.Room.HasPasscode() {
 		t.Fatal("passcode not removed")
+	}
+}
+
+// The phone PIN is stored beside the passcode, changes with it in one
+// write, goes when it goes, and cannot be set on a meeting without one.
+func testPhonePIN(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t, nil)
+	s.CreateGroup(ctx, testGroup("g"))
+	m := testSeries("m", "g")
+	m.Room.PasscodeHash, m.Room.PhonePINHash = "pc", "pin"
+	if err := s.CreateSeries(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Meeting(ctx, "m"); got.Room.PhonePINHash != "pin" || !got.Room.HasPhonePIN() {
+		t.Fatalf("created: %+v", got.Room)
+	}
+	pc2, pin2 := "pc2", "pin2"
+	up := testSeries("m", "g")
+	if err := s.UpdateSeries(ctx, up, meetings.SecretChange{PasscodeHash: &pc2, PhonePINHash: &pin2}); err != nil {
+		t.Fatal(err)
+	}
+	if up.Room.PhonePINHash != "pin2" || up.Room.PasscodeHash != "pc2" {
+		t.Fatalf("update returned %+v", up.Room)
+	}
+	if err := s.UpdateSeries(ctx, up, meetings.SecretChange{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Meeting(ctx, "m"); got.Room.PhonePINHash != "pin2" {
+		t.Fatalf("an update without secrets lost the PIN: %+v", got.Room)
+	}
+	if err := s.SetPhonePINHash(ctx, "m", "pin3"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Meeting(ctx, "m"); got.Room.PhonePINHash != "pin3" || got.Room.PasscodeHash != "pc2" {
+		t.Fatalf("PIN reset: %+v", got.Room)
+	}
+	if err := s.SetPasscodeHash(ctx, "m", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Meeting(ctx, "m"); got.Room.PhonePINHash != "" || got.Room.HasPhonePIN() {
+		t.Fatalf("the PIN outlived the passcode: %+v", got.Room)
+	}
+	if err := s.SetPhonePINHash(ctx, "m", "pin4"); !errors.Is(err, meetings.ErrConflict) {
+		t.Fatalf("PIN without a passcode: %v", err)
+	}
+	if err := s.SetPhonePINHash(ctx, "nope", "pin4"); !errors.Is(err, meetings.ErrNotFound) {
+		t.Fatalf("PIN of a missing meeting: %v", err)
+	}
+	if got, _ := s.Meeting(ctx, "m"); got.Room.PhonePINHash != "" {
+		t.Fatalf("a refused PIN was written: %+v", got.Room)
 	}
 }
 

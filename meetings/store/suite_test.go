@@ -56,6 +56,7 @@ var suite = []struct {
 }{
 	{"SeriesRoundTrip", testSeriesRoundTrip},
 	{"UpdateKeepsSecretsAndBumps", testUpdateKeepsSecretsAndBumps},
+	{"PhonePIN", testPhonePIN},
 	{"Errors", testErrors},
 	{"NoPartialWrite", testNoPartialWrite},
 	{"ChangesAndSettings", testChangesAndSettings},
