@@ -100,6 +100,13 @@ type Config struct {
 type Client struct {
 	Addr  netip.Addr
 	HTTPS bool // set the browser cookie Secure
+	// Source, when set, stands in for Addr: a client that speaks for many
+	// people (the telephone gateway, for each caller a keyed hash of the
+	// calling number) names each, so that they take turns at the verify
+	// gate as browsers at different addresses do. Only a ClientOf that
+	// trusts the connection (cmd's own loopback listener for the gateway)
+	// may set it.
+	Source string
 }
 
 // DirectClient is the default ClientOf: the connection's own address.

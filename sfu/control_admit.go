@@ -18,6 +18,9 @@ type joinAuth struct {
 	Passcode   string `json:"passcode,omitempty"`
 	HostKey    string `json:"hostKey,omitempty"`
 	AdminToken string `json:"adminToken,omitempty"`
+	// PhonePIN is what the telephone gateway sends for a caller: the
+	// meeting's phone PIN, which admits in the passcode's place.
+	PhonePIN string `json:"phonePin,omitempty"`
 }
 
 // admission is what the secrets of a join earned, decided before the
@@ -39,7 +42,8 @@ func (c *Controller) authorize(ctx context.Context, p *Peer, roomID string, raw 
 			return admission{}, &Error{Code: string(control.CodeInvalid), Message: "malformed auth"}
 		}
 	}
-	if len(auth.Passcode) > maxSecretBytes || len(auth.HostKey) > maxSecretBytes || len(auth.AdminToken) > maxSecretBytes {
+	if len(auth.Passcode) > maxSecretBytes || len(auth.HostKey) > maxSecretBytes || len(auth.AdminToken) > maxSecretBytes ||
+		len(auth.PhonePIN) > maxSecretBytes {
 		return admission{}, &Error{Code: string(control.CodeInvalid), Message: "secret too long"}
 	}
 	cr, err := c.roomFor(ctx, roomID)
@@ -60,9 +64,10 @@ func (c *Controller) authorize(ctx context.Context, p *Peer, roomID string, raw 
 		a.chair = grant
 		return a, nil
 	}
-	if cr.settings.PasscodeRequired && auth.Passcode != "" {
-		ok, err := c.trySecret(ctx, cr, p, control.SecretPasscode, auth.Passcode, "", func(ctx context.Context) (bool, error) {
-			return c.rooms.VerifyPasscode(ctx, cr.roomID, auth.Passcode)
+	kind, secret, verify := entrySecret(c.rooms, auth)
+	if cr.settings.PasscodeRequired && secret != "" {
+		ok, err := c.trySecret(ctx, cr, p, kind, secret, "", func(ctx context.Context) (bool, error) {
+			return verify(ctx, cr.roomID, secret)
 		})
 		if err != nil && !errors.Is(err, control.CodeBadPasscode) {
 			c.forget(cr)
@@ -71,6 +76,15 @@ func (c *Controller) authorize(ctx context.Context, p *Peer, roomID string, raw 
 		a.passcodeOK = ok
 	}
 	return a, nil
+}
+
+// entrySecret is the member's secret a join offers: the passcode, or a
+// telephone caller's phone PIN, tried within its own limits.
+func entrySecret(rooms Rooms, auth joinAuth) (control.SecretKind, string, func(context.Context, string, string) (bool, error)) {
+	if auth.Passcode == "" && auth.PhonePIN != "" {
+		return control.SecretPhonePIN, auth.PhonePIN, rooms.VerifyPhonePIN
+	}
+	return control.SecretPasscode, auth.Passcode, rooms.VerifyPasscode
 }
 
 // chairSecret is the chair's secret a join offers: the host key, or the

@@ -48,6 +48,14 @@ func (f fakeChairs) VerifyPasscode(_ context.Context, _, passcode string) (bool,
 	return passcode == "let me in", nil
 }
 
+// rightPhonePIN is every fake room's phone PIN.
+const rightPhonePIN = "24681357"
+
+func (f fakeChairs) VerifyPhonePIN(_ context.Context, _, pin string) (bool, error) {
+	time.Sleep(f.cost)
+	return pin == rightPhonePIN, nil
+}
+
 func (f fakeChairs) VerifyHostKey(_ context.Context, _, key string) (bool, error) {
 	time.Sleep(f.cost)
 	return key == rightHostKey, nil

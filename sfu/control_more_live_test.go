@@ -21,6 +21,23 @@ func TestPasscodeLive(t *testing.T) {
 	mustJoined(t, cs.signal(t, bid("h")).join("p", "Host", map[string]any{"hostKey": rightHostKey}))
 }
 
+// TestPhonePINLive: a telephone caller's phone PIN admits in the
+// passcode's place (a passcode sent as the PIN does not, nor the PIN as the
+// passcode), and wrong PINs are limited per caller on their own: a caller
+// who used up its PIN tries can still be let in by nothing else of its,
+// while another caller with the right PIN gets in.
+func TestPhonePINLive(t *testing.T) {
+	cs := startControlled(t, sfu.RoomSettings{PasscodeRequired: true}, control.Limits{SecretMaxFail: 3, SecretFreeFail: 3})
+	expectCode(t, cs.signal(t, bid("a")).join("p", "Phone caller 1", map[string]any{"phonePin": "11111111"}), control.CodeBadPasscode)
+	expectCode(t, cs.signal(t, bid("a")).join("p", "Phone caller 1", map[string]any{"phonePin": "let me in"}), control.CodeBadPasscode)
+	expectCode(t, cs.signal(t, bid("a")).join("p", "Phone caller 1", map[string]any{"phonePin": "22222222"}), control.CodeBadPasscode)
+	expectCode(t, cs.signal(t, bid("c")).join("p", "Carol", map[string]any{"passcode": rightPhonePIN}), control.CodeBadPasscode)
+	mustJoined(t, cs.signal(t, bid("b")).join("p", "Phone caller 2", map[string]any{"phonePin": rightPhonePIN}))
+	// a's third wrong PIN used up its PIN tries; its passcode tries are its own.
+	expectCode(t, cs.signal(t, bid("a")).join("p", "Phone caller 1", map[string]any{"phonePin": rightPhonePIN}), control.CodeSecretRefused)
+	mustJoined(t, cs.signal(t, bid("a")).join("p", "Alex", map[string]any{"passcode": "let me in"}))
+}
+
 // TestRenameLockTimerHandOverLive: over real signaling, the rename lock
 // refuses a member's rename and lifting it lets the rename through to the
 // chair; a share timer reaches the member; handing over makes the member

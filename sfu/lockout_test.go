@@ -55,8 +55,8 @@ func TestEveryRoomIsControlled(t *testing.T) {
 // the right host key and the right passcode were verified.
 type countingChairs struct {
 	fakeChairs
-	calls              atomic.Int64
-	hostAt, passcodeAt atomic.Int64
+	calls                     atomic.Int64
+	hostAt, passcodeAt, pinAt atomic.Int64
 }
 
 func (c *countingChairs) VerifyHostKey(ctx context.Context, room, key string) (bool, error) {
@@ -65,6 +65,14 @@ func (c *countingChairs) VerifyHostKey(ctx context.Context, room, key string) (b
 		c.hostAt.Store(n)
 	}
 	return c.fakeChairs.VerifyHostKey(ctx, room, key)
+}
+
+func (c *countingChairs) VerifyPhonePIN(ctx context.Context, room, pin string) (bool, error) {
+	n := c.calls.Add(1)
+	if pin == rightPhonePIN {
+		c.pinAt.Store(n)
+	}
+	return c.fakeChairs.VerifyPhonePIN(ctx, room, pin)
 }
 
 func (c *countingChairs) VerifyPasscode(ctx context.Context, room, code string) (bool, error) {
@@ -101,8 +109,11 @@ func (f *guessFlood) run(ctx context.Context, t *testing.T, url, room string) *s
 				case <-tick.C:
 				}
 				auth := map[string]any{"hostKey": fmt.Sprint("guess-", i, "-", n)}
-				if n%2 == 1 {
+				switch n % 3 {
+				case 1:
 					auth = map[string]any{"passcode": fmt.Sprint("guess-", i, "-", n)}
+				case 2:
+					auth = map[string]any{"phonePin": fmt.Sprintf("%08d", i*1000+n)}
 				}
 				cookie := ""
 				if f.freshCookie {
@@ -223,19 +234,27 @@ func lockoutRound(t *testing.T, attack *guessFlood) {
 		mustJoined(t, member.join(room, "Member", map[string]any{"passcode": "let me in"}))
 		memberTook, memberAhead := time.Since(start), rooms.passcodeAt.Load()-before-1
 
+		// A telephone caller with the PIN, as the dial-in gateway joins:
+		// its calling number's hash is its cookie.
+		before = rooms.calls.Load()
+		start = time.Now()
+		caller := cs.signal(t, bid("phone"))
+		mustJoined(t, caller.join(room, "Phone caller 1", map[string]any{"phonePin": rightPhonePIN}))
+		callerTook, callerAhead := time.Since(start), rooms.pinAt.Load()-before-1
+
 		st := chair.subscribe()
 		time.Sleep(500 * time.Millisecond)
 		stop()
 		wg.Wait()
-		t.Logf("round %d: chair in after %v (%d verifications ahead), member after %v (%d ahead); flood: %s",
-			round, chairTook, chairAhead, memberTook, memberAhead, f.summary())
+		t.Logf("round %d: chair in after %v (%d verifications ahead), member after %v (%d ahead), caller after %v (%d ahead); flood: %s",
+			round, chairTook, chairAhead, memberTook, memberAhead, callerTook, callerAhead, f.summary())
 		// Turns are by address: at most one verification per flooding
 		// address, plus those already running, can go ahead of either.
-		if limit := int64(len(f.from) + 1 + 2); chairAhead > limit || memberAhead > limit {
-			t.Errorf("round %d: %d and %d verifications ran ahead of the chair and the member, want at most %d",
-				round, chairAhead, memberAhead, limit)
+		if limit := int64(len(f.from) + 1 + 2); chairAhead > limit || memberAhead > limit || callerAhead > limit {
+			t.Errorf("round %d: %d, %d and %d verifications ran ahead of the chair, the member and the caller, want at most %d",
+				round, chairAhead, memberAhead, callerAhead, limit)
 		}
-		if right, other := secretOutcomes(t, cs); right < 2 || other < 8 {
+		if right, other := secretOutcomes(t, cs); right < 3 || other < 8 {
 			t.Errorf("round %d: secret attempts counted right %v, others %v", round, right, other)
 		}
 		if g, _ := st["guesses"].(float64); g < 10 {

@@ -16,7 +16,7 @@ type RoomSettings struct {
 	// it: the media server keeps only a technical ceiling far above.
 	MaxParticipants int
 	// SecretsVersion is an opaque value that changes whenever the room's
-	// passcode or host key changes. A secret verified once is remembered
+	// passcode, phone PIN or host key changes. A secret verified once is remembered
 	// (as a keyed hash, in memory) until it does, so that members and
 	// chairs who hold it never wait behind the slow verification again.
 	SecretsVersion string
@@ -31,6 +31,9 @@ type Rooms interface {
 	// Room returns the room's settings, or ErrNoRoom when it does not exist.
 	Room(ctx context.Context, roomID string) (RoomSettings, error)
 	VerifyPasscode(ctx context.Context, roomID, passcode string) (bool, error)
+	// VerifyPhonePIN checks the PIN a telephone caller typed in place of
+	// the passcode (the schedule decides what serves as PIN).
+	VerifyPhonePIN(ctx context.Context, roomID, pin string) (bool, error)
 	VerifyHostKey(ctx context.Context, roomID, hostKey string) (bool, error)
 	IsAdminToken(ctx context.Context, token string) bool
 }

@@ -104,7 +104,7 @@ func (s *Server) UDPAddrs() []string {
 // leaves. The room is named in the client's first message.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	client := s.cfg.ClientOf(r)
-	id := clientID{source: s.sourceKey(client.Addr)}
+	id := clientID{source: s.sourceKey(client)}
 	id.browser, id.cookie = browserID(w, r, client.HTTPS) // before Accept: the cookie rides on the 101 response
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.AllowedOrigins})
 	if err != nil {
@@ -182,14 +182,19 @@ func (s *Server) roomFor(id string) (*Room, error) {
 
 // sourceKey stands for a client address: a keyed hash, so that the address
 // itself is kept nowhere. IPv6 clients are keyed by their /64, which one
-// subscriber usually holds whole.
-func (s *Server) sourceKey(a netip.Addr) string {
+// subscriber usually holds whole. A client's Source replaces its address.
+func (s *Server) sourceKey(c Client) string {
+	a := c.Addr
 	if a.Is6() && !a.Is4In6() {
 		a = netip.PrefixFrom(a, 64).Masked().Addr()
 	}
 	h := hmac.New(sha256.New, s.addrKey[:])
-	b, _ := a.MarshalBinary()
-	h.Write(b)
+	if c.Source != "" {
+		h.Write([]byte("source\x00" + c.Source))
+	} else {
+		b, _ := a.MarshalBinary()
+		h.Write(b)
+	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 

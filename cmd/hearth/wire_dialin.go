@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/sfu"
 	"github.com/hearth-recovery/hearth/sfu/dialin"
 )
 
@@ -123,7 +124,10 @@ func (a *app) buildDialin() error {
 	if err != nil {
 		return fmt.Errorf("dial-in signaling: %w", err)
 	}
-	hs := &http.Server{Handler: a.sfu, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: a.sfu, ReadHeaderTimeout: 10 * time.Second,
+		ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
+			return context.WithValue(ctx, gatewayConn{}, true)
+		}}
 	go func() { _ = hs.Serve(ln) }()
 	a.closers = append(a.closers, func(ctx context.Context) error { return hs.Shutdown(ctx) })
 	lo, hi, _ := parsePortRange(c.RTPPorts)
@@ -147,6 +151,25 @@ func (a *app) buildDialin() error {
 	a.dialin = gw
 	a.log.Info("phone dial-in listening", "sip_port", gw.Port(), "rtp_ports", c.RTPPorts)
 	return nil
+}
+
+// gatewayConn marks the connections of the gateway's own signaling
+// listener: only there is the caller header believed.
+type gatewayConn struct{}
+
+// gatewayClient names a telephone caller to the media server by the
+// gateway's hash of the calling number (dialin.CallerHeader), so that
+// callers take turns at verifying PINs one by one, as browsers at
+// different addresses do, instead of all as the one loopback address.
+func gatewayClient(r *http.Request) (sfu.Client, bool) {
+	if r.Context().Value(gatewayConn{}) == nil {
+		return sfu.Client{}, false
+	}
+	c := sfu.DirectClient(r)
+	if h := r.Header.Get(dialin.CallerHeader); len(h) == 32 && strings.Trim(h, "0123456789abcdef") == "" {
+		c.Source = "caller:" + h
+	}
+	return c, true
 }
 
 // phoneDirectory finds meetings by phone meeting ID (meetings.PhoneID).

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
+	"github.com/hearth-recovery/hearth/meetings/demo"
+	"github.com/hearth-recovery/hearth/sfu/dialin"
 	"github.com/hearth-recovery/hearth/sfu/dialin/dialintest"
 	"github.com/hearth-recovery/hearth/sfu/loadtest"
 )
@@ -85,6 +89,72 @@ func TestDialinEndToEnd(t *testing.T) {
 	}
 }
 
+// From the binary's wiring, a meeting with a passcode: the admin makes its
+// phone PIN through the API (shown once), a baresip phone types the phone
+// ID and that PIN and joins.
+func TestDialinPINEndToEnd(t *testing.T) {
+	dialintest.NeedTool(t, "baresip")
+	const admin = "a-test-admin-token-123"
+	cfg := serveConfig{DataDir: t.TempDir(), Demo: true, AdminToken: admin, LogFormat: "text",
+		LogLevel: "info", RTC: rtcConfig{LoopbackOnly: true},
+		Dialin: dialinConfig{Listen: "127.0.0.1:0", RTPPorts: "41300-41399", Allow: "127.0.0.1", Language: "en", MaxCalls: 4}}
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(routes(a))
+	t.Cleanup(func() { srv.Close(); a.close() })
+	var m meetings.Meeting
+	all, _ := a.store.ListMeetings(context.Background(), meetings.Filter{})
+	for _, x := range all {
+		if x.Room.HasPasscode() && !x.Room.WaitingRoom && !x.Room.LockedUntilChair {
+			m = x
+		}
+	}
+	if m.Slug == "" {
+		t.Fatal("no demo meeting with a passcode alone")
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/api/meetings/"+m.Slug+"/phone-pin", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		PhonePIN string `json:"phone_pin"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(out.PhonePIN) != 8 {
+		t.Fatalf("phone PIN reset: %d %+v", resp.StatusCode, out)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	watcher, err := loadtest.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+uiSignalPath,
+		loadtest.Options{Room: m.Slug, Name: "Watcher", Loopback: true, Auth: map[string]string{"passcode": demo.Passcode}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close()
+	ph := dialintest.Start(t, "5550198", make([]int16, 8000*60))
+	ph.Dial(t, a.dialin.Port())
+	waitUntil(t, "the call to be answered", func() bool { return strings.Contains(ph.Output(), "Call established") })
+	ph.Keys(t, meetings.PhoneID(m.ID)+"#"+out.PhonePIN+"#") // typed over the prompts
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case ev := <-watcher.Events:
+			if ev.Type == "participant" && strings.Contains(string(ev.Raw), `"Phone caller 1"`) {
+				ph.Do(t, "hangup", "")
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the caller never joined:\n%s", ph.Output())
+		}
+	}
+}
+
 // openDemoMeeting is a demo meeting anyone may enter at once.
 func openDemoMeeting(t *testing.T, st meetings.Store) meetings.Meeting {
 	t.Helper()
@@ -131,5 +201,25 @@ func TestMeetingGuideShowsDialIn(t *testing.T) {
 	want := `"conference_phone":"+15550100,,` + meetings.PhoneID(m.ID) + `#"`
 	if code != 200 || !strings.Contains(body, want) {
 		t.Fatalf("feed: %d, want %s in %.400s", code, want, body)
+	}
+}
+
+// Only the gateway's own listener names callers by the caller header; on
+// the public listener the header is ignored, and a malformed one names no
+// one.
+func TestGatewayClient(t *testing.T) {
+	key := strings.Repeat("ab", 16)
+	r := httptest.NewRequest("GET", "/signal", nil)
+	r.Header.Set(dialin.CallerHeader, key)
+	if _, ok := gatewayClient(r); ok {
+		t.Fatal("a public request was taken for the gateway's")
+	}
+	gw := r.WithContext(context.WithValue(r.Context(), gatewayConn{}, true))
+	if c, ok := gatewayClient(gw); !ok || c.Source != "caller:"+key {
+		t.Fatalf("gateway request: %+v %v", c, ok)
+	}
+	gw.Header.Set(dialin.CallerHeader, "not a key")
+	if c, ok := gatewayClient(gw); !ok || c.Source != "" {
+		t.Fatalf("malformed caller header: %+v", c)
 	}
 }

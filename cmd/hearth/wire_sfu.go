@@ -144,7 +144,12 @@ func (a *app) buildSFU() error {
 	if err != nil {
 		return err
 	}
-	cfg.ClientOf = https.client
+	cfg.ClientOf = func(r *http.Request) sfu.Client {
+		if c, ok := gatewayClient(r); ok {
+			return c
+		}
+		return https.client(r)
+	}
 	srv, err := sfu.New(cfg, roomPolicy{store: a.store, admin: a.admin}, a.log)
 	if err != nil {
 		return fmt.Errorf("media server: %w", err)
@@ -203,11 +208,11 @@ func (p roomPolicy) Room(ctx context.Context, roomID string) (sfu.RoomSettings, 
 		SecretsVersion: secretsVersion(r)}, nil
 }
 
-// secretsVersion changes whenever the passcode or the host key does: a
-// digest of their stored hashes (each salted, so equal secrets still
-// differ), never the secrets.
+// secretsVersion changes whenever the passcode, the phone PIN or the host
+// key does: a digest of their stored hashes (each salted, so equal secrets
+// still differ), never the secrets.
 func secretsVersion(r meetings.RoomSettings) string {
-	sum := sha256.Sum256([]byte(r.PasscodeHash + "\x00" + r.HostKeyHash))
+	sum := sha256.Sum256([]byte(r.PasscodeHash + "\x00" + r.PhonePINHash + "\x00" + r.HostKeyHash))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -217,6 +222,16 @@ func (p roomPolicy) VerifyPasscode(ctx context.Context, roomID, passcode string)
 		return false, err
 	}
 	return !m.Room.HasPasscode() || meetings.VerifySecret(m.Room.PasscodeHash, passcode), nil
+}
+
+// VerifyPhonePIN follows meetings.VerifyPhonePIN: the meeting's PIN, or
+// while it has none its passcode.
+func (p roomPolicy) VerifyPhonePIN(ctx context.Context, roomID, pin string) (bool, error) {
+	m, err := p.meeting(ctx, roomID)
+	if err != nil {
+		return false, err
+	}
+	return meetings.VerifyPhonePIN(m.Room, pin), nil
 }
 
 func (p roomPolicy) VerifyHostKey(ctx context.Context, roomID, hostKey string) (bool, error) {

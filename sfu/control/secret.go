@@ -12,6 +12,9 @@ type SecretKind int
 const (
 	SecretHostKey SecretKind = iota
 	SecretPasscode
+	// SecretPhonePIN is what a telephone caller types in the passcode's
+	// place; it admits as the passcode does and has a limiter of its own.
+	SecretPhonePIN
 )
 
 // maxSecretClients bounds the limiter's memory: once that many clients have
@@ -126,7 +129,7 @@ func (r *Room) FinishSecret(t SecretTicket, ok bool) ([]Event, error) {
 	s := &r.secrets
 	if !ok {
 		evs := r.noteGuess()
-		if t.key.kind == SecretPasscode {
+		if t.key.kind == SecretPasscode || t.key.kind == SecretPhonePIN {
 			return evs, CodeBadPasscode
 		}
 		return evs, CodeBadHostKey

@@ -95,7 +95,8 @@ func TestSecureMutesCallers(t *testing.T) {
 	hangUp(t, h, ph)
 }
 
-// Three wrong PINs: goodbye and hang up.
+// Three wrong PINs (the meeting's passcode among them: a caller types the
+// phone PIN): goodbye and hang up.
 func TestWrongPINThreeTimesHangsUp(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -103,9 +104,9 @@ func TestWrongPINThreeTimesHangsUp(t *testing.T) {
 	ph.Dial(t, h.gw.Port())
 	h.wait(t, "prompt-done", "welcome")
 	ph.Keys(t, testMeetingID+"#")
-	for range 3 {
+	for _, pin := range []string{"11111111", testPasscode, "1111"} {
 		h.wait(t, "prompt-done", "pin")
-		ph.Keys(t, "1111#")
+		ph.Keys(t, pin+"#")
 		h.wait(t, "prompt-done", "wrong-pin")
 	}
 	h.wait(t, "prompt-done", "goodbye")

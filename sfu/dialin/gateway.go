@@ -33,7 +33,7 @@ var ErrUnknownMeeting = errors.New("dialin: no meeting has that ID")
 // Meeting is what the gateway needs to seat a caller.
 type Meeting struct {
 	Room     string // the SFU room id
-	HasPIN   bool   // the room asks for a passcode: the caller types it
+	HasPIN   bool   // the room asks for a passcode: the caller types the phone PIN
 	Language string // prompts' language, when the meeting names one
 }
 

@@ -15,7 +15,8 @@ import (
 
 const (
 	testMeetingID  = "12345"
-	testPIN        = "2468"
+	testPIN        = "24681357"
+	testPasscode   = "1357"
 	testHostKey    = "chair-key-1"
 	openMeetingID  = "777"
 	lobbyMeetingID = "888"
@@ -37,7 +38,12 @@ func (testRooms) Room(_ context.Context, id string) (sfu.RoomSettings, error) {
 	return sfu.RoomSettings{}, sfu.ErrNoRoom
 }
 
+// VerifyPasscode: the browsers' passcode is not the callers' PIN.
 func (testRooms) VerifyPasscode(_ context.Context, _, p string) (bool, error) {
+	return p == testPasscode, nil
+}
+
+func (testRooms) VerifyPhonePIN(_ context.Context, _, p string) (bool, error) {
 	return p == testPIN, nil
 }
 

@@ -23,21 +23,26 @@ import (
 const (
 	audioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 	browserCookie = "hearth_browser" // sfu.BrowserCookie: the identity a removal bars
-	maxMessage    = 1 << 20
-	noticeQueue   = 8
+	// CallerHeader carries the caller's key (the calling number's salted
+	// hash) on the gateway's signaling request; cmd believes it only on the
+	// gateway's own listener, where it makes each caller a source of its
+	// own at the media server's verify gate.
+	CallerHeader = "Hearth-Caller"
+	maxMessage   = 1 << 20
+	noticeQueue  = 8
 )
 
 // refusal is the room's answer to a join it turned down (an sfu error
-// code: bad-passcode, locked, barred, ended...).
+// code: bad-passcode (a wrong PIN), locked, barred, ended...).
 type refusal struct{ code string }
 
 func (r *refusal) Error() string { return "dialin: join refused: " + r.code }
 
 // joinRequest is what a caller brings to the room.
 type joinRequest struct {
-	room, name, passcode string
-	identity             string // 32 hex digits: the caller's bar key
-	onWaiting            func() // the caller waits for a chair
+	room, name, pin string
+	identity        string // 32 hex digits: the caller's bar key
+	onWaiting       func() // the caller waits for a chair
 }
 
 // member is the caller's seat in the room: a Pion client of the SFU's own
@@ -122,6 +127,7 @@ type wireMsg struct {
 func joinRoom(ctx context.Context, api *webrtc.API, signalURL string, req joinRequest) (*member, error) {
 	hdr := http.Header{}
 	hdr.Set("Cookie", browserCookie+"="+req.identity)
+	hdr.Set(CallerHeader, req.identity)
 	ws, _, err := websocket.Dial(ctx, signalURL, &websocket.DialOptions{HTTPHeader: hdr})
 	if err != nil {
 		return nil, fmt.Errorf("dialin: signaling: %w", err)
@@ -152,8 +158,8 @@ func joinRoom(ctx context.Context, api *webrtc.API, signalURL string, req joinRe
 // waiting room.
 func (m *member) handshake(ctx context.Context, req joinRequest) error {
 	join := map[string]any{"type": "join", "room": req.room, "name": req.name, "audioOnly": true}
-	if req.passcode != "" {
-		join["auth"] = map[string]string{"passcode": req.passcode}
+	if req.pin != "" {
+		join["auth"] = map[string]string{"phonePin": req.pin}
 	}
 	if err := m.send(join); err != nil {
 		return err

@@ -47,6 +47,9 @@ type Options struct {
 	// TCP candidates at this host:port instead of theirs: a relay the test
 	// controls, such as one that stops reading to play a congested link.
 	TCPVia string
+	// Auth is the join's auth object (passcode, hostKey...), when the
+	// room asks for one.
+	Auth map[string]string
 }
 
 // Message is any server message, decoded loosely.
@@ -220,6 +223,9 @@ func (c *Client) setup(o Options) error {
 
 func (c *Client) join(ctx context.Context, o Options) error {
 	msg := map[string]any{"type": "join", "room": o.Room, "name": o.Name}
+	if o.Auth != nil {
+		msg["auth"] = o.Auth
+	}
 	if c.resume != "" {
 		msg["resume"] = c.resume
 	}
