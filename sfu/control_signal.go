@@ -109,8 +109,8 @@ func controlError(err error) error {
 }
 
 // handleState sends p the room's control state: its role and permissions,
-// the switches, the share timer and the chat so far; chairs also get the
-// waiting room and the raised hands.
+// the switches, the share timer, the raised hands and the chat so far;
+// chairs also get the waiting room.
 func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) error {
 	cr := c.lookup(p.room.ID())
 	if cr == nil {
@@ -125,9 +125,9 @@ func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) 
 	perms, _ := cr.st.Perms(id)
 	msg := stateMsg{Type: MsgControl, Event: "state", Role: role.String(), Perms: permsOut(perms),
 		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()), Chat: chatOut(cr.st.ChatHistory()),
-		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs}))}
+		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs})), Hands: idsOut(cr.st.Hands())}
 	if role >= control.RoleCoChair {
-		msg.Waiting, msg.Hands, msg.Guesses = waitingOut(cr.st.Waiting()), idsOut(cr.st.Hands()), cr.st.Guesses()
+		msg.Waiting, msg.Guesses = waitingOut(cr.st.Waiting()), cr.st.Guesses()
 	}
 	cr.mu.Unlock()
 	if !ok {

@@ -486,7 +486,7 @@ func TestMemberActions(t *testing.T) {
 		t.Errorf("hands %v", got)
 	}
 	evs = mustHandle(t, r, "m", LowerHand{})
-	if got := r.Hands(); !slices.Equal(got, []ParticipantID{"t"}) || evs[1].To != toChairs() {
+	if got := r.Hands(); !slices.Equal(got, []ParticipantID{"t"}) || evs[1].To != toEveryone() {
 		t.Errorf("hands %v, events %+v", got, evs)
 	}
 	r.Leave("t")

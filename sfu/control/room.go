@@ -396,8 +396,10 @@ func (r *Room) waitingListEvent() Event {
 	return Event{To: toChairs(), Kind: KindWaitingList, Waiting: r.Waiting()}
 }
 
+// handsEvent tells everyone admitted the queue of raised hands, in order,
+// as a meeting shows it: every member sees who is waiting to share.
 func (r *Room) handsEvent() Event {
-	return Event{To: toChairs(), Kind: KindHands, Hands: slices.Clone(r.hands)}
+	return Event{To: toEveryone(), Kind: KindHands, Hands: slices.Clone(r.hands)}
 }
 
 func (r *Room) permsEvent(p *participant) Event {
