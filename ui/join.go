@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
 )
@@ -21,6 +22,10 @@ type joinData struct {
 	TraditionURL   string
 	TraditionGroup string
 	Phone          *phoneView
+	// Next says when the meeting meets after the one under way, in the
+	// member's language and zone: what the ended screen and an "ended"
+	// refusal show. Empty when nothing is scheduled in the next weeks.
+	Next string
 }
 
 func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +56,28 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Phone = h.phoneFor(s, groupPhone)
+	d.Next, err = h.nextMeets(&m, v)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
 	h.render(w, r, http.StatusOK, "join", page{Title: v.Lang.T("join.title", "Name", s.Name), Viewer: v, Data: d})
+}
+
+// nextMeets words the first occurrence that starts after now and is not
+// cancelled, for a member who finds the meeting ended.
+func (h *Handler) nextMeets(m *meetings.Meeting, v viewer) (string, error) {
+	now := h.cfg.Now()
+	occ, err := h.upcoming(m, now, now.Add(62*24*time.Hour))
+	if err != nil {
+		return "", err
+	}
+	for _, o := range occ {
+		if o.Start.After(now) && !o.Cancelled {
+			return occurrenceOf(o, v, m.TimeZone, now).When, nil
+		}
+	}
+	return "", nil
 }
 
 // Limits the browser enforces before the server does (the server checks again).

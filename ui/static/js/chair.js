@@ -30,6 +30,8 @@ export class Chair {
       ev.preventDefault();
       const key = $("claim-key").value;
       $("claim-key").value = "";
+      this.showClaimError("");
+      this.claiming = !!key;
       if (key) this.send({ type: "claim-chair", hostKey: key });
     });
     for (const [id, [type]] of Object.entries(switches)) {
@@ -56,6 +58,10 @@ export class Chair {
    * a co-chair, and gets the chair-only controls (sfu/PROTOCOL.md).
    */
   setChair(on, owner) {
+    if (on) {
+      this.claiming = false;
+      this.showClaimError("");
+    }
     $("claim-form").hidden = on;
     $("chair-tools").hidden = !on;
     $("btn-end").hidden = !owner;
@@ -92,6 +98,21 @@ export class Chair {
         }
       },
     };
+  }
+
+  /**
+   * A refused claim (wrong key, too many tries, busy) is written beside the
+   * field, where the chair looks, as well as announced.
+   */
+  claimRefused(code, words) {
+    if (!this.claiming || !["bad-host-key", "secret-refused", "rate-limited"].includes(code)) return;
+    this.claiming = false;
+    this.showClaimError(words);
+  }
+
+  showClaimError(text) {
+    $("claim-error").textContent = text;
+    $("claim-key").setAttribute("aria-invalid", text ? "true" : "false");
   }
 
   /** Lowers a member's raised hand (the server tells the member). */

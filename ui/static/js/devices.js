@@ -65,6 +65,7 @@ export function levelMeter(track, meter) {
   ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
   const buf = new Float32Array(analyser.fftSize);
   let frame = 0;
+  let closed = false;
   const tick = () => {
     analyser.getFloatTimeDomainData(buf);
     let sum = 0;
@@ -74,10 +75,15 @@ export function levelMeter(track, meter) {
   };
   tick();
   return {
+    // Safe to call again (the preview stops its meter when the room takes
+    // the stream and once more on the next start): a closed context is not
+    // closed twice.
     stop() {
       cancelAnimationFrame(frame);
       meter.value = 0;
-      ctx.close();
+      if (closed) return;
+      closed = true;
+      ctx.close().catch(() => {});
     },
   };
 }

@@ -52,14 +52,23 @@ $("cam").addEventListener("change", () => preview.start(state.mode));
 showDeviceFields(state.mode);
 preview.start(state.mode);
 
-/** Shows the waiting/ended screen with words for code. */
-function showWait(title, text, canRetry) {
+const retryText = $("wait-retry").textContent;
+
+/**
+ * Shows the waiting/ended screen with words for code. next: say when the
+ * meeting meets again (the server wrote it into #wait-next, in the
+ * member's language and zone). rejoin: the button rejoins at once.
+ */
+function showWait(title, text, canRetry, { next = false, rejoin = false } = {}) {
   $("join").hidden = true;
   $("room").hidden = true;
   $("wait").hidden = false;
   $("wait-title").textContent = title;
   $("wait-text").textContent = text;
+  if ($("wait-next")) $("wait-next").hidden = !next;
   $("wait-retry").hidden = !canRetry;
+  $("wait-retry").textContent = rejoin ? t("room.rejoin") : retryText;
+  state.rejoin = rejoin;
   $("wait-title").focus();
 }
 
@@ -67,8 +76,14 @@ $("wait-retry").addEventListener("click", () => {
   $("wait").hidden = true;
   $("join").hidden = false;
   $("join-button").disabled = false;
+  // Rejoining after leaving needs nothing new unless a passcode is asked.
+  const pass = $("passcode");
+  if (state.rejoin && !pass) {
+    $("join-form").requestSubmit();
+    return;
+  }
   preview.start(state.mode);
-  $("name").focus();
+  (pass && state.rejoin ? pass : $("name")).focus();
 });
 
 $("join-form").addEventListener("submit", async (ev) => {
@@ -185,6 +200,7 @@ function bindClient(client, name, stream) {
       return;
     }
     if (words) view.announce(words);
+    if (words) chair.claimRefused(msg.code, words);
   });
   client.on("close", ({ code, reason }) => onClose(code, reason));
 }
@@ -216,7 +232,7 @@ function onParticipant(event, p) {
     state.people.delete(p.id);
     grid.remove(p.id);
     renderPeople();
-    if (who) view.announce(t("room.left", { Name: who.name }));
+    if (who && !removed.delete(p.id)) view.announce(t("room.left", { Name: who.name }));
   } else if (event === "updated") {
     const who = { ...state.people.get(p.id), ...p };
     state.people.set(p.id, who);
@@ -246,11 +262,11 @@ function onClose(code, closeWords) {
   chair.endRequested = false;
   cleanup();
   if (leaving) {
-    showWait(t("room.leftTitle"), t("room.leftText"), true);
+    showWait(t("room.leftTitle"), t("room.leftText"), true, { rejoin: true });
     return;
   }
   if (ended || reason === "ended") {
-    showWait(t("room.endedTitle"), view.endMessage("ended"), false);
+    showWait(t("room.endedTitle"), view.endMessage("ended"), false, { next: true });
     return;
   }
   const removed = reason === "removed" || reason === "barred";
@@ -273,7 +289,10 @@ function cleanup() {
 
 function renderPeople() {
   const self = { id: state.selfId, name: state.selfName, role: state.role, audio: state.mic, video: state.cam };
-  view.renderPeople([self, ...state.people.values()], { id: state.selfId, role: state.role }, chair.memberActions());
+  // Raised hands first, in the order they went up (as Zoom lists them).
+  const people = [self, ...state.people.values()].map((p) => ({ ...p, hand: state.hands.indexOf(p.id) + 1 }));
+  people.sort((a, b) => (a.hand || Infinity) - (b.hand || Infinity));
+  view.renderPeople(people, { id: state.selfId, role: state.role }, chair.memberActions());
 }
 
 const chair = new Chair({
@@ -335,20 +354,29 @@ const controlHandlers = {
   renamed: (msg) => {
     if (msg.subject === state.selfId) state.selfName = msg.name;
     const p = state.people.get(msg.subject);
+    if (p && p.name !== msg.name) view.announce(t("room.renamedOther", { Old: p.name, Name: msg.name }));
     if (p) p.name = msg.name;
     grid.rename(msg.subject, msg.name, msg.subject === state.selfId);
     renderPeople();
   },
+  // The chat log is not a live region: the announcer alone reads a new
+  // message, once, whether the chat panel is open or not.
   chat: (msg) => {
     showChat(msg.chat);
     if (msg.chat.from !== state.selfId) view.announce(t("room.chatFrom", { Name: msg.chat.name, Text: msg.chat.text }));
   },
   "chat-deleted": (msg) => view.deleteChat(msg.chatId),
-  // Chairs hear each new hand; the queue itself is in People.
+  // Everyone hears each hand go up and down; the queue itself is in People.
   hands: (msg) => {
     const ids = msg.hands || [];
     for (const id of ids) {
       if (!state.hands.includes(id) && id !== state.selfId) view.announce(t("room.handRaised", { Name: nameOf(id) }));
+    }
+    for (const id of state.hands) {
+      // A hand that went down because its owner left is told by "left".
+      if (!ids.includes(id) && id !== state.selfId && state.people.has(id)) {
+        view.announce(t("room.handDown", { Name: nameOf(id) }));
+      }
     }
     setHands(ids);
   },
@@ -382,9 +410,20 @@ const controlHandlers = {
 
 const controlWords = {
   locked: (m) => t(m.value ? "room.locked" : "room.unlocked"),
+  remove: (m) => t("room.removedOther", { Name: removedName(m.subject) }),
   "mute-all": () => t("room.mutedAll"),
   secure: () => t("room.secured"),
 };
+
+// A removed member's "left" follows the chair's "remove": it is told once,
+// as a removal, under the name the member had.
+const removed = new Map(); // id -> name
+
+function removedName(id) {
+  const name = nameOf(id);
+  removed.set(id, name);
+  return name;
+}
 
 function setRole(role) {
   state.role = role || "member";
@@ -397,6 +436,7 @@ function setHands(ids) {
   view.renderHands(ids.map((id) => ({ id, name: nameOf(id) })), isChair() ? (h) => chair.lowerHand(h) : null);
   for (const [id, p] of state.people) grid.setState(id, { audio: p.audio, video: p.video, hand: ids.includes(id) });
   refreshSelf();
+  renderPeople();
 }
 
 function showChat(c) {
@@ -495,7 +535,7 @@ function togglePanel(btn, panel) {
 
 /** Escape closes the panel that holds the focus, back on its button. */
 function closeFocusedPanel() {
-  const panel = document.activeElement && document.activeElement.closest("aside.panel");
+  const panel = document.activeElement && document.activeElement.closest(".panel");
   if (!panel || panel.hidden) return false;
   togglePanel(document.querySelector(`[aria-controls="${panel.id}"]`), panel);
   return true;
@@ -506,6 +546,21 @@ function leave() {
   state.leaving = true;
   state.client.leave();
 }
+
+// A link or the language form leaves the page, and with it the meeting:
+// in the room it asks first (the Leave button does not: it says what it does).
+function confirmLeaving(ev) {
+  if ($("room").hidden || !state.client) return;
+  const link = ev.type === "click" && ev.target.closest("a[href]");
+  if (ev.type === "click" && (!link || link.target === "_blank")) return;
+  if (!confirm(t("room.confirmLeavePage"))) {
+    ev.preventDefault();
+    return;
+  }
+  leave();
+}
+document.addEventListener("click", confirmLeaving, true);
+document.addEventListener("submit", (ev) => { if (ev.target.matches("form.lang")) confirmLeaving(ev); }, true);
 
 // For the browser tests and for debugging from the console: this page's
 // participant id, its media statistics and its participant events. Nothing

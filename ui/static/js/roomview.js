@@ -140,12 +140,34 @@ export class Grid {
   }
 }
 
-/** Announces joins, hands and chat to screen readers without stealing focus. */
+/**
+ * Announces joins, hands, chat and chair actions to screen readers without
+ * stealing focus. Announcements are queued: each stays in the live region
+ * long enough to be spoken before the next replaces it (Secure sends several
+ * at once; replacing them within milliseconds let only the last be heard).
+ * A text already waiting is not queued twice.
+ */
+const spoken = { queue: [], busy: false };
+
 export function announce(text) {
+  if (!text || spoken.queue.includes(text)) return;
+  spoken.queue.push(text);
+  if (!spoken.busy) speakNext();
+}
+
+function speakNext() {
+  const text = spoken.queue.shift();
   const el = $("announcer");
+  if (text === undefined) {
+    spoken.busy = false;
+    return;
+  }
+  spoken.busy = true;
   el.textContent = "";
   // A fresh text node after a tick makes every screen reader speak it again.
   setTimeout(() => { el.textContent = text; }, 50);
+  // About the time a screen reader takes to say it, within 1 to 4 s.
+  setTimeout(speakNext, Math.min(4000, Math.max(1000, text.length * 45)));
 }
 
 /**
@@ -163,6 +185,7 @@ export function renderPeople(people, viewer, actions) {
       const name = document.createElement("span");
       const parts = [p.id === viewer.id ? t("room.youName", { Name: p.name }) : p.name];
       if (p.role === "chair" || p.role === "co-chair") parts.push(t(`room.person.${p.role}`));
+      if (p.hand) parts.push(t("room.person.hand", { N: p.hand }));
       if (!p.audio) parts.push(t("room.person.muted"));
       if (p.video) parts.push(t("room.person.camera"));
       name.textContent = parts.join(" · ");
@@ -193,7 +216,7 @@ function keepFocus(list, redraw) {
     target.focus();
     return;
   }
-  const h = list.closest("aside")?.querySelector("h2");
+  const h = list.closest(".panel")?.querySelector("h2");
   if (h) {
     h.setAttribute("tabindex", "-1");
     h.focus();
