@@ -131,7 +131,7 @@ func browseInLanguage(t *testing.T, axe string, cat *i18n.Catalog, bl browserLan
 		[]string{l.N("room.joinedYou", 1), l.T("room.mutedYou")})
 	checkSaid(t, chair, "Ana", []string{l.T("room.handRaised", "Name", "Sam")},
 		[]string{l.T("room.joinedAlone"), l.T("room.role.chair"), l.T("room.joined", "Name", "Sam"),
-			l.T("room.handRaised", "Name", "Sam"), l.T("room.left", "Name", "Sam")})
+			l.T("room.handRaised", "Name", "Sam"), l.T("room.removedOther", "Name", "Sam")})
 }
 
 // createRoomIn is createRoom for a meeting with its own name and languages;

@@ -122,7 +122,7 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	if err := chair.WaitFor(`document.querySelector("#people-list button[aria-label*='Sam']") !== null`, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	click(t, chair, "#people-list li:nth-child(2) .member-actions button:last-child")
+	click(t, chair, "#people-list li:has(button[aria-label*='Sam']) .member-actions button:last-child")
 	if err := sam.WaitFor(`!document.getElementById("wait").hidden`, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -579,3 +579,23 @@ func TestConfigValidate(t *testing.T) {
 		t.Error("max below free accepted")
 	}
 }
+
+// Everyone sees the raised hands, in order; a removal is announced before
+// the member's leave and its hand going down, so that clients tell it as a
+// removal under the name the member had.
+func TestHandsPublicAndRemovalFirst(t *testing.T) {
+	r, _ := fixture(t)
+	evs := mustHandle(t, r, "t", RaiseHand{})
+	if evs[1].Kind != KindHands || evs[1].To != toEveryone() || len(r.Recipients(evs[1].To)) != 4 {
+		t.Errorf("hands event %+v reaches %v, want everyone", evs[1], r.Recipients(evs[1].To))
+	}
+	evs = mustHandle(t, r, "c", Remove{Target: "t"})
+	var kinds []string
+	for _, e := range evs {
+		kinds = append(kinds, string(e.Kind)+"/"+e.Control)
+	}
+	want := []string{"disconnect/", "control/remove", "left/", "hands/"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("removal events %q, want %q", kinds, want)
+	}
+}

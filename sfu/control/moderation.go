@@ -180,8 +180,10 @@ func (c Remove) apply(r *Room, from *participant) ([]Event, error) {
 		delete(r.people, p.id)
 		return append(evs, r.waitingListEvent()), nil
 	}
-	evs = append(evs, r.Leave(p.id)...)
+	// The removal is announced before the leave, so that clients tell it
+	// as a removal under the name the member had.
 	evs = append(evs, announce(from, ControlRemove, true, p.id))
+	evs = append(evs, r.Leave(p.id)...)
 	if c.DeleteMessages {
 		for _, id := range r.chat.deleteFrom(p.id) {
 			evs = append(evs, Event{To: toEveryone(), Kind: KindChatDeleted, ChatID: id, By: from.id})

@@ -232,6 +232,7 @@ function onParticipant(event, p) {
     state.people.delete(p.id);
     grid.remove(p.id);
     renderPeople();
+    departed.delete(p.id);
     if (who && !removed.delete(p.id)) view.announce(t("room.left", { Name: who.name }));
   } else if (event === "updated") {
     const who = { ...state.people.get(p.id), ...p };
@@ -366,6 +367,9 @@ const controlHandlers = {
     if (msg.chat.from !== state.selfId) view.announce(t("room.chatFrom", { Name: msg.chat.name, Text: msg.chat.text }));
   },
   "chat-deleted": (msg) => view.deleteChat(msg.chatId),
+  // The control room's "left" comes before its hands update and before the
+  // media room's participant event, which forgets the member.
+  left: (msg) => departed.add(msg.subject),
   // Everyone hears each hand go up and down; the queue itself is in People.
   hands: (msg) => {
     const ids = msg.hands || [];
@@ -374,7 +378,7 @@ const controlHandlers = {
     }
     for (const id of state.hands) {
       // A hand that went down because its owner left is told by "left".
-      if (!ids.includes(id) && id !== state.selfId && state.people.has(id)) {
+      if (!ids.includes(id) && id !== state.selfId && state.people.has(id) && !departed.has(id)) {
         view.announce(t("room.handDown", { Name: nameOf(id) }));
       }
     }
@@ -418,6 +422,7 @@ const controlWords = {
 // A removed member's "left" follows the chair's "remove": it is told once,
 // as a removal, under the name the member had.
 const removed = new Map(); // id -> name
+const departed = new Set(); // ids the control room said left
 
 function removedName(id) {
   const name = nameOf(id);
