@@ -298,6 +298,26 @@ func TestBrowserChairControls(t *testing.T) {
 
 // A denied camera says what to do; a wrong passcode is refused with words
 // and the right one lets the member in. Neither secret reaches a URL.
+// besideField: the join form is shown (not a separate page) with focus on
+// the refused field, marked invalid and described by its message, and the
+// name the member typed is kept.
+func besideField(t *testing.T, p *browsertest.Page, id, name string) {
+	t.Helper()
+	got, err := browsertest.Eval[string](p, fmt.Sprintf(`(() => {
+		const f = document.getElementById(%q), bad = [];
+		if (document.getElementById("join").hidden || !document.getElementById("wait").hidden) bad.push("not on the join form");
+		if (document.activeElement !== f) bad.push("focus on " + (document.activeElement && document.activeElement.id));
+		if (f.getAttribute("aria-invalid") !== "true") bad.push("not aria-invalid");
+		if (!f.getAttribute("aria-describedby").split(" ").includes(%q + "-error")) bad.push("not described by its message");
+		if (!document.getElementById(%q + "-error").checkVisibility()) bad.push("message not visible");
+		if (document.getElementById("name").value !== %q) bad.push("name lost");
+		if (document.getElementById("join-button").disabled) bad.push("Join disabled");
+		return bad.join(", "); })()`, id, id, id, name))
+	if err != nil || got != "" {
+		t.Errorf("%s refused: %s %v", id, got, err)
+	}
+}
+
 func TestBrowserPasscodeAndDeniedCamera(t *testing.T) {
 	srv := testApp(t, true)
 	createRoom(t, srv, "with-code", map[string]any{"max_participants": 10, "passcode": "open sesame"})
@@ -325,8 +345,21 @@ func TestBrowserPasscodeAndDeniedCamera(t *testing.T) {
 	}
 	setCode("wrong guess")
 	joinAs(t, p, "Kim", "listen", "")
-	waitText(t, p, "wait-text", "That passcode is not right")
-	click(t, p, "#wait-retry")
+	// A wrong passcode is said beside its field, on the join form itself,
+	// with the name kept and focus on the field (issue 12, point 4).
+	waitText(t, p, "passcode-error", "That passcode is not right")
+	besideField(t, p, "passcode", "Kim")
+	checkAxe(t, p, axeSource(t), "join-bad-passcode")
+	shoot(t, p, "join-bad-passcode")
+	// A wrong host key on the join form is said beside its own field too.
+	setCode("open sesame")
+	joinAs(t, p, "Kim", "listen", "not the host key")
+	waitText(t, p, "hostkey-error", "That host key or admin token was not accepted")
+	besideField(t, p, "hostkey", "Kim")
+	if open, err := browsertest.Eval[bool](p, `document.querySelector("details.hostkey").open`); err != nil || !open {
+		t.Errorf("the host key's section is closed over its message: %v", err)
+	}
+	shoot(t, p, "join-bad-hostkey")
 	setCode("open sesame")
 	joinAs(t, p, "Kim", "listen", "")
 	waitIn(t, p, "Kim")

@@ -270,9 +270,40 @@ function onClose(code, closeWords) {
     showWait(t("room.endedTitle"), view.endMessage("ended"), false, { next: true });
     return;
   }
+  if (refusedField(reason)) return;
   const removed = reason === "removed" || reason === "barred";
   const title = t(removed ? "room.removedTitle" : reason === "denied" ? "room.deniedTitle" : "room.notInTitle");
   showWait(title, view.endMessage(reason), !removed);
+}
+
+// A wrong passcode or host key is said beside its field on the join form,
+// which keeps the name and choices, as a sign-in form does (issue 12).
+const refusalFields = {
+  "bad-passcode": ["passcode", "room.end.bad-passcode"],
+  "bad-host-key": ["hostkey", "room.live.bad-host-key"],
+};
+
+function refusedField(code) {
+  const [id, words] = refusalFields[code] || [];
+  const input = id && $(id);
+  if (!input) return false;
+  $("wait").hidden = true;
+  $("room").hidden = true;
+  $("join").hidden = false;
+  $("join-button").disabled = false;
+  $(`${id}-error`).textContent = t(words);
+  input.setAttribute("aria-invalid", "true");
+  input.closest("details")?.setAttribute("open", "");
+  preview.start(state.mode);
+  input.focus();
+  return true;
+}
+
+for (const id of Object.values(refusalFields).map(([field]) => field)) {
+  $(id)?.addEventListener("input", () => {
+    $(`${id}-error`).textContent = "";
+    $(id).removeAttribute("aria-invalid");
+  });
 }
 
 function cleanup() {
