@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/hearth-recovery/hearth/meetings"
 )
 
 // adminData fills the admin form's pickers. The page itself holds no data:
@@ -14,17 +17,52 @@ type adminData struct {
 	Types    []option
 	Zones    []string
 	Weekdays []string
+	// View is which admin page this is: "home" (the meetings and the
+	// groups), "new" (the form for a new meeting) or "meeting" (one
+	// meeting: its details, exceptions, host key and deletion), so that no
+	// page is a phone's arm long (issue 12, point 7).
+	View string
+	// Slug and Name are the meeting of a "meeting" page: its name is
+	// public, as on its own page.
+	Slug, Name string
 }
 
 func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
+	h.adminPage(w, r, adminData{View: "home"}, "")
+}
+
+func (h *Handler) adminNew(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(w, r)
+	h.adminPage(w, r, adminData{View: "new"}, v.Lang.T("admin.newMeeting"))
+}
+
+func (h *Handler) adminMeeting(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	if len(slug) > 100 {
+		h.fail(w, r, h.viewerOf(w, r), meetings.ErrNotFound)
+		return
+	}
+	m, err := h.cfg.Reader.Meeting(r.Context(), slug)
+	if err != nil {
+		h.fail(w, r, h.viewerOf(w, r), fmt.Errorf("admin %q: %w", slug, err))
+		return
+	}
+	h.adminPage(w, r, adminData{View: "meeting", Slug: m.Slug, Name: m.Name}, m.Name)
+}
+
+// adminPage renders one admin page; title names what it shows, "" for the
+// home page.
+func (h *Handler) adminPage(w http.ResponseWriter, r *http.Request, d adminData, title string) {
 	v := h.viewerOf(w, r)
 	l := v.Lang
-	days := make([]string, 7)
-	for i := range days {
-		days[i] = l.Weekday(time.Weekday(i))
+	d.Weekdays = make([]string, 7)
+	for i := range d.Weekdays {
+		d.Weekdays[i] = l.Weekday(time.Weekday(i))
 	}
-	h.render(w, r, http.StatusOK, "admin", page{Title: l.T("admin.title"), Viewer: v, Data: adminData{
-		Formats: formatOptions(l), Programs: programOptions(l), Types: typeOptions(l),
-		Zones: commonZones(), Weekdays: days,
-	}})
+	d.Formats, d.Programs, d.Types, d.Zones = formatOptions(l), programOptions(l), typeOptions(l), commonZones()
+	full := l.T("admin.title")
+	if title != "" {
+		full = l.T("admin.pageTitle", "Name", title)
+	}
+	h.render(w, r, http.StatusOK, "admin", page{Title: full, Viewer: v, Data: d})
 }

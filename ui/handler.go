@@ -5,8 +5,10 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui/i18n"
@@ -51,8 +53,24 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /m/{slug}/join", h.join)
 	mux.HandleFunc("GET /subscribe", h.subscribe)
 	mux.HandleFunc("GET /admin/{$}", h.admin)
+	mux.HandleFunc("GET /admin/new", h.adminNew)
+	mux.HandleFunc("GET /admin/m/{slug}", h.adminMeeting)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(h.cfg.Static)))
+	// Browsers ask for /favicon.ico whatever the page links; it is the
+	// same SVG the pages link (Chromium and Firefox read SVG by its type).
+	mux.HandleFunc("GET /favicon.ico", h.favicon)
 	return mux
+}
+
+func (h *Handler) favicon(w http.ResponseWriter, r *http.Request) {
+	icon, err := fs.ReadFile(h.cfg.Static, "favicon.svg")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(icon))
 }
 
 // ServeHTTP adds the security headers every page needs and dispatches.
@@ -98,6 +116,7 @@ type page struct {
 var scriptMessages = map[string][]string{
 	"join":  {"tz.", "room.", "chair."},
 	"admin": {"tz.", "admin."},
+	"home":  {"tz.", "filter.toggle"},
 }
 
 // render executes a page into a buffer first so that a template error gives a

@@ -231,6 +231,13 @@ func TestStatic(t *testing.T) {
 	if rec := get(t, h, "/static/js/tz.js"); !strings.Contains(rec.Header().Get("Content-Type"), "javascript") {
 		t.Errorf("js type %q", rec.Header().Get("Content-Type"))
 	}
+	// Browsers ask for /favicon.ico on every site (issue 12, point 10).
+	for _, p := range []string{"/favicon.ico", "/static/favicon.svg"} {
+		if rec := get(t, h, p); rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/svg+xml" ||
+			!strings.Contains(rec.Body.String(), "<svg") {
+			t.Errorf("%s: %d %q", p, rec.Code, rec.Header().Get("Content-Type"))
+		}
+	}
 }
 
 func TestConfigValidate(t *testing.T) {
@@ -248,17 +255,31 @@ func TestConfigValidate(t *testing.T) {
 
 func TestAdminPage(t *testing.T) {
 	h := newTestHandler(t, sampleSchedule())
-	rec := get(t, h, "/admin/")
-	if rec.Code != http.StatusOK {
-		t.Fatalf("status %d", rec.Code)
-	}
-	body := rec.Body.String()
-	mustContain(t, body, `<script type="module" src="/static/js/admin.js"></script>`, `id="token" type="password"`,
-		`<option value="W">W: Women</option>`, `value="1"> Monday`, `name="new_time"`, `id="hostkey-dialog"`)
-	for _, part := range strings.Split(body, `<label for="`)[1:] {
-		id := part[:strings.IndexByte(part, '"')]
-		if !strings.Contains(body, `id="`+id+`"`) {
-			t.Errorf("label for %q has no control", id)
+	// The admin pages: the meetings and groups, a new meeting's form, and
+	// each meeting's own page (issue 12, point 7).
+	for path, want := range map[string][]string{
+		"/admin/": {`id="token" type="password"`, `id="meeting-list"`, `href="/admin/new"`, `id="group-form"`,
+			`<title>Administration · Hearth</title>`},
+		"/admin/new": {`<option value="W">W: Women</option>`, `value="1"> Monday`, `id="meeting-form"`,
+			`aria-labelledby="admin-title"`, `href="/admin/"`},
+		"/admin/m/monday-night": {`data-slug="monday-night"`, `name="new_time"`, `id="hostkey-dialog"`,
+			`aria-label="Delete meeting Monday Night &lt;Big&gt; Book"`, `aria-label="Reset host key for Monday Night &lt;Big&gt; Book"`,
+			`<h1 id="admin-title" tabindex="-1">Monday Night &lt;Big&gt; Book</h1>`, `<title>Monday Night &lt;Big&gt; Book · Administration · Hearth</title>`},
+	} {
+		rec := get(t, h, path)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", path, rec.Code)
 		}
+		body := rec.Body.String()
+		mustContain(t, body, append(want, `<script type="module" src="/static/js/admin.js"></script>`)...)
+		for _, part := range strings.Split(body, `<label for="`)[1:] {
+			id := part[:strings.IndexByte(part, '"')]
+			if !strings.Contains(body, `id="`+id+`"`) {
+				t.Errorf("%s: label for %q has no control", path, id)
+			}
+		}
+	}
+	if rec := get(t, h, "/admin/m/nope"); rec.Code != http.StatusNotFound {
+		t.Errorf("an unknown meeting's admin page: %d", rec.Code)
 	}
 }

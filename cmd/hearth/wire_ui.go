@@ -34,7 +34,7 @@ func (a *app) mountUI(mux *http.ServeMux) {
 		a.log.Error("browser pages disabled", "err", err)
 		return
 	}
-	for _, p := range []string{"/{$}", "/m/", "/subscribe", "/admin/", "/static/"} {
+	for _, p := range []string{"/{$}", "/m/", "/subscribe", "/admin/", "/static/", "/favicon.ico"} {
 		mux.Handle(p, h)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,16 +53,49 @@ func answerConfirm(t *testing.T, p *browsertest.Page, yes bool) {
 // confirm() as answerConfirm set it.
 func pressLabelled(t *testing.T, p *browsertest.Page, label string) {
 	t.Helper()
-	js := fmt.Sprintf(`(() => { const b = document.querySelector(%q); if (!b) return false; b.click(); return true; })()`,
+	// Scrolled to first, as the eye and the pointer would be.
+	js := fmt.Sprintf(`(() => { const b = document.querySelector(%q); if (!b) return false;
+		b.scrollIntoView({block: "center"}); b.click(); return true; })()`,
 		fmt.Sprintf(`button[aria-label=%q]`, label))
 	if ok, err := browsertest.Eval[bool](p, js); err != nil || !ok {
 		t.Fatalf("no button %q: %v", label, err)
 	}
 }
 
+// signInAdmin types token into the sign-in form and sends it.
+func signInAdmin(t *testing.T, p *browsertest.Page, token string) {
+	t.Helper()
+	if _, err := browsertest.Eval[bool](p, fmt.Sprintf(`(() => { document.getElementById("token").value = %q;
+		document.getElementById("signin-form").requestSubmit(); return true; })()`, token)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitPath waits until the page is at path (a link or a script moved it).
+func waitPath(t *testing.T, p *browsertest.Page, path string) {
+	t.Helper()
+	if err := p.WaitFor(fmt.Sprintf(`location.pathname + location.hash === %q && document.readyState === "complete"`, path), 10*time.Second); err != nil {
+		at, _ := browsertest.Eval[string](p, `location.href`)
+		t.Fatalf("not at %s (at %s): %v", path, at, err)
+	}
+}
+
+// onScreen: the element is inside the viewport, where the eye already is.
+func onScreen(t *testing.T, p *browsertest.Page, id, what string) {
+	t.Helper()
+	in, err := browsertest.Eval[bool](p, fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect();
+		return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; })()`, id))
+	if err != nil || !in {
+		t.Errorf("%s (#%s) is not on the screen: %v", what, id, err)
+	}
+}
+
 // The admin is refused deleting a group that still has meetings, edits an
 // existing exception, and deletes a meeting and an empty group, each after
-// a confirmation (a "no" changes nothing).
+// a confirmation (a "no" changes nothing). A wrong token is refused at
+// sign-in; each meeting has its own page; the exceptions link opens its
+// section with focus on it; each message shows where its action was
+// (issue 12, point 7).
 func TestBrowserAdminDeletesAndEditsException(t *testing.T) {
 	srv := testApp(t, true)
 	createRoom(t, srv, "doomed", map[string]any{"max_participants": 10})
@@ -71,23 +105,52 @@ func TestBrowserAdminDeletesAndEditsException(t *testing.T) {
 
 	b := browsertest.Launch(t, browsertest.Options{})
 	p := b.Open(srv.URL + "/admin/")
-	if err := chromedp.Do(p.Ctx,
-		chromedp.SendKeys(chromedp.CSS("#token"), testAdminToken),
-		chromedp.Click(chromedp.CSS("#signin-form button")),
-	); err != nil {
-		t.Fatal(err)
+	axe := axeSource(t)
+
+	// A wrong token is told at sign-in, beside the field, and shows nothing.
+	signInAdmin(t, p, "not-the-admin-token")
+	waitText(t, p, "token-error", "That admin token is not right")
+	state, err := browsertest.Eval[string](p, `[document.getElementById("admin").hidden, document.getElementById("signin").hidden,
+		document.activeElement.id, document.getElementById("token").getAttribute("aria-invalid")].join("|")`)
+	if err != nil || state != "true|false|token|true" {
+		t.Errorf("after a wrong token: admin hidden|sign-in hidden|focus|invalid = %q, want true|false|token|true (%v)", state, err)
 	}
+	checkAxe(t, p, axe, "admin wrong token")
+	shoot(t, p, "admin-wrong-token")
+
+	signInAdmin(t, p, testAdminToken)
 	waitText(t, p, "group-list", "Empty Group")
 	waitText(t, p, "meeting-list", "Room doomed")
+	if f, _ := browsertest.Eval[string](p, `document.activeElement.id`); f != "admin-title" {
+		t.Errorf("focus after signing in on %q, want the page's heading", f)
+	}
+	shoot(t, p, "admin-home")
 
-	// A group with meetings: the server says 409 and the page says why.
+	// A group with meetings: the server says 409 and the page says why,
+	// beside the list the button was in.
 	answerConfirm(t, p, true)
 	pressLabelled(t, p, "Delete group Lakeshore Online AA")
-	waitText(t, p, "admin-status", "it still has meetings")
+	waitText(t, p, "group-list-status", "it still has meetings")
+	onScreen(t, p, "group-list-status", "the refusal")
 	waitText(t, p, "group-list", "Lakeshore Online AA")
 
+	// The meeting's exceptions, on its own page, with focus on them.
+	if ok, err := browsertest.Eval[bool](p, `(() => { const a = document.querySelector('a[aria-label="Exceptions for Room doomed"]');
+		if (!a) return false; a.click(); return true; })()`); err != nil || !ok {
+		t.Fatalf("no exceptions link: %v", err)
+	}
+	waitPath(t, p, "/admin/m/doomed#exceptions")
+	waitText(t, p, "exception-list", "Old reason")
+	if err := p.WaitFor(`document.activeElement.id === "exceptions-title"`, 10*time.Second); err != nil {
+		f, _ := browsertest.Eval[string](p, `document.activeElement.id`)
+		t.Errorf("focus on %q, not on the exceptions the link opened", f)
+	}
+	onScreen(t, p, "exceptions-title", "the exceptions the link opened")
+	if title, _ := browsertest.Eval[string](p, `document.title + "|" + document.getElementById("admin-title").textContent`); title != "Room doomed · Administration · Hearth|Room doomed" {
+		t.Errorf("the meeting's page is titled %q", title)
+	}
+
 	// Edit the exception in place: same date, new kind and reason.
-	pressLabelled(t, p, "Exceptions for Room doomed")
 	pressLabelled(t, p, "Edit the exception on "+date)
 	got, err := browsertest.Eval[string](p, `(() => { const f = document.getElementById("exception-form").elements;
 		return [f.date.value, f.date.readOnly, f.kind.value, f.reason.value].join("|"); })()`)
@@ -98,19 +161,24 @@ func TestBrowserAdminDeletesAndEditsException(t *testing.T) {
 		f.kind.value = "note"; f.reason.value = "New reason"; return true; })()`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := browsertest.Eval[bool](p, `document.querySelector("#exception-form button[type=submit]").click(), true`); err != nil {
+	if _, err := browsertest.Eval[bool](p, `(() => { const b = document.querySelector("#exception-form button[type=submit]");
+		b.scrollIntoView({block: "center"}); b.click(); return true; })()`); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, p, "exception-list", "New reason")
+	waitText(t, p, "exception-form-status", "Exception on "+date+" saved.")
+	onScreen(t, p, "exception-form-status", "the save message")
 	if n, _ := browsertest.Eval[int](p, `document.querySelectorAll("#exception-list li").length`); n != 1 {
 		t.Errorf("%d exceptions listed after the edit, want 1", n)
 	}
 	if code, page := get(t, srv.URL+"/api/meetings/doomed"); code != http.StatusOK || !bytes.Contains([]byte(page), []byte(`"reason":"New reason"`)) {
 		t.Errorf("the edit did not reach the store: %d %.300s", code, page)
 	}
+	checkAxe(t, p, axe, "admin meeting page")
 	shoot(t, p, "admin-exception-edit")
 
-	// Delete the meeting: "no" keeps it, "yes" removes it.
+	// Delete the meeting: "no" keeps it, "yes" removes it and goes back to
+	// the list, which says so.
 	answerConfirm(t, p, false)
 	pressLabelled(t, p, "Delete meeting Room doomed")
 	if asked, _ := browsertest.Eval[int](p, `window.asked`); asked != 1 {
@@ -121,19 +189,35 @@ func TestBrowserAdminDeletesAndEditsException(t *testing.T) {
 	}
 	answerConfirm(t, p, true)
 	pressLabelled(t, p, "Delete meeting Room doomed")
-	waitText(t, p, "admin-status", `Meeting "Room doomed" deleted.`)
-	if err := p.WaitFor(`!document.getElementById("meeting-list").textContent.includes("Room doomed") && document.getElementById("exceptions").hidden`, 10*time.Second); err != nil {
+	waitPath(t, p, "/admin/")
+	waitText(t, p, "meeting-list-status", `Meeting "Room doomed" deleted.`)
+	if err := p.WaitFor(`document.querySelectorAll("#meeting-list li").length > 0 && !document.getElementById("meeting-list").textContent.includes("Room doomed")`, 10*time.Second); err != nil {
 		t.Fatalf("deleted meeting still shown: %v", err)
 	}
 	if code, _ := get(t, srv.URL+"/api/meetings/doomed"); code != http.StatusNotFound {
 		t.Errorf("meeting still in the API after delete: %d", code)
 	}
 
+	waitText(t, p, "group-list", "Empty Group")
 	answerConfirm(t, p, true)
 	pressLabelled(t, p, "Delete group Empty Group")
-	waitText(t, p, "admin-status", `Group "Empty Group" deleted.`)
+	waitText(t, p, "group-list-status", `Group "Empty Group" deleted.`)
 	if err := p.WaitFor(`!document.getElementById("group-list").textContent.includes("Empty Group")`, 10*time.Second); err != nil {
 		t.Fatalf("deleted group still listed: %v", err)
 	}
-	checkAxe(t, p, axeSource(t), "admin after deletes")
+	checkAxe(t, p, axe, "admin after deletes")
+	// On a phone each admin page is a few screens, not a long scroll.
+	for _, path := range []string{"/admin/", "/admin/m/lakeshore-big-book"} {
+		if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+path)); err != nil {
+			t.Fatal(err)
+		}
+		waitSelector(t, p, "#admin:not([hidden])")
+		if err := chromedp.Do(p.Ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := browsertest.Eval[int](p, `document.documentElement.scrollHeight`); h > 6000 {
+			t.Errorf("%s is %dpx tall on a phone", path, h)
+		}
+		shoot(t, p, "admin-"+strings.ReplaceAll(strings.Trim(path, "/"), "/", "-"))
+	}
 }

@@ -67,7 +67,7 @@ func shoot(t *testing.T, p *browsertest.Page, name string) {
 	for _, size := range []struct {
 		label string
 		w, h  int64
-	}{{"phone", 390, 844}, {"desktop", 1280, 900}} {
+	}{{"phone", 390, 844}, {"desktop", 1366, 900}} {
 		if err := chromedp.Do(p.Ctx, chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateMobile)); err != nil && size.label == "phone" {
 			t.Fatalf("viewport: %v", err)
 		}
@@ -176,10 +176,11 @@ func TestBrowserAdminCreatesMeetingWithException(t *testing.T) {
 	}
 	today := time.Now().In(chicago)
 	cancelled := today.AddDate(0, 0, 2).Format(time.DateOnly)
-	if err := chromedp.Do(p.Ctx,
-		chromedp.SendKeys(chromedp.CSS("#token"), "a-test-admin-token-123"),
-		chromedp.Click(chromedp.CSS("#signin-form button")),
-	); err != nil {
+	signInAdmin(t, p, testAdminToken)
+	waitSelector(t, p, "#admin:not([hidden])")
+	// A new meeting has its own form page; its host key is shown once, then
+	// the meeting's own page opens.
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/new")); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.WaitFor(`document.querySelectorAll("#m-group option").length > 0`, 10*time.Second); err != nil {
@@ -198,15 +199,16 @@ func TestBrowserAdminCreatesMeetingWithException(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := p.WaitFor(`document.getElementById("hostkey-dialog").open && document.getElementById("hostkey-value").textContent.length >= 16`, 10*time.Second); err != nil {
-		st, _ := browsertest.Eval[string](p, `document.getElementById("admin-status").textContent`)
+		st, _ := browsertest.Eval[string](p, `document.getElementById("meeting-form-status").textContent`)
 		t.Fatalf("no host key shown: %v (status %q)", err, st)
 	}
 	shoot(t, p, "admin-hostkey")
 	if err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS("#hostkey-close"))); err != nil {
 		t.Fatal(err)
 	}
+	waitPath(t, p, "/admin/m/browser-made")
+	waitText(t, p, "meeting-form-status", `Meeting "Browser Made Meeting" saved.`)
 	exc := fmt.Sprintf(`(() => {
-		document.querySelector('button[aria-label="Exceptions for Browser Made Meeting"]').click();
 		const f = document.getElementById("exception-form").elements;
 		f.date.value = %q; f.kind.value = "cancelled"; f.reason.value = "Building closed";
 		document.querySelector("#exception-form button[type=submit]").click();

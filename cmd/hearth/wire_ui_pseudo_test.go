@@ -86,10 +86,13 @@ func TestBrowserPseudoLocale(t *testing.T) {
 		document.getElementById("signin-form").requestSubmit(); return true; })()`, testAdminToken)); err != nil {
 		t.Fatal(err)
 	}
-	waitSelector(t, p, "#meeting-list li button")
-	click(t, p, "#meeting-list li button:nth-of-type(2)")
-	waitSelector(t, p, "#exception-list li")
+	waitSelector(t, p, "#meeting-list li a")
+	waitSelector(t, p, "#group-list li button")
 	check(p, "admin signed in")
+	// A meeting's own admin page, opened at its exceptions.
+	click(t, p, "#meeting-list li a:nth-of-type(2)")
+	waitSelector(t, p, "#exception-list li")
+	check(p, "admin meeting page")
 
 	// Every browser context (a person) asks for the pseudo-locale by link.
 	url := srv.URL + "/m/pseudo-room/join?lang=en-XA"

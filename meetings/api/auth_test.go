@@ -295,11 +295,26 @@ func TestWritesCheckTokenBeforeBody(t *testing.T) {
 			}
 		}
 	}
-	if ops != 10 {
-		t.Errorf("%d operations declare the admin token, want the 10 writes", ops)
+	if ops != 11 {
+		t.Errorf("%d operations declare the admin token, want the 10 writes and the token check", ops)
 	}
 	m, _ := h.store.Meeting(context.Background(), "m")
 	if gs, _ := h.store.Groups(context.Background()); len(gs) != 1 || len(m.Exceptions) != 0 || m.Sequence != 0 {
 		t.Fatalf("refused writes changed the store: %d groups, meeting %+v", len(gs), m)
+	}
+}
+
+// TestCheckAdminToken: the admin pages check a token at sign-in, with no
+// effect: 204 for the right one, 401 with a problem for any other.
+func TestCheckAdminToken(t *testing.T) {
+	h := newHarness(t)
+	if resp, out := h.do("GET", "/api/admin/token", testToken, nil); resp.StatusCode != http.StatusNoContent || len(out) != 0 {
+		t.Errorf("right token: %d %s", resp.StatusCode, out)
+	}
+	for _, token := range []string{"", "not-the-admin-token-at-all"} {
+		if resp, _ := h.do("GET", "/api/admin/token", token, nil); resp.StatusCode != http.StatusUnauthorized ||
+			!strings.Contains(resp.Header.Get("Content-Type"), "problem+json") {
+			t.Errorf("token %q: %d %s", token, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
 	}
 }

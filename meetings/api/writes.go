@@ -79,7 +79,13 @@ func (s *Server) registerWrites(api huma.API) {
 	pinOp.Errors = append(pinOp.Errors, http.StatusNotFound, http.StatusConflict)
 	huma.Register(api, pinOp, s.resetPhonePIN)
 	huma.Register(api, s.adminOp("reset-host-key", http.MethodPost, "/api/meetings/{slug}/host-key", "Reset the chairs' host key (returns it once)", http.StatusOK, "meetings"), s.resetHostKey)
+	huma.Register(api, s.adminOp("check-admin-token", http.MethodGet, "/api/admin/token", "Check the admin token: 204 when it is right, 401 when not; changes nothing", http.StatusNoContent, "admin"), s.checkAdminToken)
 }
+
+// checkAdminToken answers only after requireAdmin let the token in, so the
+// admin pages can tell a wrong token at sign-in rather than at the first
+// save.
+func (s *Server) checkAdminToken(context.Context, *struct{}) (*struct{}, error) { return nil, nil }
 
 func (s *Server) createGroup(ctx context.Context, in *groupWrite) (*groupOut, error) {
 	g := in.Body.toGroup()

@@ -1,16 +1,28 @@
 // Admin pages: plain forms that call the JSON API with the bearer token. The
 // token lives only in this tab's sessionStorage: never in a URL, a cookie or
 // the page, so no other site can make the browser send it.
+//
+// Three pages share this module (#admin-app data-view): "home" lists the
+// meetings (each a link to its own page) and the groups; "new" is the form
+// for a new meeting; "meeting" is one meeting's details, exceptions, host
+// key and deletion. Each message is said where its action was (the status
+// line beside the form or list), not at the top of a long page.
 import { t, lang, localeText } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = "hearth-admin-token";
+// A message for the next page (after a create or delete moves there): only
+// words, never a secret.
+const FLASH_KEY = "hearth-admin-flash";
+const app = $("admin-app");
+const view = app.dataset.view;
+const slug = app.dataset.slug;
 
 const api = {
   token: () => sessionStorage.getItem(TOKEN_KEY) || "",
 
-  async call(method, path, body) {
-    const headers = { Authorization: `Bearer ${api.token()}`, Accept: "application/json" };
+  async call(method, path, body, token = api.token()) {
+    const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
     const init = { method, headers, cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -43,68 +55,141 @@ function problemText(status, p) {
   return parts.join(" ");
 }
 
-function status(text, isError) {
-  const el = $("admin-status");
+/** Says text in the status line id, beside the action it reports on. */
+function say(id, text, isError) {
+  const el = $(id);
+  if (!el) return;
   el.hidden = !text;
   el.textContent = text;
   el.classList.toggle("error", !!isError);
+  // A list's line sits above the list: bring it into view if the button
+  // pressed was further down.
+  if (text && !$("admin").hidden) el.scrollIntoView({ block: "nearest" });
 }
 
-/** Runs an API action and reports its result in the live region. */
-async function run(action, done) {
+/** Runs an API action and reports its result in the status line where. */
+async function run(where, action, done) {
   try {
     const out = await action();
-    if (done) status(done);
+    if (done) say(where, done);
     return out;
   } catch (err) {
-    status(err.message, true);
-    if (err.status === 401) signOut();
+    if (err.status === 401) {
+      signOut(t("admin.err.token"));
+      return undefined;
+    }
+    say(where, err.message, true);
     return undefined;
   }
 }
 
-function signOut() {
-  sessionStorage.removeItem(TOKEN_KEY);
+function showSignIn() {
   $("admin").hidden = true;
   $("signin").hidden = false;
 }
 
+/** Forgets the token; words, when given, say why beside the token field. */
+function signOut(words) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  showSignIn();
+  if (words) {
+    say("token-error", words, true);
+    $("token").setAttribute("aria-invalid", "true");
+    $("token").focus();
+  }
+}
+
+/**
+ * Checks the token with the server before showing anything that needs it,
+ * so a wrong token is said at once, beside the field (not at the first
+ * save). The check changes nothing.
+ */
 async function signIn(token) {
-  // Reads are public; the first write tells whether the token is right, and
-  // a 401 then signs out again.
+  try {
+    await api.call("GET", "/api/admin/token", undefined, token);
+  } catch (err) {
+    const words = err.status === 401 ? t("admin.err.badToken")
+      : err.status === 429 ? t("admin.err.busy") : err.message;
+    signOut(words);
+    return;
+  }
   sessionStorage.setItem(TOKEN_KEY, token);
+  say("token-error", "");
+  $("token").removeAttribute("aria-invalid");
   $("signin").hidden = true;
   $("admin").hidden = false;
   await refresh();
+  showFlash();
 }
 
 $("signin-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const token = $("token").value.trim();
   $("token").value = "";
-  if (token) await signIn(token);
+  if (!token) return;
+  await signIn(token);
+  // The page's heading, or the section a link asked for, takes focus.
+  if (!$("admin").hidden) focusTarget();
 });
-$("signout").addEventListener("click", () => { signOut(); status(t("admin.signedOut")); });
+$("token").addEventListener("input", () => {
+  say("token-error", "");
+  $("token").removeAttribute("aria-invalid");
+});
+$("signout").addEventListener("click", () => {
+  signOut();
+  say("admin-status", t("admin.signedOut"));
+  $("token").focus();
+});
 
-let groups = [];
-let meetings = [];
-let current = null;
-
-async function refresh() {
-  const g = await run(() => api.call("GET", "/api/groups"));
-  const m = await run(() => api.call("GET", "/api/meetings?limit=1000"));
-  if (!g || !m) return;
-  groups = g.groups || [];
-  meetings = m.meetings || [];
-  renderGroups();
-  renderMeetings();
-  if (current) showExceptions(meetings.find((x) => x.slug === current.slug));
+/** Focus goes to what the link opened: a section (#exceptions) or the page. */
+function focusTarget() {
+  const target = location.hash && document.getElementById(location.hash.slice(1));
+  const heading = target && target.querySelector("h2[tabindex]");
+  (heading || $("admin-title")).focus();
 }
 
-function listItem(text, buttons) {
+function flash(where, text) {
+  sessionStorage.setItem(FLASH_KEY, JSON.stringify({ where, text }));
+}
+
+function showFlash() {
+  const raw = sessionStorage.getItem(FLASH_KEY);
+  sessionStorage.removeItem(FLASH_KEY);
+  if (!raw) return;
+  try {
+    const { where, text } = JSON.parse(raw);
+    say(where, text);
+  } catch {
+    // A damaged message is dropped.
+  }
+}
+
+let groups = [];
+let meeting = null;
+
+async function refresh() {
+  const g = await run("admin-status", () => api.call("GET", "/api/groups"));
+  if (!g) return;
+  groups = g.groups || [];
+  renderGroupChoice();
+  if (view === "home") {
+    const m = await run("admin-status", () => api.call("GET", "/api/meetings?limit=1000"));
+    if (!m) return;
+    renderGroups();
+    renderMeetings(m.meetings || []);
+  } else if (view === "meeting") {
+    const m = await run("admin-status", () => api.call("GET", `/api/meetings/${encodeURIComponent(slug)}`));
+    if (!m) return;
+    meeting = m;
+    fillMeeting(m);
+    renderExceptions(m);
+  }
+}
+
+function listItem(content, buttons) {
   const li = document.createElement("li");
   const span = document.createElement("span");
-  span.textContent = text;
+  span.append(content);
   li.append(span);
   for (const [label, aria, fn] of buttons) {
     const b = document.createElement("button");
@@ -117,27 +202,38 @@ function listItem(text, buttons) {
   return li;
 }
 
+function link(href, text, aria) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.textContent = text;
+  if (aria) a.setAttribute("aria-label", aria);
+  return a;
+}
+
 function renderGroups() {
-  const list = $("group-list");
-  list.replaceChildren(...groups.map((g) => listItem(`${g.name} (${g.slug})`, [
+  $("group-list").replaceChildren(...groups.map((g) => listItem(`${g.name} (${g.slug})`, [
     [t("admin.edit"), t("admin.editGroupAria", { Name: g.name }), () => editGroup(g)],
     [t("admin.delete"), t("admin.deleteGroupAria", { Name: g.name }), () => deleteGroup(g)],
   ])));
+}
+
+function renderGroupChoice() {
   const sel = $("m-group");
+  if (!sel) return;
   const keep = sel.value;
   sel.replaceChildren(...groups.map((g) => new Option(g.name, g.slug)));
   if (keep) sel.value = keep;
 }
 
-function renderMeetings() {
-  const list = $("meeting-list");
-  list.replaceChildren(...meetings.map((m) => listItem(
-    t("admin.meetingLine", { Name: m.name, Rule: ruleText(m.recurrence), Time: m.time, Zone: m.timezone }), [
-      [t("admin.edit"), t("admin.editMeetingAria", { Name: m.name }), () => editMeeting(m)],
-      [t("admin.exceptions"), t("admin.exceptionsAria", { Name: m.name }), () => showExceptions(m)],
-      [t("admin.resetKey"), t("admin.resetKeyAria", { Name: m.name }), () => resetHostKey(m)],
-      [t("admin.delete"), t("admin.deleteMeetingAria", { Name: m.name }), () => deleteMeeting(m)],
-    ])));
+/** Each meeting links to its own page, and straight to its exceptions. */
+function renderMeetings(list) {
+  $("meeting-list").replaceChildren(...list.map((m) => {
+    const page = `/admin/m/${encodeURIComponent(m.slug)}`;
+    const li = document.createElement("li");
+    li.append(link(page, t("admin.meetingLine", { Name: m.name, Rule: ruleText(m.recurrence), Time: m.time, Zone: m.timezone })),
+      " ", link(`${page}#exceptions`, t("admin.exceptions"), t("admin.exceptionsAria", { Name: m.name })));
+    return li;
+  }));
 }
 
 // Weekday names in the page language (a Sunday in 2023 is day 0).
@@ -155,27 +251,15 @@ async function deleteGroup(g) {
   try {
     await api.call("DELETE", `/api/groups/${encodeURIComponent(g.slug)}`);
   } catch (err) {
+    if (err.status === 401) {
+      signOut(t("admin.err.token"));
+      return;
+    }
     // The server keeps a group while any meeting belongs to it (409).
-    const words = err.status === 409
-      ? t("admin.groupHasMeetings", { Name: g.name })
-      : err.message;
-    status(words, true);
-    if (err.status === 401) signOut();
+    say("group-list-status", err.status === 409 ? t("admin.groupHasMeetings", { Name: g.name }) : err.message, true);
     return;
   }
-  status(t("admin.groupDeleted", { Name: g.name }));
-  await refresh();
-}
-
-async function deleteMeeting(m) {
-  if (!confirm(t("admin.confirmDeleteMeeting", { Name: m.name }))) return;
-  const ok = await run(() => api.call("DELETE", `/api/meetings/${encodeURIComponent(m.slug)}`),
-    t("admin.meetingDeleted", { Name: m.name }));
-  if (ok === undefined) return;
-  if (current && current.slug === m.slug) {
-    current = null;
-    $("exceptions").hidden = true;
-  }
+  say("group-list-status", t("admin.groupDeleted", { Name: g.name }));
   await refresh();
 }
 
@@ -199,12 +283,12 @@ function editGroup(g) {
   form.elements.name.focus();
 }
 
-$("group-form").addEventListener("reset", () => {
+$("group-form")?.addEventListener("reset", () => {
   $("group-form").elements.slug.readOnly = false;
   $("group-form-title").textContent = t("admin.newGroup");
 });
 
-$("group-form").addEventListener("submit", async (ev) => {
+$("group-form")?.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const f = ev.target.elements;
   const body = {};
@@ -212,7 +296,7 @@ $("group-form").addEventListener("submit", async (ev) => {
     body[k] = f[k].value.trim();
   }
   const editing = f.editing.value;
-  const ok = await run(() => editing
+  const ok = await run("group-form-status", () => editing
     ? api.call("PUT", `/api/groups/${encodeURIComponent(editing)}`, body)
     : api.call("POST", "/api/groups", body), t("admin.groupSaved", { Name: body.name }));
   if (ok) {
@@ -244,7 +328,8 @@ function meetingBody(form) {
   return body;
 }
 
-function editMeeting(m) {
+/** Loads the meeting of a "meeting" page into its form. */
+function fillMeeting(m) {
   const form = $("meeting-form");
   form.reset();
   const r = m.recurrence;
@@ -253,42 +338,38 @@ function editMeeting(m) {
     set_pos: r.set_pos || 0, rstart: r.start, until: r.until || "", languages: (m.languages || []).join(", "),
   });
   form.elements.slug.readOnly = true;
-  $("meeting-form-title").textContent = t("admin.editTitle", { Name: m.name });
-  form.elements.name.focus();
 }
 
-$("meeting-form").addEventListener("reset", () => {
-  $("meeting-form").elements.slug.readOnly = false;
-  $("meeting-form-title").textContent = t("admin.newMeeting");
-});
-
-$("meeting-form").addEventListener("submit", async (ev) => {
+$("meeting-form")?.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const form = ev.target;
   const body = meetingBody(form);
   const editing = form.elements.editing.value;
-  const out = await run(() => editing
+  const saved = t("admin.meetingSaved", { Name: body.name });
+  const out = await run("meeting-form-status", () => editing
     ? api.call("PUT", `/api/meetings/${encodeURIComponent(editing)}`, body)
-    : api.call("POST", "/api/meetings", body), t("admin.meetingSaved", { Name: body.name }));
+    : api.call("POST", "/api/meetings", body), saved);
   if (!out) return;
   form.elements.passcode.value = "";
-  form.reset();
-  if (out.host_key) showHostKey(out.host_key);
-  await refresh();
+  if (editing) {
+    meeting = out;
+    fillMeeting(out);
+    return;
+  }
+  // A new meeting: its host key once, then its own page.
+  flash("meeting-form-status", saved);
+  const page = `/admin/m/${encodeURIComponent(out.slug)}`;
+  if (out.host_key) showHostKey(out.host_key, () => location.assign(page));
+  else location.assign(page);
 });
 
-function showExceptions(m) {
-  if (!m) return;
-  current = m;
-  $("exceptions").hidden = false;
-  $("ex-meeting").textContent = m.name;
+function renderExceptions(m) {
   const list = $("exception-list");
   const exs = m.exceptions || [];
   list.replaceChildren(...exs.map((e) => listItem(exceptionText(e),
     [[t("admin.edit"), t("admin.editExAria", { Date: e.date }), () => editException(e)],
-      [t("admin.remove"), t("admin.removeExAria", { Date: e.date }), () => deleteException(m, e.date)]])));
+      [t("admin.remove"), t("admin.removeExAria", { Date: e.date }), () => deleteException(e.date)]])));
   if (!exs.length) list.replaceChildren(listItem(t("admin.noExceptions"), []));
-  $("exceptions-title").focus?.();
 }
 
 /** An exception as one line: "2026-11-26: Moved to 2026-11-27 at 19:00 — reason". */
@@ -314,49 +395,75 @@ function editException(e) {
   form.elements.kind.focus();
 }
 
-$("exception-form").addEventListener("reset", () => {
+$("exception-form")?.addEventListener("reset", () => {
   $("exception-form").elements.date.readOnly = false;
   $("exception-form-title").textContent = t("admin.newException");
 });
 
-async function deleteException(m, date) {
-  const ok = await run(() => api.call("DELETE", `/api/meetings/${encodeURIComponent(m.slug)}/exceptions/${date}`),
+async function deleteException(date) {
+  const ok = await run("exception-list-status",
+    () => api.call("DELETE", `/api/meetings/${encodeURIComponent(slug)}/exceptions/${date}`),
     t("admin.exRemoved", { Date: date }));
   if (ok !== undefined) await refresh();
 }
 
-$("exception-form").addEventListener("submit", async (ev) => {
+$("exception-form")?.addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  if (!current) return;
   const f = ev.target.elements;
   const body = { kind: f.kind.value, reason: f.reason.value.trim() };
   if (f.new_date.value) body.new_date = f.new_date.value;
   if (f.new_time.value) body.new_time = f.new_time.value;
   if (f.new_duration.value) body.new_duration = Number(f.new_duration.value);
-  const path = `/api/meetings/${encodeURIComponent(current.slug)}/exceptions/${f.date.value}`;
-  const ok = await run(() => api.call("PUT", path, body), t("admin.exSaved", { Date: f.date.value }));
+  const path = `/api/meetings/${encodeURIComponent(slug)}/exceptions/${f.date.value}`;
+  const ok = await run("exception-form-status", () => api.call("PUT", path, body), t("admin.exSaved", { Date: f.date.value }));
   if (ok) {
     ev.target.reset();
     await refresh();
   }
 });
 
-async function resetHostKey(m) {
-  if (!confirm(t("admin.confirmResetKey", { Name: m.name }))) return;
-  const out = await run(() => api.call("POST", `/api/meetings/${encodeURIComponent(m.slug)}/host-key`));
+$("reset-key")?.addEventListener("click", async () => {
+  const name = meeting ? meeting.name : slug;
+  if (!confirm(t("admin.confirmResetKey", { Name: name }))) return;
+  const out = await run("hostkey-status", () => api.call("POST", `/api/meetings/${encodeURIComponent(slug)}/host-key`));
   if (out && out.host_key) showHostKey(out.host_key);
-}
+});
 
-/** Shows a new host key once; it is dropped from the page when closed. */
-function showHostKey(key) {
+$("delete-meeting")?.addEventListener("click", async () => {
+  const name = meeting ? meeting.name : slug;
+  if (!confirm(t("admin.confirmDeleteMeeting", { Name: name }))) return;
+  const ok = await run("delete-status", () => api.call("DELETE", `/api/meetings/${encodeURIComponent(slug)}`));
+  if (ok === undefined) return;
+  flash("meeting-list-status", t("admin.meetingDeleted", { Name: name }));
+  location.assign("/admin/");
+});
+
+/**
+ * Shows a new host key once; it is dropped from the page when closed, and
+ * then is called. Closing gives focus back to what opened the dialog.
+ */
+function showHostKey(key, then) {
   $("hostkey-value").textContent = key;
+  afterHostKey = then;
   $("hostkey-dialog").showModal();
 }
 
+let afterHostKey = null;
+
 $("hostkey-copy").addEventListener("click", () => {
-  navigator.clipboard?.writeText($("hostkey-value").textContent).then(() => status(t("admin.keyCopied")));
+  navigator.clipboard?.writeText($("hostkey-value").textContent).then(() => say("hostkey-copied", t("admin.keyCopied")));
 });
 $("hostkey-close").addEventListener("click", () => $("hostkey-dialog").close());
-$("hostkey-dialog").addEventListener("close", () => { $("hostkey-value").textContent = ""; });
+$("hostkey-dialog").addEventListener("close", () => {
+  $("hostkey-value").textContent = "";
+  say("hostkey-copied", "");
+  const then = afterHostKey;
+  afterHostKey = null;
+  if (then) then();
+});
 
-if (api.token()) signIn(api.token());
+if (api.token()) {
+  signIn(api.token()).then(() => { if (!$("admin").hidden && location.hash) focusTarget(); });
+} else {
+  showSignIn();
+}
