@@ -29,6 +29,20 @@ type controlMsg struct {
 	Seconds        int    `json:"seconds,omitempty"`
 	DeleteMessages bool   `json:"deleteMessages,omitempty"`
 	HostKey        string `json:"hostKey,omitempty"`
+	Mode           string `json:"mode,omitempty"`
+	ToChairs       bool   `json:"toChairs,omitempty"`
+}
+
+// chatMode reads set-chat: mode names the chat mode; the older on/off form
+// still means everyone/off.
+func chatMode(m controlMsg) control.ChatMode {
+	switch {
+	case m.Mode != "":
+		return control.ChatMode(m.Mode)
+	case m.On:
+		return control.ChatEveryone
+	}
+	return control.ChatOff
 }
 
 func target(m controlMsg) control.ParticipantID { return control.ParticipantID(m.Target) }
@@ -53,16 +67,19 @@ func controlCommands() map[string]func(controlMsg) control.Command {
 		"remove": func(m controlMsg) control.Command {
 			return control.Remove{Target: target(m), DeleteMessages: m.DeleteMessages}
 		},
-		"set-chat":         func(m controlMsg) control.Command { return control.SetChat{On: m.On} },
+		"set-chat":         func(m controlMsg) control.Command { return control.SetChat{Mode: chatMode(m)} },
 		"delete-chat":      func(m controlMsg) control.Command { return control.DeleteChat{ID: m.ID} },
 		"set-rename-lock":  func(m controlMsg) control.Command { return control.SetRenameLock{On: m.On} },
 		"secure":           func(controlMsg) control.Command { return control.Secure{} },
+		"undo-secure":      func(controlMsg) control.Command { return control.UndoSecure{} },
 		"self-mute":        func(controlMsg) control.Command { return control.SelfMute{} },
 		"self-unmute":      func(controlMsg) control.Command { return control.SelfUnmute{} },
 		"self-stop-video":  func(controlMsg) control.Command { return control.SelfStopVideo{} },
 		"self-start-video": func(controlMsg) control.Command { return control.SelfStartVideo{} },
-		"chat":             func(m controlMsg) control.Command { return control.SendChat{Text: m.Text} },
-		"rename":           func(m controlMsg) control.Command { return control.Rename{NewName: m.Name} },
+		"chat": func(m controlMsg) control.Command {
+			return control.SendChat{Text: m.Text, ToChairs: m.ToChairs, To: target(m)}
+		},
+		"rename": func(m controlMsg) control.Command { return control.Rename{NewName: m.Name} },
 		"rename-member": func(m controlMsg) control.Command {
 			return control.RenameMember{Target: target(m), NewName: m.Name}
 		},
@@ -124,7 +141,7 @@ func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) 
 	}
 	perms, _ := cr.st.Perms(id)
 	msg := stateMsg{Type: MsgControl, Event: "state", Role: role.String(), Perms: permsOut(perms),
-		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()), Chat: chatOut(cr.st.ChatHistory()),
+		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()), Chat: chatOut(cr.st.ChatHistoryFor(id)),
 		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs})), Hands: idsOut(cr.st.Hands())}
 	if role >= control.RoleCoChair {
 		msg.Waiting, msg.Guesses = waitingOut(cr.st.Waiting()), cr.st.Guesses()

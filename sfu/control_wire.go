@@ -17,11 +17,13 @@ type permsJSON struct {
 }
 
 type chatJSON struct {
-	ID   uint64    `json:"id"`
-	From string    `json:"from"`
-	Name string    `json:"name"`
-	Text string    `json:"text"`
-	At   time.Time `json:"at"`
+	ID       uint64    `json:"id"`
+	From     string    `json:"from"`
+	Name     string    `json:"name"`
+	Text     string    `json:"text"`
+	At       time.Time `json:"at"`
+	ToChairs bool      `json:"toChairs,omitempty"`
+	To       string    `json:"to,omitempty"`
 }
 
 type waitingJSON struct {
@@ -53,20 +55,24 @@ type controlEventMsg struct {
 	Hands   []string      `json:"hands,omitempty"`
 	Timer   *timerJSON    `json:"timer,omitempty"`
 	Count   int           `json:"count,omitempty"`
+	Mode    string        `json:"mode,omitempty"`
 }
 
 type switchesJSON struct {
-	Locked      bool `json:"locked"`
-	WaitingRoom bool `json:"waitingRoom"`
-	SelfUnmute  bool `json:"selfUnmute"`
-	StartVideo  bool `json:"startVideo"`
-	Chat        bool `json:"chat"`
-	RenameLock  bool `json:"renameLock"`
+	Locked      bool   `json:"locked"`
+	WaitingRoom bool   `json:"waitingRoom"`
+	SelfUnmute  bool   `json:"selfUnmute"`
+	StartVideo  bool   `json:"startVideo"`
+	Chat        bool   `json:"chat"` // chatMode is not "off"
+	ChatMode    string `json:"chatMode"`
+	RenameLock  bool   `json:"renameLock"`
+	Secured     bool   `json:"secured"`
 }
 
 func switchesOut(s control.Switches) switchesJSON {
 	return switchesJSON{Locked: s.Locked, WaitingRoom: s.WaitingRoom, SelfUnmute: s.SelfUnmute,
-		StartVideo: s.StartVideo, Chat: s.Chat, RenameLock: s.RenameLock}
+		StartVideo: s.StartVideo, Chat: s.ChatMode != control.ChatOff, ChatMode: string(s.ChatMode),
+		RenameLock: s.RenameLock, Secured: s.Secured}
 }
 
 // stateMsg answers control-state.
@@ -86,7 +92,8 @@ type stateMsg struct {
 
 func eventMsg(ev control.Event) controlEventMsg {
 	m := controlEventMsg{Type: MsgControl, Event: string(ev.Kind), Subject: string(ev.Subject), By: string(ev.By),
-		Control: ev.Control, Name: ev.Name, Reason: string(ev.Reason), ChatID: ev.ChatID, Count: ev.Count}
+		Control: ev.Control, Name: ev.Name, Reason: string(ev.Reason), ChatID: ev.ChatID, Count: ev.Count,
+		Mode: string(ev.Mode)}
 	switch ev.Kind {
 	case control.KindAdmitted, control.KindPerms:
 		p := permsOut(ev.Perms)
@@ -118,7 +125,8 @@ func permsOut(p control.Perms) permsJSON {
 func chatOut(ms []control.ChatMessage) []chatJSON {
 	out := make([]chatJSON, len(ms))
 	for i, m := range ms {
-		out[i] = chatJSON{ID: m.ID, From: string(m.From), Name: m.Name, Text: m.Text, At: m.At}
+		out[i] = chatJSON{ID: m.ID, From: string(m.From), Name: m.Name, Text: m.Text, At: m.At,
+			ToChairs: m.ToChairs, To: string(m.To)}
 	}
 	return out
 }

@@ -15,6 +15,9 @@ type RoomSettings struct {
 	// 0: control.DefaultMaxParticipants. The room controller alone counts
 	// it: the media server keeps only a technical ceiling far above.
 	MaxParticipants int
+	// ChatMode is the chat mode at the start: "off", "chairs" or
+	// "everyone" ("" means everyone).
+	ChatMode string
 	// SecretsVersion is an opaque value that changes whenever the room's
 	// passcode, phone PIN or host key changes. A secret verified once is remembered
 	// (as a keyed hash, in memory) until it does, so that members and

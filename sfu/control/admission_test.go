@@ -102,8 +102,8 @@ func TestWaitingRoomGatesSwitchesAtAdmission(t *testing.T) {
 	join(t, r, "w", GrantNone)
 	mustHandle(t, r, "c", Secure{})
 	mustHandle(t, r, "c", Admit{Target: "w"})
-	if p := perms(t, r, "w"); p.Audio || p.Video || p.Chat {
-		t.Fatalf("admitted after secure with %+v", p)
+	if p := perms(t, r, "w"); p.Audio || p.Video || !p.Chat || r.Switches().ChatMode != ChatChairs {
+		t.Fatalf("admitted after secure with %+v, chat %s", p, r.Switches().ChatMode)
 	}
 }
 

@@ -85,8 +85,44 @@ func (l *chatLog) deleteFrom(from ParticipantID) []uint64 {
 	return ids
 }
 
-// ChatHistory returns the chat kept for late joiners, oldest first.
+// ChatHistory returns all the chat kept, oldest first.
 func (r *Room) ChatHistory() []ChatMessage { return slices.Clone(r.chat.msgs) }
+
+// ChatHistoryFor returns the chat kept that one participant may see, oldest
+// first: what a late joiner or a reconnecting page is sent. A member sees
+// the public messages and its own private ones; chairs see all.
+func (r *Room) ChatHistoryFor(id ParticipantID) []ChatMessage {
+	p := r.people[id]
+	if p == nil || p.waiting != waitNone {
+		return nil
+	}
+	var out []ChatMessage
+	for _, m := range r.chat.msgs {
+		if m.visibleTo(p) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// chatEvents delivers a posted message to exactly those who may see it,
+// each once.
+func (r *Room) chatEvents(m ChatMessage) []Event {
+	ev := Event{To: toEveryone(), Kind: KindChat, Subject: m.From, Chat: m}
+	if !m.ToChairs {
+		return []Event{ev}
+	}
+	ev.To = toChairs()
+	evs := []Event{ev}
+	for _, id := range []ParticipantID{m.From, m.To} {
+		if p := r.people[id]; p != nil && p.role < RoleCoChair {
+			one := ev
+			one.To = toOne(id)
+			evs = append(evs, one)
+		}
+	}
+	return evs
+}
 
 // validChat accepts non-blank UTF-8 up to max bytes without control
 // characters other than newline and tab.

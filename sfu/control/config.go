@@ -16,11 +16,12 @@ type Clock interface {
 // gets them through its Policy; this package never sees the secrets
 // themselves, only whether a passcode is required.
 type Settings struct {
-	WaitingRoom      bool // new members wait until a chair admits them
-	LockedUntilChair bool // members wait until a chair is present
-	PasscodeRequired bool // the series has a passcode; joins must present it
-	CameraOffOnEntry bool // members join with their video gate closed
-	MaxParticipants  int  // admitted participants; chairs may exceed it; 0 means DefaultMaxParticipants
+	WaitingRoom      bool     // new members wait until a chair admits them
+	LockedUntilChair bool     // members wait until a chair is present
+	PasscodeRequired bool     // the series has a passcode; joins must present it
+	CameraOffOnEntry bool     // members join with their video gate closed
+	MaxParticipants  int      // admitted participants; chairs may exceed it; 0 means DefaultMaxParticipants
+	ChatMode         ChatMode // chat mode at the start; "" means ChatEveryone
 }
 
 // Limits bound every input. Zero fields take the defaults below.
@@ -74,6 +75,9 @@ func (c *Config) setDefaults() {
 	if c.Settings.MaxParticipants == 0 {
 		c.Settings.MaxParticipants = DefaultMaxParticipants
 	}
+	if c.Settings.ChatMode == "" {
+		c.Settings.ChatMode = ChatEveryone
+	}
 	l := &c.Limits
 	setInt(&l.NameMaxRunes, defaultNameMaxRunes)
 	setDur(&l.RenameInterval, defaultRenameInterval)
@@ -112,6 +116,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Settings.MaxParticipants < 1 {
 		return fmt.Errorf("control: config: MaxParticipants %d < 1", c.Settings.MaxParticipants)
+	}
+	if !c.Settings.ChatMode.valid() {
+		return fmt.Errorf("control: config: chat mode %q", c.Settings.ChatMode)
 	}
 	l := c.Limits
 	for name, v := range map[string]int{

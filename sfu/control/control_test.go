@@ -81,9 +81,9 @@ func snapshot(r *Room) string {
 		p := *r.people[id]
 		s += fmt.Sprintf("%+v\n", p)
 	}
-	return s + fmt.Sprintf("%v %v %v %v %v %v %v %v %v %+v %+v",
-		r.locked, r.waitingRoom, r.selfUnmute, r.startVideo, r.chatOn, r.renameLock, r.ended,
-		r.barred, r.hands, r.timer, r.chat.msgs)
+	return s + fmt.Sprintf("%v %v %v %v %v %v %v %v %v %+v %+v %+v",
+		r.locked, r.waitingRoom, r.selfUnmute, r.startVideo, r.chatMode, r.renameLock, r.ended,
+		r.barred, r.hands, r.timer, r.chat.msgs, r.beforeSecure)
 }
 
 func mapsKeys(m map[ParticipantID]*participant) func(func(ParticipantID) bool) {
@@ -260,14 +260,14 @@ func TestControls(t *testing.T) {
 					t.Errorf("resume after removal: %+v", a)
 				}
 			}},
-		{name: "chat off", min: RoleCoChair, cmd: SetChat{},
+		{name: "chat off", min: RoleCoChair, cmd: SetChat{Mode: ChatOff},
 			effects: func(t *testing.T, r *Room, _ []Event) {
 				if _, err := r.Handle("t", SendChat{Text: "hi"}); !errors.Is(err, CodeChatOff) {
 					t.Errorf("member chat with chat off: %v", err)
 				}
 				mustHandle(t, r, "co", SendChat{Text: "chairs still talk"})
 			}},
-		{name: "chat on", min: RoleCoChair, setup: func(t *testing.T, r *Room) { r.chatOn = false }, cmd: SetChat{On: true},
+		{name: "chat on", min: RoleCoChair, setup: func(t *testing.T, r *Room) { r.chatMode = ChatOff }, cmd: SetChat{Mode: ChatEveryone},
 			effects: func(t *testing.T, r *Room, _ []Event) { mustHandle(t, r, "t", SendChat{Text: "hi"}) }},
 		{name: "delete chat", min: RoleCoChair, setup: func(t *testing.T, r *Room) { mustHandle(t, r, "t", SendChat{Text: "bad"}) },
 			cmd: DeleteChat{ID: 1},
@@ -285,8 +285,12 @@ func TestControls(t *testing.T) {
 		{name: "secure", min: RoleCoChair, cmd: Secure{},
 			effects: func(t *testing.T, r *Room, _ []Event) {
 				for _, id := range []string{"m", "t"} {
-					if p := perms(t, r, id); p.Audio || p.Video || p.Chat || p.SelfUnmute || p.StartVideo || p.Rename {
+					if p := perms(t, r, id); p.Audio || p.Video || !p.Chat || p.SelfUnmute || p.StartVideo || p.Rename {
 						t.Errorf("%s after secure: %+v", id, p)
+					}
+					evs := mustHandle(t, r, id, SendChat{Text: "to all?"})
+					if len(evs) != 2 || evs[0].To != toChairs() || evs[1].To != toOne(ParticipantID(id)) {
+						t.Errorf("%s's chat after secure went to %+v", id, evs)
 					}
 				}
 				if a := join(t, r, "new", GrantNone); a.Reason != CodeLocked {

@@ -25,6 +25,8 @@ const (
 	CodeBadHostKey         Code = "bad-host-key"
 	CodeBadPasscode        Code = "bad-passcode"
 	CodeChatOff            Code = "chat-off"
+	CodePrivateChat        Code = "private-chat" // members cannot write to one participant
+	CodeNotSecured         Code = "not-secured"  // undo-secure without a Secure to undo
 	CodeUnknownMessage     Code = "unknown-message"
 	CodeRenameLocked       Code = "rename-locked"
 	CodeSelfUnmuteOff      Code = "self-unmute-off"

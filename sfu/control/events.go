@@ -28,6 +28,20 @@ func (r Role) String() string {
 	}
 }
 
+// ChatMode says whom members may write to. Chairs and co-chairs may
+// always write, to everyone, to the chairs or to one participant.
+type ChatMode string
+
+// Chat modes.
+const (
+	ChatOff      ChatMode = "off"      // members cannot post
+	ChatChairs   ChatMode = "chairs"   // a member's message reaches the chairs and co-chairs only
+	ChatEveryone ChatMode = "everyone" // a member's message reaches everyone
+)
+
+// valid reports whether m is one of the modes above.
+func (m ChatMode) valid() bool { return m == ChatOff || m == ChatChairs || m == ChatEveryone }
+
 // Perms are what the SFU lets a participant do right now. Audio and Video
 // drive the media gate checked on the packet path: when false, the SFU drops
 // the participant's packets whatever its browser sends.
@@ -98,7 +112,7 @@ const (
 	ControlWaitingRoom = "waiting-room"
 	ControlSelfUnmute  = "self-unmute"
 	ControlStartVideo  = "start-video"
-	ControlChat        = "chat"
+	ControlChat        = "chat" // Mode carries the chat mode; Value is false when off
 	ControlRenameLock  = "rename-lock"
 	ControlMute        = "mute"
 	ControlMuteAll     = "mute-all"
@@ -117,12 +131,23 @@ type WaitingEntry struct {
 }
 
 // ChatMessage is one chat line, held in memory for the meeting only.
+//
+// A message is public, or private: ToChairs marks a message that only the
+// chairs and co-chairs, its sender and its addressee To (if any) may see.
+// Members never address one participant: only chairs answer one member.
 type ChatMessage struct {
-	ID   uint64
-	From ParticipantID
-	Name string
-	Text string
-	At   time.Time
+	ID       uint64
+	From     ParticipantID
+	Name     string
+	Text     string
+	At       time.Time
+	ToChairs bool
+	To       ParticipantID // a chair's private answer to this participant
+}
+
+// visibleTo reports whether p may see the message.
+func (m ChatMessage) visibleTo(p *participant) bool {
+	return !m.ToChairs || p.role >= RoleCoChair || p.id == m.From || p.id == m.To
 }
 
 // TimerState is the share timer: Subject speaks until Ends.
@@ -150,4 +175,5 @@ type Event struct {
 	Hands   []ParticipantID
 	Timer   TimerState
 	Count   int
+	Mode    ChatMode // for ControlChat
 }

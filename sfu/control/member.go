@@ -20,8 +20,15 @@ type SelfStopVideo struct{}
 // chair asked.
 type SelfStartVideo struct{}
 
-// SendChat posts a message to everyone in the room.
-type SendChat struct{ Text string }
+// SendChat posts a message. A member's message goes to everyone, or to the
+// chairs only when ToChairs is set or the chat mode is ChatChairs. Only a
+// chair or co-chair may address one participant (To): a private answer,
+// which the chairs and co-chairs see too.
+type SendChat struct {
+	Text     string
+	ToChairs bool
+	To       ParticipantID
+}
 
 // Rename changes the sender's display name.
 type Rename struct{ NewName string }
@@ -84,6 +91,10 @@ func (c SendChat) apply(r *Room, p *participant) ([]Event, error) {
 	if err := validChat(c.Text, r.limits.ChatMaxBytes); err != nil {
 		return nil, err
 	}
+	toChairs, err := r.chatAudience(c, p)
+	if err != nil {
+		return nil, err
+	}
 	now := r.clock.Now()
 	l := r.limits
 	p.chat.refill(now, l.ChatBurst, l.ChatRefill)
@@ -99,8 +110,26 @@ func (c SendChat) apply(r *Room, p *participant) ([]Event, error) {
 	if member {
 		r.roomChat.spend(now, l.RoomChatBurst)
 	}
-	m := r.chat.add(ChatMessage{From: p.id, Name: p.name, Text: c.Text, At: now})
-	return []Event{{To: toEveryone(), Kind: KindChat, Subject: p.id, Chat: m}}, nil
+	m := r.chat.add(ChatMessage{From: p.id, Name: p.name, Text: c.Text, At: now, ToChairs: toChairs, To: c.To})
+	return r.chatEvents(m), nil
+}
+
+// chatAudience decides whether a message is for the chairs only: the
+// server, not the sender's page, applies the chat mode.
+func (r *Room) chatAudience(c SendChat, p *participant) (toChairs bool, err error) {
+	if c.To == "" {
+		return c.ToChairs || (p.role == RoleMember && r.chatMode == ChatChairs), nil
+	}
+	t := r.people[c.To]
+	switch {
+	case p.role == RoleMember:
+		return false, fmt.Errorf("chat to %s: %w", c.To, CodePrivateChat)
+	case t == nil || t.waiting != waitNone:
+		return false, fmt.Errorf("chat to %s: %w", c.To, CodeUnknownParticipant)
+	case t == p:
+		return false, fmt.Errorf("chat to oneself: %w", CodeInvalid)
+	}
+	return true, nil
 }
 
 func (c Rename) apply(r *Room, p *participant) ([]Event, error) {

@@ -35,8 +35,8 @@ type Remove struct {
 	DeleteMessages bool
 }
 
-// SetChat turns chat on or off for members.
-type SetChat struct{ On bool }
+// SetChat sets the chat mode: whom members may write to.
+type SetChat struct{ Mode ChatMode }
 
 // DeleteChat deletes one message for everyone.
 type DeleteChat struct{ ID uint64 }
@@ -45,9 +45,15 @@ type DeleteChat struct{ ID uint64 }
 type SetRenameLock struct{ On bool }
 
 // Secure locks the room, mutes every member with self-unmute off, stops every
-// member's video with start-video off, turns chat off and stops renaming, in
-// one step. Each part is undone by its own command.
+// member's video with start-video off, limits chat to the chairs (or leaves
+// it off) and stops renaming, in one step. UndoSecure restores the switches;
+// each part may also be undone by its own command.
 type Secure struct{}
+
+// UndoSecure sets the room switches back to what they were before Secure.
+// Members stay muted and their cameras stay off: each turns its own back
+// on, as self-unmute and start-video allow again.
+type UndoSecure struct{}
 
 // RenameMember gives a member (admitted or waiting) another display name:
 // what a chair does with an offensive name, whatever the rename lock.
@@ -69,6 +75,7 @@ func (SetChat) Name() string       { return "set-chat" }
 func (DeleteChat) Name() string    { return "delete-chat" }
 func (SetRenameLock) Name() string { return "set-rename-lock" }
 func (Secure) Name() string        { return "secure" }
+func (UndoSecure) Name() string    { return "undo-secure" }
 func (RenameMember) Name() string  { return "rename-member" }
 
 func (Mute) minRole() Role          { return RoleCoChair }
@@ -84,6 +91,7 @@ func (SetChat) minRole() Role       { return RoleCoChair }
 func (DeleteChat) minRole() Role    { return RoleCoChair }
 func (SetRenameLock) minRole() Role { return RoleCoChair }
 func (Secure) minRole() Role        { return RoleCoChair }
+func (UndoSecure) minRole() Role    { return RoleCoChair }
 func (RenameMember) minRole() Role  { return RoleCoChair }
 
 func (c Mute) apply(r *Room, from *participant) ([]Event, error) {
@@ -193,8 +201,17 @@ func (c Remove) apply(r *Room, from *participant) ([]Event, error) {
 }
 
 func (c SetChat) apply(r *Room, from *participant) ([]Event, error) {
-	r.chatOn = c.On
-	return append(r.memberPerms(), announce(from, ControlChat, c.On, "")), nil
+	if !c.Mode.valid() {
+		return nil, fmt.Errorf("chat mode %q: %w", c.Mode, CodeInvalid)
+	}
+	r.chatMode = c.Mode
+	return append(r.memberPerms(), r.chatModeEvent(from)), nil
+}
+
+func (r *Room) chatModeEvent(by *participant) Event {
+	ev := announce(by, ControlChat, r.chatMode != ChatOff, "")
+	ev.Mode = r.chatMode
+	return ev
 }
 
 func (c DeleteChat) apply(r *Room, from *participant) ([]Event, error) {
@@ -210,17 +227,42 @@ func (c SetRenameLock) apply(r *Room, from *participant) ([]Event, error) {
 }
 
 func (Secure) apply(r *Room, from *participant) ([]Event, error) {
-	r.locked, r.selfUnmute, r.startVideo, r.chatOn, r.renameLock = true, false, false, false, true
+	if r.beforeSecure == nil {
+		before := r.Switches()
+		r.beforeSecure = &before
+	}
+	r.locked, r.selfUnmute, r.startVideo, r.renameLock = true, false, false, true
+	if r.chatMode == ChatEveryone {
+		r.chatMode = ChatChairs
+	}
 	for _, p := range r.members() {
 		p.audioMuted, p.unmuteAllowed = true, false
 		p.videoStopped, p.videoAllowed = true, false
 	}
 	evs := r.memberPerms()
-	for _, c := range []string{ControlLocked, ControlSelfUnmute, ControlStartVideo, ControlChat, ControlRenameLock} {
-		evs = append(evs, announce(from, c, c == ControlLocked || c == ControlRenameLock, ""))
-	}
+	evs = append(evs, r.switchEvents(from)...)
 	evs = append(evs, announce(from, ControlMuteAll, true, ""), announce(from, ControlStopAll, true, ""))
 	return append(evs, announce(from, ControlSecure, true, "")), nil
+}
+
+func (UndoSecure) apply(r *Room, from *participant) ([]Event, error) {
+	b := r.beforeSecure
+	if b == nil {
+		return nil, fmt.Errorf("undo secure: %w", CodeNotSecured)
+	}
+	r.beforeSecure = nil
+	r.locked, r.selfUnmute, r.startVideo, r.chatMode, r.renameLock = b.Locked, b.SelfUnmute, b.StartVideo, b.ChatMode, b.RenameLock
+	evs := append(r.memberPerms(), r.switchEvents(from)...)
+	return append(evs, announce(from, ControlSecure, false, "")), nil
+}
+
+// switchEvents announces the switches that Secure and UndoSecure set.
+func (r *Room) switchEvents(by *participant) []Event {
+	return []Event{
+		announce(by, ControlLocked, r.locked, ""), announce(by, ControlSelfUnmute, r.selfUnmute, ""),
+		announce(by, ControlStartVideo, r.startVideo, ""), r.chatModeEvent(by),
+		announce(by, ControlRenameLock, r.renameLock, ""),
+	}
 }
 
 func (c RenameMember) apply(r *Room, _ *participant) ([]Event, error) {

@@ -3,12 +3,14 @@ package control
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 )
 
 // raidRoom is a room with a chair, 10 members and 30 raiders who unmuted,
 // started video and spammed chat before the chair reacted.
-func raidRoom(tb testing.TB) (*Room, []ParticipantID) {
+func raidRoom(tb testing.TB) (*Room, *manualClock, []ParticipantID) {
 	tb.Helper()
 	clk := newClock()
 	r, err := NewRoom(Config{Clock: clk})
@@ -37,24 +39,47 @@ func raidRoom(tb testing.TB) (*Room, []ParticipantID) {
 			}
 		}
 	}
-	return r, raiders
+	return r, clk, raiders
 }
 
 // TestRaidStateMachine is the raid drill at the state-machine level; the
 // live drill with Pion peers lives in package sfu.
 func TestRaidStateMachine(t *testing.T) {
-	r, raiders := raidRoom(t)
+	r, clk, raiders := raidRoom(t)
 	mustHandle(t, r, "chair", Secure{})
-	if got, want := r.Switches(), (Switches{Locked: true, RenameLock: true}); got != want {
+	want := Switches{Locked: true, RenameLock: true, ChatMode: ChatChairs, Secured: true}
+	if got := r.Switches(); got != want {
 		t.Fatalf("switches after secure %+v, want %+v", got, want)
 	}
+	members := r.Recipients(toEveryone())[1:11]
 	for _, id := range raiders {
-		if p, _ := r.Perms(id); p.Audio || p.Video || p.Chat {
+		if p, _ := r.Perms(id); p.Audio || p.Video {
 			t.Fatalf("%s after secure: %+v", id, p)
 		}
-		for _, c := range []Command{SelfUnmute{}, SelfStartVideo{}, SendChat{Text: "spam"}} {
+		for _, c := range []Command{SelfUnmute{}, SelfStartVideo{}} {
 			if _, err := r.Handle(id, c); err == nil {
 				t.Fatalf("%s %s after secure succeeded", id, c.Name())
+			}
+		}
+		// Chat in chairs-only mode: whatever a raider asks, no member hears it.
+		for _, c := range []SendChat{{Text: "spam"}, {Text: "dm", To: members[0]}} {
+			evs, err := r.Handle(id, c)
+			if err != nil && !errors.Is(err, CodeRateLimited) && !errors.Is(err, CodePrivateChat) {
+				t.Fatalf("%s chat after secure: %v", id, err)
+			}
+			for _, ev := range evs {
+				for _, to := range r.Recipients(ev.To) {
+					if slices.Contains(members, to) {
+						t.Fatalf("raider chat reached member %s: %+v", to, ev)
+					}
+				}
+			}
+		}
+	}
+	for _, m := range members {
+		for _, msg := range r.ChatHistoryFor(m) {
+			if msg.From != m && slices.Contains(raiders, msg.From) && msg.ToChairs {
+				t.Fatalf("member %s is sent raider chat %+v", m, msg)
 			}
 		}
 	}
@@ -79,8 +104,9 @@ func TestRaidStateMachine(t *testing.T) {
 	if _, err := r.Handle("member3", SelfUnmute{}); err != nil {
 		t.Fatalf("member cannot speak again: %v", err)
 	}
-	if _, err := r.Handle("member3", SendChat{Text: "x"}); !errors.Is(err, CodeChatOff) {
-		t.Fatalf("chat undone with self-unmute: %v", err)
+	clk.Advance(time.Second) // the room-wide chat limit refills after the raiders' spam
+	if evs := mustHandle(t, r, "member3", SendChat{Text: "x"}); evs[0].To != toChairs() {
+		t.Fatalf("chat undone with self-unmute: %+v", evs)
 	}
 }
 
@@ -89,7 +115,7 @@ func TestRaidStateMachine(t *testing.T) {
 func BenchmarkSecureAndRemove(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
-		r, raiders := raidRoom(b)
+		r, _, raiders := raidRoom(b)
 		b.StartTimer()
 		if _, err := r.Handle("chair", Secure{}); err != nil {
 			b.Fatal(err)

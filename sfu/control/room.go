@@ -89,9 +89,12 @@ type Room struct {
 	waitingRoom bool
 	selfUnmute  bool
 	startVideo  bool
-	chatOn      bool
+	chatMode    ChatMode
 	renameLock  bool
 	ended       bool
+	// beforeSecure holds the switches as they were before the first Secure
+	// since the last UndoSecure; nil when there is nothing to undo.
+	beforeSecure *Switches
 
 	people  map[ParticipantID]*participant
 	seq     uint64
@@ -118,7 +121,7 @@ func NewRoom(cfg Config) (*Room, error) {
 		waitingRoom: cfg.Settings.WaitingRoom,
 		selfUnmute:  true,
 		startVideo:  true,
-		chatOn:      true,
+		chatMode:    cfg.Settings.ChatMode,
 		people:      make(map[ParticipantID]*participant),
 		barred:      make(map[string]struct{}),
 		chat:        chatLog{max: cfg.Limits.ChatHistory},
@@ -261,7 +264,7 @@ func (r *Room) perms(p *participant) Perms {
 		return Perms{Audio: true, Video: true, Chat: true, Rename: true, SelfUnmute: true, StartVideo: true}
 	}
 	return Perms{
-		Audio: !p.audioMuted, Video: !p.videoStopped, Chat: r.chatOn, Rename: !r.renameLock,
+		Audio: !p.audioMuted, Video: !p.videoStopped, Chat: r.chatMode != ChatOff, Rename: !r.renameLock,
 		SelfUnmute: r.selfUnmute || p.unmuteAllowed, StartVideo: r.startVideo || p.videoAllowed,
 	}
 }
@@ -431,12 +434,13 @@ type Switches struct {
 	WaitingRoom bool
 	SelfUnmute  bool
 	StartVideo  bool
-	Chat        bool
+	ChatMode    ChatMode
 	RenameLock  bool
+	Secured     bool // UndoSecure would restore the switches as they were before Secure
 }
 
 // Switches reports the room-wide controls, for a client's first view.
 func (r *Room) Switches() Switches {
 	return Switches{Locked: r.locked, WaitingRoom: r.waitingRoom, SelfUnmute: r.selfUnmute,
-		StartVideo: r.startVideo, Chat: r.chatOn, RenameLock: r.renameLock}
+		StartVideo: r.startVideo, ChatMode: r.chatMode, RenameLock: r.renameLock, Secured: r.beforeSecure != nil}
 }
