@@ -101,6 +101,28 @@ type RoomSettings struct {
 	HostKeyHash      string
 	MaxParticipants  int
 	CameraOffOnEntry bool
+	// ChatMode is the room's chat mode when the meeting starts ("" means
+	// ChatEveryone); a chair changes it in the room.
+	ChatMode ChatMode
+}
+
+// ChatMode says whom members may write to in the room's chat. The room
+// (sfu/control) enforces it; these are its names.
+type ChatMode string
+
+// Chat modes.
+const (
+	ChatEveryone ChatMode = "everyone" // the default
+	ChatChairs   ChatMode = "chairs"   // members write to the chairs and co-chairs only
+	ChatOff      ChatMode = "off"
+)
+
+// Chat returns the chat mode at the start, ChatEveryone when unset.
+func (r RoomSettings) Chat() ChatMode {
+	if r.ChatMode == "" {
+		return ChatEveryone
+	}
+	return r.ChatMode
 }
 
 // HasPasscode reports whether members must enter a passcode to join.

@@ -93,6 +93,11 @@ func (s *Series) Validate() error {
 	if err := s.Recurrence.Validate(); err != nil {
 		v.add("recurrence", "%s", err)
 	}
+	switch s.Room.Chat() {
+	case ChatEveryone, ChatChairs, ChatOff:
+	default:
+		v.add("room.chat_mode", "chat mode %q must be everyone, chairs or off", s.Room.ChatMode)
+	}
 	if s.Room.MaxParticipants < 2 || s.Room.MaxParticipants > MaxRoomSize {
 		v.add("room.max_participants", "maximum participants %d must be between 2 and %d", s.Room.MaxParticipants, MaxRoomSize)
 	}

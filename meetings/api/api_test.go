@@ -212,6 +212,7 @@ func TestValidationProblems(t *testing.T) {
 		{bad(func(m *MeetingInput) { m.Recurrence.Until = "2999-01-01" }), "body.recurrence", "end date 2999-01-01 must be between"},
 		{bad(func(m *MeetingInput) { m.Recurrence.Freq = "daily" }), "body.recurrence", `"daily"`},
 		{bad(func(m *MeetingInput) { m.Room.MaxParticipants = 1 }), "body.room.max_participants", "between 2"},
+		{bad(func(m *MeetingInput) { m.Room.ChatMode = "members" }), "body.room.chat_mode", "chairs"},
 		{bad(func(m *MeetingInput) { p := "12"; m.Room.Passcode = &p }), "body.room.passcode", "4 to 64"},
 		{bad(func(m *MeetingInput) { p, n := "serenity", "12ab56"; m.Room.Passcode, m.Room.PhonePIN = &p, &n }), "body.room.phone_pin", "6 to 16 digits"},
 		{bad(func(m *MeetingInput) { n := "24681357"; m.Room.PhonePIN = &n }), "body.room.phone_pin", "needs a passcode"},
@@ -314,6 +315,25 @@ func TestHostKey(t *testing.T) {
 	_, body := h.do("GET", "/api/meetings/m", "", nil)
 	if strings.Contains(string(body), "host_key") || strings.Contains(string(body), "argon2") {
 		t.Fatalf("public read shows a secret: %s", body)
+	}
+}
+
+// TestChatModeField: the room's chat mode at the start is written and read
+// through the API; a meeting created without one reads "everyone".
+func TestChatModeField(t *testing.T) {
+	h := newHarness(t)
+	m, plain := meeting("m"), meeting("plain")
+	m.Room.ChatMode = "chairs"
+	h.seed(m, plain)
+	for slug, want := range map[string]string{"m": "chairs", "plain": "everyone"} {
+		var got MeetingJSON
+		json.Unmarshal(h.mustStatus(200, "GET", "/api/meetings/"+slug, nil), &got)
+		if got.Room.ChatMode != want {
+			t.Fatalf("%s: chat_mode %q, want %q", slug, got.Room.ChatMode, want)
+		}
+	}
+	if s, _ := h.store.Meeting(context.Background(), "m"); s.Room.ChatMode != meetings.ChatChairs {
+		t.Fatalf("stored %q", s.Room.ChatMode)
 	}
 }
 

@@ -31,7 +31,8 @@ func (in *MeetingInput) toSeries() (*meetings.Series, error) {
 		Program: meetings.Program(in.Program), Types: in.Types, Languages: in.Languages, Notes: in.Notes,
 		TimeZone: in.Timezone, Duration: time.Duration(in.Duration) * time.Minute,
 		Room: meetings.RoomSettings{WaitingRoom: in.Room.WaitingRoom, LockedUntilChair: in.Room.LockedUntilChair,
-			MaxParticipants: in.Room.MaxParticipants, CameraOffOnEntry: in.Room.CameraOffOnEntry},
+			MaxParticipants: in.Room.MaxParticipants, CameraOffOnEntry: in.Room.CameraOffOnEntry,
+			ChatMode: meetings.ChatMode(in.Room.ChatMode)},
 	}
 	if s.Room.MaxParticipants == 0 {
 		s.Room.MaxParticipants = 100

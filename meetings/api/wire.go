@@ -29,6 +29,8 @@ type RoomJSON struct {
 	LockedUntilChair bool `json:"locked_until_chair,omitempty"`
 	MaxParticipants  int  `json:"max_participants,omitempty" doc:"2-500; default 100"`
 	CameraOffOnEntry bool `json:"camera_off_on_entry,omitempty"`
+	// ChatMode is the chat mode when the meeting starts.
+	ChatMode string `json:"chat_mode,omitempty" enum:"everyone,chairs,off" doc:"Whom members may write to in the room's chat at the start: everyone (default), chairs (the chairs and co-chairs only) or off; a chair changes it in the room"`
 	// Passcode sets the passcode; "" keeps the current one on update.
 	Passcode *string `json:"passcode,omitempty" writeOnly:"true" doc:"Set a passcode; an empty string removes it. Never returned."`
 	// HasPasscode is output only.
@@ -161,7 +163,7 @@ func meetingJSON(m *meetings.Meeting) MeetingJSON {
 			Start: r.Start.String(), Description: r.Describe()},
 		Room: RoomJSON{WaitingRoom: m.Room.WaitingRoom, LockedUntilChair: m.Room.LockedUntilChair,
 			MaxParticipants: m.Room.MaxParticipants, CameraOffOnEntry: m.Room.CameraOffOnEntry,
-			HasPasscode: m.Room.HasPasscode(), HasPhonePIN: m.Room.HasPhonePIN()},
+			ChatMode: string(m.Room.Chat()), HasPasscode: m.Room.HasPasscode(), HasPhonePIN: m.Room.HasPhonePIN()},
 		Exceptions: make([]ExceptionJSON, len(m.Exceptions)),
 		Sequence:   m.Sequence, Created: m.Created, Updated: m.Updated,
 	}

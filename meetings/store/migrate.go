@@ -86,6 +86,8 @@ var migrations = [...]string{
 	// meeting stored before has none: meetings.VerifyPhonePIN lets its
 	// passcode serve until a PIN is set.
 	`ALTER TABLE series ADD COLUMN phone_pin_hash TEXT NOT NULL DEFAULT '';`,
+	// 4: the room's chat mode at the start (issue 15).
+	`ALTER TABLE series ADD COLUMN chat_mode TEXT NOT NULL DEFAULT 'everyone';`,
 }
 
 // migrate brings db up to version target, one transaction per migration.

@@ -107,6 +107,8 @@ var pgMigrations = [...]string{
 	CREATE INDEX room_leases_node ON room_leases(node);`,
 	// 3: SQLite's migration 3, the phone PIN.
 	`ALTER TABLE series ADD COLUMN phone_pin_hash text NOT NULL DEFAULT '';`,
+	// 4: SQLite's migration 4, the room's chat mode at the start (issue 15).
+	`ALTER TABLE series ADD COLUMN chat_mode text NOT NULL DEFAULT 'everyone';`,
 }
 
 // migratePostgres brings the database up to version target in one

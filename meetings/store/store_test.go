@@ -42,6 +42,41 @@ func testSeries(slug, group string) *meetings.Series {
 	}
 }
 
+// testChatModeRoundTrip: the room's chat mode at the start is stored,
+// updated and read back; a series written without one reads as everyone.
+func testChatModeRoundTrip(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t, nil)
+	if err := s.CreateGroup(ctx, testGroup("lakeside")); err != nil {
+		t.Fatal(err)
+	}
+	plain, chairs := testSeries("plain", "lakeside"), testSeries("chairs", "lakeside")
+	chairs.Room.ChatMode = meetings.ChatChairs
+	for _, m := range []*meetings.Series{plain, chairs} {
+		if err := s.CreateSeries(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for slug, want := range map[string]meetings.ChatMode{"plain": meetings.ChatEveryone, "chairs": meetings.ChatChairs} {
+		if got, err := s.Meeting(ctx, slug); err != nil || got.Room.ChatMode != want {
+			t.Fatalf("%s: chat mode %q (%v), want %q", slug, got.Room.ChatMode, err, want)
+		}
+	}
+	chairs.Room.ChatMode = meetings.ChatOff
+	if err := s.UpdateSeries(ctx, chairs, meetings.SecretChange{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Meeting(ctx, "chairs"); got.Room.ChatMode != meetings.ChatOff {
+		t.Fatalf("after update: %q", got.Room.ChatMode)
+	}
+	bad := testSeries("bad", "lakeside")
+	bad.Room.ChatMode = "members"
+	var verr *meetings.ValidationError
+	if err := s.CreateSeries(ctx, bad); !errors.As(err, &verr) {
+		t.Fatalf("bad chat mode stored: %v", err)
+	}
+}
+
 func testSeriesRoundTrip(t *testing.T, open opener) {
 	ctx := context.Background()
 	s := open(t, nil)

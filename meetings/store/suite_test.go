@@ -55,6 +55,7 @@ var suite = []struct {
 	test func(*testing.T, opener)
 }{
 	{"SeriesRoundTrip", testSeriesRoundTrip},
+	{"ChatModeRoundTrip", testChatModeRoundTrip},
 	{"UpdateKeepsSecretsAndBumps", testUpdateKeepsSecretsAndBumps},
 	{"PhonePIN", testPhonePIN},
 	{"Errors", testErrors},
