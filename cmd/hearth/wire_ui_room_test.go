@@ -282,7 +282,7 @@ func TestBrowserChairControls(t *testing.T) {
 	waitIn(t, late, "Lee")
 
 	click(t, chair, "#btn-secure")
-	if err := chair.WaitFor(`document.getElementById("ctl-locked").checked && !document.getElementById("ctl-chat").checked`, 10*time.Second); err != nil {
+	if err := chair.WaitFor(`document.getElementById("ctl-locked").checked && document.getElementById("ctl-chat").value === "chairs" && !document.getElementById("btn-undo-secure").hidden`, 10*time.Second); err != nil {
 		t.Fatalf("secure not shown in the switches: %v", err)
 	}
 	click(t, chair, "#btn-end")

@@ -322,6 +322,7 @@ function meetingBody(form) {
     room: {
       waiting_room: f.waiting_room.checked, locked_until_chair: f.locked_until_chair.checked,
       camera_off_on_entry: f.camera_off_on_entry.checked, max_participants: Number(f.max_participants.value),
+      chat_mode: f.chat_mode.value,
     },
   };
   if (f.passcode.value) body.room.passcode = f.passcode.value;

@@ -12,7 +12,6 @@ const $ = (id) => document.getElementById(id);
 const switches = {
   locked: ["set-locked", "locked", "locked"],
   "waiting-room": ["set-waiting-room", "waitingRoom", "waiting-room"],
-  chat: ["set-chat", "chat", "chat"],
   "rename-lock": ["set-rename-lock", "renameLock", "rename-lock"],
   "self-unmute": ["set-self-unmute", "selfUnmute", "self-unmute"],
   "start-video": ["set-start-video", "startVideo", "start-video"],
@@ -37,10 +36,12 @@ export class Chair {
     for (const [id, [type]] of Object.entries(switches)) {
       $(`ctl-${id}`).addEventListener("change", (ev) => this.send({ type, on: ev.target.checked }));
     }
+    $("ctl-chat").addEventListener("change", (ev) => this.send({ type: "set-chat", mode: ev.target.value }));
     const click = (id, fn) => $(id).addEventListener("click", fn);
     click("btn-mute-all", () => this.send({ type: "mute-all" }));
     click("btn-stop-all", () => this.send({ type: "stop-all-video" }));
     click("btn-secure", () => this.send({ type: "secure" }));
+    click("btn-undo-secure", () => this.send({ type: "undo-secure" }));
     click("btn-admit-all", () => this.send({ type: "admit-all" }));
     click("btn-deny-all", () => {
       if (confirm(t("chair.confirmDenyAll"))) this.send({ type: "deny-all" });
@@ -135,6 +136,8 @@ export class Chair {
   applySwitches(sw) {
     if (!sw) return;
     for (const [id, [, field]] of Object.entries(switches)) $(`ctl-${id}`).checked = !!sw[field];
+    if (sw.chatMode) $("ctl-chat").value = sw.chatMode;
+    $("btn-undo-secure").hidden = !sw.secured;
   }
 
   setWaiting(list) {
@@ -157,8 +160,9 @@ export class Chair {
     if (announce) view.announce(note.textContent);
   }
 
-  /** Reflects a "control" event (a switch changed) in its checkbox. */
-  applyControl(name, value) {
+  /** Reflects a "control" event (a switch changed) in its control. */
+  applyControl(name, value, mode) {
+    if (name === "chat" && mode) $("ctl-chat").value = mode;
     for (const [id, [, , control]] of Object.entries(switches)) {
       if (control === name && typeof value === "boolean") $(`ctl-${id}`).checked = value;
     }

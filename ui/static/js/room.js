@@ -22,6 +22,7 @@ const state = {
   lowering: false, // this page asked to lower its own hand
   people: new Map(),
   hands: [],
+  chatMode: "everyone",
 };
 
 const preview = new Preview({
@@ -212,6 +213,7 @@ let lastError = "";
 const liveErrors = [
   "chat-off", "self-unmute-off", "start-video-off", "rename-locked", "rate-limited", "bad-host-key",
   "secret-refused", "not-chair", "not-owner", "target-is-chair", "unknown-participant", "hand-not-raised",
+  "private-chat", "not-secured",
 ];
 
 function addPerson(p) {
@@ -353,6 +355,7 @@ const controlHandlers = {
     setRole(msg.role);
     if (msg.perms) applyPerms(msg.perms);
     chair.applySwitches(msg.switches);
+    if (msg.switches) setChatMode(msg.switches.chatMode, false);
     if (isChair()) {
       chair.setWaiting(msg.waiting);
       chair.setGuessing(msg.guesses || 0, false);
@@ -377,7 +380,8 @@ const controlHandlers = {
   "waiting-list": (msg) => chair.setWaiting(msg.waiting),
   guessing: (msg) => chair.setGuessing(msg.count, true),
   control: (msg) => {
-    chair.applyControl(msg.control, msg.value);
+    chair.applyControl(msg.control, msg.value, msg.mode);
+    if (msg.control === "chat") setChatMode(msg.mode, true);
     // Secure changes several switches at once: read them all again.
     if (msg.control === "secure") state.client.send({ type: "control-state" });
     const words = controlWords[msg.control];
@@ -447,7 +451,7 @@ const controlWords = {
   locked: (m) => t(m.value ? "room.locked" : "room.unlocked"),
   remove: (m) => t("room.removedOther", { Name: removedName(m.subject) }),
   "mute-all": () => t("room.mutedAll"),
-  secure: () => t("room.secured"),
+  secure: (m) => t(m.value === false ? "room.unsecured" : "room.secured"),
 };
 
 // A removed member's "left" follows the chair's "remove": it is told once,
@@ -461,9 +465,54 @@ function removedName(id) {
   return name;
 }
 
+// The words of each chat mode, shown above the chat and said when it changes.
+const chatNotes = { everyone: "room.chatNote.everyone", chairs: "room.chatNote.chairs", off: "room.chatNote.off" };
+
+/**
+ * Shows the chat mode the server set and offers only the recipients it
+ * allows: members in chairs-only mode write to the chairs, with chat off
+ * they cannot write; chairs always may. The server enforces it either way.
+ */
+function setChatMode(mode, announce) {
+  if (!chatNotes[mode]) return;
+  state.chatMode = mode;
+  $("chat-mode").textContent = t(chatNotes[mode]);
+  if (announce) view.announce(t(chatNotes[mode]));
+  refreshChatForm();
+}
+
+function refreshChatForm() {
+  const mode = state.chatMode || "everyone";
+  const to = $("chat-to");
+  const member = !isChair();
+  to.querySelector("option[value='']").disabled = member && mode === "chairs";
+  if (member) {
+    for (const o of [...to.options]) if (o.value.startsWith("p:")) o.remove();
+    if (mode === "chairs") to.value = "chairs";
+  }
+  const off = member && mode === "off";
+  $("chat-text").disabled = off;
+  $("chat-form").querySelector("button[type=submit]").disabled = off;
+  to.disabled = off;
+}
+
+/** Sets the chat form to answer one member privately (chairs only). */
+function replyTo(id, name) {
+  const to = $("chat-to");
+  const value = `p:${id}`;
+  let opt = [...to.options].find((o) => o.value === value);
+  if (!opt) {
+    opt = new Option(t("room.chatToPerson", { Name: name }), value);
+    to.append(opt);
+  }
+  to.value = value;
+  $("chat-text").focus();
+}
+
 function setRole(role) {
   state.role = role || "member";
   chair.setChair(isChair(), state.role === "chair");
+  refreshChatForm();
   renderPeople();
 }
 
@@ -476,7 +525,12 @@ function setHands(ids) {
 }
 
 function showChat(c) {
-  view.appendChat({ id: c.id, from: c.name, text: c.text, at: c.at }, isChair(), (id) => chair.deleteChat(id));
+  let tag = "";
+  if (c.to) tag = t("room.chatTagPrivate", { Name: nameOf(c.to) });
+  else if (c.toChairs) tag = t("room.chatTagChairs");
+  const fromMember = c.from !== state.selfId && !(state.people.get(c.from) || {}).role?.includes("chair");
+  const reply = isChair() && fromMember ? () => replyTo(c.from, c.name) : null;
+  view.appendChat({ id: c.id, from: c.name, text: c.text, at: c.at, tag }, isChair(), (id) => chair.deleteChat(id), reply);
 }
 
 function showTimer(t) {
@@ -635,7 +689,11 @@ $("chat-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const text = $("chat-text").value.trim();
   if (!text || !state.client) return;
-  state.client.send({ type: "chat", text: text.slice(0, 500) });
+  const to = $("chat-to").value;
+  const msg = { type: "chat", text: text.slice(0, 500) };
+  if (to === "chairs") msg.toChairs = true;
+  else if (to.startsWith("p:")) msg.target = to.slice(2);
+  state.client.send(msg);
   $("chat-text").value = "";
 });
 $("rename-form").addEventListener("submit", (ev) => {

@@ -303,7 +303,11 @@ export function renderWaiting(waiting, actions) {
   }
 }
 
-export function appendChat({ id, from, text, at }, canDelete, onDelete) {
+/**
+ * Shows one chat message. tag says who a private message went to; onReply,
+ * when given, offers a chair a private answer to its sender.
+ */
+export function appendChat({ id, from, text, at, tag }, canDelete, onDelete, onReply) {
   const log = $("chat-log");
   const li = document.createElement("li");
   li.dataset.id = id;
@@ -315,7 +319,23 @@ export function appendChat({ id, from, text, at }, canDelete, onDelete) {
   when.textContent = localeText(sent.toLocaleTimeString(lang, { hour: "numeric", minute: "2-digit" }));
   const body = document.createElement("p");
   body.textContent = text;
-  li.append(who, " ", when, body);
+  li.append(who, " ", when);
+  if (tag) {
+    const to = document.createElement("span");
+    to.className = "chat-tag";
+    to.textContent = tag;
+    li.append(" ", to);
+    li.classList.add("private");
+  }
+  li.append(body);
+  if (onReply) {
+    const reply = document.createElement("button");
+    reply.type = "button";
+    reply.textContent = t("room.replyPrivately");
+    reply.setAttribute("aria-label", t("room.replyPrivatelyAria", { Name: from }));
+    reply.addEventListener("click", onReply);
+    li.append(reply);
+  }
   if (canDelete) {
     const del = document.createElement("button");
     del.type = "button";
