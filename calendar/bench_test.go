@@ -14,9 +14,9 @@ import (
 
 // benchSchedule is n weekly series spread over a few zones, one in ten with
 // an exception.
-func benchSchedule(n int) []Entry {
+func benchSchedule(n int) []meetings.Meeting {
 	zones := []string{"America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Australia/Sydney", "Asia/Kolkata"}
-	out := make([]Entry, n)
+	out := make([]meetings.Meeting, n)
 	for i := range out {
 		e := weekly(int64(i+1), fmt.Sprintf("meeting-%05d", i), zones[i%len(zones)],
 			meetings.LocalTime{Hour: 6 + i%16, Minute: 15 * (i % 4)}, d(2025, 6, 1), time.Weekday(i%7), time.Weekday((i+3)%7))

@@ -10,7 +10,7 @@ import (
 )
 
 // event builds the properties a series' master and overrides share.
-func (f *Feed) event(e *Entry) *ical.Component {
+func (f *Feed) event(e *meetings.Meeting) *ical.Component {
 	s := &e.Series
 	ev := ical.NewComponent(ical.CompEvent)
 	ev.Props.SetText(ical.PropUID, f.links.UID(s))
@@ -43,7 +43,7 @@ func (f *Feed) event(e *Entry) *ical.Component {
 }
 
 // override is the RECURRENCE-ID VEVENT for a moved or annotated occurrence.
-func (f *Feed) override(e *Entry, ex *meetings.Exception) *ical.Component {
+func (f *Feed) override(e *meetings.Meeting, ex *meetings.Exception) *ical.Component {
 	s := &e.Series
 	ev := f.event(e)
 	setLocal(ev, ical.PropRecurrenceID, s.TimeZone, ex.Date, s.Start)
@@ -62,9 +62,9 @@ func (f *Feed) override(e *Entry, ex *meetings.Exception) *ical.Component {
 }
 
 // description says in words what kind of meeting this is. It never carries a
-// passcode or host key: those exist only as hashes and are not in Entry's
+// passcode or host key: those exist only as hashes and are not in meetings.Meeting's
 // published fields.
-func (f *Feed) description(e *Entry) string {
+func (f *Feed) description(e *meetings.Meeting) string {
 	s := &e.Series
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s meeting (%s)", s.Program, s.Format)

@@ -13,24 +13,25 @@ import (
 // fakeSource is an in-memory Source for tests.
 type fakeSource struct {
 	mu      sync.Mutex // guards entries and modified
-	entries []Entry
+	entries []meetings.Meeting
 	// modified is what LastModified answers.
 	modified time.Time
 }
 
-func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]Entry, error) {
+func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]meetings.Meeting, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []Entry
+	var out []meetings.Meeting
 	for _, e := range f.entries {
 		if flt.Match(&e.Series) {
 			out = append(out, e)
 		}
 	}
+	meetings.Attach(out, nil, meetings.NewZones()) // as the store does
 	return out, nil
 }
 
-func (f *fakeSource) Meeting(_ context.Context, slug string) (Entry, bool, error) {
+func (f *fakeSource) Meeting(_ context.Context, slug string) (meetings.Meeting, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, e := range f.entries {
@@ -38,7 +39,7 @@ func (f *fakeSource) Meeting(_ context.Context, slug string) (Entry, bool, error
 			return e, true, nil
 		}
 	}
-	return Entry{}, false, nil
+	return meetings.Meeting{}, false, nil
 }
 
 func (f *fakeSource) LastModified(context.Context) (time.Time, error) {
@@ -49,8 +50,8 @@ func (f *fakeSource) LastModified(context.Context) (time.Time, error) {
 
 var testUpdated = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 
-func weekly(id int64, slug, zone string, start meetings.LocalTime, first meetings.Date, days ...time.Weekday) Entry {
-	return Entry{
+func weekly(id int64, slug, zone string, start meetings.LocalTime, first meetings.Date, days ...time.Weekday) meetings.Meeting {
+	return meetings.Meeting{
 		Series: meetings.Series{
 			ID: id, Slug: slug, Name: "Meeting " + slug, GroupID: 1, GroupSlug: "home",
 			Format: meetings.Format12Step, Program: "AA", Types: []string{"O", "D"}, Languages: []string{"en"},
@@ -67,7 +68,7 @@ func d(y int, m time.Month, day int) meetings.Date { return meetings.Date{Year: 
 
 // dstFixture is a schedule across zones whose DST changes fall at different
 // times of year, with each kind of exception.
-func dstFixture() []Entry {
+func dstFixture() []meetings.Meeting {
 	ny := weekly(1, "ny-evening", "America/New_York", meetings.LocalTime{Hour: 19}, d(2025, 12, 1), time.Monday, time.Thursday)
 	moved, newStart := d(2026, 3, 12), meetings.LocalTime{Hour: 20, Minute: 30}
 	ny.Exceptions = []meetings.Exception{
@@ -86,12 +87,12 @@ func dstFixture() []Entry {
 	monthly := weekly(6, "la-monthly", "America/Los_Angeles", meetings.LocalTime{Hour: 23, Minute: 30}, d(2026, 1, 1), time.Saturday)
 	monthly.Series.Recurrence = meetings.Recurrence{Freq: meetings.Monthly, Interval: 1, Weekdays: []time.Weekday{time.Saturday},
 		SetPos: meetings.LastWeek, Start: d(2026, 1, 1), Until: &until}
-	return []Entry{ny, london, sydney, kolkata, chatham, monthly}
+	return []meetings.Meeting{ny, london, sydney, kolkata, chatham, monthly}
 }
 
 // hearthInstants lists the occurrences Hearth itself computes, in the same
 // form as the ical.js script prints: "UID START END", sorted.
-func hearthInstants(feed *Feed, entries []Entry, from, to time.Time) []string {
+func hearthInstants(feed *Feed, entries []meetings.Meeting, from, to time.Time) []string {
 	var out []string
 	for _, e := range entries {
 		loc, err := time.LoadLocation(e.Series.TimeZone)

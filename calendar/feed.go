@@ -113,8 +113,7 @@ type Feed struct {
 	links Links
 	// lang is the catalog tag this view names categories and types in
 	// (InLanguage), "" for the untranslated names.
-	lang  string
-	zones *meetings.Zones
+	lang string
 	// tzs caches VTIMEZONEs and events caches each series' encoded
 	// VEVENTs; both are shared by every view (For) of the feed.
 	tzs    *tzCache
@@ -131,7 +130,7 @@ func NewFeed(cfg FeedConfig) (*Feed, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Feed{cfg: cfg, origin: origin, zones: meetings.NewZones(),
+	f := &Feed{cfg: cfg, origin: origin,
 		tzs: newTZCache(), events: newTextCache(maxEventBytes)}
 	if origin.fixed != nil {
 		f.links = *origin.fixed
@@ -163,8 +162,8 @@ func (f *Feed) Links() Links { return f.links }
 // for the same input, so its hash is a valid ETag. Each series' VEVENTs are
 // encoded once and kept (by ETag) until it changes, so the render after a
 // change encodes only what changed.
-func (f *Feed) Write(w io.Writer, name string, entries []Entry) error {
-	sorted := make([]*Entry, len(entries))
+func (f *Feed) Write(w io.Writer, name string, entries []meetings.Meeting) error {
+	sorted := make([]*meetings.Meeting, len(entries))
 	for i := range entries {
 		sorted[i] = &entries[i]
 	}
@@ -184,7 +183,7 @@ func (f *Feed) Write(w io.Writer, name string, entries []Entry) error {
 		if !ok {
 			continue
 		}
-		loc, _ := f.zones.Load(e.Series.TimeZone)
+		loc, _ := e.Location()
 		zones[e.Series.TimeZone] = loc
 		if y := e.Series.Recurrence.Start.Year; y < firstYear {
 			firstYear = y
@@ -229,8 +228,8 @@ func sortedKeys(m map[string]*time.Location) []string {
 
 // warm encodes the series whose VEVENTs are not cached yet on every core,
 // which is most of the first render after start.
-func (f *Feed) warm(entries []*Entry) error {
-	var misses []*Entry
+func (f *Feed) warm(entries []*meetings.Meeting) error {
+	var misses []*meetings.Meeting
 	for _, e := range entries {
 		if _, ok := f.events.get(f.ETag(e)); !ok {
 			misses = append(misses, e)
@@ -258,7 +257,7 @@ func (f *Feed) warm(entries []*Entry) error {
 
 // eventsText is the encoded VEVENTs of e (master and overrides), cached by
 // ETag; ok is false for a rule that never occurs.
-func (f *Feed) eventsText(e *Entry) (text string, ok bool, err error) {
+func (f *Feed) eventsText(e *meetings.Meeting) (text string, ok bool, err error) {
 	etag := f.ETag(e)
 	if t, ok := f.events.get(etag); ok {
 		return t, t != "", nil
@@ -279,12 +278,12 @@ func (f *Feed) eventsText(e *Entry) (text string, ok bool, err error) {
 // Object is one series as a CalDAV calendar object resource: its VTIMEZONE,
 // master VEVENT and overrides, with no METHOD (RFC 4791 §4.1). ok is false
 // for a rule that never occurs.
-func (f *Feed) Object(e *Entry) (cal *ical.Calendar, ok bool, err error) {
+func (f *Feed) Object(e *meetings.Meeting) (cal *ical.Calendar, ok bool, err error) {
 	events, err := f.Events(e)
 	if err != nil || len(events) == 0 {
 		return nil, false, err
 	}
-	loc, err := f.zones.Load(e.Series.TimeZone)
+	loc, err := e.Location()
 	if err != nil {
 		return nil, false, err
 	}
@@ -300,13 +299,13 @@ func (f *Feed) Object(e *Entry) (cal *ical.Calendar, ok bool, err error) {
 // rule that never occurs. It is assembled from the cached VTIMEZONE and
 // VEVENTs, so CalDAV clients fetching objects again (a multiget after every
 // sync) cost no render.
-func (f *Feed) ObjectText(e *Entry) (text, etag string, ok bool, err error) {
+func (f *Feed) ObjectText(e *meetings.Meeting) (text, etag string, ok bool, err error) {
 	etag = f.ETag(e)
 	events, ok, err := f.eventsText(e)
 	if err != nil || !ok {
 		return "", etag, false, err
 	}
-	loc, err := f.zones.Load(e.Series.TimeZone)
+	loc, err := e.Location()
 	if err != nil {
 		return "", etag, false, err
 	}
@@ -328,7 +327,7 @@ func (f *Feed) ObjectText(e *Entry) (text, etag string, ok bool, err error) {
 // ETag is a strong entity tag for the Object of e. It changes whenever the
 // series, its exceptions or its group change, and each new year (when the
 // VTIMEZONE's covered years move on), without rendering the object.
-func (f *Feed) ETag(e *Entry) string {
+func (f *Feed) ETag(e *meetings.Meeting) string {
 	// Appended by hand rather than with fmt: a PROPFIND of 10,000 objects
 	// computes 10,000 of these.
 	b := make([]byte, 0, 128)
@@ -353,9 +352,9 @@ func (f *Feed) ETag(e *Entry) string {
 
 // Events returns the VEVENTs of one series: the master, then one override per
 // moved or annotated occurrence. It returns none for a rule that never occurs.
-func (f *Feed) Events(e *Entry) ([]*ical.Component, error) {
+func (f *Feed) Events(e *meetings.Meeting) ([]*ical.Component, error) {
 	s := &e.Series
-	loc, err := f.zones.Load(s.TimeZone)
+	loc, err := e.Location()
 	if err != nil {
 		return nil, fmt.Errorf("calendar: series %s: %w", s.Slug, err)
 	}

@@ -32,7 +32,7 @@ func newTestFeed(t testing.TB) *Feed {
 	return f
 }
 
-func render(t testing.TB, f *Feed, entries []Entry) string {
+func render(t testing.TB, f *Feed, entries []meetings.Meeting) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := f.Write(&b, "Hearth: test", entries); err != nil {
@@ -293,7 +293,7 @@ func TestDSTEdgeCases(t *testing.T) {
 		{Date: d(2026, 11, 1), Kind: meetings.Moved, NewStart: &inRepeat, Updated: testUpdated},
 	}
 	f := newTestFeed(t)
-	entries := []Entry{gap, amb, moved}
+	entries := []meetings.Meeting{gap, amb, moved}
 	cases := []struct {
 		from, to       time.Time
 		hearth, icaljs string
@@ -421,11 +421,11 @@ func TestCachedRenderMatchesOneEncode(t *testing.T) {
 }
 
 // referenceRender is the feed as one go-ical calendar, encoded at once.
-func referenceRender(t *testing.T, f *Feed, name string, entries []Entry) string {
+func referenceRender(t *testing.T, f *Feed, name string, entries []meetings.Meeting) string {
 	t.Helper()
 	cal := ical.NewCalendar()
 	f.calendarProps(cal, name)
-	sorted := append([]Entry(nil), entries...)
+	sorted := append([]meetings.Meeting(nil), entries...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Series.Slug < sorted[j].Series.Slug })
 	zones := map[string]*time.Location{}
 	firstYear := f.cfg.Now().Year()
@@ -437,7 +437,7 @@ func referenceRender(t *testing.T, f *Feed, name string, entries []Entry) string
 		if len(events) == 0 {
 			continue
 		}
-		loc, _ := f.zones.Load(sorted[i].Series.TimeZone)
+		loc, _ := sorted[i].Location()
 		zones[sorted[i].Series.TimeZone] = loc
 		firstYear = min(firstYear, sorted[i].Series.Recurrence.Start.Year)
 		cal.Children = append(cal.Children, events...)

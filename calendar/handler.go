@@ -81,7 +81,7 @@ func (c *renderCache) put(key string, r rendered) {
 // each taking the query filters type, language, timezone, format, program and
 // day (0-6), as the API's list does.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /calendar/all.ics", h.serveList)
+	mux.HandleFunc("GET /calendar/all.ics", h.serve)
 	mux.HandleFunc("GET /calendar/{kind}/{name}", h.serveNamed)
 }
 
@@ -91,14 +91,12 @@ func (h *Handler) serveNamed(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "calendar feeds end in .ics", http.StatusNotFound)
 		return
 	}
-	if r.PathValue("kind") == "meeting" {
-		h.serveMeeting(w, r, name)
-		return
-	}
-	h.serveList(w, r)
+	h.serve(w, r)
 }
 
-func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
+// serve answers a feed: one meeting's, or the list of what its path and
+// query select, in the language ?lang= names.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	f, title, err := FilterFromRequest(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -113,7 +111,13 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := h.list(r.Context(), feed.InLanguage(lang), cacheQuery(r.URL), f, title)
+	feed = feed.InLanguage(lang)
+	if r.PathValue("kind") == "meeting" {
+		name, _ := strings.CutSuffix(r.PathValue("name"), ".ics")
+		h.serveMeeting(w, r, feed, f, name, served)
+		return
+	}
+	c, err := h.list(r.Context(), feed, cacheQuery(r.URL), f, title)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -192,21 +196,8 @@ func (h *Handler) Size(ctx context.Context, l Links, f meetings.Filter) (FeedSiz
 	return FeedSize{Bytes: len(c.body), Events: c.events}, nil
 }
 
-func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug string) {
-	f, _, err := FilterFromRequest(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	lang, served, err := feedLanguage(h.feed.cfg.Namer, r.URL.Query())
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	feed, ok := h.feedFor(w, r)
-	if !ok {
-		return
-	}
+// serveMeeting answers the feed of one meeting, empty when f does not match it.
+func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, feed *Feed, f meetings.Filter, slug, served string) {
 	e, ok, err := h.src.Meeting(r.Context(), slug)
 	if err != nil {
 		h.fail(w, r, err)
@@ -216,11 +207,11 @@ func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, slug stri
 		http.Error(w, "no meeting "+strconv.Quote(slug), http.StatusNotFound)
 		return
 	}
-	var entries []Entry
+	var entries []meetings.Meeting
 	if f.Match(&e.Series) {
-		entries = []Entry{e}
+		entries = []meetings.Meeting{e}
 	}
-	c, err := renderFeed(feed.InLanguage(lang), e.Series.Name, entries, e.LastChange())
+	c, err := renderFeed(feed, e.Series.Name, entries, e.LastChange())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -238,7 +229,7 @@ func (h *Handler) feedFor(w http.ResponseWriter, r *http.Request) (*Feed, bool) 
 	return h.feed.For(l), true
 }
 
-func renderFeed(feed *Feed, title string, entries []Entry, modified time.Time) (rendered, error) {
+func renderFeed(feed *Feed, title string, entries []meetings.Meeting, modified time.Time) (rendered, error) {
 	var body bytes.Buffer
 	if err := feed.Write(&body, "Hearth: "+title, entries); err != nil {
 		return rendered{}, err
@@ -274,14 +265,11 @@ func FilterFromRequest(r *http.Request) (meetings.Filter, string, error) {
 }
 
 // filterFrom reads a feed's filter from its path's kind and name and its
-// query.
+// query (meetings.ParseFilter, as the pages and the API read it).
 func filterFrom(kind, name string, q url.Values) (meetings.Filter, string, error) {
-	f := meetings.Filter{
-		Format:   meetings.Format(q.Get("format")),
-		Program:  meetings.Program(q.Get("program")),
-		Type:     q.Get("type"),
-		Language: q.Get("language"),
-		TimeZone: q.Get("timezone"),
+	f, problems := meetings.ParseFilter(q)
+	if len(problems) > 0 {
+		return f, "", problems[0]
 	}
 	title := "all meetings"
 	name, _ = strings.CutSuffix(name, ".ics")
@@ -295,17 +283,6 @@ func filterFrom(kind, name string, q url.Values) (meetings.Filter, string, error
 	case "", "meeting":
 	default:
 		return f, "", fmt.Errorf("unknown feed kind %q: use format, program, group or meeting", kind)
-	}
-	if d := q.Get("day"); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 0 || n > 6 {
-			return f, "", fmt.Errorf("day %q must be 0 (Sunday) to 6 (Saturday)", d)
-		}
-		wd := time.Weekday(n)
-		f.Day = &wd
-	}
-	if len(q.Get("type")+q.Get("language")+q.Get("timezone")) > 200 {
-		return f, "", fmt.Errorf("filter values are too long")
 	}
 	return f, title, nil
 }
@@ -321,13 +298,15 @@ type SubscribeLinks struct {
 	Google string
 }
 
-// Subscribe builds the feed URLs that show what a page listing f shows.
+// Subscribe builds the feed URLs that show what a page listing f shows: a
+// group, format or program has a feed path of its own, and the rest of the
+// filter is its query (meetings.Filter.Values), with the feed's language.
 func (l Links) Subscribe(f meetings.Filter) SubscribeLinks {
-	q := url.Values{}
 	path := "/calendar/all.ics"
 	switch {
 	case f.GroupSlug != "":
 		path = "/calendar/group/" + url.PathEscape(f.GroupSlug) + ".ics"
+		f.GroupSlug = ""
 	case f.Format != "":
 		path = "/calendar/format/" + url.PathEscape(string(f.Format)) + ".ics"
 		f.Format = ""
@@ -335,20 +314,10 @@ func (l Links) Subscribe(f meetings.Filter) SubscribeLinks {
 		path = "/calendar/program/" + url.PathEscape(string(f.Program)) + ".ics"
 		f.Program = ""
 	}
-	set := func(k, v string) {
-		if v != "" {
-			q.Set(k, v)
-		}
+	q := f.Values()
+	if l.lang != "" {
+		q.Set("lang", l.lang)
 	}
-	set("format", string(f.Format))
-	set("program", string(f.Program))
-	set("type", f.Type)
-	set("language", f.Language)
-	set("timezone", f.TimeZone)
-	if f.Day != nil {
-		q.Set("day", strconv.Itoa(int(*f.Day)))
-	}
-	set("lang", l.lang)
 	u := l.base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()

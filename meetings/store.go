@@ -5,13 +5,6 @@ import (
 	"time"
 )
 
-// Meeting is a series together with its exceptions: everything needed to
-// list it and to expand its occurrences.
-type Meeting struct {
-	Series
-	Exceptions []Exception
-}
-
 // Changes says when the schedule last changed. Counter rises by one on every
 // write; Modified is the instant of the newest write (the zero time on an
 // empty store), which feeds use as Last-Modified rather than "now".

@@ -24,12 +24,11 @@ import (
 // other error). Implementations must be safe for concurrent use, and the
 // pages treat returned values as read-only.
 type Reader interface {
-	// ListMeetings returns the series that pass f with their exceptions.
+	// ListMeetings returns the meetings that pass f, each with its
+	// exceptions, group and zone.
 	ListMeetings(ctx context.Context, f meetings.Filter) ([]meetings.Meeting, error)
-	// Meeting returns one series with its exceptions.
+	// Meeting returns one meeting with its exceptions, group and zone.
 	Meeting(ctx context.Context, slug string) (meetings.Meeting, error)
-	// Group returns one group by slug.
-	Group(ctx context.Context, slug string) (meetings.Group, error)
 }
 
 // Feeds are the ways to put a set of meetings in a calendar.

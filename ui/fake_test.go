@@ -28,7 +28,7 @@ func (f *fakeReader) ListMeetings(_ context.Context, flt meetings.Filter) ([]mee
 	var out []meetings.Meeting
 	for i := range f.series {
 		if flt.Match(&f.series[i]) {
-			out = append(out, meetings.Meeting{Series: f.series[i], Exceptions: f.exceptions[f.series[i].ID]})
+			out = append(out, f.meeting(f.series[i]))
 		}
 	}
 	return out, nil
@@ -37,18 +37,19 @@ func (f *fakeReader) ListMeetings(_ context.Context, flt meetings.Filter) ([]mee
 func (f *fakeReader) Meeting(_ context.Context, slug string) (meetings.Meeting, error) {
 	for _, s := range f.series {
 		if s.Slug == slug {
-			return meetings.Meeting{Series: s, Exceptions: f.exceptions[s.ID]}, nil
+			return f.meeting(s), nil
 		}
 	}
 	return meetings.Meeting{}, fmt.Errorf("series %q: %w", slug, meetings.ErrNotFound)
 }
 
-func (f *fakeReader) Group(_ context.Context, slug string) (meetings.Group, error) {
-	g, ok := f.groups[slug]
-	if !ok {
-		return g, fmt.Errorf("group %q: %w", slug, meetings.ErrNotFound)
+// meeting is s as the store's read model: with its exceptions and group.
+func (f *fakeReader) meeting(s meetings.Series) meetings.Meeting {
+	m := meetings.Meeting{Series: s, Exceptions: f.exceptions[s.ID]}
+	if g, ok := f.groups[s.GroupSlug]; ok {
+		m.Group = g
 	}
-	return g, nil
+	return m
 }
 
 // fakeFeeds builds URLs the way a calendar package would, visibly enough

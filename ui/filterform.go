@@ -2,54 +2,37 @@ package ui
 
 import (
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
-// timeOfDay is a slice of the viewer's day used by the schedule filter.
-type timeOfDay struct {
-	Value string
-	// From and To are minutes after local midnight; To < From wraps midnight.
-	From, To int
-}
-
-func timesOfDay() []timeOfDay {
-	return []timeOfDay{
-		{"morning", 5 * 60, 12 * 60},
-		{"afternoon", 12 * 60, 17 * 60},
-		{"evening", 17 * 60, 21 * 60},
-		{"night", 21 * 60, 5 * 60},
-	}
-}
-
-// timeOptions labels the slices with the locale's clock ("Morning (5:00–12:00)").
+// timeOptions labels the named windows of meetings.TimesOfDay with the
+// locale's clock ("Morning (5:00–12:00)").
 func timeOptions(l *i18n.Lang) []option {
 	var out []option
-	for _, t := range timesOfDay() {
-		out = append(out, option{t.Value, l.T("tod."+t.Value, "From", clock(l, t.From/60), "To", clock(l, t.To/60))})
+	for _, t := range meetings.TimesOfDay() {
+		out = append(out, option{t.Name, l.T("tod."+t.Name, "From", clock(l, t.From/60), "To", clock(l, t.To/60))})
 	}
 	return out
-}
-
-func (t timeOfDay) contains(minutes int) bool {
-	if t.To < t.From {
-		return minutes >= t.From || minutes < t.To
-	}
-	return minutes >= t.From && minutes < t.To
 }
 
 // filterForm is the schedule's GET form, parsed and checked. Unknown values
 // are dropped with a notice, so a bad link still shows a schedule.
 type filterForm struct {
+	// The selected values, as the form's pickers show them.
 	Format   string
 	Program  string
 	Type     string
 	Language string
 	Time     string
 	Notices  []notice
+	// f is the filter of series (meetings.ParseFilter reads it); window is
+	// the time of day, which is the viewer's, so it applies to occurrences.
+	f        meetings.Filter
+	window   meetings.Window
+	windowed bool
 }
 
 // notice is a dropped filter value, said in the page language later.
@@ -57,94 +40,59 @@ type notice struct{ ID, Value string }
 
 func (n notice) text(l *i18n.Lang) string { return l.T(n.ID, "Value", n.Value) }
 
-const maxFilterValue = 40
+// timeKey is the form's time-of-day parameter (a name from meetings.TimesOfDay).
+const timeKey = "time"
 
 func parseFilterForm(q url.Values) filterForm {
-	var f filterForm
-	get := func(key string) string {
-		v := strings.TrimSpace(q.Get(key))
-		if len(v) > maxFilterValue {
-			f.Notices = append(f.Notices, notice{"notice.tooLong", ""})
-			return ""
-		}
-		return v
+	var form filterForm
+	f, problems := meetings.ParseFilter(q)
+	for _, p := range problems {
+		form.Notices = append(form.Notices, problemNotice(p))
 	}
-	if v := get("format"); v != "" {
-		if slices.Contains(meetings.Formats(), meetings.Format(v)) {
-			f.Format = v
+	for _, p := range f.Unknown() {
+		form.Notices = append(form.Notices, problemNotice(p))
+		f = f.Without(p.Key)
+	}
+	form.f = f
+	form.Format, form.Program, form.Type, form.Language = string(f.Format), string(f.Program), f.Type, f.Language
+	form.window = meetings.AllDay()
+	if v := strings.TrimSpace(q.Get(timeKey)); v != "" {
+		if t, ok := meetings.LookupTimeOfDay(v); ok && len(v) <= meetings.MaxFilterValue {
+			form.Time, form.window, form.windowed = v, t.Window, true
+		} else if len(v) > meetings.MaxFilterValue {
+			form.Notices = append(form.Notices, notice{"notice.tooLong", ""})
 		} else {
-			f.Notices = append(f.Notices, notice{"notice.format", v})
+			form.Notices = append(form.Notices, notice{"notice.time", v})
 		}
 	}
-	if v := get("program"); v != "" {
-		if slices.Contains(meetings.Programs(), meetings.Program(v)) {
-			f.Program = v
-		} else {
-			f.Notices = append(f.Notices, notice{"notice.program", v})
-		}
-	}
-	if v := get("type"); v != "" {
-		if _, ok := meetings.LookupType(v); ok {
-			f.Type = v
-		} else {
-			f.Notices = append(f.Notices, notice{"notice.type", v})
-		}
-	}
-	// "language", as in the feeds' filters; ?lang= is the page language.
-	if v := get("language"); v != "" {
-		if validLanguageTag(v) {
-			f.Language = v
-		} else {
-			f.Notices = append(f.Notices, notice{"notice.language", v})
-		}
-	}
-	if v := get("time"); v != "" {
-		if _, ok := f.timeOfDay(v); ok {
-			f.Time = v
-		} else {
-			f.Notices = append(f.Notices, notice{"notice.time", v})
-		}
-	}
-	return f
+	return form
 }
 
-func (f filterForm) timeOfDay(v string) (timeOfDay, bool) {
-	for _, t := range timesOfDay() {
-		if t.Value == v {
-			return t, true
-		}
+// problemNotice says a value the filter dropped: too long, an unknown
+// format, program, type or language, or a day that is not 0 to 6.
+func problemNotice(p meetings.FilterProblem) notice {
+	id := "notice.tooLong"
+	switch {
+	case p.TooLong:
+		return notice{id, ""}
+	case p.Key == meetings.KeyDay:
+		id = "notice.day"
+	case p.Key == meetings.KeyFormat:
+		id = "notice.format"
+	case p.Key == meetings.KeyProgram:
+		id = "notice.program"
+	case p.Key == meetings.KeyType:
+		id = "notice.type"
+	case p.Key == meetings.KeyLanguage:
+		id = "notice.language"
 	}
-	return timeOfDay{}, false
+	return notice{id, p.Value}
 }
 
-// filter is the store-side part of the form (time of day is the viewer's, so
-// it is applied to occurrences, not series).
-func (f filterForm) filter() meetings.Filter {
-	return meetings.Filter{
-		Format: meetings.Format(f.Format), Program: meetings.Program(f.Program),
-		Type: f.Type, Language: f.Language,
-	}
-}
+// filter is the filter of series the form selects.
+func (f filterForm) filter() meetings.Filter { return f.f }
 
 // Active reports whether any filter is set, for the "clear filters" link.
 func (f filterForm) Active() bool {
-	return f.Format != "" || f.Program != "" || f.Type != "" || f.Language != "" || f.Time != ""
-}
-
-// validLanguageTag accepts the shape of a BCP 47 tag: letters, digits and
-// hyphens, starting with two or three letters.
-func validLanguageTag(s string) bool {
-	if len(s) < 2 || len(s) > 35 {
-		return false
-	}
-	for i, r := range s {
-		letter := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
-		switch {
-		case i < 2 && !letter:
-			return false
-		case !letter && r != '-' && (r < '0' || r > '9'):
-			return false
-		}
-	}
-	return true
+	return f.f != (meetings.Filter{}) || f.Time != ""
 }

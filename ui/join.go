@@ -46,38 +46,24 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 		Slug: s.Slug, Name: s.Name, HasPasscode: s.Room.HasPasscode(), WaitingRoom: s.Room.WaitingRoom,
 		MaxNameLength: maxDisplayName, SignalPath: h.cfg.SignalPath, MaxChatLength: maxChatText,
 	}
-	var groupPhone string
-	if s.GroupSlug != "" {
-		if g, err := h.cfg.Reader.Group(r.Context(), s.GroupSlug); err == nil {
-			groupPhone = g.ConferencePhone
-			if g.TraditionURL != "" {
-				d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
-			}
-		}
+	if g := m.Group; g.TraditionURL != "" {
+		d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
 	}
-	d.Phone = h.phoneFor(s, groupPhone)
-	d.Next, err = h.nextMeets(&m, v)
-	if err != nil {
-		h.fail(w, r, v, err)
-		return
-	}
+	d.Phone = h.phoneFor(s, m.Group.ConferencePhone)
+	d.Next = h.nextMeets(&m, v)
 	h.render(w, r, http.StatusOK, "join", page{Title: v.Lang.T("join.title", "Name", s.Name), Viewer: v, Data: d})
 }
 
 // nextMeets words the first occurrence that starts after now and is not
 // cancelled, for a member who finds the meeting ended.
-func (h *Handler) nextMeets(m *meetings.Meeting, v viewer) (string, error) {
+func (h *Handler) nextMeets(m *meetings.Meeting, v viewer) string {
 	now := h.cfg.Now()
-	occ, err := h.upcoming(m, now, now.Add(62*24*time.Hour))
-	if err != nil {
-		return "", err
-	}
-	for _, o := range occ {
+	for _, o := range h.upcoming(m, now, now.Add(62*24*time.Hour)) {
 		if o.Start.After(now) && !o.Cancelled {
-			return occurrenceOf(o, v, m.TimeZone, now).When, nil
+			return occurrenceOf(o, v, m.TimeZone, now).When
 		}
 	}
-	return "", nil
+	return ""
 }
 
 // Limits the browser enforces before the server does (the server checks again).

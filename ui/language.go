@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 
+	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
@@ -95,7 +96,7 @@ func keptParams(q url.Values) []keepParam {
 			continue
 		}
 		for _, v := range vals {
-			if len(out) < maxKeptParams && len(v) <= maxFilterValue {
+			if len(out) < maxKeptParams && len(v) <= meetings.MaxFilterValue {
 				out = append(out, keepParam{name, v})
 			}
 		}

@@ -67,22 +67,10 @@ func (h *Handler) buildMeeting(w http.ResponseWriter, r *http.Request, v *viewer
 		When: l.T("meeting.whenText", "Rule", recurrenceText(l, s.Recurrence), "Time", l.Time(start),
 			"Zone", s.TimeZone, "Duration", durationText(l, s.Duration)),
 	}
-	if s.GroupSlug != "" {
-		g, err := h.cfg.Reader.Group(ctx, s.GroupSlug)
-		switch {
-		case err == nil:
-			d.Group, d.HasGroup = g, true
-		case !isNotFound(err):
-			return nil, fmt.Errorf("group of %q: %w", slug, err)
-		}
-	}
+	d.Group, d.HasGroup = m.Group, m.Group.Slug != ""
 	d.Phone = h.phoneFor(s, d.Group.ConferencePhone)
 	now := h.cfg.Now()
-	occ, err := h.upcoming(&m, now, now.Add(62*24*time.Hour))
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range occ {
+	for _, o := range h.upcoming(&m, now, now.Add(62*24*time.Hour)) {
 		if len(d.Next) == maxNextOccurrences {
 			break
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
@@ -66,26 +65,19 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	}
 	f := form.filter()
 	now := h.cfg.Now()
-	tod, useTime := form.timeOfDay(form.Time)
-	var rows []row
+	var matched []meetings.Meeting
 	for i := range all {
-		s := &all[i].Series
-		if !f.Match(s) {
-			continue
-		}
-		occ, err := h.upcoming(&all[i], now.Add(-24*time.Hour), now.Add(h.cfg.Horizon))
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range occ {
-			local := o.Start.In(v.Loc)
-			if useTime && !tod.contains(local.Hour()*60+local.Minute()) {
-				continue
-			}
-			rows = append(rows, h.rowOf(s, o, v, now))
+		if f.Match(&all[i].Series) {
+			matched = append(matched, all[i])
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].StartISO < rows[j].StartISO })
+	var rows []row
+	for _, sl := range meetings.Expand(matched, now.Add(-24*time.Hour), now.Add(h.cfg.Horizon)) {
+		if !sl.End.After(now) || !form.window.Contains(sl.Start.In(v.Loc)) {
+			continue
+		}
+		rows = append(rows, h.rowOf(&sl.Meeting.Series, sl.Occurrence, v, now))
+	}
 	l := v.Lang
 	d := &homeData{
 		Form: form, Formats: formatOptions(l), Programs: programOptions(l),
@@ -112,21 +104,17 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	return d, nil
 }
 
-// upcoming expands s over [from, to) and drops occurrences already over.
-func (h *Handler) upcoming(m *meetings.Meeting, from, to time.Time) ([]meetings.Occurrence, error) {
-	loc, err := h.zones.Load(m.TimeZone)
-	if err != nil {
-		return nil, fmt.Errorf("series %s: %w", m.Slug, err)
-	}
+// upcoming are the occurrences of m in [from, to) not over yet.
+func (h *Handler) upcoming(m *meetings.Meeting, from, to time.Time) []meetings.Occurrence {
 	now := h.cfg.Now()
-	all := m.Occurrences(loc, m.Exceptions, from, to)
+	all := m.Occurrences(from, to)
 	out := all[:0]
 	for _, o := range all {
 		if o.End.After(now) {
 			out = append(out, o)
 		}
 	}
-	return out, nil
+	return out
 }
 
 const isoLayout = time.RFC3339

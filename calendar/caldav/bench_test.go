@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearth-recovery/hearth/calendar"
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
@@ -89,7 +88,7 @@ func send(b *testing.B, client *http.Client, base, method, body string) {
 // cancellation.
 func benchServer(b *testing.B) *httptest.Server {
 	zones := []string{"America/New_York", "America/Chicago", "Europe/London", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata"}
-	entries := make([]calendar.Entry, 10000)
+	entries := make([]meetings.Meeting, 10000)
 	for i := range entries {
 		e := series(int64(i+1), fmt.Sprintf("m-%05d", i), zones[i%len(zones)], meetings.Format12Step,
 			meetings.LocalTime{Hour: 6 + i%16, Minute: 15 * (i % 4)}, time.Weekday(i%7))

@@ -15,14 +15,14 @@ import (
 // fakeSource is an in-memory calendar.Source, indexed by slug as the
 // store's snapshot is.
 type fakeSource struct {
-	entries []calendar.Entry
+	entries []meetings.Meeting
 	bySlug  map[string]int
 	// modified is what LastModified answers; zero means updated.
 	modified time.Time
 }
 
-func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]calendar.Entry, error) {
-	out := make([]calendar.Entry, 0, len(f.entries))
+func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]meetings.Meeting, error) {
+	out := make([]meetings.Meeting, 0, len(f.entries))
 	for _, e := range f.entries {
 		if flt.Match(&e.Series) {
 			out = append(out, e)
@@ -31,10 +31,10 @@ func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]calenda
 	return out, nil
 }
 
-func (f *fakeSource) Meeting(_ context.Context, slug string) (calendar.Entry, bool, error) {
+func (f *fakeSource) Meeting(_ context.Context, slug string) (meetings.Meeting, bool, error) {
 	i, ok := f.bySlug[slug]
 	if !ok {
-		return calendar.Entry{}, false, nil
+		return meetings.Meeting{}, false, nil
 	}
 	return f.entries[i], true, nil
 }
@@ -50,8 +50,8 @@ var updated = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 
 func date(y int, m time.Month, d int) meetings.Date { return meetings.Date{Year: y, Month: m, Day: d} }
 
-func series(id int64, slug, zone string, format meetings.Format, start meetings.LocalTime, days ...time.Weekday) calendar.Entry {
-	return calendar.Entry{
+func series(id int64, slug, zone string, format meetings.Format, start meetings.LocalTime, days ...time.Weekday) meetings.Meeting {
+	return meetings.Meeting{
 		Series: meetings.Series{
 			ID: id, Slug: slug, Name: "Meeting " + slug, GroupSlug: "home", Format: format, Program: "AA",
 			Types: []string{"O"}, TimeZone: zone, Start: start, Duration: time.Hour,
@@ -65,7 +65,7 @@ func series(id int64, slug, zone string, format meetings.Format, start meetings.
 // fixture: a New York evening meeting (cancelled once, moved once), a
 // Berlin morning SMART meeting, and a late Tokyo meeting that runs past
 // midnight so a range can fall inside an occurrence.
-func fixture() []calendar.Entry {
+func fixture() []meetings.Meeting {
 	ny := series(1, "ny-evening", "America/New_York", meetings.Format12Step, meetings.LocalTime{Hour: 19}, time.Monday, time.Thursday)
 	later := meetings.LocalTime{Hour: 21}
 	ny.Exceptions = []meetings.Exception{
@@ -74,10 +74,10 @@ func fixture() []calendar.Entry {
 	}
 	berlin := series(2, "berlin-smart", "Europe/Berlin", meetings.FormatSMART, meetings.LocalTime{Hour: 8}, time.Saturday)
 	tokyo := series(3, "tokyo-late", "Asia/Tokyo", meetings.Format12Step, meetings.LocalTime{Hour: 23, Minute: 30}, time.Friday)
-	return []calendar.Entry{ny, berlin, tokyo}
+	return []meetings.Meeting{ny, berlin, tokyo}
 }
 
-func newServer(t testing.TB, entries []calendar.Entry) *httptest.Server {
+func newServer(t testing.TB, entries []meetings.Meeting) *httptest.Server {
 	t.Helper()
 	return serverOn(t, newFakeSource(entries))
 }
@@ -100,8 +100,9 @@ func serverOn(t testing.TB, src *fakeSource) *httptest.Server {
 	return ts
 }
 
-func newFakeSource(entries []calendar.Entry) *fakeSource {
+func newFakeSource(entries []meetings.Meeting) *fakeSource {
 	f := &fakeSource{entries: entries, bySlug: make(map[string]int, len(entries))}
+	meetings.Attach(entries, nil, meetings.NewZones()) // as the store does
 	for i := range entries {
 		f.bySlug[entries[i].Series.Slug] = i
 	}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/meetings"
 )
 
 // serveGet answers GET and HEAD: an object, or a whole collection as one
@@ -56,7 +56,7 @@ func (s *Server) collectionBody(ctx context.Context, c *collection, body *bytes.
 	if err != nil {
 		return "", err
 	}
-	entries := make([]calendar.Entry, len(ms))
+	entries := make([]meetings.Meeting, len(ms))
 	for i := range ms {
 		entries[i] = ms[i].entry
 	}

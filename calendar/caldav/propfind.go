@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/calendar"
+	"github.com/hearth-recovery/hearth/meetings"
 )
 
 // propRequest is which properties a PROPFIND or REPORT asks for.
@@ -240,7 +241,7 @@ func (s *Server) objectProps(m *member, pr *propRequest) props {
 	return p
 }
 
-func (s *Server) calendarData(e *calendar.Entry, expand *timeRange) (string, error) {
+func (s *Server) calendarData(e *meetings.Meeting, expand *timeRange) (string, error) {
 	if expand == nil {
 		text, _, _, err := s.cfg.Feed.ObjectText(e)
 		return text, err
@@ -249,7 +250,7 @@ func (s *Server) calendarData(e *calendar.Entry, expand *timeRange) (string, err
 	if err != nil || !ok {
 		return "", err
 	}
-	if cal, err = expandObject(s.zones, cal, e, expand); err != nil {
+	if cal, err = expandObject(cal, e, expand); err != nil {
 		return "", err
 	}
 	var b bytes.Buffer

@@ -12,7 +12,6 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"github.com/hearth-recovery/hearth/calendar"
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
@@ -222,7 +221,7 @@ func checkProps(pfs []propFilter) error {
 // matchQuery is true when an object passes q: its calendar properties, an
 // occurrence overlapping the time range (exceptions applied), and a VEVENT
 // (the master or an override) that passes every prop-filter.
-func (s *Server) matchQuery(e *calendar.Entry, q *filterQuery) (bool, error) {
+func (s *Server) matchQuery(e *meetings.Meeting, q *filterQuery) (bool, error) {
 	if q.none {
 		return false, nil
 	}
@@ -232,7 +231,7 @@ func (s *Server) matchQuery(e *calendar.Entry, q *filterQuery) (bool, error) {
 	if q.events == nil {
 		return true, nil
 	}
-	if q.span != nil && !hasOccurrence(s.zones, e, *q.span) {
+	if q.span != nil && !hasOccurrence(e, *q.span) {
 		return false, nil
 	}
 	if len(q.events.Props) == 0 {
@@ -372,8 +371,8 @@ func (s *Server) serveSync(w http.ResponseWriter, r *http.Request, t target, req
 
 // expandObject replaces a series' recurrence with its instances in tr, each
 // a VEVENT in UTC with a RECURRENCE-ID and no RRULE (RFC 4791 §9.6.5).
-func expandObject(zones *meetings.Zones, cal *ical.Calendar, e *calendar.Entry, tr *timeRange) (*ical.Calendar, error) {
-	loc, err := zones.Load(e.Series.TimeZone)
+func expandObject(cal *ical.Calendar, e *meetings.Meeting, tr *timeRange) (*ical.Calendar, error) {
+	loc, err := e.Location()
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +393,7 @@ func expandObject(zones *meetings.Zones, cal *ical.Calendar, e *calendar.Entry, 
 	}
 	out := ical.NewCalendar()
 	out.Props = cal.Props
-	for _, o := range e.Series.Occurrences(loc, e.Exceptions, tr.start, tr.end) {
+	for _, o := range e.Occurrences(tr.start, tr.end) {
 		if o.Cancelled {
 			continue
 		}
@@ -430,8 +429,8 @@ func setUTC(c *ical.Component, name string, t time.Time) {
 // that an open-ended range does not walk to the year 9999. It looks a week
 // at a time and stops at the first occurrence, so a month-long query over
 // weekly meetings looks at about a week of each series, not the month.
-func hasOccurrence(zones *meetings.Zones, e *calendar.Entry, tr timeRange) bool {
-	loc, err := zones.Load(e.Series.TimeZone)
+func hasOccurrence(e *meetings.Meeting, tr timeRange) bool {
+	loc, err := e.Location()
 	if err != nil {
 		return false
 	}
@@ -453,7 +452,7 @@ func hasOccurrence(zones *meetings.Zones, e *calendar.Entry, tr timeRange) bool 
 		if end.After(to) {
 			end = to
 		}
-		for _, o := range e.Series.Occurrences(loc, e.Exceptions, start, end) {
+		for _, o := range e.Occurrences(start, end) {
 			if !o.Cancelled {
 				return true
 			}

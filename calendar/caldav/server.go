@@ -56,8 +56,6 @@ type Server struct {
 	cfg         Config
 	log         *slog.Logger
 	collections []collection
-	// zones caches time zones for the time-range matcher and expansion.
-	zones *meetings.Zones
 	// members caches each collection's members, shared by every view (at).
 	members *memberCache
 }
@@ -110,7 +108,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, log: log, collections: collections(), zones: meetings.NewZones(),
+	return &Server{cfg: cfg, log: log, collections: collections(),
 		members: &memberCache{byKey: map[string]cachedMembers{}}}, nil
 }
 
@@ -266,7 +264,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // member is one series of a collection with its ETag.
 type member struct {
-	entry calendar.Entry
+	entry meetings.Meeting
 	etag  string
 }
 

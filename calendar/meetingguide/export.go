@@ -52,9 +52,8 @@ type ExportOptions struct {
 
 // Export converts entries into feed entries, sorted by slug. omitted lists
 // the slugs of series the spec cannot express.
-func Export(entries []calendar.Entry, links calendar.Links, opt ExportOptions) (out []Meeting, omitted []string) {
+func Export(entries []meetings.Meeting, links calendar.Links, opt ExportOptions) (out []Meeting, omitted []string) {
 	out = make([]Meeting, 0, len(entries))
-	zones := meetings.NewZones()
 	for i := range entries {
 		e := &entries[i]
 		r := e.Series.Recurrence
@@ -62,7 +61,7 @@ func Export(entries []calendar.Entry, links calendar.Links, opt ExportOptions) (
 			omitted = append(omitted, e.Series.Slug)
 			continue
 		}
-		m := convert(e, links, zones, opt)
+		m := convert(e, links, opt)
 		if !opt.SplitDays || len(r.Weekdays) == 1 {
 			out = append(out, m)
 			continue
@@ -79,7 +78,7 @@ func Export(entries []calendar.Entry, links calendar.Links, opt ExportOptions) (
 	return out, omitted
 }
 
-func convert(e *calendar.Entry, links calendar.Links, zones *meetings.Zones, opt ExportOptions) Meeting {
+func convert(e *meetings.Meeting, links calendar.Links, opt ExportOptions) Meeting {
 	s := &e.Series
 	days := sortedDays(s.Recurrence.Weekdays)
 	var day any = int(days[0])
@@ -97,7 +96,7 @@ func convert(e *calendar.Entry, links calendar.Links, zones *meetings.Zones, opt
 		EndTime:  meetings.LocalTime{Hour: end / 60, Minute: end % 60}.String(),
 		Timezone: s.TimeZone,
 		Types:    publishedTypes(s.Types),
-		Notes:    notes(e, zones, opt.Now),
+		Notes:    notes(e, opt.Now),
 		// The room link carries no passcode; rooms with one ask on entry.
 		ConferenceURL:   links.Room(s.Slug),
 		ConferencePhone: e.Group.ConferencePhone,
@@ -134,12 +133,12 @@ func publishedTypes(types []string) []string {
 }
 
 // notes appends the next exception on or after now, in words.
-func notes(e *calendar.Entry, zones *meetings.Zones, now time.Time) string {
+func notes(e *meetings.Meeting, now time.Time) string {
 	s := &e.Series
 	if len(e.Exceptions) == 0 {
 		return s.Notes
 	}
-	loc, err := zones.Load(s.TimeZone)
+	loc, err := e.Location()
 	if err != nil {
 		return s.Notes
 	}

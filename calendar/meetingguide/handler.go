@@ -82,7 +82,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	problem(w, http.StatusInternalServerError, "Internal Server Error", "the export could not be built")
 }
 
-func (h *Handler) write(w http.ResponseWriter, r *http.Request, links calendar.Links, entries []calendar.Entry, modified time.Time) {
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, links calendar.Links, entries []meetings.Meeting, modified time.Time) {
 	out, omitted := Export(entries, links, ExportOptions{SplitDays: r.URL.Query().Get("split") == "days", Now: h.now(), DialIn: h.dialIn})
 	body, err := json.Marshal(out)
 	if err != nil {

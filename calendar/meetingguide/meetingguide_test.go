@@ -70,23 +70,23 @@ func (m *memStore) UpsertSeries(_ context.Context, s meetings.Series) error {
 	return nil
 }
 
-func (m *memStore) Schedule(_ context.Context, f meetings.Filter) ([]calendar.Entry, error) {
+func (m *memStore) Schedule(_ context.Context, f meetings.Filter) ([]meetings.Meeting, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []calendar.Entry
+	var out []meetings.Meeting
 	for _, s := range m.series {
 		if f.Match(&s) {
-			out = append(out, calendar.Entry{Series: s, Group: m.groups[s.GroupSlug]})
+			out = append(out, meetings.Meeting{Series: s, Group: m.groups[s.GroupSlug]})
 		}
 	}
 	return out, nil
 }
 
-func (m *memStore) Meeting(_ context.Context, slug string) (calendar.Entry, bool, error) {
+func (m *memStore) Meeting(_ context.Context, slug string) (meetings.Meeting, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.series[slug]
-	return calendar.Entry{Series: s, Group: m.groups[s.GroupSlug]}, ok, nil
+	return meetings.Meeting{Series: s, Group: m.groups[s.GroupSlug]}, ok, nil
 }
 
 func (m *memStore) LastModified(context.Context) (time.Time, error) {
@@ -207,7 +207,7 @@ func TestExportShapes(t *testing.T) {
 	monthly.Slug, monthly.Recurrence = "monthly", meetings.Recurrence{Freq: meetings.Monthly, Interval: 1,
 		Weekdays: []time.Weekday{time.Monday}, SetPos: 1, Start: s.Recurrence.Start, Until: &until}
 	exs := []meetings.Exception{{Date: meetings.Date{Year: 2026, Month: 1, Day: 7}, Kind: meetings.Cancelled, Reason: "Holiday"}}
-	entries := []calendar.Entry{{Series: s, Exceptions: exs, Group: st.groups["sunrise-group"]}, {Series: monthly}}
+	entries := []meetings.Meeting{{Series: s, Exceptions: exs, Group: st.groups["sunrise-group"]}, {Series: monthly}}
 	out, omitted := Export(entries, links, ExportOptions{SplitDays: true, Now: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)})
 	if len(omitted) != 1 || omitted[0] != "monthly" {
 		t.Errorf("omitted %v, want the monthly series", omitted)
@@ -288,9 +288,9 @@ func TestFetch(t *testing.T) {
 func BenchmarkExport10k(b *testing.B) {
 	links, _ := calendar.NewLinks("https://meet.example.org")
 	zones := []string{"America/New_York", "Europe/London", "Australia/Sydney"}
-	entries := make([]calendar.Entry, 10000)
+	entries := make([]meetings.Meeting, 10000)
 	for i := range entries {
-		entries[i] = calendar.Entry{Series: meetings.Series{
+		entries[i] = meetings.Meeting{Series: meetings.Series{
 			ID: int64(i + 1), Slug: "m-" + strings.Repeat("x", i%5) + string(rune('a'+i%26)) + "-" + time.Duration(i).String(),
 			Name: "Meeting", Format: meetings.Format12Step, Program: "AA", Types: []string{"O", "D"},
 			TimeZone: zones[i%3], Start: meetings.LocalTime{Hour: 7 + i%12}, Duration: time.Hour,

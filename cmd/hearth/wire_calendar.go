@@ -17,42 +17,20 @@ import (
 // caldavPrefix is where the CalDAV server is mounted; pages link into it.
 const caldavPrefix = "/dav"
 
-// calendarSource reads the store for the calendar feeds.
+// calendarSource reads the store for the calendar feeds: the store's
+// meetings already carry their group and zone.
 type calendarSource struct{ store meetings.Store }
 
-func (c calendarSource) Schedule(ctx context.Context, f meetings.Filter) ([]calendar.Entry, error) {
-	ms, err := c.store.ListMeetings(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	groups, err := c.store.Groups(ctx)
-	if err != nil {
-		return nil, err
-	}
-	bySlug := make(map[string]meetings.Group, len(groups))
-	for _, g := range groups {
-		bySlug[g.Slug] = g
-	}
-	out := make([]calendar.Entry, len(ms))
-	for i, m := range ms {
-		out[i] = calendar.Entry{Series: m.Series, Exceptions: m.Exceptions, Group: bySlug[m.GroupSlug]}
-	}
-	return out, nil
+func (c calendarSource) Schedule(ctx context.Context, f meetings.Filter) ([]meetings.Meeting, error) {
+	return c.store.ListMeetings(ctx, f)
 }
 
-func (c calendarSource) Meeting(ctx context.Context, slug string) (calendar.Entry, bool, error) {
+func (c calendarSource) Meeting(ctx context.Context, slug string) (meetings.Meeting, bool, error) {
 	m, err := c.store.Meeting(ctx, slug)
 	if errors.Is(err, meetings.ErrNotFound) {
-		return calendar.Entry{}, false, nil
+		return meetings.Meeting{}, false, nil
 	}
-	if err != nil {
-		return calendar.Entry{}, false, err
-	}
-	g, err := c.store.Group(ctx, m.GroupSlug)
-	if err != nil && !errors.Is(err, meetings.ErrNotFound) {
-		return calendar.Entry{}, false, err
-	}
-	return calendar.Entry{Series: m.Series, Exceptions: m.Exceptions, Group: g}, true, nil
+	return m, err == nil, err
 }
 
 func (c calendarSource) LastModified(ctx context.Context) (time.Time, error) {

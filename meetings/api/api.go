@@ -56,7 +56,6 @@ type Server struct {
 	cfg   Config
 	store meetings.Store
 	admin *Admin
-	zones *meetings.Zones
 	log   *slog.Logger
 }
 
@@ -68,7 +67,7 @@ func New(cfg Config, store meetings.Store, admin *Admin, log *slog.Logger) (*Ser
 	if store == nil || admin == nil {
 		return nil, errors.New("api: a store and an admin token are required")
 	}
-	return &Server{cfg: cfg, store: store, admin: admin, zones: meetings.NewZones(), log: log}, nil
+	return &Server{cfg: cfg, store: store, admin: admin, log: log}, nil
 }
 
 // HumaConfig is the OpenAPI setup: /openapi.json, /openapi.yaml, /docs and

@@ -11,7 +11,9 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
-// FilterParams are the public list filters, shared by every read.
+// FilterParams are the public list filters, shared by every read. The
+// fields declare and check the parameters for OpenAPI; the filter itself is
+// read from the query by meetings.ParseFilter, as pages and feeds read it.
 type FilterParams struct {
 	Format   string `query:"format" doc:"12-step, smart, faith-based, secular or other"`
 	Program  string `query:"program" doc:"AA, NA, SMART Recovery..."`
@@ -21,17 +23,19 @@ type FilterParams struct {
 	Group    string `query:"group" doc:"Group slug"`
 	Day      int    `query:"day" default:"-1" minimum:"-1" maximum:"6" doc:"Weekday the meeting meets on, in its own zone: 0 = Sunday ... 6 = Saturday"`
 	Text     string `query:"q" maxLength:"200" doc:"Words in the name, notes or group"`
+
+	parsed meetings.Filter
 }
 
-func (p FilterParams) filter() meetings.Filter {
-	f := meetings.Filter{Format: meetings.Format(p.Format), Program: meetings.Program(p.Program), Type: p.Type,
-		Language: p.Language, TimeZone: p.Timezone, GroupSlug: p.Group, Text: p.Text}
-	if p.Day >= 0 {
-		d := time.Weekday(p.Day)
-		f.Day = &d
-	}
-	return f
+// Resolve reads the filter from the query. A value the tags refuse is
+// reported by Huma already, so problems are not reported twice.
+func (p *FilterParams) Resolve(ctx huma.Context) []error {
+	u := ctx.URL()
+	p.parsed, _ = meetings.ParseFilter(u.Query())
+	return nil
 }
+
+func (p FilterParams) filter() meetings.Filter { return p.parsed }
 
 // ViewerParams are the viewer's timezone and an optional time-of-day window
 // in it ("meetings that start between 18:00 and 21:00 my time").
@@ -43,21 +47,25 @@ type ViewerParams struct {
 
 // viewer is the parsed ViewerParams.
 type viewer struct {
-	loc           *time.Location
-	after, before *meetings.LocalTime
+	loc *time.Location
+	// window is the time-of-day window; windowed is false when neither end
+	// was given.
+	window   meetings.Window
+	windowed bool
 }
 
 func (s *Server) viewer(p ViewerParams) (viewer, error) {
 	var v viewer
-	loc, err := s.zones.Load(p.TZ)
+	loc, err := meetings.LoadZone(p.TZ)
 	if err != nil {
 		return v, queryProblem("tz", p.TZ, err)
 	}
 	v.loc = loc
+	var after, before *meetings.LocalTime
 	for _, q := range []struct {
 		name, val string
 		dst       **meetings.LocalTime
-	}{{"after", p.After, &v.after}, {"before", p.Before, &v.before}} {
+	}{{"after", p.After, &after}, {"before", p.Before, &before}} {
 		if q.val == "" {
 			continue
 		}
@@ -67,28 +75,14 @@ func (s *Server) viewer(p ViewerParams) (viewer, error) {
 		}
 		*q.dst = &t
 	}
+	v.window, v.windowed = meetings.WindowOf(after, before), after != nil || before != nil
 	return v, nil
 }
 
 // startsInWindow reports whether t, read in the viewer's zone, is inside
-// [after, before); a window like 22:00-02:00 wraps past midnight.
+// the viewer's window.
 func (v viewer) startsInWindow(t time.Time) bool {
-	if v.after == nil && v.before == nil {
-		return true
-	}
-	t = t.In(v.loc)
-	m := t.Hour()*60 + t.Minute()
-	lo, hi := 0, 24*60
-	if v.after != nil {
-		lo = v.after.Minutes()
-	}
-	if v.before != nil {
-		hi = v.before.Minutes()
-	}
-	if lo <= hi {
-		return m >= lo && m < hi
-	}
-	return m >= lo || m < hi
+	return v.window.Contains(t.In(v.loc))
 }
 
 // Page is limit/offset pagination.
@@ -182,7 +176,7 @@ func (s *Server) listMeetings(ctx context.Context, in *listInput) (*Cached[Meeti
 	if err != nil {
 		return nil, s.problem(err)
 	}
-	if v.after != nil || v.before != nil {
+	if v.windowed {
 		all = s.startingInWindow(all, v)
 	}
 	out := MeetingList{Total: len(all), Limit: in.Limit, Offset: in.Offset}
@@ -202,11 +196,7 @@ func (s *Server) startingInWindow(all []meetings.Meeting, v viewer) []meetings.M
 	now := s.cfg.Now()
 	var out []meetings.Meeting
 	for i := range all {
-		loc, err := s.zones.Load(all[i].TimeZone)
-		if err != nil {
-			continue
-		}
-		for _, o := range all[i].Occurrences(loc, all[i].Exceptions, now, now.Add(7*24*time.Hour)) {
+		for _, o := range all[i].Occurrences(now, now.Add(7*24*time.Hour)) {
 			if !o.Cancelled && v.startsInWindow(o.Start) {
 				out = append(out, all[i])
 				break
@@ -284,10 +274,10 @@ func (s *Server) now(ctx context.Context, in *nowInput) (*Cached[NowList], error
 	out := NowList{At: now.In(v.loc).Format(time.RFC3339), InProgress: []OccurrenceJSON{}, StartingSoon: []OccurrenceJSON{}}
 	for _, o := range occ {
 		switch {
-		case o.occ.InProgress(now):
-			out.InProgress = append(out.InProgress, o.json(v.loc))
-		case o.occ.Start.After(now):
-			out.StartingSoon = append(out.StartingSoon, o.json(v.loc))
+		case o.InProgress(now):
+			out.InProgress = append(out.InProgress, slotJSON(o, v.loc))
+		case o.Start.After(now):
+			out.StartingSoon = append(out.StartingSoon, slotJSON(o, v.loc))
 		}
 	}
 	return respond(in.Conditional, out)

@@ -62,8 +62,7 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 	// The exceptions are in the coming weeks, where a visitor will see them.
 	var soon int
 	for _, m := range all {
-		loc, _ := meetings.LoadZone(m.TimeZone)
-		for _, o := range m.Occurrences(loc, m.Exceptions, now, now.Add(5*7*24*time.Hour)) {
+		for _, o := range m.Occurrences(now, now.Add(5*7*24*time.Hour)) {
 			if o.Cancelled || o.Moved || o.Reason != "" {
 				soon++
 			}

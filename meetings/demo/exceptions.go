@@ -32,11 +32,11 @@ var exceptions = [...]exceptionSeed{
 // addExceptions adds the demo exceptions that belong to s, placed on its
 // upcoming occurrences so that they show in the next weeks.
 func addExceptions(ctx context.Context, store meetings.Store, s *meetings.Series, now time.Time) error {
-	loc, err := meetings.LoadZone(s.TimeZone)
-	if err != nil {
+	m := meetings.Meeting{Series: *s}
+	if _, err := m.Location(); err != nil {
 		return err
 	}
-	upcoming := s.Occurrences(loc, nil, now, now.Add(8*7*24*time.Hour))
+	upcoming := m.Occurrences(now, now.Add(8*7*24*time.Hour))
 	for _, es := range exceptions {
 		if es.slug != s.Slug || es.n >= len(upcoming) {
 			continue

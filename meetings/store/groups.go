@@ -25,7 +25,11 @@ func scanGroup(row interface{ Scan(...any) error }) (meetings.Group, error) {
 
 // Groups returns every group ordered by slug.
 func (s *base) Groups(ctx context.Context) ([]meetings.Group, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups ORDER BY slug`)
+	return readGroups(ctx, s.db)
+}
+
+func readGroups(ctx context.Context, c conn) ([]meetings.Group, error) {
+	rows, err := c.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups ORDER BY slug`)
 	if err != nil {
 		return nil, fmt.Errorf("store: groups: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
-// snapshot is every series with its exceptions, ordered by slug. Lists are
+// snapshot is every meeting (series, exceptions, group and zone), ordered by slug. Lists are
 // filtered in memory: with 10,000 series a scan of the snapshot is faster
 // than a query (see BenchmarkListFiltered) and keeps Filter.Match the single
 // definition of what a filter means.
@@ -124,6 +124,17 @@ func (s *base) load(ctx context.Context) (*snapshot, error) {
 	rows.Close()
 	if err := loadExceptions(ctx, t, snap, byID); err != nil {
 		return nil, err
+	}
+	groups, err := readGroups(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	meetings.Attach(snap.all, groups, s.zones)
+	for i := range snap.all {
+		if _, err := snap.all[i].Location(); err != nil {
+			s.log.Warn("store: a meeting's zone is missing from the tz database; it shows no occurrences",
+				"slug", snap.all[i].Slug, "err", err)
+		}
 	}
 	return snap, nil
 }

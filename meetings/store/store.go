@@ -81,6 +81,9 @@ type base struct {
 	d   *dialect
 	now func() time.Time
 	log *slog.Logger
+	// zones loads each meeting's zone once for every snapshot: the one
+	// zone cache of the schedule.
+	zones *meetings.Zones
 
 	mu sync.Mutex // guards gen, snap and live
 	// gen counts invalidations; a snapshot loaded while one happened is
@@ -100,7 +103,7 @@ func newBase(db *sql.DB, d *dialect, now func() time.Time, log *slog.Logger, liv
 	if now == nil {
 		now = time.Now
 	}
-	return &base{db: conn{q: db, d: d}, raw: db, d: d, now: now, log: log, live: live}
+	return &base{db: conn{q: db, d: d}, raw: db, d: d, now: now, log: log, live: live, zones: meetings.NewZones()}
 }
 
 // write runs fn in one transaction and records the change: the revision
