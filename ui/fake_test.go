@@ -31,6 +31,7 @@ func (f *fakeReader) ListMeetings(_ context.Context, flt meetings.Filter) ([]mee
 			out = append(out, f.meeting(f.series[i]))
 		}
 	}
+	meetings.Attach(out, nil, meetings.NewZones()) // as the store does
 	return out, nil
 }
 

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
@@ -23,7 +22,6 @@ type Handler struct {
 	cfg   Config
 	log   *slog.Logger
 	pages map[string]*template.Template
-	zones *meetings.Zones
 	cat   *i18n.Catalog
 	mux   *http.ServeMux
 }
@@ -41,7 +39,7 @@ func New(cfg Config, log *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, log: log, pages: pages, zones: meetings.NewZones(), cat: cfg.Catalog}
+	h := &Handler{cfg: cfg, log: log, pages: pages, cat: cfg.Catalog}
 	h.mux = h.routes()
 	return h, nil
 }

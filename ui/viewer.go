@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
@@ -36,7 +37,7 @@ func (h *Handler) viewerOf(w http.ResponseWriter, r *http.Request) viewer {
 
 func (h *Handler) zoneOf(w http.ResponseWriter, r *http.Request) viewer {
 	if q := r.URL.Query().Get("tz"); q != "" && len(q) <= 64 {
-		if loc, err := h.zones.Load(q); err == nil {
+		if loc, err := meetings.LoadZone(q); err == nil {
 			http.SetCookie(w, &http.Cookie{
 				Name: tzCookie, Value: q, Path: "/", MaxAge: 400 * 24 * 3600,
 				SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
@@ -45,11 +46,11 @@ func (h *Handler) zoneOf(w http.ResponseWriter, r *http.Request) viewer {
 		}
 	}
 	if c, err := r.Cookie(tzCookie); err == nil && len(c.Value) <= 64 {
-		if loc, err := h.zones.Load(c.Value); err == nil {
+		if loc, err := meetings.LoadZone(c.Value); err == nil {
 			return viewer{Zone: c.Value, Loc: loc, Known: true}
 		}
 	}
-	loc, err := h.zones.Load(h.cfg.DefaultZone)
+	loc, err := meetings.LoadZone(h.cfg.DefaultZone)
 	if err != nil {
 		// DefaultZone was validated; only "UTC" can fail LoadZone's rules.
 		loc = time.UTC
