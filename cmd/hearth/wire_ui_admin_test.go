@@ -176,6 +176,16 @@ func TestBrowserAdminDeletesAndEditsException(t *testing.T) {
 	}
 	checkAxe(t, p, axe, "admin meeting page")
 	shoot(t, p, "admin-exception-edit")
+	// The page's jump links take focus to their section.
+	if ok, err := browsertest.Eval[bool](p, `(() => { const a = document.querySelector('nav.jump a[href="#host-key"]');
+		if (!a) return false; a.click(); return true; })()`); err != nil || !ok {
+		t.Fatalf("no jump link to the host key: %v", err)
+	}
+	if err := p.WaitFor(`document.activeElement.id === "hostkey-section-title"`, 10*time.Second); err != nil {
+		f, _ := browsertest.Eval[string](p, `document.activeElement.id`)
+		t.Errorf("focus on %q after the host key link", f)
+	}
+	onScreen(t, p, "hostkey-section-title", "the host key section the link opened")
 
 	// Delete the meeting: "no" keeps it, "yes" removes it and goes back to
 	// the list, which says so.

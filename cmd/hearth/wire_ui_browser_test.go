@@ -186,6 +186,8 @@ func TestBrowserAdminCreatesMeetingWithException(t *testing.T) {
 	if err := p.WaitFor(`document.querySelectorAll("#m-group option").length > 0`, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
+	checkAxe(t, p, axe, "admin new meeting")
+	shoot(t, p, "admin-new")
 	fill := fmt.Sprintf(`(() => {
 		const f = document.getElementById("meeting-form").elements;
 		f.slug.value = "browser-made"; f.name.value = "Browser Made Meeting";

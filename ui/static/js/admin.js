@@ -148,6 +148,9 @@ function focusTarget() {
   (heading || $("admin-title")).focus();
 }
 
+// The meeting page's jump links move focus to the section they name.
+addEventListener("hashchange", () => { if (!$("admin").hidden) focusTarget(); });
+
 function flash(where, text) {
   sessionStorage.setItem(FLASH_KEY, JSON.stringify({ where, text }));
 }
