@@ -91,6 +91,9 @@ type Config struct {
 	// whether the browser reached us over HTTPS. Default: RemoteAddr and
 	// r.TLS. cmd replaces it to trust a reverse proxy's forwarded headers.
 	ClientOf func(*http.Request) Client
+	// Node makes this server one node of several sharing room leases
+	// (nodes.go); zero: a single node that runs every room itself.
+	Node NodeConfig
 }
 
 // Client is where a signaling request comes from. The address is held in
@@ -165,6 +168,9 @@ func (c Config) withDefaults() Config {
 	if c.Control.Clock == nil {
 		c.Control.Clock = wallClock{}
 	}
+	if c.Node.RenewEvery == 0 {
+		c.Node.RenewEvery = defaultRenewEvery
+	}
 	if c.Control.Linger == 0 {
 		c.Control.Linger = defaultLinger
 	}
@@ -195,6 +201,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxRoomPeers < 1 || c.Verifications < 1 {
 		return errors.New("sfu: MaxRoomPeers and Verifications must be at least 1")
+	}
+	if err := c.Node.validate(); err != nil {
+		return err
 	}
 	if c.Control.Linger < 0 {
 		return errors.New("sfu: negative Control.Linger")

@@ -26,6 +26,14 @@ func (s *Server) join(p *Peer, raw []byte) bool {
 		s.refuseJoin(p, &Error{Code: CodeBadName, Message: "invalid name or room"})
 		return false
 	}
+	if node, err := s.place(p.ctx, req.Room); err != nil || node != "" {
+		if err != nil {
+			s.refuseJoin(p, joinError(err))
+		} else {
+			s.redirect(p, node)
+		}
+		return false
+	}
 	adm, err := s.ctrl.authorize(p.ctx, p, req.Room, req.Auth)
 	if err != nil {
 		s.refuseJoin(p, joinError(err))

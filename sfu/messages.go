@@ -112,4 +112,5 @@ const (
 	CloseRemoved     = 4002 // removed by a chair (Peer.Disconnect)
 	CloseReplaced    = 4003 // the same identity connected again
 	CloseMediaFailed = 4004 // the PeerConnection failed
+	CloseMoved       = 4005 // the room runs on another node: reconnect (after a redirect, to its URL)
 )

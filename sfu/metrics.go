@@ -16,6 +16,7 @@ type metrics struct {
 	slowClients  prometheus.Counter
 	closedByRate prometheus.Counter
 	secrets      *prometheus.CounterVec // by outcome: right, wrong, limited, busy
+	node         nodeMetrics            // leases and placement (nodes.go)
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -43,6 +44,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "hearth_sfu_secret_attempts_total",
 			Help: "Passcode and host-key attempts: right, wrong, limited (the client's limiter refused) or busy (verify queue full).",
 		}, []string{"outcome"}),
+		node: newNodeMetrics(),
 	}
 	if reg == nil {
 		return m, nil
@@ -56,7 +58,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.rooms, m.participants, m.forwarded, m.dropped, m.slowClients, m.closedByRate, m.secrets}
+	return append([]prometheus.Collector{m.rooms, m.participants, m.forwarded, m.dropped, m.slowClients, m.closedByRate, m.secrets},
+		m.node.collectors()...)
 }
 
 // unregister undoes newMetrics' registration, for a server that failed to

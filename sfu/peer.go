@@ -29,6 +29,9 @@ type Peer struct {
 	// clientID is where the client connects from; set before the session
 	// starts, never logged.
 	clientID
+	// signalPath is the path the client's WebSocket reached, for the URL
+	// of a redirect to another node.
+	signalPath string
 	// resumeToken lets a client whose network dropped take this session
 	// back (never logged); reattach carries its new connection to the
 	// session goroutine.

@@ -37,10 +37,14 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // one per connected client
 
-	// mu guards live and closed.
+	// mu guards live, held, draining and closed.
 	mu     sync.Mutex
 	live   map[string]*Room
 	closed bool
+	// held are the room leases this node holds (nodes.go); draining: the
+	// node is stopping and takes no new room.
+	held     map[string]heldLease
+	draining bool
 }
 
 // New builds a Server, with the chair controls of every room, and opens its
@@ -67,7 +71,8 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 		met.unregister(cfg.Registerer)
 		return nil, err
 	}
-	s := &Server{cfg: cfg, rooms: rooms, log: log, media: media, tr: tr, met: met, live: map[string]*Room{}}
+	s := &Server{cfg: cfg, rooms: rooms, log: log, media: media, tr: tr, met: met, live: map[string]*Room{},
+		held: map[string]heldLease{}}
 	_, _ = rand.Read(s.addrKey[:])
 	if cfg.TURN.Enabled {
 		if s.turn, err = startTURN(cfg, log); err != nil {
@@ -80,6 +85,10 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	s.handlers = coreHandlers()
 	s.ctrl = newController(cfg, rooms, s.met, log)
 	s.ctrl.register(s)
+	if cfg.Node.Leases != nil {
+		s.wg.Add(1)
+		go s.keepLeases()
+	}
 	return s, nil
 }
 
@@ -116,7 +125,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
-	s.serveClient(c, id)
+	s.serveClient(c, id, r.URL.Path)
 }
 
 // track counts a client unless the server is closing.

@@ -32,11 +32,12 @@ func coreHandlers() map[string]Handler {
 
 // serveClient runs one client's session: join, then messages until it
 // leaves or is disconnected.
-func (s *Server) serveClient(c *websocket.Conn, id clientID) {
+func (s *Server) serveClient(c *websocket.Conn, id clientID, path string) {
 	ws := newWSConn(c, s.met.slowClients.Inc)
 	ws.startWriter(s.cfg.PingInterval)
 	p := newPeer(s, ws)
 	p.clientID = id
+	p.signalPath = path
 	defer p.cancel()
 	lim := rate.NewLimiter(rate.Limit(s.cfg.MessagesPerSecond), s.cfg.MessageBurst)
 	raw, err := p.readMessage(lim)
@@ -46,7 +47,11 @@ func (s *Server) serveClient(c *websocket.Conn, id clientID) {
 		return
 	}
 	if s.resumeRequested(raw) {
-		s.resume(p, raw) // hands the connection over, or refuses
+		if !s.redirectResume(p, raw) {
+			s.resume(p, raw) // hands the connection over, or refuses
+			return
+		}
+		<-p.ws.writerDone
 		return
 	}
 	if !s.join(p, raw) {

@@ -18,7 +18,10 @@ type serveConfig struct {
 	DataDir string
 	// Database is a PostgreSQL URL shared by several nodes; empty means
 	// SQLite in DataDir.
-	Database   string
+	Database string
+	// NodeURL is this node's own public address when several nodes share
+	// Database: members of the rooms it runs are sent there.
+	NodeURL    string
 	Demo       bool
 	LogFormat  string
 	LogLevel   string
@@ -85,6 +88,7 @@ func (c *serveConfig) register(f *flags) {
 	f.str(&c.Addr, "addr", "HEARTH_ADDR", ":8080", "HTTP listen address")
 	f.str(&c.DataDir, "data", "HEARTH_DATA", "./hearth-data", "data directory (holds the SQLite database)")
 	f.str(&c.Database, "database", "HEARTH_DATABASE", "", "PostgreSQL URL shared by several nodes, postgres://user:pass@host/db (default: SQLite in --data)")
+	f.str(&c.NodeURL, "node-url", "HEARTH_NODE_URL", "", "this node's own public URL (its HTTP and media), with --database: members of the rooms it runs are sent there")
 	f.boolean(&c.Demo, "demo", "HEARTH_DEMO", false, "seed the demo schedule (idempotent)")
 	f.str(&c.LogFormat, "log-format", "HEARTH_LOG_FORMAT", "text", "log format: text or json")
 	f.str(&c.LogLevel, "log-level", "HEARTH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
@@ -120,7 +124,7 @@ func (c *serveConfig) validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data must name a directory"))
 	}
-	errs = append(errs, validateDatabase(c.Database))
+	errs = append(errs, validateDatabase(c.Database), validateNodeURL(c.NodeURL, c.Database))
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q must be text or json", c.LogFormat))
 	}

@@ -84,7 +84,7 @@ func startNode(t *testing.T, bin, name, database string) *node {
 	port := freePort(t, "tcp")
 	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1)}
 	n.cmd = exec.Command(bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", t.TempDir(),
-		"--database", database, "--admin-token", nodeToken, "--public-url", "https://meet.example.org",
+		"--database", database, "--node-url", n.base, "--admin-token", nodeToken, "--public-url", "https://meet.example.org",
 		"--rtc-udp-port", fmt.Sprint(freePort(t, "udp")), "--rtc-tcp-port", "0", "--log-level", "warn")
 	n.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
@@ -165,16 +165,8 @@ func nodeMeeting(slug, name string) api.MeetingInput {
 // bytes under the same ETag and Last-Modified. Then it measures how long a
 // write on one node takes to show on another.
 func TestMultiNodeSchedule(t *testing.T) {
-	database := cluster.Database(t)
-	bin := buildHearth(t)
-	a := startNode(t, bin, "A", database)
-	b := startNode(t, bin, "B", database)
-	c := startNode(t, bin, "C", database)
-	nodes := []*node{a, b, c}
-
-	a.send(t, "POST", "/api/groups", api.GroupJSON{Slug: "eastside", Name: "Eastside Group", Program: "AA",
-		TraditionURL: "https://example.org/7th"}, http.StatusCreated)
-	a.send(t, "POST", "/api/meetings", nodeMeeting("big-book", "Big Book Study"), http.StatusCreated)
+	nodes := startNodes(t)
+	c := nodes[2]
 	took := poll(t, "the meeting in C's feed", func() bool {
 		code, _, body := c.fetch(t, "/calendar/all.ics", "")
 		return code == http.StatusOK && strings.Contains(body, "SUMMARY:Big Book Study")
@@ -210,6 +202,22 @@ func TestMultiNodeSchedule(t *testing.T) {
 		t.Errorf("CalDAV collection properties differ between nodes:\n%s", strings.Join(ctags, "\n"))
 	}
 	measureVisibility(t, nodes)
+}
+
+// startNodes runs three nodes A, B and C on a new database and creates the
+// meeting big-book of the group eastside through A.
+func startNodes(t *testing.T) []*node {
+	t.Helper()
+	database := cluster.Database(t)
+	bin := buildHearth(t)
+	var nodes []*node
+	for _, name := range []string{"A", "B", "C"} {
+		nodes = append(nodes, startNode(t, bin, name, database))
+	}
+	nodes[0].send(t, "POST", "/api/groups", api.GroupJSON{Slug: "eastside", Name: "Eastside Group", Program: "AA",
+		TraditionURL: "https://example.org/7th"}, http.StatusCreated)
+	nodes[0].send(t, "POST", "/api/meetings", nodeMeeting("big-book", "Big Book Study"), http.StatusCreated)
+	return nodes
 }
 
 // poll calls cond until it holds and returns how long that took. The
@@ -272,7 +280,7 @@ func measureVisibility(t *testing.T, nodes []*node) {
 func TestHealthzPostgres(t *testing.T) {
 	database := cluster.Database(t)
 	name := database[strings.LastIndex(database, "/")+1 : strings.Index(database, "?")]
-	cfg := serveConfig{DataDir: t.TempDir(), Database: database, AdminToken: "a-test-admin-token-123",
+	cfg := serveConfig{DataDir: t.TempDir(), Database: database, NodeURL: "http://127.0.0.1:1", AdminToken: "a-test-admin-token-123",
 		LogFormat: "text", LogLevel: "info", RTC: rtcConfig{LoopbackOnly: true}}
 	app, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

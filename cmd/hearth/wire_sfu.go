@@ -150,6 +150,9 @@ func (a *app) buildSFU() error {
 		}
 		return https.client(r)
 	}
+	if err := a.nodeConfig(&cfg); err != nil {
+		return err
+	}
 	srv, err := sfu.New(cfg, roomPolicy{store: a.store, admin: a.admin}, a.log)
 	if err != nil {
 		return fmt.Errorf("media server: %w", err)

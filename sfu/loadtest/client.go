@@ -6,6 +6,7 @@ package loadtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -67,11 +68,13 @@ type Message struct {
 // Client is one synthetic participant.
 type Client struct {
 	ID, Name string
-	ws       *websocket.Conn
-	pc       *webrtc.PeerConnection
-	Audio    *Publisher
-	Video    *Publisher
-	Recv     *Receiver
+	// URL is the signaling URL the client joined at, after redirects.
+	URL   string
+	ws    *websocket.Conn
+	pc    *webrtc.PeerConnection
+	Audio *Publisher
+	Video *Publisher
+	Recv  *Receiver
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -125,36 +128,61 @@ func newAPI(o Options) (*webrtc.API, error) {
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }
 
+// maxRedirects bounds how many nodes a join is sent on to.
+const maxRedirects = 4
+
 // Dial joins a room at the signaling URL (ws://...) and waits for the
-// joined reply. Publishing starts when the media connects.
+// joined reply, following redirects to the node that runs the room (URL
+// is where it landed). Publishing starts when the media connects.
 func Dial(ctx context.Context, url string, o Options) (*Client, error) {
 	api, err := newAPI(o)
 	if err != nil {
 		return nil, err
 	}
-	ws, _, err := websocket.Dial(ctx, url, nil)
-	if err != nil {
-		return nil, fmt.Errorf("loadtest: dial: %w", err)
-	}
-	ws.SetReadLimit(1 << 20)
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
-		_ = ws.CloseNow()
 		return nil, fmt.Errorf("loadtest: peer connection: %w", err)
 	}
-	c := &Client{ws: ws, pc: pc, Recv: newReceiver(), Events: make(chan Message, 256), tcpVia: o.TCPVia}
+	c := &Client{pc: pc, Recv: newReceiver(), Events: make(chan Message, 256), tcpVia: o.TCPVia}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if err := c.setup(o); err != nil {
 		c.Close()
 		return nil, err
 	}
-	if err := c.join(ctx, o); err != nil {
+	if err := c.connect(ctx, url, o); err != nil {
 		c.Close()
 		return nil, err
 	}
 	c.startReading()
 	return c, nil
 }
+
+// connect opens the signaling socket at url and joins, following redirects.
+func (c *Client) connect(ctx context.Context, url string, o Options) error {
+	for hops := 0; ; hops++ {
+		ws, _, err := websocket.Dial(ctx, url, nil)
+		if err != nil {
+			return fmt.Errorf("loadtest: dial: %w", err)
+		}
+		ws.SetReadLimit(1 << 20)
+		c.mu.Lock()
+		c.ws = ws
+		c.mu.Unlock()
+		err = c.join(ctx, o)
+		var moved *Redirect
+		if !errors.As(err, &moved) || hops == maxRedirects {
+			c.URL = url
+			return err
+		}
+		_ = ws.CloseNow()
+		url = moved.URL
+	}
+}
+
+// Redirect is a join sent on to the node that runs the room.
+type Redirect struct{ URL string }
+
+func (r *Redirect) Error() string { return "loadtest: redirected to " + r.URL }
 
 func (c *Client) startReading() {
 	done := make(chan struct{})
@@ -176,15 +204,7 @@ func (c *Client) DropSignaling() {
 // Resume reconnects the signaling with the resume token from the joined
 // reply and waits for the new joined reply.
 func (c *Client) Resume(ctx context.Context, url string) error {
-	ws, _, err := websocket.Dial(ctx, url, nil)
-	if err != nil {
-		return fmt.Errorf("loadtest: dial: %w", err)
-	}
-	ws.SetReadLimit(1 << 20)
-	c.mu.Lock()
-	c.ws = ws
-	c.mu.Unlock()
-	if err := c.join(ctx, Options{Room: c.room, Name: c.Name}); err != nil {
+	if err := c.connect(ctx, url, Options{Room: c.room, Name: c.Name}); err != nil {
 		return err
 	}
 	c.startReading()
@@ -239,6 +259,11 @@ func (c *Client) join(ctx context.Context, o Options) error {
 	var m Message
 	if err := json.Unmarshal(b, &m); err != nil {
 		return fmt.Errorf("loadtest: decode joined: %w", err)
+	}
+	if m.Type == "redirect" {
+		var r struct{ URL string }
+		_ = json.Unmarshal(b, &r)
+		return &Redirect{URL: r.URL}
 	}
 	if m.Type != "joined" {
 		return fmt.Errorf("loadtest: join refused: %s %s", m.Type, m.Code)
@@ -389,7 +414,9 @@ func (c *Client) Close() {
 	}
 	_ = c.pc.Close()
 	c.mu.Lock()
-	_ = c.ws.CloseNow()
+	if c.ws != nil {
+		_ = c.ws.CloseNow()
+	}
 	c.mu.Unlock()
 	c.wg.Wait()
 }

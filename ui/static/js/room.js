@@ -178,6 +178,24 @@ function bindClient(client, name, stream) {
     client.send({ type: "control-state" });
     view.announce(state.people.size ? t("room.joinedYou", { Count: state.people.size }) : t("room.joinedAlone"));
   });
+  // The room's node died and another took it over: a fresh session there,
+  // with a new id; everyone is listed again.
+  client.on("rejoined", (msg) => {
+    for (const id of [...state.people.keys(), state.selfId]) grid.remove(id);
+    state.people.clear();
+    state.hands = [];
+    state.selfId = msg.id;
+    state.selfName = msg.name || state.selfName;
+    grid.tile(state.selfId, state.selfName, true);
+    grid.setStream(state.selfId, stream || null);
+    for (const p of msg.participants || []) addPerson(p);
+    $("reconnecting").hidden = true;
+    refreshSelf();
+    renderPeople();
+    client.mute({ audio: state.mic, video: state.cam });
+    client.send({ type: "control-state" });
+    view.announce(t("room.reconnected"));
+  });
   client.on("participant", (msg) => onParticipant(msg.event, msg.participant));
   // A track can arrive before its participant event; addPerson picks it up.
   client.on("track", ({ id, stream: s }) => grid.setStream(id, s));

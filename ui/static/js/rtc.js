@@ -15,11 +15,18 @@
 //   c.on("message", (msg) => ...);     // any message type this file does not handle
 //   c.on("error", (msg) => ...); c.on("close", ({ code, reason }) => ...);
 //   c.on("reconnecting", ...); c.on("reconnected", ...);
+//   c.on("rejoined", (msg) => ...);  // joined afresh on another node: a new id, everyone listed again
 //   c.mute({ audio, video }); await c.setCamera(on); c.selectVideo([ids]);
 //   c.videoSize(id, height);            // how tall a video is shown ("" : all)
 //   c.send(msg); c.leave();
 
 const RESUME_WINDOW_MS = 30000;
+// Close code of a server that does not run the room (sfu/PROTOCOL.md,
+// Several nodes): connect again where its redirect said, else to the
+// address the page gave.
+const CLOSE_MOVED = 4005;
+const CLOSE_REFUSED = 4001;
+const MAX_HOPS = 5;
 
 // Simulcast layers the server offers to receive (sfu/PROTOCOL.md, Media):
 // rid -> resolution divisor and bitrate cap.
@@ -39,6 +46,12 @@ export class RTCClient {
   constructor({ url, room, name, auth, stream, videoCodec }) {
     this.videoCodec = videoCodec || "";
     this.url = url;
+    this.home = url; // the page's own node (or balancer): it knows where the room runs
+    this.owner = url; // the node we joined at
+    this.next = ""; // where a redirect sends us
+    this.hops = 0; // redirects since the last joined
+    this.retries = 0; // reconnects since the connection was lost
+    this.rejoin = false; // the resume was refused: join afresh
     this.room = room;
     this.name = name;
     this.auth = auth;
@@ -107,20 +120,32 @@ export class RTCClient {
         for (const id of msg.on || []) this.emit("speaking", { id, on: true });
         for (const id of msg.off || []) this.emit("speaking", { id, on: false });
         return;
-      case "error": this.emit("error", msg); return;
+      case "redirect":
+        if (typeof msg.url === "string" && /^wss?:\/\//.test(msg.url)) this.next = msg.url;
+        return;
+      case "error":
+        // A node that took over a room after its node died has no session
+        // to resume: the member joins again there.
+        if (msg.code === "bad-resume" && this.lostAt) { this.rejoin = true; return; }
+        this.emit("error", msg);
+        return;
       default: this.emit("message", msg);
     }
   }
 
   onJoined(msg) {
     const resumed = !!this.resume && this.id === msg.id;
+    const again = !!this.id && !resumed;
     this.lostAt = 0;
+    this.hops = 0;
+    this.retries = 0;
+    this.owner = this.url;
     this.id = msg.id;
     this.resume = msg.resume || "";
     // A resumed session keeps its PeerConnection: the server follows with
     // an ICE-restart offer.
     if (!resumed || !this.pc) this.newPeerConnection(msg.iceServers || []);
-    this.emit(resumed ? "reconnected" : "joined", msg);
+    this.emit(resumed ? "reconnected" : again ? "rejoined" : "joined", msg);
   }
 
   newPeerConnection(iceServers) {
@@ -242,6 +267,7 @@ export class RTCClient {
   // A dropped socket (not a close the server chose) is retried with the
   // resume token for up to RESUME_WINDOW_MS; the others never see us leave.
   onSocketClose(ev) {
+    if (!this.closed && this.follow(ev.code)) return;
     // A close frame the server chose ends the session; a dropped connection
     // (1006) is resumed.
     const chosen = ev.code !== 1006;
@@ -260,6 +286,29 @@ export class RTCClient {
       this.emit("close", { code: ev.code, reason: "lost" });
       return;
     }
+    // Every other try goes to the page's node: if the room's node died,
+    // another takes the room over and that one knows which.
+    this.url = this.retries++ % 2 ? this.home : this.owner;
+    this.hops = 0;
     setTimeout(() => { if (!this.closed) this.open(); }, 1000);
+  }
+
+  // follow reconnects at once after a redirect, a room moved away or a
+  // refused resume, and reports whether it did.
+  follow(code) {
+    if (code === CLOSE_REFUSED && this.rejoin) {
+      this.rejoin = false;
+      this.resume = "";
+    } else if (code === CLOSE_MOVED && this.hops < MAX_HOPS) {
+      this.hops++;
+      this.url = this.next || this.home;
+      this.next = "";
+      if (!this.lostAt && this.id) this.lostAt = Date.now();
+      if (this.id) this.emit("reconnecting", {});
+    } else {
+      return false;
+    }
+    setTimeout(() => { if (!this.closed) this.open(); }, this.hops > 1 ? 500 : 0);
+    return true;
   }
 }
