@@ -107,6 +107,10 @@ type Config struct {
 	// DialIn is the number members call to join by telephone, shown with
 	// each meeting's phone ID; "" when dial-in is off.
 	DialIn string
+	// Nodes, when set, lists the signaling origins (ws://host:port or
+	// wss://host) of the other nodes a room page may be sent to; the
+	// pages' Content-Security-Policy allows connecting to them.
+	Nodes func() []string
 }
 
 func (c *Config) setDefaults() {

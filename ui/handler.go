@@ -73,18 +73,30 @@ func (h *Handler) favicon(w http.ResponseWriter, r *http.Request) {
 
 // ServeHTTP adds the security headers every page needs and dispatches.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w.Header())
+	var nodes []string
+	if h.cfg.Nodes != nil {
+		nodes = h.cfg.Nodes()
+	}
+	setSecurityHeaders(w.Header(), nodes)
 	h.mux.ServeHTTP(w, r)
 }
 
 // contentSecurityPolicy allows only same-origin files: no inline script or
 // style, no framing, and media only from the page's own WebRTC streams.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src 'self'; " +
-	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// Connections go to the page's origin, and to the other nodes of a
+// deployment whose rooms run on several (their signaling).
+func contentSecurityPolicy(nodes []string) string {
+	connect := "'self'"
+	for _, n := range nodes {
+		connect += " " + n
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; " +
+		"img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src " + connect + "; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
 
-func setSecurityHeaders(hd http.Header) {
-	hd.Set("Content-Security-Policy", contentSecurityPolicy)
+func setSecurityHeaders(hd http.Header, nodes []string) {
+	hd.Set("Content-Security-Policy", contentSecurityPolicy(nodes))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Frame-Options", "DENY")

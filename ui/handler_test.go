@@ -84,6 +84,15 @@ func TestSecurityHeaders(t *testing.T) {
 		if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Referrer-Policy") != "no-referrer" {
 			t.Errorf("%s: missing nosniff or referrer policy", path)
 		}
+		if !strings.Contains(csp, "connect-src 'self';") {
+			t.Errorf("%s: a single node's pages connect elsewhere: %q", path, csp)
+		}
+	}
+	// With several nodes a room page may be sent to any of them.
+	h.cfg.Nodes = func() []string { return []string{"wss://node1.example.test", "ws://127.0.0.1:8081"} }
+	csp := get(t, h, "/m/monday-night/join").Header().Get("Content-Security-Policy")
+	if !strings.Contains(csp, "connect-src 'self' wss://node1.example.test ws://127.0.0.1:8081;") {
+		t.Errorf("join page of several nodes: CSP %q", csp)
 	}
 }
 

@@ -85,7 +85,9 @@ func startNode(t *testing.T, bin, name, database string) *node {
 	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1)}
 	n.cmd = exec.Command(bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", t.TempDir(),
 		"--database", database, "--node-url", n.base, "--admin-token", nodeToken, "--public-url", "https://meet.example.org",
-		"--rtc-udp-port", fmt.Sprint(freePort(t, "udp")), "--rtc-tcp-port", "0", "--log-level", "warn")
+		"--rtc-udp-port", fmt.Sprint(freePort(t, "udp")), "--rtc-tcp-port", "0", "--log-level", "warn",
+		// Pages come from one node and their signaling may go to another.
+		"--rtc-allowed-origins", "127.0.0.1:*")
 	n.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
 	if err := n.cmd.Start(); err != nil {

@@ -32,7 +32,10 @@ type app struct {
 	api     *api.Server
 	metrics *prometheus.Registry
 	sfu     *sfu.Server
-	dialin  *dialin.Gateway // nil when dial-in is off
+	// nodes lists the other nodes when rooms are leased (wire_nodes.go);
+	// nil for a single node.
+	nodes  *nodeList
+	dialin *dialin.Gateway // nil when dial-in is off
 	// calendar serves the feeds, CalDAV and the Meeting Guide export.
 	calendar http.Handler
 	// feeds is the iCalendar feed handler inside calendar; the subscribe

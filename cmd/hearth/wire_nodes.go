@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings/store"
@@ -48,12 +50,62 @@ func (a *app) nodeConfig(cfg *sfu.Config) error {
 		return err
 	}
 	cfg.Node = sfu.NodeConfig{URL: nodeURL, Leases: leaseBook{l}, RenewEvery: leaseTTL / 3}
+	a.nodes = &nodeList{leases: l, log: a.log}
 	// Pages come from the public address (any node behind the balancer);
 	// their signaling socket may be sent to this node.
 	if u, err := url.Parse(a.cfg.PublicURL); err == nil && u.Host != "" {
 		cfg.AllowedOrigins = append(cfg.AllowedOrigins, u.Host)
 	}
 	return nil
+}
+
+// nodeList is the signaling origins of the live nodes, for the pages'
+// Content-Security-Policy: a room page may be sent to any of them.
+type nodeList struct {
+	leases *store.Leases
+	log    *slog.Logger
+
+	mu      sync.Mutex // guards origins and fetched
+	origins []string
+	fetched time.Time
+}
+
+// get returns the origins, asking the database at most every few seconds;
+// when it does not answer, the last list stands.
+func (n *nodeList) get() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if time.Since(n.fetched) < leaseTTL/3 {
+		return n.origins
+	}
+	n.fetched = time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	urls, err := n.leases.Nodes(ctx)
+	if err != nil {
+		n.log.Warn("list nodes", "err", err)
+		return n.origins
+	}
+	n.origins = n.origins[:0:0]
+	for _, u := range urls {
+		if o := wsOrigin(u); o != "" {
+			n.origins = append(n.origins, o)
+		}
+	}
+	return n.origins
+}
+
+// wsOrigin is the WebSocket origin of a node URL: ws://host:port for
+// http, wss://host for https.
+func wsOrigin(nodeURL string) string {
+	u, err := url.Parse(nodeURL)
+	if err != nil || u.Host == "" || strings.ContainsAny(u.Host, " ;'") {
+		return ""
+	}
+	if u.Scheme == "https" {
+		return "wss://" + u.Host
+	}
+	return "ws://" + u.Host
 }
 
 // leaseBook is the store's lease book as the media server's Leases.
@@ -74,4 +126,13 @@ func (b leaseBook) Renew(ctx context.Context, held []sfu.Lease, load sfu.NodeLoa
 
 func (b leaseBook) Release(ctx context.Context, l sfu.Lease) error {
 	return b.l.Release(ctx, store.Lease(l))
+}
+
+// nodeOrigins is the pages' list of nodes to connect to; nil for a single
+// node.
+func (a *app) nodeOrigins() func() []string {
+	if a.nodes == nil {
+		return nil
+	}
+	return a.nodes.get
 }

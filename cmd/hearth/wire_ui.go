@@ -26,7 +26,7 @@ func (a *app) mountUI(mux *http.ServeMux) {
 	h, err := ui.New(ui.Config{
 		Reader: a.store, Feeds: uiFeedsFor(a.cfg.PublicURL, a.feeds), Static: ui.StaticFS(),
 		SignalPath: uiSignalPath, DefaultLanguage: a.cfg.DefaultLanguage, Catalog: cat,
-		DialIn: a.cfg.Dialin.number(),
+		DialIn: a.cfg.Dialin.number(), Nodes: a.nodeOrigins(),
 	}, a.log)
 	if err != nil {
 		// The config above is fixed in code, so this is a bug; the API and

@@ -160,3 +160,17 @@ func (l *Leases) Leave(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Nodes lists the URLs of the live nodes, draining ones included (their
+// rooms still run).
+func (l *Leases) Nodes(ctx context.Context) ([]string, error) {
+	rows, err := l.p.pool.Query(ctx, `SELECT url FROM nodes WHERE expires > now() ORDER BY url`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list nodes: %w", err)
+	}
+	urls, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: list nodes: %w", err)
+	}
+	return urls, nil
+}

@@ -50,6 +50,9 @@ func TestLeasesPlacement(t *testing.T) {
 	if _, err := c.Renew(ctx, nil, NodeLoad{Draining: true}); err != nil {
 		t.Fatal(err)
 	}
+	if nodes, err := a.Nodes(ctx); err != nil || !slices.Equal(nodes, []string{"https://a", "https://b", "https://c"}) {
+		t.Fatalf("live nodes: %v, %v", nodes, err)
+	}
 	count := map[string]int{"https://b": 1}
 	for _, room := range []string{"r1", "r2", "r3", "r4", "r5"} {
 		count[claim(t, c, room).Node]++
