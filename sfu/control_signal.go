@@ -31,6 +31,7 @@ type controlMsg struct {
 	HostKey        string `json:"hostKey,omitempty"`
 	Mode           string `json:"mode,omitempty"`
 	ToChairs       bool   `json:"toChairs,omitempty"`
+	Reaction       string `json:"reaction,omitempty"`
 }
 
 // chatMode reads set-chat: mode names the chat mode; the older on/off form
@@ -72,6 +73,8 @@ func controlCommands() map[string]func(controlMsg) control.Command {
 		"set-rename-lock":  func(m controlMsg) control.Command { return control.SetRenameLock{On: m.On} },
 		"secure":           func(controlMsg) control.Command { return control.Secure{} },
 		"undo-secure":      func(controlMsg) control.Command { return control.UndoSecure{} },
+		"set-reactions":    func(m controlMsg) control.Command { return control.SetReactions{On: m.On} },
+		"react":            func(m controlMsg) control.Command { return control.React{Reaction: control.Reaction(m.Reaction)} },
 		"self-mute":        func(controlMsg) control.Command { return control.SelfMute{} },
 		"self-unmute":      func(controlMsg) control.Command { return control.SelfUnmute{} },
 		"self-stop-video":  func(controlMsg) control.Command { return control.SelfStopVideo{} },

@@ -14,6 +14,7 @@ type permsJSON struct {
 	Rename     bool `json:"rename"`
 	SelfUnmute bool `json:"selfUnmute"`
 	StartVideo bool `json:"startVideo"`
+	React      bool `json:"react"`
 }
 
 type chatJSON struct {
@@ -39,23 +40,24 @@ type timerJSON struct {
 // controlEventMsg is one control event as the client sees it: event is the
 // control.Kind, the other fields as listed for it in PROTOCOL.md.
 type controlEventMsg struct {
-	Type    string        `json:"type"`
-	Event   string        `json:"event"`
-	Subject string        `json:"subject,omitempty"`
-	By      string        `json:"by,omitempty"`
-	Control string        `json:"control,omitempty"`
-	Value   *bool         `json:"value,omitempty"`
-	Name    string        `json:"name,omitempty"`
-	Role    string        `json:"role,omitempty"`
-	Perms   *permsJSON    `json:"perms,omitempty"`
-	Reason  string        `json:"reason,omitempty"`
-	Chat    *chatJSON     `json:"chat,omitempty"`
-	ChatID  uint64        `json:"chatId,omitempty"`
-	Waiting []waitingJSON `json:"waiting,omitempty"`
-	Hands   []string      `json:"hands,omitempty"`
-	Timer   *timerJSON    `json:"timer,omitempty"`
-	Count   int           `json:"count,omitempty"`
-	Mode    string        `json:"mode,omitempty"`
+	Type     string        `json:"type"`
+	Event    string        `json:"event"`
+	Subject  string        `json:"subject,omitempty"`
+	By       string        `json:"by,omitempty"`
+	Control  string        `json:"control,omitempty"`
+	Value    *bool         `json:"value,omitempty"`
+	Name     string        `json:"name,omitempty"`
+	Role     string        `json:"role,omitempty"`
+	Perms    *permsJSON    `json:"perms,omitempty"`
+	Reason   string        `json:"reason,omitempty"`
+	Chat     *chatJSON     `json:"chat,omitempty"`
+	ChatID   uint64        `json:"chatId,omitempty"`
+	Waiting  []waitingJSON `json:"waiting,omitempty"`
+	Hands    []string      `json:"hands,omitempty"`
+	Timer    *timerJSON    `json:"timer,omitempty"`
+	Count    int           `json:"count,omitempty"`
+	Mode     string        `json:"mode,omitempty"`
+	Reaction string        `json:"reaction,omitempty"`
 }
 
 type switchesJSON struct {
@@ -66,13 +68,14 @@ type switchesJSON struct {
 	Chat        bool   `json:"chat"` // chatMode is not "off"
 	ChatMode    string `json:"chatMode"`
 	RenameLock  bool   `json:"renameLock"`
+	Reactions   bool   `json:"reactions"`
 	Secured     bool   `json:"secured"`
 }
 
 func switchesOut(s control.Switches) switchesJSON {
 	return switchesJSON{Locked: s.Locked, WaitingRoom: s.WaitingRoom, SelfUnmute: s.SelfUnmute,
 		StartVideo: s.StartVideo, Chat: s.ChatMode != control.ChatOff, ChatMode: string(s.ChatMode),
-		RenameLock: s.RenameLock, Secured: s.Secured}
+		RenameLock: s.RenameLock, Reactions: s.Reactions, Secured: s.Secured}
 }
 
 // stateMsg answers control-state.
@@ -93,7 +96,7 @@ type stateMsg struct {
 func eventMsg(ev control.Event) controlEventMsg {
 	m := controlEventMsg{Type: MsgControl, Event: string(ev.Kind), Subject: string(ev.Subject), By: string(ev.By),
 		Control: ev.Control, Name: ev.Name, Reason: string(ev.Reason), ChatID: ev.ChatID, Count: ev.Count,
-		Mode: string(ev.Mode)}
+		Mode: string(ev.Mode), Reaction: string(ev.Reaction)}
 	switch ev.Kind {
 	case control.KindAdmitted, control.KindPerms:
 		p := permsOut(ev.Perms)
@@ -119,7 +122,7 @@ func eventMsg(ev control.Event) controlEventMsg {
 
 func permsOut(p control.Perms) permsJSON {
 	return permsJSON{Audio: p.Audio, Video: p.Video, Chat: p.Chat, Rename: p.Rename,
-		SelfUnmute: p.SelfUnmute, StartVideo: p.StartVideo}
+		SelfUnmute: p.SelfUnmute, StartVideo: p.StartVideo, React: p.React}
 }
 
 func chatOut(ms []control.ChatMessage) []chatJSON {

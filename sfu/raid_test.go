@@ -66,6 +66,8 @@ func TestRaidDrill(t *testing.T) {
 			{"type": "self-unmute"},
 			{"type": "chat", "text": "spam"},
 			{"type": "rename", "name": fmt.Sprint("member", i%nMembers)},
+			{"type": "react", "reaction": "applause"},
+			{"type": "react", "reaction": "heart"},
 		} {
 			if err := r.Send(m); err != nil {
 				t.Fatal(err)
@@ -139,7 +141,12 @@ func TestRaidDrill(t *testing.T) {
 		_ = r.Send(map[string]any{"type": "self-start-video"})
 		_ = r.Send(map[string]any{"type": "mute", "audio": true, "video": true})
 		_ = r.Send(map[string]any{"type": "chat", "text": "after secure"})
+		_ = r.Send(map[string]any{"type": "chat", "text": "dm after secure", "target": members[0].ID})
+		_ = r.Send(map[string]any{"type": "chat", "text": "to the chairs", "toChairs": true})
 		_ = r.Send(map[string]any{"type": "rename", "name": "an offensive name"})
+		for range 5 {
+			_ = r.Send(map[string]any{"type": "react", "reaction": "thumbs-up"})
+		}
 	}
 	for _, r := range raiders {
 		if err := chair.Send(map[string]any{"type": "remove", "target": r.ID, "deleteMessages": true}); err != nil {
@@ -289,13 +296,16 @@ func raiderPackets(members, raiders []*loadtest.Client) int64 {
 }
 
 // checkNoRaiderChat: every raider message a member saw was deleted for
-// everyone, and none was posted after the secure action.
+// everyone, and none reached a member after the secure action (chat is
+// then for the chairs only); no raider reaction reached a member after
+// it either, while before it they did.
 func checkNoRaiderChat(t *testing.T, members, raiders []*loadtest.Client) {
 	t.Helper()
 	isRaider := map[string]bool{}
 	for _, r := range raiders {
 		isRaider[r.ID] = true
 	}
+	reactionsBefore := 0
 	for _, m := range members {
 		posted, deleted, secured := map[float64]bool{}, map[float64]bool{}, false
 		for _, ev := range controlEvents(m) {
@@ -316,6 +326,14 @@ func checkNoRaiderChat(t *testing.T, members, raiders []*loadtest.Client) {
 				if isRaider[fmt.Sprint(ev["subject"])] && secured {
 					t.Errorf("%s saw a raider rename after secure: %v", m.Name, ev["name"])
 				}
+			case "reaction":
+				switch {
+				case !isRaider[fmt.Sprint(ev["subject"])]:
+				case secured:
+					t.Errorf("%s saw a raider reaction after secure: %v", m.Name, ev["reaction"])
+				default:
+					reactionsBefore++
+				}
 			}
 		}
 		if !secured {
@@ -326,6 +344,9 @@ func checkNoRaiderChat(t *testing.T, members, raiders []*loadtest.Client) {
 				t.Errorf("%s still shows raider message %v", m.Name, id)
 			}
 		}
+	}
+	if reactionsBefore == 0 {
+		t.Error("no member saw a raider reaction before secure: the drill did not exercise reactions")
 	}
 }
 

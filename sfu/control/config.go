@@ -30,18 +30,22 @@ type Limits struct {
 	RenameInterval time.Duration // minimum time between renames of one participant
 	WaitingMax     int           // waiting-room size; joins beyond it are refused "full"
 
-	ChatMaxBytes   int           // one chat message
-	ChatHistory    int           // messages kept in memory for late joiners
-	ChatBurst      int           // messages a participant may send at once
-	ChatRefill     time.Duration // one more message allowed per ChatRefill
-	RoomChatBurst  int           // member messages the whole room may send at once
-	RoomChatRefill time.Duration // one more room-wide member message per RoomChatRefill
-	ShareTimerMax  time.Duration // longest share timer
-	SecretFreeFail int           // wrong secrets per client before backoff starts
-	SecretMaxFail  int           // wrong secrets per client before it is refused for the meeting
-	SecretBackoff  time.Duration // first backoff; doubles per further failure
-	SecretMaxWait  time.Duration // backoff cap
-	GuessAlert     int           // wrong secrets in a minute that alert the chairs
+	ChatMaxBytes       int           // one chat message
+	ChatHistory        int           // messages kept in memory for late joiners
+	ChatBurst          int           // messages a participant may send at once
+	ChatRefill         time.Duration // one more message allowed per ChatRefill
+	RoomChatBurst      int           // member messages the whole room may send at once
+	RoomChatRefill     time.Duration // one more room-wide member message per RoomChatRefill
+	ReactionBurst      int           // reactions a participant may send at once
+	ReactionRefill     time.Duration // one more reaction per ReactionRefill
+	RoomReactionBurst  int           // member reactions the whole room may send at once
+	RoomReactionRefill time.Duration // one more room-wide member reaction per RoomReactionRefill
+	ShareTimerMax      time.Duration // longest share timer
+	SecretFreeFail     int           // wrong secrets per client before backoff starts
+	SecretMaxFail      int           // wrong secrets per client before it is refused for the meeting
+	SecretBackoff      time.Duration // first backoff; doubles per further failure
+	SecretMaxWait      time.Duration // backoff cap
+	GuessAlert         int           // wrong secrets in a minute that alert the chairs
 }
 
 // Defaults.
@@ -56,6 +60,10 @@ const (
 	defaultChatRefill      = 2 * time.Second
 	defaultRoomChatBurst   = 20
 	defaultRoomChatRefill  = 200 * time.Millisecond
+	defaultReactionBurst   = 3
+	defaultReactionRefill  = 2 * time.Second
+	defaultRoomReactBurst  = 30
+	defaultRoomReactRefill = 100 * time.Millisecond
 	defaultShareTimerMax   = time.Hour
 	defaultSecretFreeFail  = 3
 	defaultSecretMaxFail   = 10
@@ -88,6 +96,10 @@ func (c *Config) setDefaults() {
 	setDur(&l.ChatRefill, defaultChatRefill)
 	setInt(&l.RoomChatBurst, defaultRoomChatBurst)
 	setDur(&l.RoomChatRefill, defaultRoomChatRefill)
+	setInt(&l.ReactionBurst, defaultReactionBurst)
+	setDur(&l.ReactionRefill, defaultReactionRefill)
+	setInt(&l.RoomReactionBurst, defaultRoomReactBurst)
+	setDur(&l.RoomReactionRefill, defaultRoomReactRefill)
 	setDur(&l.ShareTimerMax, defaultShareTimerMax)
 	setInt(&l.SecretFreeFail, defaultSecretFreeFail)
 	setInt(&l.SecretMaxFail, defaultSecretMaxFail)
@@ -123,7 +135,8 @@ func (c *Config) Validate() error {
 	l := c.Limits
 	for name, v := range map[string]int{
 		"NameMaxRunes": l.NameMaxRunes, "WaitingMax": l.WaitingMax, "ChatMaxBytes": l.ChatMaxBytes,
-		"ChatHistory": l.ChatHistory, "ChatBurst": l.ChatBurst, "RoomChatBurst": l.RoomChatBurst, "SecretFreeFail": l.SecretFreeFail,
+		"ChatHistory": l.ChatHistory, "ChatBurst": l.ChatBurst, "RoomChatBurst": l.RoomChatBurst, "ReactionBurst": l.ReactionBurst,
+		"RoomReactionBurst": l.RoomReactionBurst, "SecretFreeFail": l.SecretFreeFail,
 		"SecretMaxFail": l.SecretMaxFail, "GuessAlert": l.GuessAlert,
 	} {
 		if v < 1 {
@@ -134,7 +147,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("control: config: SecretMaxFail %d < SecretFreeFail %d", l.SecretMaxFail, l.SecretFreeFail)
 	}
 	for name, v := range map[string]time.Duration{
-		"RenameInterval": l.RenameInterval, "ChatRefill": l.ChatRefill, "RoomChatRefill": l.RoomChatRefill, "ShareTimerMax": l.ShareTimerMax,
+		"RenameInterval": l.RenameInterval, "ChatRefill": l.ChatRefill, "RoomChatRefill": l.RoomChatRefill, "ReactionRefill": l.ReactionRefill,
+		"RoomReactionRefill": l.RoomReactionRefill, "ShareTimerMax": l.ShareTimerMax,
 		"SecretBackoff": l.SecretBackoff, "SecretMaxWait": l.SecretMaxWait,
 	} {
 		if v < 0 {

@@ -27,6 +27,7 @@ const (
 	CodeChatOff            Code = "chat-off"
 	CodePrivateChat        Code = "private-chat" // members cannot write to one participant
 	CodeNotSecured         Code = "not-secured"  // undo-secure without a Secure to undo
+	CodeReactionsOff       Code = "reactions-off"
 	CodeUnknownMessage     Code = "unknown-message"
 	CodeRenameLocked       Code = "rename-locked"
 	CodeSelfUnmuteOff      Code = "self-unmute-off"

@@ -52,6 +52,7 @@ type Perms struct {
 	Rename     bool // may rename itself
 	SelfUnmute bool // may reopen its own audio gate
 	StartVideo bool // may reopen its own video gate
+	React      bool // may show reactions
 }
 
 // AudienceKind says who receives an Event.
@@ -95,6 +96,7 @@ const (
 	KindRenamed      Kind = "renamed"       // Subject is now called Name
 	KindChat         Kind = "chat"          // Chat was posted
 	KindChatDeleted  Kind = "chat-deleted"  // message ChatID was deleted for everyone
+	KindReaction     Kind = "reaction"      // Subject shows Reaction on its tile
 	KindHands        Kind = "hands"         // Hands: the raised-hand queue, oldest first
 	KindHand         Kind = "hand"          // Subject's own hand is raised (Value)
 	KindAskUnmute    Kind = "ask-unmute"    // By asks Subject to unmute; Subject now may
@@ -114,6 +116,7 @@ const (
 	ControlStartVideo  = "start-video"
 	ControlChat        = "chat" // Mode carries the chat mode; Value is false when off
 	ControlRenameLock  = "rename-lock"
+	ControlReactions   = "reactions"
 	ControlMute        = "mute"
 	ControlMuteAll     = "mute-all"
 	ControlStopVideo   = "stop-video"
@@ -159,21 +162,22 @@ type TimerState struct {
 // Event is one consequence of a call: who must hear about it and what
 // happened. Only the fields listed for its Kind are set.
 type Event struct {
-	To      Audience
-	Kind    Kind
-	Subject ParticipantID
-	By      ParticipantID
-	Control string
-	Value   bool
-	Name    string
-	Role    Role
-	Perms   Perms
-	Reason  Code
-	Chat    ChatMessage
-	ChatID  uint64
-	Waiting []WaitingEntry
-	Hands   []ParticipantID
-	Timer   TimerState
-	Count   int
-	Mode    ChatMode // for ControlChat
+	To       Audience
+	Kind     Kind
+	Subject  ParticipantID
+	By       ParticipantID
+	Control  string
+	Value    bool
+	Name     string
+	Role     Role
+	Perms    Perms
+	Reason   Code
+	Chat     ChatMessage
+	ChatID   uint64
+	Waiting  []WaitingEntry
+	Hands    []ParticipantID
+	Timer    TimerState
+	Count    int
+	Mode     ChatMode // for ControlChat
+	Reaction Reaction
 }

@@ -46,8 +46,8 @@ type SetRenameLock struct{ On bool }
 
 // Secure locks the room, mutes every member with self-unmute off, stops every
 // member's video with start-video off, limits chat to the chairs (or leaves
-// it off) and stops renaming, in one step. UndoSecure restores the switches;
-// each part may also be undone by its own command.
+// it off), stops renaming and turns reactions off, in one step. UndoSecure
+// restores the switches; each part may also be undone by its own command.
 type Secure struct{}
 
 // UndoSecure sets the room switches back to what they were before Secure.
@@ -231,7 +231,7 @@ func (Secure) apply(r *Room, from *participant) ([]Event, error) {
 		before := r.Switches()
 		r.beforeSecure = &before
 	}
-	r.locked, r.selfUnmute, r.startVideo, r.renameLock = true, false, false, true
+	r.locked, r.selfUnmute, r.startVideo, r.renameLock, r.reactions = true, false, false, true, false
 	if r.chatMode == ChatEveryone {
 		r.chatMode = ChatChairs
 	}
@@ -252,6 +252,7 @@ func (UndoSecure) apply(r *Room, from *participant) ([]Event, error) {
 	}
 	r.beforeSecure = nil
 	r.locked, r.selfUnmute, r.startVideo, r.chatMode, r.renameLock = b.Locked, b.SelfUnmute, b.StartVideo, b.ChatMode, b.RenameLock
+	r.reactions = b.Reactions
 	evs := append(r.memberPerms(), r.switchEvents(from)...)
 	return append(evs, announce(from, ControlSecure, false, "")), nil
 }
@@ -261,7 +262,7 @@ func (r *Room) switchEvents(by *participant) []Event {
 	return []Event{
 		announce(by, ControlLocked, r.locked, ""), announce(by, ControlSelfUnmute, r.selfUnmute, ""),
 		announce(by, ControlStartVideo, r.startVideo, ""), r.chatModeEvent(by),
-		announce(by, ControlRenameLock, r.renameLock, ""),
+		announce(by, ControlRenameLock, r.renameLock, ""), announce(by, ControlReactions, r.reactions, ""),
 	}
 }
 

@@ -32,7 +32,8 @@ func raidRoom(tb testing.TB) (*Room, *manualClock, []ParticipantID) {
 		id := fmt.Sprint("raider", i)
 		joinAs(id, GrantNone)
 		raiders = append(raiders, ParticipantID(id))
-		for _, c := range []Command{SelfUnmute{}, SelfStartVideo{}, SendChat{Text: "spam"}, Rename{NewName: "member0"}} {
+		for _, c := range []Command{SelfUnmute{}, SelfStartVideo{}, SendChat{Text: "spam"}, Rename{NewName: "member0"},
+			React{Reaction: ReactionApplause}} {
 			// The room-wide chat limit turns the last raiders' spam away.
 			if _, err := r.Handle(ParticipantID(id), c); err != nil && !errors.Is(err, CodeRateLimited) {
 				tb.Fatalf("raider %s before secure: %v", c.Name(), err)
@@ -56,7 +57,7 @@ func TestRaidStateMachine(t *testing.T) {
 		if p, _ := r.Perms(id); p.Audio || p.Video {
 			t.Fatalf("%s after secure: %+v", id, p)
 		}
-		for _, c := range []Command{SelfUnmute{}, SelfStartVideo{}} {
+		for _, c := range []Command{SelfUnmute{}, SelfStartVideo{}, React{Reaction: ReactionHeart}} {
 			if _, err := r.Handle(id, c); err == nil {
 				t.Fatalf("%s %s after secure succeeded", id, c.Name())
 			}

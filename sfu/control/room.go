@@ -76,6 +76,7 @@ type participant struct {
 	videoAllowed  bool // a chair asked this member to start video, once
 	lastRename    time.Time
 	chat          bucket
+	react         bucket
 }
 
 // Room is the control state of one meeting. Not safe for concurrent use:
@@ -106,6 +107,9 @@ type Room struct {
 	// roomChat paces members' chat room-wide, so that a crowd of raiders,
 	// each within its own limit, cannot flood everyone's send queue.
 	roomChat bucket
+	// roomReact paces members' reactions room-wide, as roomChat does chat.
+	roomReact bucket
+	reactions bool // members may react
 }
 
 // NewRoom returns the control state of a new meeting.
@@ -126,6 +130,8 @@ func NewRoom(cfg Config) (*Room, error) {
 		barred:      make(map[string]struct{}),
 		chat:        chatLog{max: cfg.Limits.ChatHistory},
 		roomChat:    newBucket(cfg.Limits.RoomChatBurst, cfg.Clock.Now()),
+		roomReact:   newBucket(cfg.Limits.RoomReactionBurst, cfg.Clock.Now()),
+		reactions:   true,
 		secrets:     newSecretLimiter(cfg.Limits),
 	}, nil
 }
@@ -139,6 +145,7 @@ func (r *Room) Join(req JoinRequest) (Admission, []Event) {
 	r.seq++
 	p := &participant{id: req.ID, identity: req.Identity, name: req.Name, seq: r.seq}
 	p.chat = newBucket(r.limits.ChatBurst, r.clock.Now())
+	p.react = newBucket(r.limits.ReactionBurst, r.clock.Now())
 	if req.Chair != GrantNone {
 		p.role = RoleChair
 		r.people[p.id] = p
@@ -261,11 +268,12 @@ func (r *Room) perms(p *participant) Perms {
 	case p.waiting != waitNone:
 		return Perms{}
 	case p.role >= RoleCoChair:
-		return Perms{Audio: true, Video: true, Chat: true, Rename: true, SelfUnmute: true, StartVideo: true}
+		return Perms{Audio: true, Video: true, Chat: true, Rename: true, SelfUnmute: true, StartVideo: true, React: true}
 	}
 	return Perms{
 		Audio: !p.audioMuted, Video: !p.videoStopped, Chat: r.chatMode != ChatOff, Rename: !r.renameLock,
 		SelfUnmute: r.selfUnmute || p.unmuteAllowed, StartVideo: r.startVideo || p.videoAllowed,
+		React: r.reactions,
 	}
 }
 
@@ -436,11 +444,12 @@ type Switches struct {
 	StartVideo  bool
 	ChatMode    ChatMode
 	RenameLock  bool
+	Reactions   bool
 	Secured     bool // UndoSecure would restore the switches as they were before Secure
 }
 
 // Switches reports the room-wide controls, for a client's first view.
 func (r *Room) Switches() Switches {
 	return Switches{Locked: r.locked, WaitingRoom: r.waitingRoom, SelfUnmute: r.selfUnmute,
-		StartVideo: r.startVideo, ChatMode: r.chatMode, RenameLock: r.renameLock, Secured: r.beforeSecure != nil}
+		StartVideo: r.startVideo, ChatMode: r.chatMode, RenameLock: r.renameLock, Reactions: r.reactions, Secured: r.beforeSecure != nil}
 }

@@ -15,6 +15,7 @@ const switches = {
   "rename-lock": ["set-rename-lock", "renameLock", "rename-lock"],
   "self-unmute": ["set-self-unmute", "selfUnmute", "self-unmute"],
   "start-video": ["set-start-video", "startVideo", "start-video"],
+  reactions: ["set-reactions", "reactions", "reactions"],
 };
 
 export class Chair {

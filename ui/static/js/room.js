@@ -158,6 +158,8 @@ function refreshSelf() {
   setPressed($("btn-hand"), state.hand, t("room.lowerHand"), t("room.raiseHand"));
   $("btn-mic").disabled = state.mode === "listen";
   $("btn-cam").disabled = state.mode === "listen";
+  const react = !state.perms || state.perms.react !== false;
+  for (const b of $("reactions").querySelectorAll("button")) b.disabled = !react;
   grid.setState(state.selfId, { audio: state.mic, video: state.cam, hand: state.hand });
 }
 
@@ -231,7 +233,7 @@ let lastError = "";
 const liveErrors = [
   "chat-off", "self-unmute-off", "start-video-off", "rename-locked", "rate-limited", "bad-host-key",
   "secret-refused", "not-chair", "not-owner", "target-is-chair", "unknown-participant", "hand-not-raised",
-  "private-chat", "not-secured",
+  "private-chat", "not-secured", "reactions-off",
 ];
 
 function addPerson(p) {
@@ -420,6 +422,12 @@ const controlHandlers = {
     if (msg.chat.from !== state.selfId) view.announce(t("room.chatFrom", { Name: msg.chat.name, Text: msg.chat.text }));
   },
   "chat-deleted": (msg) => view.deleteChat(msg.chatId),
+  reaction: (msg) => {
+    const r = reactions[msg.reaction];
+    if (!r) return;
+    grid.react(msg.subject, r.symbol, t(r.name));
+    view.announce(t("room.reacted", { Name: nameOf(msg.subject), Reaction: t(r.name) }));
+  },
   // The control room's "left" comes before its hands update and before the
   // media room's participant event, which forgets the member.
   left: (msg) => departed.add(msg.subject),
@@ -482,6 +490,15 @@ function removedName(id) {
   removed.set(id, name);
   return name;
 }
+
+// The fixed set of reactions (sfu/PROTOCOL.md "react"): symbol on the tile,
+// words for screen readers.
+const reactions = {
+  applause: { symbol: "👏", name: "room.reaction.applause" },
+  heart: { symbol: "💖", name: "room.reaction.heart" },
+  wave: { symbol: "👋", name: "room.reaction.wave" },
+  "thumbs-up": { symbol: "👍", name: "room.reaction.thumbs-up" },
+};
 
 // The words of each chat mode, shown above the chat and said when it changes.
 const chatNotes = { everyone: "room.chatNote.everyone", chairs: "room.chatNote.chairs", off: "room.chatNote.off" };
@@ -683,6 +700,25 @@ $("btn-mic").addEventListener("click", toggleMic);
 $("btn-cam").addEventListener("click", toggleCam);
 $("btn-hand").addEventListener("click", toggleHand);
 $("btn-chat").addEventListener("click", () => togglePanel($("btn-chat"), $("chat")));
+// The reactions row opens under the toolbar; a reaction keeps it open for
+// the next one, Escape or the React button closes it.
+$("btn-react").addEventListener("click", () => {
+  const row = $("reactions");
+  row.hidden = !row.hidden;
+  $("btn-react").setAttribute("aria-expanded", String(!row.hidden));
+  if (!row.hidden) row.querySelector("button").focus();
+});
+$("reactions").addEventListener("click", (ev) => {
+  const b = ev.target.closest("button[data-reaction]");
+  if (b && state.client) state.client.send({ type: "react", reaction: b.dataset.reaction });
+});
+$("reactions").addEventListener("keydown", (ev) => {
+  if (ev.key !== "Escape") return;
+  ev.stopPropagation();
+  $("reactions").hidden = true;
+  $("btn-react").setAttribute("aria-expanded", "false");
+  $("btn-react").focus();
+});
 $("btn-people").addEventListener("click", () => togglePanel($("btn-people"), $("people")));
 $("btn-chair").addEventListener("click", () => togglePanel($("btn-chair"), $("chair")));
 $("btn-leave").addEventListener("click", leave);

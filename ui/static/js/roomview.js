@@ -112,6 +112,21 @@ export class Grid {
     t.querySelector(".status").textContent = words.join(" · ");
   }
 
+  /** Shows a reaction on a tile for a few seconds (screen readers hear it from announce). */
+  react(id, symbol, words) {
+    const t = this.tiles.get(id);
+    if (!t) return;
+    const el = document.createElement("span");
+    el.className = "reaction";
+    el.setAttribute("aria-hidden", "true");
+    const sym = document.createElement("span");
+    sym.className = "symbol";
+    sym.textContent = symbol;
+    el.append(sym, " ", words);
+    t.append(el);
+    setTimeout(() => el.remove(), 4000);
+  }
+
   speaking(id, on) {
     const t = this.tiles.get(id);
     if (t) t.classList.toggle("speaking", on);
