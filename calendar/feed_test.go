@@ -212,6 +212,8 @@ func TestHandlerConditionalGet(t *testing.T) {
 	for path, want := range map[string]int{
 		"/calendar/format/12-step.ics":                   200,
 		"/calendar/program/AA.ics?type=W":                200,
+		"/calendar/program/GA.ics":                       404, // no meeting has it: no feed
+		"/calendar/program/no%20such.ics":                404,
 		"/calendar/group/home.ics?timezone=Asia/Kolkata": 200,
 		"/calendar/meeting/kolkata.ics":                  200,
 		"/calendar/meeting/nope.ics":                     404,

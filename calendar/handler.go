@@ -91,6 +91,20 @@ func (h *Handler) serveNamed(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "calendar feeds end in .ics", http.StatusNotFound)
 		return
 	}
+	if r.PathValue("kind") == "program" {
+		// A program's feed exists while the program has meetings, as its
+		// CalDAV collection does; programs are data an admin adds and
+		// deletes.
+		in, err := h.src.Schedule(r.Context(), meetings.Filter{Program: meetings.Program(name)})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if len(in) == 0 {
+			http.Error(w, "no meetings of program "+strconv.Quote(name), http.StatusNotFound)
+			return
+		}
+	}
 	h.serve(w, r)
 }
 

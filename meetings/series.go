@@ -28,17 +28,9 @@ func Formats() []Format {
 	return []Format{Format12Step, FormatSMART, FormatFaith, FormatSecular, FormatOtherKind}
 }
 
-// Program is the fellowship or programme a meeting belongs to.
+// Program is the key of the fellowship or programme a meeting belongs to,
+// one of the store's Programs (see ProgramInfo).
 type Program string
-
-// Programs lists every valid program in display order.
-func Programs() []Program {
-	return []Program{
-		"AA", "NA", "CA", "CMA", "Al-Anon", "SMART Recovery", "Celebrate Recovery",
-		"Recovery Dharma", "Refuge Recovery", "Millati Islami", "Women for Sobriety",
-		"LifeRing", "other",
-	}
-}
 
 // Group is a home group or service body that holds one or more meetings.
 type Group struct {

@@ -16,6 +16,9 @@ type Changes struct {
 // Store keeps groups, series and exceptions. It is narrow on purpose so that
 // another database can implement it without touching callers.
 //
+// A series' or group's program must be in Programs and, unless the row
+// already had it, not retired; otherwise the write is a *ValidationError.
+//
 // Errors: a missing slug wraps ErrNotFound, a duplicate slug or a delete that
 // would orphan rows wraps ErrConflict, and invalid input is a
 // *ValidationError. A failed write changes nothing. Every write to a series
@@ -58,6 +61,18 @@ type Store interface {
 	// no passcode.
 	SetPhonePINHash(ctx context.Context, slug, hash string) error
 	SetHostKeyHash(ctx context.Context, slug, hash string) error
+
+	// Programs lists every program, retired ones too, in display order.
+	Programs(ctx context.Context) ([]ProgramInfo, error)
+	// CreateProgram adds p (ErrConflict when its key or slug is taken) and
+	// sets Created and Updated.
+	CreateProgram(ctx context.Context, p *ProgramInfo) error
+	// UpdateProgram replaces the name, abbreviation, format and Retired of
+	// the program p.Key; the key never changes.
+	UpdateProgram(ctx context.Context, p *ProgramInfo) error
+	// DeleteProgram removes a program no meeting or group has; one in use
+	// fails with ErrConflict and can only be retired.
+	DeleteProgram(ctx context.Context, key Program) error
 
 	Changes(ctx context.Context) (Changes, error)
 

@@ -76,9 +76,7 @@ func (s *Series) Validate() error {
 	if !validFormat(s.Format) {
 		v.add("format", "format %q must be one of %s", s.Format, formatList())
 	}
-	if !validProgram(s.Program) {
-		v.add("program", "program %q must be one of %s", s.Program, programList())
-	}
+	checkProgramKey(&v, "program", s.Program)
 	checkTypes(&v, s.Types)
 	checkLanguages(&v, s.Languages)
 	if _, err := LoadZone(s.TimeZone); err != nil {
@@ -112,8 +110,8 @@ func (g *Group) Validate() error {
 	checkText(&v, "description", g.Description, MaxNotesLen, false)
 	checkText(&v, "contact_note", g.ContactNote, MaxTextLen, false)
 	checkText(&v, "location", g.Location, MaxTextLen, false)
-	if g.Program != "" && !validProgram(g.Program) {
-		v.add("program", "program %q must be one of %s", g.Program, programList())
+	if g.Program != "" {
+		checkProgramKey(&v, "program", g.Program)
 	}
 	if g.TraditionURL != "" {
 		u, err := url.Parse(g.TraditionURL)
@@ -234,27 +232,10 @@ func validFormat(f Format) bool {
 	return false
 }
 
-func validProgram(p Program) bool {
-	for _, q := range Programs() {
-		if p == q {
-			return true
-		}
-	}
-	return false
-}
-
 func formatList() string {
 	var names []string
 	for _, f := range Formats() {
 		names = append(names, string(f))
-	}
-	return strings.Join(names, ", ")
-}
-
-func programList() string {
-	var names []string
-	for _, p := range Programs() {
-		names = append(names, string(p))
 	}
 	return strings.Join(names, ", ")
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
@@ -12,11 +13,14 @@ import (
 // admin.js reads and writes through the JSON API with the bearer token, so
 // nothing here is behind a cookie a cross-site form could ride on.
 type adminData struct {
-	Formats  []option
-	Programs []option
-	Types    []option
-	Zones    []string
-	Weekdays []string
+	Formats []option
+	// Programs are offered for new meetings; ProgramNames labels every
+	// program, retired ones too, in the page language.
+	Programs     []option
+	ProgramNames []option
+	Types        []option
+	Zones        []string
+	Weekdays     []string
 	// View is which admin page this is: "home" (the meetings and the
 	// groups), "new" (the form for a new meeting) or "meeting" (one
 	// meeting: its details, exceptions, host key and deletion), so that no
@@ -55,11 +59,20 @@ func (h *Handler) adminMeeting(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) adminPage(w http.ResponseWriter, r *http.Request, d adminData, title string) {
 	v := h.viewerOf(w, r)
 	l := v.Lang
+	programs, err := h.cfg.Reader.Programs(r.Context())
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	// Retired programs are not offered for new meetings; admin.js adds one
+	// back to the picker of a meeting that has it, and adds new programs.
+	offered := slices.DeleteFunc(slices.Clone(programs), func(p meetings.ProgramInfo) bool { return p.Retired })
+	d.Programs, d.ProgramNames = programOptions(l, offered), programOptions(l, programs)
 	d.Weekdays = make([]string, 7)
 	for i := range d.Weekdays {
 		d.Weekdays[i] = l.Weekday(time.Weekday(i))
 	}
-	d.Formats, d.Programs, d.Types, d.Zones = formatOptions(l), programOptions(l), typeOptions(l), commonZones()
+	d.Formats, d.Types, d.Zones = formatOptions(l), typeOptions(l), commonZones()
 	full := l.T("admin.title")
 	if title != "" {
 		full = l.T("admin.pageTitle", "Name", title)

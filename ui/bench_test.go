@@ -19,7 +19,7 @@ func bigSchedule(n int) *fakeReader {
 	for i := range n {
 		r.series = append(r.series, meetings.Series{
 			ID: int64(i + 1), Slug: fmt.Sprintf("m-%d", i), Name: fmt.Sprintf("Meeting %d", i),
-			Format: meetings.Formats()[i%5], Program: meetings.Programs()[i%13], Types: []string{"O"},
+			Format: meetings.Formats()[i%5], Program: meetings.DefaultPrograms()[i%13].Key, Types: []string{"O"},
 			Languages: []string{"en"}, TimeZone: zones[i%len(zones)],
 			Start: meetings.LocalTime{Hour: i % 24, Minute: (i * 15) % 60}, Duration: time.Hour,
 			Recurrence: weekly(time.Weekday(i%7), time.Weekday((i+3)%7)),

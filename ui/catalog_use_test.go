@@ -13,7 +13,7 @@ import (
 // Message IDs built at run time from a code the server or the schedule
 // sends ("room.end." + refusal code, "type." + Meeting Guide code...).
 var dynamicPrefixes = []string{"type.", "format.", "tod.", "room.end.", "room.live.", "room.media.",
-	"room.role.", "room.person.", "admin.kind."}
+	"room.role.", "room.person.", "admin.kind.", "program."}
 
 // TestEveryMessageUsedAndKnown reads the templates, the browser modules and
 // the Go files: every message they ask for is in en.json, and every message

@@ -29,6 +29,8 @@ type Reader interface {
 	ListMeetings(ctx context.Context, f meetings.Filter) ([]meetings.Meeting, error)
 	// Meeting returns one meeting with its exceptions, group and zone.
 	Meeting(ctx context.Context, slug string) (meetings.Meeting, error)
+	// Programs lists every program, retired ones too, in display order.
+	Programs(ctx context.Context) ([]meetings.ProgramInfo, error)
 }
 
 // Feeds are the ways to put a set of meetings in a calendar.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,7 +19,21 @@ type fakeReader struct {
 	series     []meetings.Series
 	exceptions map[int64][]meetings.Exception
 	groups     map[string]meetings.Group
-	err        error
+	// programs replace the default with their key or follow the defaults.
+	programs []meetings.ProgramInfo
+	err      error
+}
+
+func (f *fakeReader) Programs(context.Context) ([]meetings.ProgramInfo, error) {
+	out := meetings.DefaultPrograms()
+	for _, p := range f.programs {
+		if i := slices.IndexFunc(out, func(q meetings.ProgramInfo) bool { return q.Key == p.Key }); i >= 0 {
+			out[i] = p
+		} else {
+			out = append(out, p)
+		}
+	}
+	return out, f.err
 }
 
 func (f *fakeReader) ListMeetings(_ context.Context, flt meetings.Filter) ([]meetings.Meeting, error) {

@@ -215,7 +215,7 @@ func TestErrors(t *testing.T) {
 func TestSubscribePage(t *testing.T) {
 	h := newTestHandler(t, sampleSchedule())
 	body := get(t, h, "/subscribe").Body.String()
-	mustContain(t, body, "<h3>12-step</h3>", "<h3>SMART</h3>", "<h3>AA</h3>", "<h3>SMART Recovery</h3>",
+	mustContain(t, body, "<h3>12-step</h3>", "<h3>SMART</h3>", "<h3>Alcoholics Anonymous (AA)</h3>", "<h3>SMART Recovery</h3>",
 		`href="webcal://example.test/calendar/meetings.ics?format=smart"`,
 		`value="https://example.test/caldav/"`, "Apple Calendar", "Google Calendar", "Outlook", "Thunderbird")
 	// Sizes, the warning on the one feed too big for Google, Apple's hourly refresh.

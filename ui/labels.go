@@ -15,7 +15,27 @@ type badge struct{ Class, Text string }
 
 func formatLabel(l *i18n.Lang, f meetings.Format) string { return l.FormatName(string(f)) }
 
-func programLabel(l *i18n.Lang, p meetings.Program) string { return l.ProgramName(string(p)) }
+// programName is a program's name in the page language, or the stored
+// name when the catalogs have none or an admin renamed a default program.
+func programName(l *i18n.Lang, p *meetings.ProgramInfo) string {
+	if p.Renamed() {
+		return p.Name
+	}
+	return l.ProgramName(p.Slug, p.Name)
+}
+
+// programLabel is what members read for a program: its name in their
+// language with the usual abbreviation ("Alcohólicos Anónimos (AA)").
+func programLabel(l *i18n.Lang, p *meetings.ProgramInfo) string { return p.Label(programName(l, p)) }
+
+// programLabelOf labels the program with key, from the stored list ps; a
+// key missing from it (added on another node a moment ago) is shown as is.
+func programLabelOf(l *i18n.Lang, ps []meetings.ProgramInfo, key meetings.Program) string {
+	if p, ok := meetings.FindProgram(ps, key); ok {
+		return programLabel(l, &p)
+	}
+	return string(key)
+}
 
 func formatOptions(l *i18n.Lang) []option {
 	var out []option
@@ -25,10 +45,10 @@ func formatOptions(l *i18n.Lang) []option {
 	return out
 }
 
-func programOptions(l *i18n.Lang) []option {
-	var out []option
-	for _, p := range meetings.Programs() {
-		out = append(out, option{string(p), programLabel(l, p)})
+func programOptions(l *i18n.Lang, ps []meetings.ProgramInfo) []option {
+	out := make([]option, len(ps))
+	for i := range ps {
+		out[i] = option{string(ps[i].Key), programLabel(l, &ps[i])}
 	}
 	return out
 }

@@ -59,9 +59,13 @@ func (h *Handler) buildMeeting(w http.ResponseWriter, r *http.Request, v *viewer
 	s := m.Series
 	v.Lang = h.languageOf(w, r, s.Languages)
 	l := v.Lang
+	programs, err := h.cfg.Reader.Programs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("programs: %w", err)
+	}
 	start := time.Date(2000, 1, 1, s.Start.Hour, s.Start.Minute, 0, 0, time.UTC)
 	d := &meetingData{
-		Series: s, Program: programLabel(l, s.Program), Format: formatLabel(l, s.Format),
+		Series: s, Program: programLabelOf(l, programs, s.Program), Format: formatLabel(l, s.Format),
 		Types: l.TypeNames(s.Types), Languages: l.LanguageNames(s.Languages),
 		Feeds: h.cfg.Feeds(r, v.Lang.Tag).MeetingFeeds(s.Slug), Zones: commonZones(),
 		When: l.T("meeting.whenText", "Rule", recurrenceText(l, s.Recurrence), "Time", l.Time(start),

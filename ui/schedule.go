@@ -63,6 +63,21 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
 	}
+	programs, err := h.cfg.Reader.Programs(r.Context())
+	if err != nil {
+		return nil, fmt.Errorf("programs: %w", err)
+	}
+	offered := meetings.ProgramsInUse(programs, all)
+	if form.Program != "" {
+		switch p, ok := meetings.FindProgram(programs, meetings.Program(form.Program)); {
+		case !ok:
+			form.Notices = append(form.Notices, notice{"notice.program", form.Program})
+			form.Program, form.f = "", form.f.Without(meetings.KeyProgram)
+		case !slices.ContainsFunc(offered, func(q meetings.ProgramInfo) bool { return q.Key == p.Key }):
+			// A link to a program whose meetings are gone still shows it chosen.
+			offered = append(offered, p)
+		}
+	}
 	f := form.filter()
 	now := h.cfg.Now()
 	var matched []meetings.Meeting
@@ -76,11 +91,11 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 		if !sl.End.After(now) || !form.window.Contains(sl.Start.In(v.Loc)) {
 			continue
 		}
-		rows = append(rows, h.rowOf(&sl.Meeting.Series, sl.Occurrence, v, now))
+		rows = append(rows, h.rowOf(&sl.Meeting.Series, sl.Occurrence, v, now, programs))
 	}
 	l := v.Lang
 	d := &homeData{
-		Form: form, Formats: formatOptions(l), Programs: programOptions(l),
+		Form: form, Formats: formatOptions(l), Programs: programOptions(l, offered),
 		Types: typeOptions(l), Languages: languageOptions(l, languagesOf(all)), Times: timeOptions(l),
 		Zones: commonZones(), Feeds: h.cfg.Feeds(r, v.Lang.Tag).FilterFeeds(f), Total: len(rows),
 	}
@@ -119,11 +134,11 @@ func (h *Handler) upcoming(m *meetings.Meeting, from, to time.Time) []meetings.O
 
 const isoLayout = time.RFC3339
 
-func (h *Handler) rowOf(s *meetings.Series, o meetings.Occurrence, v viewer, now time.Time) row {
+func (h *Handler) rowOf(s *meetings.Series, o meetings.Occurrence, v viewer, now time.Time, programs []meetings.ProgramInfo) row {
 	l := v.Lang
 	local := o.Start.In(v.Loc)
 	r := row{
-		Slug: s.Slug, Name: s.Name, Program: programLabel(l, s.Program), Format: formatLabel(l, s.Format),
+		Slug: s.Slug, Name: s.Name, Program: programLabelOf(l, programs, s.Program), Format: formatLabel(l, s.Format),
 		Types: l.TypeNames(s.Types), Languages: l.LanguageNames(s.Languages),
 		ViewerTime: l.Time(local), ViewerEnd: l.Time(o.End.In(v.Loc)),
 		StartISO: o.Start.UTC().Format(isoLayout), Cancelled: o.Cancelled, Moved: o.Moved,

@@ -39,9 +39,8 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 	// Only formats and programs that have meetings get a row, so nobody
 	// subscribes to a feed that is empty by construction.
 	usedFormat := map[meetings.Format]bool{}
-	usedProgram := map[meetings.Program]bool{}
 	for _, s := range all {
-		usedFormat[s.Format], usedProgram[s.Program] = true, true
+		usedFormat[s.Format] = true
 	}
 	for _, f := range meetings.Formats() {
 		if usedFormat[f] {
@@ -53,15 +52,18 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 			d.Formats = append(d.Formats, fr)
 		}
 	}
-	for _, p := range meetings.Programs() {
-		if usedProgram[p] {
-			fr, err := row(programLabel(v.Lang, p), meetings.Filter{Program: p})
-			if err != nil {
-				h.fail(w, r, v, err)
-				return
-			}
-			d.Programs = append(d.Programs, fr)
+	programs, err := h.cfg.Reader.Programs(r.Context())
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	for _, p := range meetings.ProgramsInUse(programs, all) {
+		fr, err := row(programLabel(v.Lang, &p), meetings.Filter{Program: p.Key})
+		if err != nil {
+			h.fail(w, r, v, err)
+			return
 		}
+		d.Programs = append(d.Programs, fr)
 	}
 	h.render(w, r, http.StatusOK, "subscribe", page{Title: v.Lang.T("sub.title"), Viewer: v, Data: d})
 }

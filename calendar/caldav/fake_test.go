@@ -63,7 +63,7 @@ func series(id int64, slug, zone string, format meetings.Format, start meetings.
 }
 
 // fixture: a New York evening meeting (cancelled once, moved once), a
-// Berlin morning SMART meeting, and a late Tokyo meeting that runs past
+// Berlin morning SMART Recovery meeting, and a late Tokyo meeting that runs past
 // midnight so a range can fall inside an occurrence.
 func fixture() []meetings.Meeting {
 	ny := series(1, "ny-evening", "America/New_York", meetings.Format12Step, meetings.LocalTime{Hour: 19}, time.Monday, time.Thursday)
@@ -73,6 +73,7 @@ func fixture() []meetings.Meeting {
 		{Date: date(2026, 3, 12), Kind: meetings.Moved, NewStart: &later, Updated: updated},
 	}
 	berlin := series(2, "berlin-smart", "Europe/Berlin", meetings.FormatSMART, meetings.LocalTime{Hour: 8}, time.Saturday)
+	berlin.Series.Program = "SMART Recovery"
 	tokyo := series(3, "tokyo-late", "Asia/Tokyo", meetings.Format12Step, meetings.LocalTime{Hour: 23, Minute: 30}, time.Friday)
 	return []meetings.Meeting{ny, berlin, tokyo}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -138,11 +139,31 @@ func collections() []collection {
 		out = append(out, collection{name: "format-" + slugify(string(f)), display: string(f) + " meetings",
 			description: "Meetings of the " + string(f) + " format", filter: meetings.Filter{Format: f}})
 	}
-	for _, p := range meetings.Programs() {
-		out = append(out, collection{name: "program-" + slugify(string(p)), display: string(p) + " meetings",
-			description: string(p) + " meetings", filter: meetings.Filter{Program: p}})
-	}
 	return out
+}
+
+// withPrograms is s with a collection for each program that has meetings
+// now, after the fixed ones: a program's collection appears with its first
+// meeting and goes with its last, as its feed does.
+func (s *Server) withPrograms(ctx context.Context) (*Server, error) {
+	all, err := s.cfg.Source.Schedule(ctx, meetings.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("caldav: programs in use: %w", err)
+	}
+	var used []meetings.Program
+	for i := range all {
+		if p := all[i].Series.Program; !slices.Contains(used, p) {
+			used = append(used, p)
+		}
+	}
+	slices.Sort(used)
+	v := *s
+	v.collections = slices.Clip(s.collections)
+	for _, p := range used {
+		v.collections = append(v.collections, collection{name: "program-" + slugify(string(p)),
+			display: string(p) + " meetings", description: string(p) + " meetings", filter: meetings.Filter{Program: p}})
+	}
+	return &v, nil
 }
 
 func (s *Server) principalPath() string { return s.cfg.Prefix + "/public/" }
@@ -230,6 +251,12 @@ var writeMethods = map[string]bool{
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+	v, err := s.withPrograms(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s = v
 	t := s.resolve(r.URL.Path)
 	switch {
 	case writeMethods[r.Method]:

@@ -86,7 +86,7 @@ func TestDiscovery(t *testing.T) {
 		}
 	}
 	resp, out = do(t, "PROPFIND", ts.URL+"/dav/public/calendars/", `<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:displayname/></d:prop></d:propfind>`, "Depth", "1")
-	if resp.StatusCode != http.StatusMultiStatus || strings.Count(out, "<c:calendar/>") != 19 {
+	if resp.StatusCode != http.StatusMultiStatus || strings.Count(out, "<c:calendar/>") != 8 {
 		t.Errorf("home set depth 1: %d, %d calendars", resp.StatusCode, strings.Count(out, "<c:calendar/>"))
 	}
 }
@@ -384,5 +384,44 @@ func TestMembersFollowChanges(t *testing.T) {
 	src.modified = updated.Add(time.Minute)
 	if after := list(); strings.Count(after, "<d:getetag>") != 2 || strings.Contains(after, "tokyo-late") {
 		t.Errorf("after a change the listing still holds the removed series: %s", after)
+	}
+}
+
+// A program's collection exists while the program has meetings: it appears
+// with the first and goes with the last (programs are data an admin adds).
+func TestProgramCollectionsFollowUse(t *testing.T) {
+	src := newFakeSource(fixture())
+	ts := serverOn(t, src)
+	home := func() string {
+		t.Helper()
+		resp, out := do(t, "PROPFIND", ts.URL+"/dav/public/calendars/", `<d:propfind xmlns:d="DAV:"><d:prop><d:displayname/></d:prop></d:propfind>`, "Depth", "1")
+		if resp.StatusCode != http.StatusMultiStatus {
+			t.Fatalf("home PROPFIND: %d", resp.StatusCode)
+		}
+		return out
+	}
+	ga := "/dav/public/calendars/program-ga/"
+	if strings.Contains(home(), ga) {
+		t.Fatal("a collection for a program without meetings")
+	}
+	if resp, _ := do(t, "PROPFIND", ts.URL+ga, "", "Depth", "0"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("unused program's collection: %d", resp.StatusCode)
+	}
+	m := series(9, "gamblers", "America/Chicago", meetings.Format12Step, meetings.LocalTime{Hour: 20}, time.Tuesday)
+	m.Series.Program = "GA"
+	src.entries = append(src.entries, m)
+	src.bySlug["gamblers"] = len(src.entries) - 1
+	src.modified = updated.Add(time.Minute)
+	if out := home(); !strings.Contains(out, ga) || !strings.Contains(out, "GA meetings") {
+		t.Fatalf("no collection for the program's first meeting:\n%s", out)
+	}
+	if _, body := do(t, http.MethodGet, ts.URL+ga, ""); !strings.Contains(body, "UID:") || strings.Count(body, "BEGIN:VEVENT") == 0 {
+		t.Fatalf("the program's collection holds no event:\n%.300s", body)
+	}
+	src.entries = src.entries[:len(src.entries)-1]
+	delete(src.bySlug, "gamblers")
+	src.modified = updated.Add(2 * time.Minute)
+	if strings.Contains(home(), ga) {
+		t.Fatal("the collection stayed after the program's last meeting went")
 	}
 }

@@ -59,8 +59,8 @@ fileext = ".ics"
 	runTool(t, dir, strings.Repeat("y\n", 40), vdirsyncer, "-c", vcfg, "discover")
 	runTool(t, dir, "", vdirsyncer, "-c", vcfg, "sync")
 	collections, err := os.ReadDir(filepath.Join(dir, "cal"))
-	if err != nil || len(collections) != 19 {
-		t.Fatalf("vdirsyncer synced %d collections (%v), want 19", len(collections), err)
+	if err != nil || len(collections) != 8 {
+		t.Fatalf("vdirsyncer synced %d collections (%v), want 8", len(collections), err)
 	}
 	objs, _ := filepath.Glob(filepath.Join(dir, "cal", "all", "*.ics"))
 	if len(objs) != 3 {

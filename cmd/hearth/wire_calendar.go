@@ -98,7 +98,9 @@ func (n feedNamer) FormatName(lang string, f meetings.Format) string {
 }
 
 func (n feedNamer) ProgramName(lang string, p meetings.Program) string {
-	return n.lang(lang).ProgramName(string(p))
+	// The catalogs name default programs; any other keeps its key, as in
+	// the feed without ?lang=.
+	return n.lang(lang).ProgramName(meetings.ProgramSlug(p), string(p))
 }
 
 func (n feedNamer) TypeName(lang, code string) string { return n.lang(lang).TypeName(code) }

@@ -158,7 +158,7 @@ func TestFeedsInViewerLanguage(t *testing.T) {
 			}
 			enCats, _ := en.Props.Get(ical.PropCategories).TextList()
 			cats, _ := ev.Props.Get(ical.PropCategories).TextList()
-			want := []string{l.ProgramName(enCats[0]), l.FormatName(enCats[1])}
+			want := []string{l.ProgramName(meetings.ProgramSlug(meetings.Program(enCats[0])), enCats[0]), l.FormatName(enCats[1])}
 			for _, typeName := range enCats[2:] {
 				want = append(want, l.TypeName(typeCodeOf(t, typeName)))
 			}

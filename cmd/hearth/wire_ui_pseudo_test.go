@@ -13,6 +13,7 @@ import (
 
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui/browsertest"
+	"github.com/hearth-recovery/hearth/ui/i18n"
 )
 
 // scheduleData is every text the schedule's people typed (names, notes,
@@ -45,12 +46,28 @@ func scheduleData(t *testing.T, base string) []string {
 	for _, g := range gs.Groups {
 		out = append(out, g.Slug, g.Name, g.Description, g.Location, g.Program)
 	}
-	for _, p := range meetings.Programs() {
-		if p != "other" {
-			out = append(out, string(p))
+	// Programs are data too: names the catalogs lack (brands, an admin's
+	// own) are shown as stored; names they have are marked.
+	var ps struct {
+		Programs []struct{ Key, Name, Abbreviation string }
+	}
+	if code, body := get(t, base+"/api/programs"); code != 200 || json.Unmarshal([]byte(body), &ps) != nil {
+		t.Fatalf("/api/programs: %d", code)
+	}
+	cat, err := i18n.Load(i18n.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := cat.IDs(i18n.Reference)
+	for _, p := range ps.Programs {
+		if p.Key != "other" {
+			out = append(out, p.Key, p.Abbreviation)
+			if !slices.Contains(ids, "program."+meetings.ProgramSlug(meetings.Program(p.Key))) {
+				out = append(out, p.Name)
+			}
 		}
 	}
-	return out
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
 }
 
 // TestBrowserPseudoLocale renders every page and the room in the en-XA

@@ -63,6 +63,9 @@ func (s *base) CreateGroup(ctx context.Context, g *meetings.Group) error {
 		return err
 	}
 	return s.write(ctx, "create group", func(tx tx, now int64) error {
+		if err := checkProgram(ctx, tx, g.Program, ""); err != nil {
+			return err
+		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO groups (slug, name, program, description, tradition_url,
 			contact_note, location, conference_phone, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			g.Slug, g.Name, string(g.Program), g.Description, g.TraditionURL, g.ContactNote, g.Location,
@@ -81,8 +84,15 @@ func (s *base) UpdateGroup(ctx context.Context, g *meetings.Group) error {
 		return err
 	}
 	return s.write(ctx, "update group", func(tx tx, now int64) error {
+		had, err := programOf(ctx, tx, "groups", g.Slug)
+		if err != nil {
+			return err
+		}
+		if err := checkProgram(ctx, tx, g.Program, had); err != nil {
+			return err
+		}
 		var id, created int64
-		err := tx.QueryRowContext(ctx, `UPDATE groups SET name=?, program=?, description=?, tradition_url=?,
+		err = tx.QueryRowContext(ctx, `UPDATE groups SET name=?, program=?, description=?, tradition_url=?,
 			contact_note=?, location=?, conference_phone=?, updated=? WHERE slug=? RETURNING id, created`,
 			g.Name, string(g.Program), g.Description, g.TraditionURL, g.ContactNote, g.Location,
 			g.ConferencePhone, now, g.Slug).Scan(&id, &created)

@@ -88,6 +88,52 @@ var migrations = [...]string{
 	`ALTER TABLE series ADD COLUMN phone_pin_hash TEXT NOT NULL DEFAULT '';`,
 	// 4: the room's chat mode at the start (issue 15).
 	`ALTER TABLE series ADD COLUMN chat_mode TEXT NOT NULL DEFAULT 'everyone';`,
+	// 5: programs as data, seeded with the default list (meetings'
+	// program_defaults.go as of this migration); every earlier program keeps
+	// its key, so no meeting or group changes.
+	`CREATE TABLE programs (
+		id INTEGER PRIMARY KEY,
+		key TEXT NOT NULL UNIQUE,
+		slug TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		abbreviation TEXT NOT NULL,
+		format TEXT NOT NULL,
+		retired INTEGER NOT NULL,
+		position INTEGER NOT NULL,
+		created INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);
+	INSERT INTO programs (position, key, slug, name, abbreviation, format, retired, created, updated)
+	SELECT column1, column2, column3, column4, column5, column6, 0, 0, 0 FROM (VALUES
+		(1, 'AA', 'aa', 'Alcoholics Anonymous', 'AA', '12-step'),
+		(2, 'NA', 'na', 'Narcotics Anonymous', 'NA', '12-step'),
+		(3, 'CA', 'ca', 'Cocaine Anonymous', 'CA', '12-step'),
+		(4, 'CMA', 'cma', 'Crystal Meth Anonymous', 'CMA', '12-step'),
+		(5, 'Al-Anon', 'al-anon', 'Al-Anon Family Groups', 'Al-Anon', '12-step'),
+		(6, 'SMART Recovery', 'smart-recovery', 'SMART Recovery', '', 'smart'),
+		(7, 'Celebrate Recovery', 'celebrate-recovery', 'Celebrate Recovery', 'CR', 'faith-based'),
+		(8, 'Recovery Dharma', 'recovery-dharma', 'Recovery Dharma', 'RD', 'other'),
+		(9, 'Refuge Recovery', 'refuge-recovery', 'Refuge Recovery', '', 'other'),
+		(10, 'Millati Islami', 'millati-islami', 'Millati Islami', '', 'faith-based'),
+		(11, 'Women for Sobriety', 'women-for-sobriety', 'Women for Sobriety', 'WFS', 'secular'),
+		(12, 'LifeRing', 'lifering', 'LifeRing Secular Recovery', 'LifeRing', 'secular'),
+		(13, 'MARA', 'mara', 'Medication-Assisted Recovery Anonymous', 'MARA', '12-step'),
+		(14, 'JACS', 'jacs', 'Jewish Alcoholics, Chemically Dependent Persons and Significant Others', 'JACS', 'faith-based'),
+		(15, 'GA', 'ga', 'Gamblers Anonymous', 'GA', '12-step'),
+		(16, 'OA', 'oa', 'Overeaters Anonymous', 'OA', '12-step'),
+		(17, 'ACA', 'aca', 'Adult Children of Alcoholics', 'ACA', '12-step'),
+		(18, 'CoDA', 'coda', 'Co-Dependents Anonymous', 'CoDA', '12-step'),
+		(19, 'SLAA', 'slaa', 'Sex and Love Addicts Anonymous', 'SLAA', '12-step'),
+		(20, 'MA', 'ma', 'Marijuana Anonymous', 'MA', '12-step'),
+		(21, 'HA', 'ha', 'Heroin Anonymous', 'HA', '12-step'),
+		(22, 'Nar-Anon', 'nar-anon', 'Nar-Anon Family Groups', 'Nar-Anon', '12-step'),
+		(23, 'Alateen', 'alateen', 'Alateen', '', '12-step'),
+		(24, 'DRA', 'dra', 'Dual Recovery Anonymous', 'DRA', '12-step'),
+		(25, 'EA', 'ea', 'Emotions Anonymous', 'EA', '12-step'),
+		(26, 'DBSA', 'dbsa', 'Depression and Bipolar Support Alliance', 'DBSA', 'other'),
+		(27, 'Grief Support', 'grief-support', 'Grief support group', '', 'other'),
+		(28, 'other', 'other', 'Other program', '', 'other'));
+	CREATE INDEX series_program ON series(program);`,
 }
 
 // migrate brings db up to version target, one transaction per migration.

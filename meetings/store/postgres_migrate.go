@@ -109,6 +109,50 @@ var pgMigrations = [...]string{
 	`ALTER TABLE series ADD COLUMN phone_pin_hash text NOT NULL DEFAULT '';`,
 	// 4: SQLite's migration 4, the room's chat mode at the start (issue 15).
 	`ALTER TABLE series ADD COLUMN chat_mode text NOT NULL DEFAULT 'everyone';`,
+	// 5: programs as data, as SQLite's migration 5.
+	`CREATE TABLE programs (
+		id bigserial PRIMARY KEY,
+		key text NOT NULL UNIQUE,
+		slug text NOT NULL UNIQUE,
+		name text NOT NULL,
+		abbreviation text NOT NULL,
+		format text NOT NULL,
+		retired boolean NOT NULL,
+		position integer NOT NULL,
+		created bigint NOT NULL,
+		updated bigint NOT NULL
+	);
+	INSERT INTO programs (position, key, slug, name, abbreviation, format, retired, created, updated)
+	SELECT v.*, false, 0, 0 FROM (VALUES
+		(1, 'AA', 'aa', 'Alcoholics Anonymous', 'AA', '12-step'),
+		(2, 'NA', 'na', 'Narcotics Anonymous', 'NA', '12-step'),
+		(3, 'CA', 'ca', 'Cocaine Anonymous', 'CA', '12-step'),
+		(4, 'CMA', 'cma', 'Crystal Meth Anonymous', 'CMA', '12-step'),
+		(5, 'Al-Anon', 'al-anon', 'Al-Anon Family Groups', 'Al-Anon', '12-step'),
+		(6, 'SMART Recovery', 'smart-recovery', 'SMART Recovery', '', 'smart'),
+		(7, 'Celebrate Recovery', 'celebrate-recovery', 'Celebrate Recovery', 'CR', 'faith-based'),
+		(8, 'Recovery Dharma', 'recovery-dharma', 'Recovery Dharma', 'RD', 'other'),
+		(9, 'Refuge Recovery', 'refuge-recovery', 'Refuge Recovery', '', 'other'),
+		(10, 'Millati Islami', 'millati-islami', 'Millati Islami', '', 'faith-based'),
+		(11, 'Women for Sobriety', 'women-for-sobriety', 'Women for Sobriety', 'WFS', 'secular'),
+		(12, 'LifeRing', 'lifering', 'LifeRing Secular Recovery', 'LifeRing', 'secular'),
+		(13, 'MARA', 'mara', 'Medication-Assisted Recovery Anonymous', 'MARA', '12-step'),
+		(14, 'JACS', 'jacs', 'Jewish Alcoholics, Chemically Dependent Persons and Significant Others', 'JACS', 'faith-based'),
+		(15, 'GA', 'ga', 'Gamblers Anonymous', 'GA', '12-step'),
+		(16, 'OA', 'oa', 'Overeaters Anonymous', 'OA', '12-step'),
+		(17, 'ACA', 'aca', 'Adult Children of Alcoholics', 'ACA', '12-step'),
+		(18, 'CoDA', 'coda', 'Co-Dependents Anonymous', 'CoDA', '12-step'),
+		(19, 'SLAA', 'slaa', 'Sex and Love Addicts Anonymous', 'SLAA', '12-step'),
+		(20, 'MA', 'ma', 'Marijuana Anonymous', 'MA', '12-step'),
+		(21, 'HA', 'ha', 'Heroin Anonymous', 'HA', '12-step'),
+		(22, 'Nar-Anon', 'nar-anon', 'Nar-Anon Family Groups', 'Nar-Anon', '12-step'),
+		(23, 'Alateen', 'alateen', 'Alateen', '', '12-step'),
+		(24, 'DRA', 'dra', 'Dual Recovery Anonymous', 'DRA', '12-step'),
+		(25, 'EA', 'ea', 'Emotions Anonymous', 'EA', '12-step'),
+		(26, 'DBSA', 'dbsa', 'Depression and Bipolar Support Alliance', 'DBSA', 'other'),
+		(27, 'Grief Support', 'grief-support', 'Grief support group', '', 'other'),
+		(28, 'other', 'other', 'Other program', '', 'other')) AS v;
+	CREATE INDEX series_program ON series(program);`,
 }
 
 // migratePostgres brings the database up to version target in one

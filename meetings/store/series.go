@@ -21,6 +21,9 @@ func (s *base) CreateSeries(ctx context.Context, m *meetings.Series) error {
 		if err != nil {
 			return err
 		}
+		if err := checkProgram(ctx, tx, m.Program, ""); err != nil {
+			return err
+		}
 		cols := seriesValues(m)
 		err = tx.QueryRowContext(ctx, `INSERT INTO series (slug, group_id, name, format, program, types,
 			languages, notes, timezone, start_time, duration_s, freq, "interval", weekdays, set_pos, rec_start,
@@ -47,6 +50,13 @@ func (s *base) UpdateSeries(ctx context.Context, m *meetings.Series, secrets mee
 	return s.write(ctx, "update series", func(tx tx, now int64) error {
 		gid, err := groupID(ctx, tx, m.GroupSlug)
 		if err != nil {
+			return err
+		}
+		had, err := programOf(ctx, tx, "series", m.Slug)
+		if err != nil {
+			return err
+		}
+		if err := checkProgram(ctx, tx, m.Program, had); err != nil {
 			return err
 		}
 		var id, created int64

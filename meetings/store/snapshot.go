@@ -17,6 +17,8 @@ import (
 type snapshot struct {
 	all    []meetings.Meeting
 	bySlug map[string]int
+	// programs is every program, in display order.
+	programs []meetings.ProgramInfo
 	// rev is the change counter the snapshot was read at.
 	rev int64
 }
@@ -135,6 +137,9 @@ func (s *base) load(ctx context.Context) (*snapshot, error) {
 			s.log.Warn("store: a meeting's zone is missing from the tz database; it shows no occurrences",
 				"slug", snap.all[i].Slug, "err", err)
 		}
+	}
+	if snap.programs, err = loadPrograms(ctx, t); err != nil {
+		return nil, err
 	}
 	return snap, nil
 }

@@ -64,6 +64,7 @@ var suite = []struct {
 	{"ListFilter", testListFilter},
 	{"ConcurrentReadWrite", testConcurrentReadWrite},
 	{"ModifiedAlwaysRises", testModifiedAlwaysRises},
+	{"Programs", testPrograms},
 }
 
 func TestStore(t *testing.T) {

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -67,6 +68,38 @@ func TestTypeNamesFollowTheSpec(t *testing.T) {
 	}
 	if got := c.Lang("fr").TypeName("SP"); got != "Conférencier" {
 		t.Errorf("French SP %q", got)
+	}
+}
+
+// TestProgramNamesFollowTheDefaults: a catalog names a default program
+// exactly as the default list does in English, names only default
+// programs, and a program it lacks keeps its stored name.
+func TestProgramNamesFollowTheDefaults(t *testing.T) {
+	c := mustLoad(t, Options{})
+	en := c.Lang("en")
+	named := 0
+	for _, p := range meetings.DefaultPrograms() {
+		if got := en.ProgramName(p.Slug, "?"); got != "?" {
+			named++
+			if got != p.Name {
+				t.Errorf("program %s: en.json %q, default list %q", p.Key, got, p.Name)
+			}
+		}
+	}
+	for _, id := range c.IDs(Reference) {
+		slug, ok := strings.CutPrefix(id, "program.")
+		if ok && !slices.ContainsFunc(meetings.DefaultPrograms(), func(p meetings.ProgramInfo) bool { return p.Slug == slug }) {
+			t.Errorf("%s names no default program", id)
+		}
+	}
+	if named < 20 {
+		t.Errorf("the catalogs name %d default programs", named)
+	}
+	if got := c.Lang("es").ProgramName("ga", "Gamblers Anonymous"); got != "Jugadores Anónimos" {
+		t.Errorf("Spanish GA %q", got)
+	}
+	if got := c.Lang("pt-BR").ProgramName("recovery-circles", "Recovery Circles"); got != "Recovery Circles" {
+		t.Errorf("an admin's program in Portuguese: %q", got)
 	}
 }
 

@@ -175,13 +175,16 @@ func (l *Lang) TypeName(code string) string {
 // and the calendar feeds (?lang=) both name formats here.
 func (l *Lang) FormatName(format string) string { return l.T("format." + format) }
 
-// ProgramName keeps fellowship names as they are (AA is AA in every
-// language) and translates only the catch-all "other".
-func (l *Lang) ProgramName(program string) string {
-	if program == "other" {
-		return l.T("program.other")
+// ProgramName names a program in this language: the catalogs' name for
+// it (program.<slug>, "program.aa" -> "Alcohólicos Anónimos") where they
+// have one, else stored, the name kept with the program (an admin's own
+// program, or a brand such as "SMART Recovery" that no language changes).
+func (l *Lang) ProgramName(slug, stored string) string {
+	id := "program." + slug
+	if _, ok := l.cat.messages[Reference][id]; !ok {
+		return stored
 	}
-	return program
+	return l.T(id)
 }
 
 // TypeNames joins the names of several type codes.

@@ -168,17 +168,22 @@ function showFlash() {
 }
 
 let groups = [];
+let programs = [];
 let meeting = null;
 
 async function refresh() {
   const g = await run("admin-status", () => api.call("GET", "/api/groups"));
-  if (!g) return;
+  const p = await run("admin-status", () => api.call("GET", "/api/programs"));
+  if (!g || !p) return;
   groups = g.groups || [];
+  programs = p.programs || [];
   renderGroupChoice();
+  renderProgramChoice();
   if (view === "home") {
     const m = await run("admin-status", () => api.call("GET", "/api/meetings?limit=1000"));
     if (!m) return;
     renderGroups();
+    renderPrograms();
     renderMeetings(m.meetings || []);
   } else if (view === "meeting") {
     const m = await run("admin-status", () => api.call("GET", `/api/meetings/${encodeURIComponent(slug)}`));
@@ -227,6 +232,112 @@ function renderGroupChoice() {
   sel.replaceChildren(...groups.map((g) => new Option(g.name, g.slug)));
   if (keep) sel.value = keep;
 }
+
+// Program names as the page was rendered, in its language; a program added
+// or renamed since shows its stored name.
+const programNames = new Map([...$("program-names").content.querySelectorAll("option")]
+  .map((o) => [o.value, o.textContent]));
+
+function programLabel(p) {
+  const stored = p.abbreviation && p.abbreviation !== p.name ? `${p.name} (${p.abbreviation})` : p.name;
+  return programNames.get(p.key) || stored;
+}
+
+const formatLabel = (f) => [...($("p-format") || $("m-format")).options].find((o) => o.value === f)?.textContent || f;
+
+function renderPrograms() {
+  $("program-list").replaceChildren(...programs.map((p) => {
+    const name = programLabel(p);
+    const line = t(p.retired ? "admin.programLineRetired" : "admin.programLine",
+      { Name: name, Format: formatLabel(p.format), Meetings: p.meetings });
+    const buttons = [[t("admin.edit"), t("admin.editProgramAria", { Name: name }), () => editProgram(p)]];
+    if (p.retired) buttons.push([t("admin.restore"), t("admin.restoreProgramAria", { Name: name }), () => retireProgram(p, false)]);
+    else buttons.push([t("admin.retire"), t("admin.retireProgramAria", { Name: name }), () => retireProgram(p, true)]);
+    // A program in use can only be retired; the server refuses the delete too.
+    if (!p.meetings) buttons.push([t("admin.delete"), t("admin.deleteProgramAria", { Name: name }), () => deleteProgram(p)]);
+    return listItem(line, buttons);
+  }));
+}
+
+/** The program pickers offer the programs not retired, new ones included. */
+function renderProgramChoice() {
+  for (const sel of [$("m-program"), $("g-program")]) {
+    if (!sel) continue;
+    const keep = sel.value;
+    sel.replaceChildren(...programs.filter((p) => !p.retired).map((p) => new Option(programLabel(p), p.key)));
+    offerProgram(sel, keep);
+  }
+}
+
+/** Makes key selectable and selected in sel, even when it is retired (a
+ * meeting keeps its retired program). */
+function offerProgram(sel, key) {
+  if (!sel || !key) return;
+  if (![...sel.options].some((o) => o.value === key)) {
+    const p = programs.find((x) => x.key === key);
+    sel.append(new Option(p ? programLabel(p) : key, key));
+  }
+  sel.value = key;
+}
+
+function editProgram(p) {
+  const form = $("program-form");
+  form.reset();
+  fillForm(form, { ...p, editing: p.key });
+  $("program-form-title").textContent = t("admin.editTitle", { Name: programLabel(p) });
+  form.elements.name.focus();
+}
+
+async function retireProgram(p, retired) {
+  const body = { name: p.name, abbreviation: p.abbreviation || "", format: p.format, retired };
+  const name = programLabel(p);
+  const ok = await run("program-list-status", () => api.call("PUT", `/api/programs/${encodeURIComponent(p.key)}`, body),
+    t(retired ? "admin.programRetiredDone" : "admin.programRestored", { Name: name }));
+  if (ok) await refresh();
+}
+
+async function deleteProgram(p) {
+  const name = programLabel(p);
+  if (!confirm(t("admin.confirmDeleteProgram", { Name: name }))) return;
+  try {
+    await api.call("DELETE", `/api/programs/${encodeURIComponent(p.key)}`);
+  } catch (err) {
+    if (err.status === 401) {
+      signOut(t("admin.err.token"));
+      return;
+    }
+    say("program-list-status", err.status === 409 ? t("admin.programInUse", { Name: name }) : err.message, true);
+    return;
+  }
+  say("program-list-status", t("admin.programDeleted", { Name: name }));
+  await refresh();
+}
+
+$("program-form")?.addEventListener("reset", () => {
+  $("program-form-title").textContent = t("admin.newProgram");
+});
+
+$("program-form")?.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const f = ev.target.elements;
+  const body = { name: f.name.value.trim(), abbreviation: f.abbreviation.value.trim(), format: f.format.value,
+    retired: f.retired.checked };
+  const editing = f.editing.value;
+  if (editing && programs.find((p) => p.key === editing)?.name !== body.name) programNames.delete(editing);
+  const ok = await run("program-form-status", () => editing
+    ? api.call("PUT", `/api/programs/${encodeURIComponent(editing)}`, body)
+    : api.call("POST", "/api/programs", body), t("admin.programSaved", { Name: body.name }));
+  if (ok) {
+    ev.target.reset();
+    await refresh();
+  }
+});
+
+// A meeting of a program is usually of that program's format.
+$("m-program")?.addEventListener("change", (ev) => {
+  const p = programs.find((x) => x.key === ev.target.value);
+  if (p) $("m-format").value = p.format;
+});
 
 /** Each meeting links to its own page, and straight to its exceptions. */
 function renderMeetings(list) {
@@ -280,6 +391,7 @@ function fillForm(form, values) {
 function editGroup(g) {
   const form = $("group-form");
   form.reset();
+  offerProgram($("g-program"), g.program);
   fillForm(form, { ...g, editing: g.slug });
   form.elements.slug.readOnly = true;
   $("group-form-title").textContent = t("admin.editTitle", { Name: g.name });
@@ -337,6 +449,7 @@ function fillMeeting(m) {
   const form = $("meeting-form");
   form.reset();
   const r = m.recurrence;
+  offerProgram($("m-program"), m.program);
   fillForm(form, {
     ...m, ...m.room, editing: m.slug, freq: r.freq, interval: r.interval || 1, weekdays: r.weekdays,
     set_pos: r.set_pos || 0, rstart: r.start, until: r.until || "", languages: (m.languages || []).join(", "),
