@@ -26,6 +26,10 @@ type Target interface {
 	Series(ctx context.Context, slug string) (s meetings.Series, ok bool, err error)
 	// UpsertSeries creates or replaces the series with s.Slug.
 	UpsertSeries(ctx context.Context, s meetings.Series) error
+	// Programs lists the schedule's programs.
+	Programs(ctx context.Context) ([]meetings.ProgramInfo, error)
+	// CreateProgram adds a program the schedule lacks.
+	CreateProgram(ctx context.Context, p *meetings.ProgramInfo) error
 }
 
 // ImportConfig fills what a feed may leave out.
@@ -66,14 +70,20 @@ type Problem struct {
 // Report says what an import did, entry by entry.
 type Report struct {
 	Created, Updated, Unchanged int
-	Skipped                     []Problem
-	Warnings                    []Problem
+	// NewPrograms are the programs the feed named that the schedule lacked,
+	// added to it (an admin can rename them or set their format later).
+	NewPrograms []meetings.ProgramInfo
+	Skipped     []Problem
+	Warnings    []Problem
 }
 
 // String summarises the report for the command line.
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d created, %d updated, %d unchanged, %d skipped\n", r.Created, r.Updated, r.Unchanged, len(r.Skipped))
+	for _, p := range r.NewPrograms {
+		fmt.Fprintf(&b, "new program %q (%s) added; rename it or change its format on the admin page\n", p.Key, p.Format)
+	}
 	for _, p := range r.Skipped {
 		fmt.Fprintf(&b, "skipped entry %d (%s): %s\n", p.Index, p.Slug, p.Reason)
 	}
@@ -122,21 +132,39 @@ func Import(ctx context.Context, r io.Reader, t Target, cfg ImportConfig) (Repor
 	if len(items) > cfg.MaxEntries {
 		return rep, fmt.Errorf("meetingguide: the feed has %d entries; the limit is %d", len(items), cfg.MaxEntries)
 	}
-	seen := make(map[string]bool, len(items))
+	programs, err := t.Programs(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("meetingguide: read programs: %w", err)
+	}
+	in := &importRun{t: t, cfg: cfg, seen: make(map[string]bool, len(items)), programs: make(map[meetings.Program]bool), rep: &rep}
+	for _, p := range programs {
+		in.programs[p.Key] = true
+	}
 	for i, raw := range items {
 		if err := ctx.Err(); err != nil {
 			return rep, fmt.Errorf("meetingguide: import stopped: %w", err)
 		}
-		if err := importOne(ctx, i, raw, t, cfg, seen, &rep); err != nil {
+		if err := in.one(ctx, i, raw); err != nil {
 			return rep, err
 		}
 	}
 	return rep, nil
 }
 
-// importOne imports one entry, recording a skip for bad input; it returns an
+// importRun is one import: where it writes, what it has seen and the
+// programs the schedule has, which it adds to.
+type importRun struct {
+	t        Target
+	cfg      ImportConfig
+	seen     map[string]bool
+	programs map[meetings.Program]bool
+	rep      *Report
+}
+
+// one imports one entry, recording a skip for bad input; it returns an
 // error only when the target fails.
-func importOne(ctx context.Context, i int, raw json.RawMessage, t Target, cfg ImportConfig, seen map[string]bool, rep *Report) error {
+func (in *importRun) one(ctx context.Context, i int, raw json.RawMessage) error {
+	t, cfg, seen, rep := in.t, in.cfg, in.seen, in.rep
 	var m rawMeeting
 	if err := json.Unmarshal(raw, &m); err != nil {
 		rep.Skipped = append(rep.Skipped, Problem{Index: i, Reason: "not a meeting object: " + err.Error()})
@@ -156,6 +184,9 @@ func importOne(ctx context.Context, i int, raw json.RawMessage, t Target, cfg Im
 		rep.Skipped = append(rep.Skipped, Problem{Index: i, Slug: slug, Reason: err.Error()})
 		return nil
 	}
+	if ok, err := in.program(ctx, s.Program, s.Format, i, slug); !ok || err != nil {
+		return err
+	}
 	group, err := upsertGroup(ctx, t, g)
 	if err != nil {
 		var ve *meetings.ValidationError
@@ -167,6 +198,30 @@ func importOne(ctx context.Context, i int, raw json.RawMessage, t Target, cfg Im
 	}
 	s.GroupID, s.GroupSlug = group.ID, group.Slug
 	return upsertSeries(ctx, t, s, i, rep)
+}
+
+// program makes sure the schedule has the entry's program: one it lacks is
+// added, under the feed's name for it, rather than filed under "other". ok
+// is false when the entry was skipped (a name no program can have).
+func (in *importRun) program(ctx context.Context, key meetings.Program, format meetings.Format, i int, slug string) (bool, error) {
+	if in.programs[key] {
+		return true, nil
+	}
+	p := meetings.ProgramInfo{Key: key, Slug: meetings.ProgramSlug(key), Name: string(key), Format: format}
+	if err := in.t.CreateProgram(ctx, &p); err != nil {
+		var ve *meetings.ValidationError
+		if errors.As(err, &ve) {
+			in.rep.Skipped = append(in.rep.Skipped, Problem{Index: i, Slug: slug, Reason: "program: " + err.Error()})
+			return false, nil
+		}
+		if !errors.Is(err, meetings.ErrConflict) { // another writer added it meanwhile
+			return false, fmt.Errorf("meetingguide: add program %q: %w", key, err)
+		}
+	} else {
+		in.rep.NewPrograms = append(in.rep.NewPrograms, p)
+	}
+	in.programs[key] = true
+	return true, nil
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -244,6 +299,12 @@ func upsertSeries(ctx context.Context, t Target, s meetings.Series, i int, rep *
 		return nil
 	}
 	if err := t.UpsertSeries(ctx, s); err != nil {
+		// The store's own checks (a retired program for a new meeting).
+		var ve *meetings.ValidationError
+		if errors.As(err, &ve) {
+			rep.Skipped = append(rep.Skipped, Problem{Index: i, Slug: s.Slug, Reason: ve.Error()})
+			return nil
+		}
 		return fmt.Errorf("meetingguide: save series %s: %w", s.Slug, err)
 	}
 	if ok {

@@ -23,6 +23,8 @@ type memStore struct {
 	mu     sync.Mutex // guards every field below
 	groups map[string]meetings.Group
 	series map[string]meetings.Series
+	// added are programs beyond the default list.
+	added  []meetings.ProgramInfo
 	writes int
 	nextID int64
 }
@@ -48,6 +50,23 @@ func (m *memStore) UpsertGroup(_ context.Context, g meetings.Group) (meetings.Gr
 	m.groups[g.Slug] = g
 	m.writes++
 	return g, nil
+}
+
+func (m *memStore) Programs(context.Context) ([]meetings.ProgramInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append(meetings.DefaultPrograms(), m.added...), nil
+}
+
+func (m *memStore) CreateProgram(_ context.Context, p *meetings.ProgramInfo) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.added = append(m.added, *p)
+	m.writes++
+	return nil
 }
 
 func (m *memStore) Series(_ context.Context, slug string) (meetings.Series, bool, error) {
@@ -342,5 +361,38 @@ func TestImportPluginFeed(t *testing.T) {
 	}
 	if late := st.series["late-night"]; late.Duration != 90*time.Minute || late.GroupSlug != "imported-meetings" {
 		t.Errorf("late-night: %+v", late)
+	}
+}
+
+// A feed's program this schedule lacks becomes a new program, reported in
+// the summary, rather than being filed under "other"; a second import finds
+// it; a name no program can have skips the entry with the reason.
+func TestImportAddsUnknownProgram(t *testing.T) {
+	st := newMemStore()
+	feed := `[
+ {"name": "Circle", "slug": "circle", "day": 1, "time": "19:00", "timezone": "America/Chicago", "hearth_program": "Recovery Circles", "hearth_format": "secular"},
+ {"name": "Circle Two", "slug": "circle-two", "day": 2, "time": "19:00", "timezone": "America/Chicago", "hearth_program": "Recovery Circles"},
+ {"name": "Known", "slug": "known", "day": 3, "time": "19:00", "timezone": "America/Chicago", "hearth_program": "GA"},
+ {"name": "Bad", "slug": "bad", "day": 4, "time": "19:00", "timezone": "America/Chicago", "hearth_program": "a/b"}
+]`
+	rep := importString(t, st, feed)
+	if rep.Created != 3 || len(rep.NewPrograms) != 1 || rep.NewPrograms[0].Key != "Recovery Circles" ||
+		rep.NewPrograms[0].Format != meetings.FormatSecular || rep.NewPrograms[0].Slug != "recovery-circles" {
+		t.Fatalf("report:\n%s", rep)
+	}
+	if !strings.Contains(rep.String(), `new program "Recovery Circles" (secular) added`) {
+		t.Errorf("summary does not name the new program:\n%s", rep)
+	}
+	if len(rep.Skipped) != 1 || rep.Skipped[0].Slug != "bad" || !strings.Contains(rep.Skipped[0].Reason, "program") {
+		t.Errorf("skipped %+v", rep.Skipped)
+	}
+	if s := st.series["circle"]; s.Program != "Recovery Circles" {
+		t.Errorf("imported under %q", s.Program)
+	}
+	if g := st.groups["circle"]; g.Program != "" && g.Program != "Recovery Circles" {
+		t.Errorf("group's program %q", g.Program)
+	}
+	if again := importString(t, st, feed); len(again.NewPrograms) != 0 || len(st.added) != 1 {
+		t.Errorf("second import added programs again: %s", again)
 	}
 }

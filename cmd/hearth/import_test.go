@@ -219,3 +219,26 @@ func TestImportCreatesDataDir(t *testing.T) {
 		t.Errorf("data directory mode %v, want 0700", fi.Mode().Perm())
 	}
 }
+
+// A feed's unknown program becomes a program of the schedule: the import
+// says so, the API lists it, and its feed and filter follow its meeting.
+func TestImportCommandAddsProgram(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.json")
+	os.WriteFile(feed, []byte(`[{"name": "Circle", "slug": "circle", "day": 1, "time": "19:00",
+		"timezone": "America/Chicago", "hearth_program": "Recovery Circles", "hearth_format": "secular"}]`), 0o600)
+	out, err := runCmd(t, "import", "meeting-guide", "--data", dir, feed)
+	if err != nil || !strings.Contains(out, "1 created") || !strings.Contains(out, `new program "Recovery Circles" (secular) added`) {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	srv := appAt(t, dir, false)
+	if code, body := get(t, srv.URL+"/api/programs"); code != 200 || !strings.Contains(body, `"key":"Recovery Circles"`) {
+		t.Fatalf("programs after import: %d", code)
+	}
+	if code, body := get(t, srv.URL+"/calendar/program/Recovery%20Circles.ics"); code != 200 || !strings.Contains(body, "SUMMARY:Circle") {
+		t.Fatalf("the new program's feed: %d", code)
+	}
+	if code, body := get(t, srv.URL+"/"); code != 200 || !strings.Contains(body, `<option value="Recovery Circles">Recovery Circles</option>`) {
+		t.Fatalf("the schedule's filter lacks the new program: %d", code)
+	}
+}

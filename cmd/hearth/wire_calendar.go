@@ -140,6 +140,14 @@ func (t importTarget) UpsertGroup(ctx context.Context, g meetings.Group) (meetin
 	return g, nil
 }
 
+func (t importTarget) Programs(ctx context.Context) ([]meetings.ProgramInfo, error) {
+	return t.store.Programs(ctx)
+}
+
+func (t importTarget) CreateProgram(ctx context.Context, p *meetings.ProgramInfo) error {
+	return t.store.CreateProgram(ctx, p)
+}
+
 func (t importTarget) Series(ctx context.Context, slug string) (meetings.Series, bool, error) {
 	m, err := t.store.Meeting(ctx, slug)
 	if errors.Is(err, meetings.ErrNotFound) {

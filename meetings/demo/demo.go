@@ -31,7 +31,14 @@ var anchor = meetings.Date{Year: 2025, Month: time.January, Day: 6}
 // many meetings it created. Running it again creates nothing. now places the
 // demo exceptions in the weeks after it.
 func Seed(ctx context.Context, store meetings.Store, now time.Time, log *slog.Logger) (int, error) {
-	if err := seedGroups(ctx, store); err != nil {
+	// Programs are data: the demo takes each meeting's format from its
+	// program, and leaves out a group whose program an admin deleted or
+	// retired.
+	programs, err := store.Programs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("demo: %w", err)
+	}
+	if err := seedGroups(ctx, store, programs); err != nil {
 		return 0, err
 	}
 	passHash, err := meetings.HashPasscode(Passcode)
@@ -44,7 +51,7 @@ func Seed(ctx context.Context, store meetings.Store, now time.Time, log *slog.Lo
 	}
 	created := 0
 	for i := range series {
-		ok, err := seedSeries(ctx, store, &series[i], secrets{passHash, keyHash}, now)
+		ok, err := seedSeries(ctx, store, &series[i], programs, secrets{passHash, keyHash}, now)
 		if err != nil {
 			return created, err
 		}
@@ -56,8 +63,17 @@ func Seed(ctx context.Context, store meetings.Store, now time.Time, log *slog.Lo
 	return created, nil
 }
 
-func seedGroups(ctx context.Context, store meetings.Store) error {
+// offered returns the program with key when new meetings may have it.
+func offered(programs []meetings.ProgramInfo, key string) (meetings.ProgramInfo, bool) {
+	p, ok := meetings.FindProgram(programs, meetings.Program(key))
+	return p, ok && !p.Retired
+}
+
+func seedGroups(ctx context.Context, store meetings.Store, programs []meetings.ProgramInfo) error {
 	for _, g := range groups {
+		if _, ok := offered(programs, g.program); !ok {
+			continue
+		}
 		if _, err := store.Group(ctx, g.slug); err == nil {
 			continue
 		} else if !errors.Is(err, meetings.ErrNotFound) {
@@ -80,13 +96,17 @@ func seedGroups(ctx context.Context, store meetings.Store) error {
 // once: argon2id is deliberately slow.
 type secrets struct{ passcode, hostKey string }
 
-func seedSeries(ctx context.Context, store meetings.Store, sd *seriesSeed, hashes secrets, now time.Time) (bool, error) {
+func seedSeries(ctx context.Context, store meetings.Store, sd *seriesSeed, programs []meetings.ProgramInfo, hashes secrets, now time.Time) (bool, error) {
+	program, ok := offered(programs, sd.program())
+	if !ok {
+		return false, nil
+	}
 	if _, err := store.Meeting(ctx, sd.slug); err == nil {
 		return false, nil
 	} else if !errors.Is(err, meetings.ErrNotFound) {
 		return false, fmt.Errorf("demo: %w", err)
 	}
-	s, err := sd.series()
+	s, err := sd.series(program)
 	if err != nil {
 		return false, err
 	}
@@ -103,23 +123,24 @@ func seedSeries(ctx context.Context, store meetings.Store, sd *seriesSeed, hashe
 	return true, addExceptions(ctx, store, s, now)
 }
 
-func (sd *seriesSeed) series() (*meetings.Series, error) {
+// program is the key of the program of the seed's group.
+func (sd *seriesSeed) program() string {
+	for _, g := range groups {
+		if g.slug == sd.group {
+			return g.program
+		}
+	}
+	return ""
+}
+
+func (sd *seriesSeed) series(program meetings.ProgramInfo) (*meetings.Series, error) {
 	start, err := meetings.ParseLocalTime(sd.at)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %s: %w", sd.slug, err)
 	}
-	format := map[string]meetings.Format{"AA": meetings.Format12Step, "NA": meetings.Format12Step,
-		"SMART Recovery": meetings.FormatSMART, "Celebrate Recovery": meetings.FormatFaith,
-		"Recovery Dharma": meetings.FormatOtherKind}
-	var program string
-	for _, g := range groups {
-		if g.slug == sd.group {
-			program = g.program
-		}
-	}
 	return &meetings.Series{
-		Slug: sd.slug, Name: sd.name, GroupSlug: sd.group, Format: format[program],
-		Program: meetings.Program(program), Types: sd.types, Languages: sd.langs, Notes: sd.notes,
+		Slug: sd.slug, Name: sd.name, GroupSlug: sd.group, Format: program.Format,
+		Program: program.Key, Types: sd.types, Languages: sd.langs, Notes: sd.notes,
 		TimeZone: sd.tz, Start: start, Duration: time.Duration(sd.minutes) * time.Minute,
 		Recurrence: meetings.Recurrence{Freq: sd.r.freq, Interval: sd.r.interval, SetPos: sd.r.setPos,
 			Weekdays: sd.r.days, Start: anchor},

@@ -30,10 +30,14 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 		t.Fatalf("second seed created %d (%v)", again, err)
 	}
 	all, _ := st.ListMeetings(ctx, meetings.Filter{})
+	stored, _ := st.Programs(ctx)
 	zones, programs := map[string]bool{}, map[meetings.Program]bool{}
 	var monthly, multiDay, fortnightly, exceptions, passcodes int
 	for _, m := range all {
 		zones[m.TimeZone], programs[m.Program] = true, true
+		if p, ok := meetings.FindProgram(stored, m.Program); !ok || p.Format != m.Format {
+			t.Errorf("demo meeting %s is %s, its program %q is %s", m.Slug, m.Format, m.Program, p.Format)
+		}
 		switch {
 		case m.Recurrence.Freq == meetings.Monthly:
 			monthly++
@@ -52,7 +56,7 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 			t.Fatalf("demo meeting %s has another host key", m.Slug)
 		}
 	}
-	if len(zones) < 8 || len(programs) != 5 || monthly < 3 || multiDay < 5 || fortnightly < 2 || exceptions < 5 || passcodes < 2 {
+	if len(zones) < 8 || len(programs) != 7 || monthly < 3 || multiDay < 5 || fortnightly < 2 || exceptions < 5 || passcodes < 2 {
 		t.Fatalf("demo too thin: %d zones, %d programs, %d monthly, %d multi-day, %d fortnightly, %d exceptions, %d passcodes",
 			len(zones), len(programs), monthly, multiDay, fortnightly, exceptions, passcodes)
 	}

@@ -24,6 +24,8 @@ var groups = [...]groupSeed{
 	{"open-sky-dharma", "Open Sky Recovery Dharma", "Recovery Dharma", "Cape Town, South Africa", ""},
 	{"redwood-dharma", "Redwood Recovery Dharma", "Recovery Dharma", "Oakland, CA, USA", ""},
 	{"marine-drive-aa", "Marine Drive AA", "AA", "Mumbai, India", ""},
+	{"crossroads-ga", "Crossroads Gamblers Group", "GA", "Toronto, ON, Canada", ""},
+	{"harbor-light-mara", "Harbor Light MARA", "MARA", "Baltimore, MD, USA", ""},
 }
 
 // rule kinds used by the seed table.
@@ -60,7 +62,8 @@ var (
 	open = []string{"O", "D"}
 )
 
-// series is the demo schedule: 40 meetings in 8 zones on 5 continents.
+// series is the demo schedule: 43 meetings of 7 programs in 9 zones on 5
+// continents.
 var series = [...]seriesSeed{
 	{"lakeshore-early-bird", "lakeshore-aa", "Early Bird", "America/Chicago", "06:30", 60, open, en, weekly(mon, tue, wed, thu, fri), "Coffee and the daily reflection.", false, false},
 	{"lakeshore-big-book", "lakeshore-aa", "Big Book Study", "America/Chicago", "19:00", 60, []string{"C", "B"}, en, weekly(tue), "We read a few pages and share on them.", true, false},
@@ -102,4 +105,7 @@ var series = [...]seriesSeed{
 	{"marine-drive-big-book", "marine-drive-aa", "Big Book Saturday", "Asia/Kolkata", "18:00", 60, []string{"C", "B"}, en, weekly(sat), "", false, false},
 	{"marine-drive-speaker", "marine-drive-aa", "Last Friday Speaker", "Asia/Kolkata", "20:00", 90, []string{"O", "SP"}, en, monthly(meetings.LastWeek, fri), "", false, false},
 	{"thames-first-sunday", "thames-aa", "First Sunday Traditions", "Europe/London", "16:00", 60, []string{"C", "TR"}, en, monthly(1, sun), "", false, false},
+	{"crossroads-thursday", "crossroads-ga", "Thursday Night Recovery", "America/Toronto", "19:30", 90, open, en, weekly(thu), "Open to anyone with a desire to stop gambling.", false, false},
+	{"crossroads-sunday", "crossroads-ga", "Sunday Step Meeting", "America/Toronto", "11:00", 60, []string{"C", "ST"}, en, weekly(sun), "", false, false},
+	{"harbor-light-midday", "harbor-light-mara", "Midday Pathways", "America/New_York", "12:00", 60, open, en, weekly(mon, wed, fri), "Every pathway welcome, with or without medication.", false, false},
 }
