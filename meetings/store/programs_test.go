@@ -27,9 +27,14 @@ func programKeys(t *testing.T, s *base) []meetings.Program {
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
 	var ve *meetings.ValidationError
-	if !errors.As(err, &ve) || len(ve.Problems) == 0 || ve.Problems[0].Field != field {
-		t.Fatalf("want a validation error on %s, got %v", field, err)
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			if p.Field == field {
+				return
+			}
+		}
 	}
+	t.Fatalf("want a validation error on %s, got %v", field, err)
 }
 
 // A new schedule starts with the default list, in order, "other" last;
