@@ -42,7 +42,7 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, p, "admin-status", `Program "Recovery Circles" saved.`)
+	waitText(t, p, "program-form-status", `Program "Recovery Circles" saved.`)
 	waitText(t, p, "program-list", "Recovery Circles (RCs)")
 	if code, body := get(t, srv.URL+"/api/programs"); code != 200 || !strings.Contains(body, `"key":"RCs"`) {
 		t.Fatalf("the program is not in the API: %d", code)
@@ -55,7 +55,10 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 		t.Fatalf("collection of an unused program: %d", resp)
 	}
 
-	// The meeting form offers it at once; choosing it sets its format.
+	// The new meeting's form offers it; choosing it sets its format.
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/new")); err != nil {
+		t.Fatal(err)
+	}
 	if err := p.WaitFor(`[...document.getElementById("m-program").options].some(o => o.value === "RCs")`, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +80,12 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 		t.Fatalf("meeting not created: %v (status %q)", err, st)
 	}
 	if err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS("#hostkey-close"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`location.pathname === "/admin/m/circle-night"`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/")); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, p, "program-list", "Recovery Circles (RCs) — Secular, meetings: 1")
@@ -118,9 +127,26 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 
 	// Retire: the meeting keeps it, the meeting form no longer offers it.
 	pressLabelled(t, p, "Retire program Recovery Circles (RCs)")
-	waitText(t, p, "admin-status", `Program "Recovery Circles (RCs)" retired`)
-	if err := p.WaitFor(`![...document.getElementById("m-program").options].some(o => o.value === "RCs")`, 10*time.Second); err != nil {
-		t.Fatalf("a retired program is still offered: %v", err)
+	waitText(t, p, "program-list-status", `Program "Recovery Circles (RCs)" retired`)
+	waitText(t, p, "program-list", "(retired)")
+	if err := p.WaitFor(`![...document.getElementById("g-program").options].some(o => o.value === "RCs")`, 10*time.Second); err != nil {
+		t.Fatalf("a retired program is still offered for groups: %v", err)
+	}
+	// A new meeting cannot choose it; the meeting that has it keeps it.
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/new")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.querySelectorAll("#m-program option").length > 3 && ![...document.getElementById("m-program").options].some(o => o.value === "RCs")`, 10*time.Second); err != nil {
+		t.Fatalf("a retired program is still offered for new meetings: %v", err)
+	}
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/m/circle-night")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.getElementById("m-program").value === "RCs"`, 10*time.Second); err != nil {
+		t.Fatalf("the meeting's own retired program is not shown: %v", err)
+	}
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/")); err != nil {
+		t.Fatal(err)
 	}
 	waitText(t, p, "program-list", "(retired)")
 	if code, body := get(t, srv.URL+"/api/meetings/circle-night"); code != 200 || !strings.Contains(body, `"program":"RCs"`) {
