@@ -59,7 +59,8 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/new")); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.WaitFor(`[...document.getElementById("m-program").options].some(o => o.value === "RCs")`, 10*time.Second); err != nil {
+	// Signed in and loaded (the groups' picker is filled after the programs).
+	if err := p.WaitFor(`document.querySelectorAll("#m-group option").length > 0 && [...document.getElementById("m-program").options].some(o => o.value === "RCs")`, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	fill := fmt.Sprintf(`(() => {
@@ -119,12 +120,6 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 	}
 	shoot(t, s, "schedule-program-filter")
 
-	// Members read the demo's programs in their language.
-	es := b.Open(srv.URL + "/?lang=es")
-	if label, _ := browsertest.Eval[string](es, `document.querySelector('#f-program option[value="AA"]')?.textContent || ""`); label != "Alcohólicos Anónimos (AA)" {
-		t.Errorf("Spanish AA option %q", label)
-	}
-
 	// Retire: the meeting keeps it, the meeting form no longer offers it.
 	pressLabelled(t, p, "Retire program Recovery Circles (RCs)")
 	waitText(t, p, "program-list-status", `Program "Recovery Circles (RCs)" retired`)
@@ -151,6 +146,12 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 	waitText(t, p, "program-list", "(retired)")
 	if code, body := get(t, srv.URL+"/api/meetings/circle-night"); code != 200 || !strings.Contains(body, `"program":"RCs"`) {
 		t.Fatalf("retiring changed the meeting: %d", code)
+	}
+	// Members read the demo's programs in their language (last: the
+	// language choice is a cookie every later page would follow).
+	es := b.Open(srv.URL + "/?lang=es")
+	if label, _ := browsertest.Eval[string](es, `document.querySelector('#f-program option[value="AA"]')?.textContent || ""`); label != "Alcohólicos Anónimos (AA)" {
+		t.Errorf("Spanish AA option %q", label)
 	}
 	// A program in use offers no delete.
 	if n, _ := browsertest.Eval[int](p, `document.querySelectorAll('button[aria-label="Delete program Recovery Circles (RCs)"]').length`); n != 0 {
