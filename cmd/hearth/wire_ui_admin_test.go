@@ -231,3 +231,87 @@ func TestBrowserAdminDeletesAndEditsException(t *testing.T) {
 		shoot(t, p, "admin-"+strings.ReplaceAll(strings.Trim(path, "/"), "/", "-"))
 	}
 }
+
+// The admin sets a passcode on a new meeting: the host key is shown once,
+// then the phone PIN Hearth made, then the meeting's page opens; there
+// "New phone PIN" (after a confirmation) shows another; a PIN the admin
+// types that is not 6-16 digits is refused with the API's reason and
+// changes nothing.
+func TestBrowserAdminPhonePIN(t *testing.T) {
+	srv := testApp(t, true)
+	b := browsertest.Launch(t, browsertest.Options{})
+	p := b.Open(srv.URL + "/admin/")
+	signInAdmin(t, p, testAdminToken)
+	waitSelector(t, p, "#admin:not([hidden])")
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/new")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.querySelectorAll("#m-group option").length > 0`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	fill := `(() => {
+		const f = document.getElementById("meeting-form").elements;
+		f.slug.value = "pin-made"; f.name.value = "Pin Made Meeting";
+		f.program.value = "AA"; f.timezone.value = "UTC"; f.time.value = "19:00";
+		f.duration.value = "60"; f.rstart.value = "2026-01-05"; f.passcode.value = "serenity-now";
+		document.querySelector("#meeting-form input[name=weekdays]").checked = true;
+		document.querySelector("#meeting-form button[type=submit]").click();
+		return true; })()`
+	if _, err := browsertest.Eval[bool](p, fill); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.getElementById("hostkey-dialog").open`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS("#hostkey-close"))); err != nil {
+		t.Fatal(err)
+	}
+	pinShown := `document.getElementById("phonepin-dialog").open && /^[0-9]{8}$/.test(document.getElementById("phonepin-value").textContent)`
+	if err := p.WaitFor(pinShown, 10*time.Second); err != nil {
+		t.Fatalf("no phone PIN shown after the host key: %v", err)
+	}
+	first, _ := browsertest.Eval[string](p, `document.getElementById("phonepin-value").textContent`)
+	shoot(t, p, "admin-phonepin")
+	axe := axeSource(t)
+	checkAxe(t, p, axe, "admin phone PIN dialog")
+	if err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS("#phonepin-close"))); err != nil {
+		t.Fatal(err)
+	}
+	waitPath(t, p, "/admin/m/pin-made")
+	if _, page := get(t, srv.URL+"/api/meetings/pin-made"); !strings.Contains(page, `"has_phone_pin":true`) {
+		t.Fatalf("meeting without a PIN: %.300s", page)
+	}
+	waitText(t, p, "meeting-form-status", `Meeting "Pin Made Meeting" saved.`)
+
+	answerConfirm(t, p, true)
+	pressLabelled(t, p, "New phone PIN for Pin Made Meeting")
+	if err := p.WaitFor(pinShown, 10*time.Second); err != nil {
+		t.Fatalf("no new phone PIN shown: %v", err)
+	}
+	if second, _ := browsertest.Eval[string](p, `document.getElementById("phonepin-value").textContent`); second == first {
+		t.Fatal("the new PIN is the old one")
+	}
+	if err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS("#phonepin-close"))); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := browsertest.Eval[string](p, `document.getElementById("phonepin-value").textContent`); v != "" {
+		t.Fatal("the PIN stayed in the page after the dialog closed")
+	}
+	shoot(t, p, "admin-phonepin-section")
+	checkAxe(t, p, axe, "admin meeting page with its phone PIN section")
+
+	// A PIN typed by the admin that is too short: the browser's own check
+	// is bypassed (novalidate) so that the server's answer is shown.
+	bad := `(() => {
+		const form = document.getElementById("meeting-form");
+		form.noValidate = true; form.elements.phone_pin.value = "123";
+		document.querySelector("#meeting-form button[type=submit]").click();
+		return true; })()`
+	if _, err := browsertest.Eval[bool](p, bad); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, p, "meeting-form-status", "6 to 16 digits")
+	if open, _ := browsertest.Eval[bool](p, `document.getElementById("phonepin-dialog").open`); open {
+		t.Fatal("a refused PIN showed a PIN")
+	}
+}

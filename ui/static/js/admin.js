@@ -441,6 +441,7 @@ function meetingBody(form) {
     },
   };
   if (f.passcode.value) body.room.passcode = f.passcode.value;
+  if (f.phone_pin.value) body.room.phone_pin = f.phone_pin.value;
   return body;
 }
 
@@ -468,16 +469,20 @@ $("meeting-form")?.addEventListener("submit", async (ev) => {
     : api.call("POST", "/api/meetings", body), saved);
   if (!out) return;
   form.elements.passcode.value = "";
+  form.elements.phone_pin.value = "";
   if (editing) {
     meeting = out;
     fillMeeting(out);
+    if (out.phone_pin) showPhonePIN(out.phone_pin); // a new passcode made one
     return;
   }
-  // A new meeting: its host key once, then its own page.
+  // A new meeting: its host key once, its phone PIN once, then its own page.
   flash("meeting-form-status", saved);
   const page = `/admin/m/${encodeURIComponent(out.slug)}`;
-  if (out.host_key) showHostKey(out.host_key, () => location.assign(page));
-  else location.assign(page);
+  const next = () => location.assign(page);
+  const pin = () => (out.phone_pin ? showPhonePIN(out.phone_pin, next) : next());
+  if (out.host_key) showHostKey(out.host_key, pin);
+  else pin();
 });
 
 function renderExceptions(m) {
@@ -546,6 +551,17 @@ $("reset-key")?.addEventListener("click", async () => {
   if (out && out.host_key) showHostKey(out.host_key);
 });
 
+$("reset-pin")?.addEventListener("click", async () => {
+  if (meeting && !meeting.room.has_passcode) {
+    say("phonepin-status", t("admin.pinNeedsPasscode"), true);
+    return;
+  }
+  const name = meeting ? meeting.name : slug;
+  if (!confirm(t("admin.confirmResetPin", { Name: name }))) return;
+  const out = await run("phonepin-status", () => api.call("POST", `/api/meetings/${encodeURIComponent(slug)}/phone-pin`));
+  if (out && out.phone_pin) showPhonePIN(out.phone_pin);
+});
+
 $("delete-meeting")?.addEventListener("click", async () => {
   const name = meeting ? meeting.name : slug;
   if (!confirm(t("admin.confirmDeleteMeeting", { Name: name }))) return;
@@ -576,6 +592,27 @@ $("hostkey-dialog").addEventListener("close", () => {
   say("hostkey-copied", "");
   const then = afterHostKey;
   afterHostKey = null;
+  if (then) then();
+});
+
+/** Shows a new phone PIN once, as showHostKey does a host key. */
+function showPhonePIN(pin, then) {
+  $("phonepin-value").textContent = pin;
+  afterPhonePIN = then;
+  $("phonepin-dialog").showModal();
+}
+
+let afterPhonePIN = null;
+
+$("phonepin-copy").addEventListener("click", () => {
+  navigator.clipboard?.writeText($("phonepin-value").textContent).then(() => say("phonepin-copied", t("admin.pinCopied")));
+});
+$("phonepin-close").addEventListener("click", () => $("phonepin-dialog").close());
+$("phonepin-dialog").addEventListener("close", () => {
+  $("phonepin-value").textContent = "";
+  say("phonepin-copied", "");
+  const then = afterPhonePIN;
+  afterPhonePIN = null;
   if (then) then();
 });
 
