@@ -23,6 +23,9 @@ type dialinConfig struct {
 	RTPPorts string
 	PublicIP string
 	Allow    string
+	AuthUser string
+	AuthPass string
+	Realm    string
 	Numbers  string
 	Language string
 	MaxCalls int
@@ -33,6 +36,9 @@ func (c *dialinConfig) register(f *flags) {
 	f.str(&c.RTPPorts, "sip-rtp-ports", "HEARTH_SIP_RTP_PORTS", "20000-20999", "UDP port range for callers' audio (two ports per call)")
 	f.str(&c.PublicIP, "sip-public-ip", "HEARTH_SIP_PUBLIC_IP", "", "IP announced to the SIP trunk (default: the first --rtc-public-ip, else this machine's)")
 	f.str(&c.Allow, "sip-allow", "HEARTH_SIP_ALLOW", "", "IPs or CIDRs (comma-separated) of the SIP trunks that may send calls; others get 403")
+	f.str(&c.AuthUser, "sip-auth-user", "HEARTH_SIP_AUTH_USER", "", "with --sip-auth-password: SIP digest username every call must authenticate with (also from the --sip-allow peers, when set)")
+	f.str(&c.AuthPass, "sip-auth-password", "HEARTH_SIP_AUTH_PASSWORD", "", "SIP digest password (16+ characters; prefer the environment variable to the flag)")
+	f.str(&c.Realm, "sip-auth-realm", "HEARTH_SIP_AUTH_REALM", "hearth", "SIP digest realm")
 	f.str(&c.Numbers, "sip-numbers", "HEARTH_SIP_NUMBERS", "", "phone number(s) members dial, comma-separated, shown with each meeting's phone ID")
 	f.str(&c.Language, "sip-language", "HEARTH_SIP_LANGUAGE", "en", "prompt language when a meeting names none: en, es, fr or pt")
 	f.integer(&c.MaxCalls, "sip-max-calls", "HEARTH_SIP_MAX_CALLS", 100, "simultaneous calls at most")
@@ -54,9 +60,10 @@ func (c *dialinConfig) validate() error {
 	}
 	if allow, err := parsePrefixes(c.Allow); err != nil {
 		errs = append(errs, err)
-	} else if len(allow) == 0 {
-		errs = append(errs, errors.New("--sip-allow must name the trunks that may call (0.0.0.0/0 lets anyone)"))
+	} else if len(allow) == 0 && c.AuthUser == "" {
+		errs = append(errs, errors.New("--sip-allow or --sip-auth-user must name the trunks that may call"))
 	}
+	errs = append(errs, c.validateAuth())
 	for _, n := range splitList(c.Numbers) {
 		if strings.Trim(n, "+0123456789 ") != "" || !strings.ContainsAny(n, "0123456789") {
 			errs = append(errs, fmt.Errorf("--sip-numbers %q must be a phone number: digits, + and spaces", n))
@@ -71,6 +78,22 @@ func (c *dialinConfig) validate() error {
 		errs = append(errs, fmt.Errorf("--sip-max-calls %d must be at least 1", c.MaxCalls))
 	}
 	return errors.Join(errs...)
+}
+
+// minSIPPassword: a digest password is tried offline against a captured
+// challenge and response, so it must be long.
+const minSIPPassword = 16
+
+func (c *dialinConfig) validateAuth() error {
+	switch {
+	case (c.AuthUser == "") != (c.AuthPass == ""):
+		return errors.New("--sip-auth-user and --sip-auth-password go together")
+	case c.AuthUser != "" && len(c.AuthPass) < minSIPPassword:
+		return fmt.Errorf("--sip-auth-password must be at least %d characters", minSIPPassword)
+	case strings.ContainsAny(c.AuthUser+c.Realm, "\"\\\r\n"):
+		return errors.New("--sip-auth-user and --sip-auth-realm must not contain quotes, backslashes or line breaks")
+	}
+	return nil
 }
 
 // number is the dial-in number members are shown (the first of
@@ -135,6 +158,9 @@ func (a *app) buildDialin() error {
 	cfg := dialin.Config{Listen: c.Listen, RTPLow: lo, RTPHigh: hi, AllowFrom: allow, MaxCalls: c.MaxCalls,
 		Language: c.Language, Directory: phoneDirectory{store: a.store},
 		SignalURL: "ws://" + ln.Addr().String() + uiSignalPath, Loopback: a.cfg.RTC.LoopbackOnly}
+	if c.AuthUser != "" {
+		cfg.Auth = &dialin.Digest{Realm: c.Realm, User: c.AuthUser, Password: c.AuthPass}
+	}
 	if ip := c.PublicIP; ip != "" {
 		cfg.PublicIP = net.ParseIP(ip)
 	} else if ips := splitList(a.cfg.RTC.PublicIPs); len(ips) > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -25,11 +26,20 @@ func TestParseDialinFlags(t *testing.T) {
 	if err != nil || c.Dialin.Listen != ":5060" || c.Dialin.RTPPorts != "30000-30099" || c.Dialin.Language != "es" {
 		t.Fatalf("dial-in flags: %+v %v", c.Dialin, err)
 	}
+	// Digest alone (any address may try it), the password from the environment.
+	c, err = parseServe([]string{"--sip-listen", ":5060", "--sip-auth-user", "trunk"},
+		envOf("HEARTH_SIP_AUTH_PASSWORD", "a-long-enough-secret"))
+	if err != nil || c.Dialin.AuthUser != "trunk" || c.Dialin.AuthPass != "a-long-enough-secret" || c.Dialin.Realm != "hearth" {
+		t.Fatalf("digest flags: %v", err)
+	}
 	for _, tc := range []struct {
 		args []string
 		says string
 	}{
-		{[]string{"--sip-listen", ":5060"}, "--sip-allow must name"},
+		{[]string{"--sip-listen", ":5060"}, "--sip-allow or --sip-auth-user must name"},
+		{[]string{"--sip-listen", ":5060", "--sip-auth-user", "trunk"}, "go together"},
+		{[]string{"--sip-listen", ":5060", "--sip-auth-user", "trunk", "--sip-auth-password", "short"}, "at least 16"},
+		{[]string{"--sip-listen", ":5060", "--sip-auth-user", `tr"unk`, "--sip-auth-password", "a-long-enough-secret"}, "quotes"},
 		{[]string{"--sip-listen", ":5060", "--sip-allow", "trunk.example"}, "not an IP or CIDR"},
 		{[]string{"--sip-listen", ":5060", "--sip-allow", "0.0.0.0/0", "--sip-rtp-ports", "9-5"}, "--sip-rtp-ports"},
 		{[]string{"--sip-listen", ":5060", "--sip-allow", "0.0.0.0/0", "--sip-language", "de"}, "--sip-language"},
@@ -221,5 +231,64 @@ func TestGatewayClient(t *testing.T) {
 	gw.Header.Set(dialin.CallerHeader, "not a key")
 	if c, ok := gatewayClient(gw); !ok || c.Source != "" {
 		t.Fatalf("malformed caller header: %+v", c)
+	}
+}
+
+// A meeting's phone PIN, chosen or made, is in no feed and no public page:
+// iCalendar, CalDAV, Meeting Guide (whose conference_phone carries the
+// number and phone ID), the API's public read, the meeting and join pages.
+func TestPhonePINNeverInAFeed(t *testing.T) {
+	srv := testAppWith(t, func(c *serveConfig) {
+		c.Dialin = dialinConfig{Listen: "127.0.0.1:0", RTPPorts: "41400-41499", Allow: "127.0.0.1", Numbers: "+1 555 0100",
+			Language: "en", MaxCalls: 4}
+	})
+	const chosen = "97531864"
+	pins := []string{chosen}
+	for i, room := range []map[string]any{
+		{"passcode": "serenity-now", "phone_pin": chosen},
+		{"passcode": "serenity-too"},
+	} {
+		slug := fmt.Sprint("pin-", i+1)
+		body, _ := json.Marshal(map[string]any{
+			"slug": slug, "name": "Pin " + slug, "group": "lakeshore-aa", "format": "12-step", "program": "AA",
+			"timezone": "UTC", "time": "12:00", "duration": 60, "languages": []string{"en"},
+			"recurrence": map[string]any{"freq": "weekly", "weekdays": []int{1}, "start": "2026-01-05"}, "room": room})
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/meetings", strings.NewReader(string(body)))
+		req.Header.Set("Authorization", "Bearer "+testAdminToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			PhonePIN string `json:"phone_pin"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated || (room["phone_pin"] == nil) != (out.PhonePIN != "") {
+			t.Fatalf("create %s: %d, PIN shown %q", slug, resp.StatusCode, out.PhonePIN)
+		}
+		if out.PhonePIN != "" {
+			pins = append(pins, out.PhonePIN)
+		}
+	}
+	if len(pins) != 2 || len(pins[1]) != 8 {
+		t.Fatalf("PINs %q", pins)
+	}
+	for _, path := range []string{"/calendar/all.ics", "/calendar/meeting/pin-1.ics", "/calendar/meeting/pin-2.ics",
+		"/dav/public/calendars/all/", "/dav/public/calendars/all/pin-1.ics", "/dav/public/calendars/all/pin-2.ics",
+		"/api/meeting-guide.json", "/api/meetings", "/api/meetings/pin-1", "/m/pin-1", "/m/pin-1/join", "/m/pin-2"} {
+		code, body := get(t, srv.URL+path)
+		if code != http.StatusOK {
+			t.Errorf("%s: %d", path, code)
+		}
+		for _, leak := range append([]string{"argon2", `"phone_pin"`}, pins...) {
+			if strings.Contains(body, leak) {
+				t.Errorf("%s shows %q", path, leak)
+			}
+		}
+	}
+	if _, guide := get(t, srv.URL+"/api/meeting-guide.json"); !strings.Contains(guide, "+15550100,,") {
+		t.Error("the Meeting Guide feed lost its conference_phone")
 	}
 }

@@ -153,6 +153,13 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // response's status line ("" when none comes).
 func rawSIP(t *testing.T, gw *Gateway, msg string) string {
 	t.Helper()
+	line, _, _ := strings.Cut(rawSIPResponse(t, gw, msg), "\r\n")
+	return line
+}
+
+// rawSIPResponse is rawSIP's whole final response.
+func rawSIPResponse(t *testing.T, gw *Gateway, msg string) string {
+	t.Helper()
 	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
@@ -168,9 +175,8 @@ func rawSIP(t *testing.T, gw *Gateway, msg string) string {
 		if err != nil {
 			return ""
 		}
-		line, _, _ := strings.Cut(string(buf[:n]), "\r\n")
-		if !strings.HasPrefix(line, "SIP/2.0 1") {
-			return line
+		if !strings.HasPrefix(string(buf[:n]), "SIP/2.0 1") {
+			return string(buf[:n])
 		}
 	}
 }

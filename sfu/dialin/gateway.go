@@ -51,8 +51,12 @@ type Config struct {
 	// RTPLow..RTPHigh is the UDP port range for calls' audio.
 	RTPLow, RTPHigh int
 	// AllowFrom lists the networks that may send calls; INVITEs from
-	// elsewhere get 403. Empty refuses every call.
+	// elsewhere get 403. Empty: any address may try Auth.
 	AllowFrom []netip.Prefix
+	// Auth, when set, is the digest authentication every INVITE must
+	// also pass (a 401 challenge first). With neither AllowFrom nor Auth
+	// every call is refused.
+	Auth *Digest
 	// MaxCalls bounds simultaneous calls (default 100); more get 486.
 	MaxCalls int
 	// Directory finds meetings by phone meeting ID.
@@ -87,6 +91,7 @@ type Gateway struct {
 	srv     *sipgo.Server
 	dialogs *sipgo.DialogServerCache
 	key     [32]byte // salts the calling-number hashes, per process
+	auth    *digestAuth // nil: no digest authentication
 	udp     net.PacketConn
 	tcp     net.Listener
 	toRoom  atomic.Int64 // caller audio frames handed to rooms
@@ -120,6 +125,9 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, log: log, byCall: map[string]int{}, seats: map[string]map[int]bool{}}
 	g.life, g.stop = context.WithCancel(context.Background())
 	_, _ = rand.Read(g.key[:])
+	if cfg.Auth != nil {
+		g.auth = newDigestAuth(*cfg.Auth)
+	}
 	var err error
 	if g.api, err = webrtcAPI(cfg.Loopback); err != nil {
 		return nil, err
@@ -250,8 +258,12 @@ func (g *Gateway) Close() {
 // Port is the SIP port (UDP and TCP).
 func (g *Gateway) Port() int { return g.udp.LocalAddr().(*net.UDPAddr).Port }
 
-// allowed reports whether a request's source may place calls.
+// allowed reports whether a request's source may place calls (or, with
+// digest authentication, try to).
 func (g *Gateway) allowed(source string) bool {
+	if len(g.cfg.AllowFrom) == 0 {
+		return g.auth != nil
+	}
 	ap, err := netip.ParseAddrPort(source)
 	if err != nil {
 		return false

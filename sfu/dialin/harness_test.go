@@ -87,6 +87,13 @@ func newHarness(t testing.TB, allow ...netip.Prefix) *harness {
 	if allow == nil {
 		allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	}
+	return newHarnessAuth(t, nil, allow...)
+}
+
+// newHarnessAuth is newHarness with digest authentication; allow may be
+// empty (any address may try the credentials).
+func newHarnessAuth(t testing.TB, auth *Digest, allow ...netip.Prefix) *harness {
+	t.Helper()
 	srv, err := sfu.New(sfu.Config{LoopbackOnly: true}, testRooms{}, testLog())
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +101,7 @@ func newHarness(t testing.TB, allow ...netip.Prefix) *harness {
 	hs := httptest.NewServer(srv)
 	h := &harness{signal: "ws" + strings.TrimPrefix(hs.URL, "http"), events: make(chan Event, 1024)}
 	lo := 20000 + 2*(os.Getpid()%4000)
-	h.gw, err = New(Config{Listen: "127.0.0.1:0", RTPLow: lo, RTPHigh: lo + 200, AllowFrom: allow,
+	h.gw, err = New(Config{Listen: "127.0.0.1:0", RTPLow: lo, RTPHigh: lo + 200, AllowFrom: allow, Auth: auth,
 		Directory: testDirectory{}, SignalURL: h.signal, Loopback: true,
 		Observe: func(e Event) { h.events <- e }}, testLog())
 	if err != nil {

@@ -32,9 +32,7 @@ func (g *Gateway) onBye(req *sip.Request, tx sip.ServerTransaction) {
 // onInvite answers one call and serves it until it ends: sipgo runs each
 // request's handler on its own goroutine.
 func (g *Gateway) onInvite(req *sip.Request, tx sip.ServerTransaction) {
-	if !g.allowed(req.Source()) {
-		g.log.Info("dial-in refused a call from a peer outside the allow-list")
-		g.respond(req, tx, sip.StatusForbidden, "Forbidden")
+	if !g.admits(req, tx) {
 		return
 	}
 	o, err := parseOffer(req.Body())
@@ -98,6 +96,31 @@ func (g *Gateway) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	stop()
 	<-done
 	g.observe(id, "hangup", "")
+}
+
+// admits checks that an INVITE comes from a trunk: from the allow-list,
+// then with digest credentials when they are configured. It answers the
+// INVITE when not: 403 outside the allow-list, else a 401 challenge.
+func (g *Gateway) admits(req *sip.Request, tx sip.ServerTransaction) bool {
+	if !g.allowed(req.Source()) {
+		g.log.Info("dial-in refused a call from a peer outside the allow-list")
+		g.respond(req, tx, sip.StatusForbidden, "Forbidden")
+		return false
+	}
+	if g.auth == nil {
+		return true
+	}
+	ok, stale := g.auth.check(req)
+	if ok {
+		return true
+	}
+	if req.GetHeader("Authorization") != nil && !stale {
+		g.log.Info("dial-in refused a call with wrong digest credentials")
+	}
+	res := sip.NewResponseFromRequest(req, sip.StatusUnauthorized, "Unauthorized", nil)
+	res.AppendHeader(sip.NewHeader("WWW-Authenticate", g.auth.challenge(stale)))
+	_ = tx.Respond(res)
+	return false
 }
 
 // peerIP is the address of a request's sender.

@@ -72,12 +72,25 @@ func (l *lockedBuffer) String() string {
 
 func Start(t testing.TB, user string, mic []int16) *Phone {
 	t.Helper()
+	return StartAccount(t, user, mic, "")
+}
+
+// StartWithAuth is Start for a phone that answers digest challenges as a
+// trunk does, with the given username and password.
+func StartWithAuth(t testing.TB, user string, mic []int16, authUser, authPass string) *Phone {
+	t.Helper()
+	return StartAccount(t, user, mic, fmt.Sprintf(";auth_user=%s;auth_pass=%s", authUser, authPass))
+}
+
+// StartAccount is Start with extra baresip account parameters.
+func StartAccount(t testing.TB, user string, mic []int16, params string) *Phone {
+	t.Helper()
 	bin := NeedTool(t, "baresip")
 	// The ports are free when chosen but another test process may take one
 	// (or baresip's TLS twin, the SIP port + 1) before baresip binds it:
 	// choose again then.
 	for attempt := 1; ; attempt++ {
-		p, taken := start(t, bin, user, mic)
+		p, taken := start(t, bin, user, mic, params)
 		if !taken || attempt == 5 {
 			if p == nil {
 				t.Fatalf("baresip control port did not open")
@@ -88,7 +101,7 @@ func Start(t testing.TB, user string, mic []int16) *Phone {
 }
 
 // start runs one baresip; taken says its ports were taken meanwhile.
-func start(t testing.TB, bin, user string, mic []int16) (p *Phone, taken bool) {
+func start(t testing.TB, bin, user string, mic []int16, params string) (p *Phone, taken bool) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := WriteWAV(filepath.Join(dir, "mic.wav"), mic); err != nil {
@@ -116,7 +129,7 @@ rtp_ports 30000-39998
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	acct := fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0;audio_codecs=PCMU\n", user)
+	acct := fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0;audio_codecs=PCMU%s\n", user, params)
 	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(acct), 0o644); err != nil {
 		t.Fatal(err)
 	}
