@@ -90,7 +90,7 @@ type Gateway struct {
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
 	dialogs *sipgo.DialogServerCache
-	key     [32]byte // salts the calling-number hashes, per process
+	key     [32]byte    // salts the calling-number hashes, per process
 	auth    *digestAuth // nil: no digest authentication
 	udp     net.PacketConn
 	tcp     net.Listener
