@@ -9,7 +9,9 @@ import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
-const grid = new view.Grid($("grid"));
+const grid = new view.Grid($("grid"), {
+  box: $("pager"), prev: $("page-prev"), next: $("page-next"), info: $("page-info"),
+});
 
 const state = {
   client: null,

@@ -22,36 +22,113 @@ export function endMessage(code) {
   return isEndCode(code) ? t(`room.end.${code}`) : t("room.end.default");
 }
 
+// Tiles are sized to fit the stage: between these shapes (width/height;
+// video is cropped to fill) and, when more people than fit at this size
+// are in the room, shown a page at a time.
+const tileShape = { widest: 16 / 9, tallest: 3 / 4 };
+const tileMin = { phone: { w: 104, h: 78 }, wide: { w: 160, h: 110 } };
+const tileGap = 8;
+// Video sizes go to the server at most 4 every 500 ms (8 a second).
+const sizesPerTick = 4;
+const sizeTick = 500;
+
 /**
- * Tiles keyed by participant id; the grid's column count follows its size.
- * onSize(id, height), when set, hears how tall (CSS pixels) another member's
- * video is shown, so the server can send the simulcast layer that fills it
- * rather than the largest (height 0: the tile is gone).
+ * fitTiles chooses the column count that gives n tiles the largest area in
+ * a w x h stage; it returns {cols, rows, w, h} (tile size in CSS pixels).
+ */
+export function fitTiles(n, w, h) {
+  let best = { cols: 1, rows: 1, w: 0, h: 0 };
+  for (let cols = 1; cols <= Math.max(1, n); cols++) {
+    const rows = Math.ceil(n / cols);
+    let tw = (w - (cols - 1) * tileGap) / cols;
+    let th = (h - (rows - 1) * tileGap) / rows;
+    if (tw <= 0 || th <= 0) continue;
+    if (tw / th > tileShape.widest) tw = th * tileShape.widest;
+    if (tw / th < tileShape.tallest) th = tw / tileShape.tallest;
+    if (tw * th > best.w * best.h) best = { cols, rows, w: Math.floor(tw), h: Math.floor(th) };
+  }
+  return best;
+}
+
+/** How many tiles fit the stage at no less than the minimum size (at least 2). */
+function pageCapacity(n, w, h) {
+  const min = w < 600 ? tileMin.phone : tileMin.wide;
+  let k = n;
+  while (k > 2) {
+    const f = fitTiles(k, w, h);
+    if (f.w >= min.w && f.h >= min.h) break;
+    k--;
+  }
+  return Math.max(1, Math.min(n, k));
+}
+
+/**
+ * Tiles keyed by participant id, sized to fit the stage (#grid), a page at
+ * a time when there are more than fit; one's own tile and the latest
+ * speaker's are on every page. onSize(id, height), when set, hears how tall
+ * (CSS pixels) another member's video is shown, so the server can send the
+ * simulcast layer that fills it rather than the largest (height 0: the
+ * tile is gone; a tile on another page asks for the smallest).
  */
 export class Grid {
-  constructor(root) {
+  constructor(root, pager) {
     this.root = root;
+    this.pager = pager; // {box, prev, next, info}, optional
     this.tiles = new Map();
     this.onSize = null;
     this.sizes = new Map(); // id -> last height reported
+    this.unsent = new Map(); // id -> height not sent yet (paced)
+    this.sizeTimer = 0;
+    this.page = 0;
+    this.speaker = ""; // the latest speaker's id
     this.sizer = typeof ResizeObserver === "function"
       ? new ResizeObserver((entries) => this.resized(entries)) : null;
+    if (this.sizer) this.sizer.observe(root);
+    if (pager) {
+      pager.prev.addEventListener("click", () => this.turn(-1));
+      pager.next.addEventListener("click", () => this.turn(1));
+    }
   }
 
   resized(entries) {
     for (const e of entries) {
+      if (e.target === this.root) {
+        this.layout();
+        continue;
+      }
       const id = e.target.closest("figure.tile")?.dataset.id;
-      if (id) this.reportSize(id, Math.round(e.contentRect.height));
+      // A tile on another page is not gone: it asks for the smallest layer.
+      if (id && this.tiles.has(id)) this.reportSize(id, Math.max(1, Math.round(e.contentRect.height)));
     }
   }
 
+  turn(by) {
+    this.page += by;
+    this.layout();
+  }
+
   // Reports only changes of more than a tenth, so a window being dragged
-  // does not flood the signaling channel (the server rate-limits messages).
+  // does not flood the signaling channel, and at most sizesPerTick every
+  // sizeTick ms, the latest height per tile: a crowd's tiles all resize at
+  // once on every join, and the server closes a socket that sends more
+  // than 20 messages a second.
   reportSize(id, height) {
     const last = this.sizes.get(id) ?? -1;
     if (Math.abs(height - last) <= last / 10 && !(height === 0 && last > 0)) return;
     this.sizes.set(id, height);
-    if (this.onSize) this.onSize(id, height);
+    this.unsent.set(id, height);
+    if (!this.sizeTimer) this.sendSizes();
+  }
+
+  sendSizes() {
+    this.sizeTimer = 0;
+    let n = 0;
+    for (const [id, height] of this.unsent) {
+      if (n++ === sizesPerTick) break;
+      this.unsent.delete(id);
+      if (this.onSize) this.onSize(id, height);
+    }
+    if (this.unsent.size || n) this.sizeTimer = setTimeout(() => this.sendSizes(), sizeTick);
   }
 
   tile(id, name, self) {
@@ -129,7 +206,13 @@ export class Grid {
 
   speaking(id, on) {
     const t = this.tiles.get(id);
-    if (t) t.classList.toggle("speaking", on);
+    if (!t) return;
+    t.classList.toggle("speaking", on);
+    if (on && id !== this.speaker) {
+      this.speaker = id;
+      // Only a speaker on another page changes what is shown.
+      if (t.hidden) this.layout();
+    }
   }
 
   remove(id) {
@@ -149,9 +232,50 @@ export class Grid {
     for (const id of [...this.tiles.keys()]) this.remove(id);
   }
 
-  layout() {
-    const n = Math.max(1, this.tiles.size);
-    this.root.style.setProperty("--cols", String(Math.ceil(Math.sqrt(n))));
+  /**
+   * Sizes the tiles to the stage and shows one page: one's own tile, the
+   * latest speaker's, then the others in the order they came.
+   */
+  layout(again = true) {
+    const w = this.root.clientWidth, h = this.root.clientHeight;
+    if (!w || !h) return;
+    const all = [...this.tiles.values()];
+    const self = all.filter((t) => t.classList.contains("self"));
+    const speaker = this.tiles.get(this.speaker);
+    const pinned = [...self, ...(speaker && !self.includes(speaker) ? [speaker] : [])];
+    const rest = all.filter((t) => !pinned.includes(t));
+    const cap = pageCapacity(all.length, w, h);
+    let shown = all;
+    let pages = 1;
+    if (cap < all.length) {
+      const per = Math.max(1, cap - pinned.length);
+      pages = Math.ceil(rest.length / per);
+      this.page = Math.min(Math.max(0, this.page), pages - 1);
+      shown = [...pinned, ...rest.slice(this.page * per, (this.page + 1) * per)];
+    } else {
+      this.page = 0;
+    }
+    const fit = fitTiles(shown.length, w, h);
+    this.root.style.setProperty("--cols", String(fit.cols));
+    this.root.style.setProperty("--tile-w", `${fit.w}px`);
+    this.root.style.setProperty("--tile-h", `${fit.h}px`);
+    for (const t of all) {
+      t.hidden = !shown.includes(t);
+      t.style.order = pinned.includes(t) ? String(pinned.indexOf(t)) : "2";
+    }
+    // Showing or hiding the pager changes the grid's height: fit again.
+    const pagerWas = this.pager && !this.pager.box.hidden;
+    this.showPager(pages);
+    if (again && this.pager && pagerWas !== !this.pager.box.hidden) this.layout(false);
+  }
+
+  showPager(pages) {
+    const p = this.pager;
+    if (!p) return;
+    p.box.hidden = pages < 2;
+    p.prev.disabled = this.page === 0;
+    p.next.disabled = this.page >= pages - 1;
+    p.info.textContent = pages < 2 ? "" : tr("room.pageInfo", { Page: this.page + 1, Pages: pages });
   }
 }
 
