@@ -186,8 +186,12 @@ func (c *Controller) enter(ctx context.Context, cr *controlRoom, p *Peer, req co
 		// newcomer before its joined reply; it asks for control-state.
 		cr.peers[req.ID] = p
 	}
+	version, carried := cr.carryLocked()
 	cr.mu.Unlock()
 	send(out)
+	if version > 0 {
+		c.carry.save(cr.roomID, version, carried)
+	}
 	if a.Status == control.StatusRefused {
 		cr.c.forget(cr)
 		return &Error{Code: string(a.Reason), Message: "join refused: " + string(a.Reason)}

@@ -40,6 +40,9 @@ type Controller struct {
 	log   *slog.Logger
 
 	commands map[string]func(controlMsg) control.Command // read-only after newController
+	// carry saves and restores what a room's next node takes over; set by
+	// New when rooms are leased, read-only after.
+	carry *carrier
 
 	// mu guards rooms.
 	mu    sync.Mutex
@@ -78,12 +81,14 @@ func (c *Controller) roomFor(ctx context.Context, roomID string) (*controlRoom, 
 	if err != nil {
 		return nil, err
 	}
+	salt, version := c.carry.restore(ctx, roomID, st)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cr := c.state[roomID]
 	if cr == nil {
 		cr = &controlRoom{c: c, roomID: roomID, st: st, settings: set, peers: map[control.ParticipantID]*Peer{},
-			live: map[control.ParticipantID]bool{}, waiters: map[control.ParticipantID]chan struct{}{}}
+			live: map[control.ParticipantID]bool{}, waiters: map[control.ParticipantID]chan struct{}{},
+			salt: salt, carriedVersion: version}
 		c.state[roomID] = cr
 	}
 	return cr, nil

@@ -24,6 +24,13 @@ type controlRoom struct {
 	timer   *time.Timer                             // fires Tick when the share timer should end
 
 	linger *time.Timer // drops the state after Linger; guarded by c.mu, not mu
+
+	// salt keys the hashes of the bars carried to the room's next node;
+	// read-only. carriedSig and carriedVersion are the last state saved
+	// for it (nodes_carry.go); guarded by mu.
+	salt           []byte
+	carriedSig     string
+	carriedVersion int64
 }
 
 // outbound is one message for one peer, sent after mu is released.
@@ -156,8 +163,12 @@ func (cr *controlRoom) do(f func(st *control.Room) ([]control.Event, error)) err
 	cr.mu.Lock()
 	evs, err := f(cr.st)
 	out := cr.applyLocked(evs)
+	version, carried := cr.carryLocked()
 	cr.mu.Unlock()
 	send(out)
+	if version > 0 {
+		cr.c.carry.save(cr.roomID, version, carried)
+	}
 	return err
 }
 

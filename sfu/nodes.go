@@ -49,6 +49,13 @@ type Leases interface {
 	Renew(ctx context.Context, held []Lease, load NodeLoad) (lost []string, err error)
 	// Release gives up a lease this node holds.
 	Release(ctx context.Context, l Lease) error
+	// SaveState records what the room's next node takes over (opaque
+	// here), unless l is no longer the room's lease or a newer version is
+	// stored.
+	SaveState(ctx context.Context, l Lease, version int64, state []byte) error
+	// State returns the room's last saved state and its version; nil and
+	// 0 when none.
+	State(ctx context.Context, room string) (int64, []byte, error)
 }
 
 // NodeConfig makes the server one node of several: rooms are leased, and a

@@ -26,6 +26,13 @@ type leaseBook struct {
 	leases map[string]sfu.Lease
 	place  string
 	claims int
+	// states and versions are the rooms' carried state.
+	states   map[string][]byte
+	versions map[string]int64
+}
+
+func newBook() *leaseBook {
+	return &leaseBook{leases: map[string]sfu.Lease{}, states: map[string][]byte{}, versions: map[string]int64{}}
 }
 
 // bookView is one node's view of the book.
@@ -70,6 +77,21 @@ func (v bookView) Release(_ context.Context, l sfu.Lease) error {
 	return nil
 }
 
+func (v bookView) SaveState(_ context.Context, l sfu.Lease, version int64, state []byte) error {
+	v.b.mu.Lock()
+	defer v.b.mu.Unlock()
+	if v.b.leases[l.Room] == l && version > v.b.versions[l.Room] {
+		v.b.versions[l.Room], v.b.states[l.Room] = version, state
+	}
+	return nil
+}
+
+func (v bookView) State(_ context.Context, room string) (int64, []byte, error) {
+	v.b.mu.Lock()
+	defer v.b.mu.Unlock()
+	return v.b.versions[room], v.b.states[room], nil
+}
+
 // move gives room to node, as a new owner's claim after expiry does.
 func (b *leaseBook) move(room, node string) {
 	b.mu.Lock()
@@ -112,7 +134,7 @@ func dialNode(t *testing.T, url, room, name string) *loadtest.Client {
 // Members who reach a node that does not run their room are sent to the
 // one that does, and meet there: each hears the other.
 func TestNodesRedirectToOwner(t *testing.T) {
-	book := &leaseBook{leases: map[string]sfu.Lease{}}
+	book := newBook()
 	a, aSignal := startNode(t, book)
 	_, bSignal := startNode(t, book)
 	_, cSignal := startNode(t, book)
@@ -132,7 +154,7 @@ func TestNodesRedirectToOwner(t *testing.T) {
 // reconnect, are sent to the new owner, whose refusal of the old session
 // makes them join afresh there.
 func TestNodesLeaseLost(t *testing.T) {
-	book := &leaseBook{leases: map[string]sfu.Lease{}}
+	book := newBook()
 	_, aSignal := startNode(t, book)
 	b, bSignal := startNode(t, book)
 	x := dialNode(t, aSignal, "room", "x")
@@ -165,7 +187,7 @@ func TestNodesLeaseLost(t *testing.T) {
 
 // A room that does not exist is refused on the spot: nothing is claimed.
 func TestNodesUnknownRoomNotClaimed(t *testing.T) {
-	book := &leaseBook{leases: map[string]sfu.Lease{}}
+	book := newBook()
 	_, aSignal := startNode(t, book)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

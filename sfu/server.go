@@ -86,6 +86,7 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	s.ctrl = newController(cfg, rooms, s.met, log)
 	s.ctrl.register(s)
 	if cfg.Node.Leases != nil {
+		s.ctrl.carry = &carrier{leases: cfg.Node.Leases, held: s.heldLease, log: s.log}
 		s.wg.Add(1)
 		go s.keepLeases()
 	}

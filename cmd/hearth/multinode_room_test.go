@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-recovery/hearth/sfu/loadtest"
 )
@@ -16,9 +21,19 @@ func (n *node) signal() string { return "ws" + strings.TrimPrefix(n.base, "http"
 // member is a Pion participant that enters a meeting through one node and
 // follows redirects to the node that runs it.
 type member struct {
-	name  string
-	entry []*node // tried in turn: where the member's link leads
-	c     *loadtest.Client
+	name    string
+	entry   []*node // tried in turn: where the member's link leads
+	browser string  // the browser cookie it presents (bars key on it)
+	auth    map[string]string
+	c       *loadtest.Client
+}
+
+// dial makes one attempt at entering room through n.
+func (m *member) dial(n *node, room string) (*loadtest.Client, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return loadtest.Dial(ctx, n.signal(), loadtest.Options{Room: room, Name: m.name, Audio: true,
+		PacketInterval: 20 * time.Millisecond, BrowserID: m.browser, Auth: m.auth})
 }
 
 // join enters through the first entry node that answers and lands on the
@@ -28,10 +43,7 @@ func (m *member) join(t *testing.T, room string) {
 	t.Helper()
 	start := time.Now()
 	for i := 0; ; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		c, err := loadtest.Dial(ctx, m.entry[i%len(m.entry)].signal(),
-			loadtest.Options{Room: room, Name: m.name, Audio: true, PacketInterval: 20 * time.Millisecond})
-		cancel()
+		c, err := m.dial(m.entry[i%len(m.entry)], room)
 		if err == nil {
 			m.c = c
 			t.Cleanup(c.Close)
@@ -70,40 +82,104 @@ func ownerOf(t *testing.T, nodes []*node, signal string) *node {
 	return nil
 }
 
-// Three hearth processes on one PostgreSQL. Two members enter one meeting
+// bid is a browser cookie value for tag (32 hex digits).
+func bidOf(tag string) string { return fmt.Sprintf("%032x", []byte(tag))[:32] }
+
+// refusedWith dials once through n and fails unless the join is refused
+// with code.
+func refusedWith(t *testing.T, m *member, n *node, room, code string) {
+	t.Helper()
+	c, err := m.dial(n, room)
+	if err == nil {
+		c.Close()
+		t.Fatalf("%s entered %s, want refused %s", m.name, room, code)
+	}
+	if !strings.Contains(err.Error(), "error "+code) {
+		t.Fatalf("%s: %v, want refused %s", m.name, err, code)
+	}
+}
+
+// savedState waits until the room's state carried in the database says
+// what holds.
+func savedState(t *testing.T, database, room string, holds func(string) bool) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	poll(t, "the room's state saved", func() bool {
+		var s string
+		err := conn.QueryRow(ctx, `SELECT state FROM room_state WHERE room = $1`, room).Scan(&s)
+		return err == nil && holds(s)
+	})
+}
+
+// Three hearth processes on one PostgreSQL. Two members enter a meeting
 // through nodes B and C and meet on the node that runs the room, hearing
-// each other. Then that node is killed (SIGKILL): both are back in one room
-// on another node, with media, once the dead node's lease expires; the
-// time that takes is logged (README, "Several nodes on PostgreSQL").
+// each other; the chair removes a raider and locks the room. Then that node
+// is killed (SIGKILL): once its lease expires the members and the chair are
+// back in one room on another node, with media; the room is still locked
+// (a newcomer is refused) and the raider still barred. The time that takes
+// is logged (README, "Several nodes on PostgreSQL").
 func TestMultiNodeRoomFailover(t *testing.T) {
 	nodes := startNodes(t)
 	b, c := nodes[1], nodes[2]
-	x := &member{name: "x", entry: []*node{b, c}}
-	y := &member{name: "y", entry: []*node{c, b}}
-	x.join(t, "big-book")
-	y.join(t, "big-book")
-	if x.c.URL != y.c.URL {
-		t.Fatalf("members landed on %s and %s, want one node", x.c.URL, y.c.URL)
+	var created struct {
+		HostKey string `json:"host_key"`
+	}
+	body := nodes[0].send(t, "POST", "/api/meetings", nodeMeeting("step-study", "Step Study"), http.StatusCreated)
+	if err := json.Unmarshal(body, &created); err != nil || created.HostKey == "" {
+		t.Fatalf("host key: %v %s", err, body)
+	}
+	const room = "step-study"
+	x := &member{name: "x", entry: []*node{b, c}, browser: bidOf("x")}
+	y := &member{name: "y", entry: []*node{c, b}, browser: bidOf("y")}
+	chair := &member{name: "chair", entry: nodes, browser: bidOf("chair"), auth: map[string]string{"hostKey": created.HostKey}}
+	raider := &member{name: "raider", entry: []*node{b}, browser: bidOf("raider")}
+	stranger := &member{name: "stranger", browser: bidOf("stranger")}
+	for _, m := range []*member{x, y, chair, raider} {
+		m.join(t, room)
+	}
+	if x.c.URL != y.c.URL || x.c.URL != chair.c.URL || x.c.URL != raider.c.URL {
+		t.Fatalf("members landed on %s, %s, %s and %s, want one node", x.c.URL, y.c.URL, chair.c.URL, raider.c.URL)
 	}
 	owner := ownerOf(t, nodes, x.c.URL)
 	t.Logf("room placed on node %s", owner.name)
 	hearEachOther(t, x, y)
+	if err := chair.c.Send(map[string]any{"type": "remove", "target": raider.c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chair.c.Send(map[string]any{"type": "set-locked", "on": true}); err != nil {
+		t.Fatal(err)
+	}
+	savedState(t, owner.database, room, func(s string) bool {
+		return strings.Contains(s, `"locked":true`) && !strings.Contains(s, `"bars":[]`)
+	})
+	refusedWith(t, stranger, c, room, "locked")
 
 	if err := owner.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	killed := time.Now()
-	x.c.Close()
-	y.c.Close()
 	alive := slices.DeleteFunc(slices.Clone(nodes), func(n *node) bool { return n == owner })
-	x.entry, y.entry = alive, []*node{alive[1], alive[0]}
-	x.join(t, "big-book")
-	y.join(t, "big-book")
+	for _, m := range []*member{x, y, chair, raider} {
+		m.c.Close()
+	}
+	x.entry, y.entry, chair.entry = alive, []*node{alive[1], alive[0]}, alive
+	x.join(t, room)
+	y.join(t, room)
 	rejoined := time.Since(killed)
-	if x.c.URL != y.c.URL || x.c.URL == owner.signal() {
-		t.Fatalf("after the kill members landed on %s and %s (dead owner %s)", x.c.URL, y.c.URL, owner.signal())
+	chair.join(t, room)
+	if x.c.URL != y.c.URL || x.c.URL != chair.c.URL || x.c.URL == owner.signal() {
+		t.Fatalf("after the kill members landed on %s, %s and %s (dead owner %s)", x.c.URL, y.c.URL, chair.c.URL, owner.signal())
 	}
 	hearEachOther(t, x, y)
 	t.Logf("owner killed: both members back in one room on node %s after %v, hearing each other after %v",
 		ownerOf(t, nodes, x.c.URL).name, rejoined, time.Since(killed))
+	for _, n := range alive {
+		refusedWith(t, raider, n, room, "barred")
+		refusedWith(t, stranger, n, room, "locked")
+	}
 }

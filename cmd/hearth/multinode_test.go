@@ -40,11 +40,12 @@ const nodeToken = "multi-node-admin-token-0123"
 
 // node is one hearth process of a multi-node test.
 type node struct {
-	name string
-	base string
-	cmd  *exec.Cmd
-	out  bytes.Buffer
-	done chan error
+	name     string
+	base     string
+	database string
+	cmd      *exec.Cmd
+	out      bytes.Buffer
+	done     chan error
 }
 
 // buildHearth builds the hearth binary once per test.
@@ -82,7 +83,7 @@ func freePort(t *testing.T, network string) int {
 func startNode(t *testing.T, bin, name, database string) *node {
 	t.Helper()
 	port := freePort(t, "tcp")
-	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1)}
+	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), database: database, done: make(chan error, 1)}
 	n.cmd = exec.Command(bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", t.TempDir(),
 		"--database", database, "--node-url", n.base, "--admin-token", nodeToken, "--public-url", "https://meet.example.org",
 		"--rtc-udp-port", fmt.Sprint(freePort(t, "udp")), "--rtc-tcp-port", "0", "--log-level", "warn",
@@ -121,8 +122,9 @@ func startNode(t *testing.T, bin, name, database string) *node {
 	}
 }
 
-// send makes an admin request and fails the test unless it answers want.
-func (n *node) send(t *testing.T, method, path string, body any, want int) {
+// send makes an admin request and fails the test unless it answers want;
+// it returns the response body.
+func (n *node) send(t *testing.T, method, path string, body any, want int) []byte {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, n.base+path, bytes.NewReader(b))
@@ -137,6 +139,7 @@ func (n *node) send(t *testing.T, method, path string, body any, want int) {
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s on %s: %d, want %d: %s", method, path, n.name, resp.StatusCode, want, out)
 	}
+	return out
 }
 
 // fetch GETs path, sending etag as If-None-Match when not empty.

@@ -136,3 +136,15 @@ func (a *app) nodeOrigins() func() []string {
 	}
 	return a.nodes.get
 }
+
+func (b leaseBook) SaveState(ctx context.Context, l sfu.Lease, version int64, state []byte) error {
+	return b.l.SaveState(ctx, store.Lease(l), version, string(state))
+}
+
+func (b leaseBook) State(ctx context.Context, room string) (int64, []byte, error) {
+	v, s, err := b.l.State(ctx, room)
+	if s == "" {
+		return v, nil, err
+	}
+	return v, []byte(s), err
+}

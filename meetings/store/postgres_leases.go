@@ -127,7 +127,13 @@ func (l *Leases) Renew(ctx context.Context, held []Lease, load NodeLoad) (lost [
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM room_leases WHERE expires < now() - interval '1 hour'`)
+		if _, err := tx.Exec(ctx, `DELETE FROM room_leases WHERE expires < now() - interval '1 hour'`); err != nil {
+			return err
+		}
+		// A room's carried state lasts as long as a node's memory of it
+		// (sfu's Linger, two hours after the last member left).
+		_, err = tx.Exec(ctx, `DELETE FROM room_state s WHERE s.updated < now() - interval '2 hours'
+			AND NOT EXISTS (SELECT 1 FROM room_leases r WHERE r.room = s.room AND r.expires > now() - interval '2 hours')`)
 		return err
 	})
 	if err != nil {
@@ -173,4 +179,37 @@ func (l *Leases) Nodes(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("store: list nodes: %w", err)
 	}
 	return urls, nil
+}
+
+// SaveState records what the room's next node takes over, if lease is
+// still the room's and no newer version is stored. The store does not read
+// state: the media server writes it (hashes, switches; nothing personal).
+func (l *Leases) SaveState(ctx context.Context, lease Lease, version int64, state string) error {
+	if len(state) > 1<<20 {
+		return errors.New("store: room state over 1 MiB")
+	}
+	_, err := l.p.pool.Exec(ctx, `INSERT INTO room_state (room, version, state, updated)
+		SELECT $1, $2, $3, now() WHERE EXISTS
+			(SELECT 1 FROM room_leases WHERE room = $1 AND node = $4 AND epoch = $5 AND expires > now())
+		ON CONFLICT (room) DO UPDATE SET version = excluded.version, state = excluded.state, updated = excluded.updated
+			WHERE room_state.version < excluded.version`, lease.Room, version, state, l.node, lease.Epoch)
+	if err != nil {
+		return fmt.Errorf("store: save room state: %w", err)
+	}
+	return nil
+}
+
+// State returns the room's last saved state and its version ("" and 0:
+// none).
+func (l *Leases) State(ctx context.Context, room string) (int64, string, error) {
+	var v int64
+	var s string
+	err := l.p.pool.QueryRow(ctx, `SELECT version, state FROM room_state WHERE room = $1`, room).Scan(&v, &s)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("store: load room state: %w", err)
+	}
+	return v, s, nil
 }

@@ -111,3 +111,33 @@ func TestLeasesExpireAndMove(t *testing.T) {
 		t.Fatalf("after release the room starts over: %+v", got)
 	}
 }
+
+// Only the room's lease holder saves its carried state, and an older
+// version never replaces a newer one.
+func TestLeasesState(t *testing.T) {
+	ctx := context.Background()
+	s := openPostgresAt(t, cluster.Database(t), nil)
+	a, b := leasesAt(t, s, "https://a", time.Minute), leasesAt(t, s, "https://b", time.Minute)
+	if v, st, err := b.State(ctx, "room"); err != nil || v != 0 || st != "" {
+		t.Fatalf("state of a new room: %d %q %v", v, st, err)
+	}
+	l := claim(t, a, "room")
+	for _, save := range []struct {
+		by      *Leases
+		version int64
+		state   string
+	}{{a, 2, "two"}, {a, 1, "one"}, {b, 3, "not the holder"}} {
+		if err := save.by.SaveState(ctx, l, save.version, save.state); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, st, err := b.State(ctx, "room"); err != nil || v != 2 || st != "two" {
+		t.Fatalf("state: %d %q %v, want 2 \"two\"", v, st, err)
+	}
+	if err := a.SaveState(ctx, Lease{Room: "room", Node: "https://a", Epoch: l.Epoch + 1}, 4, "stale epoch"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := b.State(ctx, "room"); v != 2 {
+		t.Fatalf("a save under another epoch was kept: version %d", v)
+	}
+}

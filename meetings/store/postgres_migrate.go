@@ -153,6 +153,16 @@ var pgMigrations = [...]string{
 		(27, 'Grief Support', 'grief-support', 'Grief support group', '', 'other'),
 		(28, 'other', 'other', 'Other program', '', 'other')) AS v;
 	CREATE INDEX series_program ON series(program);`,
+	// 6: what a room's next node takes over when the node that ran it dies
+	// (issue 17): the chairs' switches and the bars as salted hashes, an
+	// opaque text written only by the room's lease holder. Swept two hours
+	// after the room was last leased.
+	`CREATE TABLE room_state (
+		room text PRIMARY KEY,
+		version bigint NOT NULL,
+		state text NOT NULL,
+		updated timestamptz NOT NULL
+	);`,
 }
 
 // migratePostgres brings the database up to version target in one

@@ -20,8 +20,11 @@
 // # Bars
 //
 // Removal bars the participant's Identity for the life of the Room, which is
-// the life of the meeting: the Room keeps the bar in memory only and never
-// persists it. An Identity is two values the server issues and the client
+// the life of the meeting: the Room keeps the bar in memory. When several
+// nodes share the meeting (the SFU's leases), Carry hands the bars on as
+// keyed hashes, with the switches and the hashed browsers admitted, so that
+// the node that takes the meeting over after its node died refuses the same
+// people (Restore); nothing else about anyone is carried. An Identity is two values the server issues and the client
 // cannot choose: BrowserID, a random id the SFU sets in an HttpOnly cookie on
 // the first visit, and ResumeToken, the random token the SFU hands a
 // connection so that it can resume after a network change. Display names and

@@ -97,13 +97,20 @@ type Room struct {
 	// since the last UndoSecure; nil when there is nothing to undo.
 	beforeSecure *Switches
 
-	people  map[ParticipantID]*participant
-	seq     uint64
-	barred  map[string]struct{} // "b:"+BrowserID and "r:"+ResumeToken; memory only
-	hands   []ParticipantID
-	timer   TimerState
-	chat    chatLog
-	secrets secretLimiter
+	people map[ParticipantID]*participant
+	seq    uint64
+	barred map[string]struct{} // "b:"+BrowserID and "r:"+ResumeToken; memory only
+	// carried are the bars of the room's previous node, as keyed hashes
+	// (carry.go); carrySalt is their key.
+	carried   map[string]struct{}
+	carrySalt []byte
+	// carriedMembers are the browsers admitted on the previous node, as
+	// keyed hashes.
+	carriedMembers map[string]struct{}
+	hands          []ParticipantID
+	timer          TimerState
+	chat           chatLog
+	secrets        secretLimiter
 	// roomChat paces members' chat room-wide, so that a crowd of raiders,
 	// each within its own limit, cannot flood everyone's send queue.
 	roomChat bucket
@@ -158,7 +165,7 @@ func (r *Room) Join(req JoinRequest) (Admission, []Event) {
 		return Admission{Status: StatusAdmitted, Role: p.role, Perms: r.perms(p)}, evs
 	}
 	r.initMedia(p)
-	if w := r.mustWait(); w != waitNone {
+	if w := r.mustWait(); w != waitNone && !r.wasIn(req.Identity) {
 		p.waiting = w
 		r.people[p.id] = p
 		return Admission{Status: StatusWaiting}, []Event{r.waitingListEvent()}
@@ -182,10 +189,10 @@ func (r *Room) refusal(req JoinRequest) Code {
 		return ""
 	case r.settings.PasscodeRequired && !req.PasscodeOK:
 		return CodeBadPasscode
-	case r.locked:
+	case r.locked && !r.wasIn(req.Identity):
 		return CodeLocked
 	}
-	if r.mustWait() != waitNone {
+	if r.mustWait() != waitNone && !r.wasIn(req.Identity) {
 		if r.count(func(p *participant) bool { return p.waiting != waitNone }) >= r.limits.WaitingMax {
 			return CodeFull
 		}
@@ -214,14 +221,14 @@ func (r *Room) initMedia(p *participant) {
 }
 
 func (r *Room) isBarred(id Identity) bool {
-	if _, ok := r.barred["b:"+id.BrowserID]; ok {
+	if _, ok := r.barred["b:"+id.BrowserID]; ok || r.carriedBar("b:"+id.BrowserID) {
 		return true
 	}
 	if id.ResumeToken == "" {
 		return false
 	}
 	_, ok := r.barred["r:"+id.ResumeToken]
-	return ok
+	return ok || r.carriedBar("r:"+id.ResumeToken)
 }
 
 func (r *Room) bar(id Identity) {

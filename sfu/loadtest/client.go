@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,8 @@ import (
 	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/hearth-recovery/hearth/sfu"
 )
 
 // AudioLevelURI is the RFC 6464 header extension publishers can send.
@@ -51,6 +54,9 @@ type Options struct {
 	// Auth is the join's auth object (passcode, hostKey...), when the
 	// room asks for one.
 	Auth map[string]string
+	// BrowserID, when set, is presented as the browser cookie, as by a
+	// browser that loaded the join page (bars and the limiter key on it).
+	BrowserID string
 }
 
 // Message is any server message, decoded loosely.
@@ -160,7 +166,11 @@ func Dial(ctx context.Context, url string, o Options) (*Client, error) {
 // connect opens the signaling socket at url and joins, following redirects.
 func (c *Client) connect(ctx context.Context, url string, o Options) error {
 	for hops := 0; ; hops++ {
-		ws, _, err := websocket.Dial(ctx, url, nil)
+		var opts *websocket.DialOptions
+		if o.BrowserID != "" {
+			opts = &websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {sfu.BrowserCookie + "=" + o.BrowserID}}}
+		}
+		ws, _, err := websocket.Dial(ctx, url, opts)
 		if err != nil {
 			return fmt.Errorf("loadtest: dial: %w", err)
 		}

@@ -1,0 +1,64 @@
+package control
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// A room taken over by another node keeps what its chairs set and whom
+// they barred (browser and resume token), and carries the bars on; the
+// carried form holds hashes, not the identities.
+func TestCarryRestore(t *testing.T) {
+	salt := []byte("room salt 0123456789")
+	old, _ := newTestRoom(t, Settings{})
+	old.locked, old.waitingRoom, old.renameLock, old.chatMode = true, true, true, ChatChairs
+	old.bar(Identity{BrowserID: "raider-browser", ResumeToken: "raider-resume"})
+	old.people["m"] = &participant{id: "m", identity: Identity{BrowserID: "member-browser"}}
+	old.people["w"] = &participant{id: "w", identity: Identity{BrowserID: "waiting-browser"}, waiting: waitRoom}
+	c := old.Carry(salt)
+	if len(c.Members) != 1 {
+		t.Fatalf("members carried: %v", c.Members)
+	}
+	if len(c.Bars) != 2 {
+		t.Fatalf("bars carried: %v", c.Bars)
+	}
+	for _, h := range c.Bars {
+		if strings.Contains(h, "raider") {
+			t.Fatalf("a bar is carried in the clear: %q", h)
+		}
+	}
+
+	next, _ := newTestRoom(t, Settings{})
+	next.Restore(c, salt)
+	sw := next.Switches()
+	if !sw.Locked || !sw.WaitingRoom || !sw.RenameLock || sw.ChatMode != ChatChairs {
+		t.Fatalf("switches after the takeover: %+v", sw)
+	}
+	for _, id := range []Identity{{BrowserID: "raider-browser"}, {BrowserID: "fresh-cookie", ResumeToken: "raider-resume"}} {
+		if a, _ := next.Join(JoinRequest{ID: "x", Name: "X", Chair: GrantHostKey, Identity: id}); a.Status != StatusRefused || a.Reason != CodeBarred {
+			t.Errorf("%+v after the takeover: %+v, want barred", id, a)
+		}
+	}
+	if a, _ := next.Join(JoinRequest{ID: "chair", Name: "Chair", Chair: GrantHostKey, Identity: Identity{BrowserID: "chair-browser"}}); a.Status != StatusAdmitted {
+		t.Fatalf("the chair after the takeover: %+v", a)
+	}
+	// Who was in comes back past the lock and the waiting room; nobody else.
+	if a, _ := next.Join(JoinRequest{ID: "m2", Name: "M", Identity: Identity{BrowserID: "member-browser"}}); a.Status != StatusAdmitted {
+		t.Errorf("a member of the room before the takeover: %+v, want admitted", a)
+	}
+	for _, b := range []string{"waiting-browser", "stranger"} {
+		if a, _ := next.Join(JoinRequest{ID: ParticipantID(b), Name: "S", Identity: Identity{BrowserID: b}}); a.Status != StatusRefused || a.Reason != CodeLocked {
+			t.Errorf("%s after the takeover: %+v, want locked out", b, a)
+		}
+	}
+	// A bar on the new node joins the carried ones; a third node gets all.
+	next.bar(Identity{BrowserID: "second-raider"})
+	if again := next.Carry(salt); len(again.Bars) != 3 || !slices.IsSorted(again.Bars) {
+		t.Fatalf("bars carried on: %v", again.Bars)
+	}
+	// Another room's salt gives other hashes.
+	if other := old.Carry([]byte("another room's salt")); slices.Equal(other.Bars, c.Bars) {
+		t.Fatal("bars hash the same under another salt")
+	}
+}
