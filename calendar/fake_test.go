@@ -23,7 +23,7 @@ func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]meeting
 	defer f.mu.Unlock()
 	var out []meetings.Meeting
 	for _, e := range f.entries {
-		if flt.Match(&e.Series) {
+		if flt.Match(&e) {
 			out = append(out, e)
 		}
 	}

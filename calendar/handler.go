@@ -222,7 +222,7 @@ func (h *Handler) serveMeeting(w http.ResponseWriter, r *http.Request, feed *Fee
 		return
 	}
 	var entries []meetings.Meeting
-	if f.Match(&e.Series) {
+	if f.Match(&e) {
 		entries = []meetings.Meeting{e}
 	}
 	c, err := renderFeed(feed, e.Series.Name, entries, e.LastChange())

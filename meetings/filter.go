@@ -21,12 +21,13 @@ type Filter struct {
 	GroupSlug string
 	// Day is a weekday on which the series meets, in its own zone.
 	Day *time.Weekday
-	// Text matches name, notes or group slug, case-insensitively.
+	// Text matches name, notes or group (slug or name), case-insensitively.
 	Text string
 }
 
-// Match reports whether s passes every set field of f.
-func (f Filter) Match(s *Series) bool {
+// Match reports whether m passes every set field of f.
+func (f Filter) Match(m *Meeting) bool {
+	s := &m.Series
 	switch {
 	case f.Format != "" && s.Format != f.Format,
 		f.Program != "" && s.Program != f.Program,
@@ -35,7 +36,7 @@ func (f Filter) Match(s *Series) bool {
 		f.Type != "" && !contains(s.Types, f.Type),
 		f.Language != "" && !containsFold(s.Languages, f.Language),
 		f.Day != nil && !s.Recurrence.hasWeekday(*f.Day),
-		f.Text != "" && !matchText(s, f.Text):
+		f.Text != "" && !matchText(m, f.Text):
 		return false
 	}
 	return true
@@ -59,11 +60,16 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-func matchText(s *Series, text string) bool {
+// matchText looks for text in the meeting's name, notes and group (slug and
+// name), ignoring case.
+func matchText(m *Meeting, text string) bool {
 	text = strings.ToLower(text)
-	return strings.Contains(strings.ToLower(s.Name), text) ||
-		strings.Contains(strings.ToLower(s.Notes), text) ||
-		strings.Contains(s.GroupSlug, text)
+	for _, field := range []string{m.Name, m.Notes, m.GroupSlug, m.Group.Name} {
+		if strings.Contains(strings.ToLower(field), text) {
+			return true
+		}
+	}
+	return false
 }
 
 // The query keys of a filter, the same in every URL that carries one: the

@@ -72,7 +72,7 @@ func (h *Handler) adminPage(w http.ResponseWriter, r *http.Request, d adminData,
 	for i := range d.Weekdays {
 		d.Weekdays[i] = l.Weekday(time.Weekday(i))
 	}
-	d.Formats, d.Types, d.Zones = formatOptions(l), typeOptions(l), commonZones()
+	d.Formats, d.Types, d.Zones = formatOptions(l), typeOptions(l, func(string) bool { return true }), commonZones()
 	full := l.T("admin.title")
 	if title != "" {
 		full = l.T("admin.pageTitle", "Name", title)

@@ -42,8 +42,8 @@ func (f *fakeReader) ListMeetings(_ context.Context, flt meetings.Filter) ([]mee
 	}
 	var out []meetings.Meeting
 	for i := range f.series {
-		if flt.Match(&f.series[i]) {
-			out = append(out, f.meeting(f.series[i]))
+		if m := f.meeting(f.series[i]); flt.Match(&m) {
+			out = append(out, m)
 		}
 	}
 	meetings.Attach(out, nil, meetings.NewZones()) // as the store does

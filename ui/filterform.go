@@ -2,7 +2,9 @@ package ui
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/ui/i18n"
@@ -27,7 +29,12 @@ type filterForm struct {
 	Type     string
 	Language string
 	Time     string
-	Notices  []notice
+	// Day is the weekday ("0" = Sunday ... "6"), Text the search words.
+	Day, Text string
+	// Date is the first day listed (YYYY-MM-DD, the viewer's), "" for today.
+	Date    string
+	date    *meetings.Date
+	Notices []notice
 	// f is the filter of series (meetings.ParseFilter reads it); window is
 	// the time of day, which is the viewer's, so it applies to occurrences.
 	f        meetings.Filter
@@ -40,8 +47,20 @@ type notice struct{ ID, Value string }
 
 func (n notice) text(l *i18n.Lang) string { return l.T(n.ID, "Value", n.Value) }
 
-// timeKey is the form's time-of-day parameter (a name from meetings.TimesOfDay).
-const timeKey = "time"
+// timeKey is the form's time-of-day parameter (a name from meetings.TimesOfDay);
+// dateKey the first day it lists.
+const (
+	timeKey = "time"
+	dateKey = "date"
+)
+
+// truncate shortens a value quoted back in a notice.
+func truncate(v string) string {
+	if r := []rune(v); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return v
+}
 
 func parseFilterForm(q url.Values) filterForm {
 	var form filterForm
@@ -55,6 +74,17 @@ func parseFilterForm(q url.Values) filterForm {
 	}
 	form.f = f
 	form.Format, form.Program, form.Type, form.Language = string(f.Format), string(f.Program), f.Type, f.Language
+	form.Text = f.Text
+	if f.Day != nil {
+		form.Day = strconv.Itoa(int(*f.Day))
+	}
+	if v := strings.TrimSpace(q.Get(dateKey)); v != "" {
+		if d, err := meetings.ParseDate(v); err == nil {
+			form.date = &d
+		} else {
+			form.Notices = append(form.Notices, notice{"notice.date", truncate(v)})
+		}
+	}
 	form.window = meetings.AllDay()
 	if v := strings.TrimSpace(q.Get(timeKey)); v != "" {
 		if t, ok := meetings.LookupTimeOfDay(v); ok && len(v) <= meetings.MaxFilterValue {
@@ -94,5 +124,14 @@ func (f filterForm) filter() meetings.Filter { return f.f }
 
 // Active reports whether any filter is set, for the "clear filters" link.
 func (f filterForm) Active() bool {
-	return f.f != (meetings.Filter{}) || f.Time != ""
+	return f.f != (meetings.Filter{}) || f.Time != "" || f.Date != ""
+}
+
+// dayOptions are the weekdays, numbered as Meeting Guide numbers them.
+func dayOptions(l *i18n.Lang) []option {
+	out := make([]option, 7)
+	for d := range out {
+		out[d] = option{strconv.Itoa(d), i18n.Capital(l.Weekday(time.Weekday(d)))}
+	}
+	return out
 }

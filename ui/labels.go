@@ -53,10 +53,14 @@ func programOptions(l *i18n.Lang, ps []meetings.ProgramInfo) []option {
 	return out
 }
 
-func typeOptions(l *i18n.Lang) []option {
+// typeOptions are the type codes keep accepts, in the order of the Meeting
+// Guide table.
+func typeOptions(l *i18n.Lang, keep func(code string) bool) []option {
 	var out []option
 	for _, t := range meetings.TypeCodes() {
-		out = append(out, option{t.Code, l.TypeName(t.Code)})
+		if keep(t.Code) {
+			out = append(out, option{t.Code, l.TypeName(t.Code)})
+		}
 	}
 	return out
 }

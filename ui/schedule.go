@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -22,6 +23,10 @@ type row struct {
 	Reason               string
 	InProgress, Starting bool
 	Badges               []badge
+	// Join is set on the rows of "In progress" and "Starting soon", which
+	// link straight to the room; JoinLabel names the meeting for it.
+	Join                bool
+	JoinText, JoinLabel string
 }
 
 // day is the rows of one calendar day in the viewer's zone.
@@ -41,10 +46,15 @@ type homeData struct {
 	Types      []option
 	Languages  []option
 	Times      []option
+	Days7      []option
 	Zones      []string
-	Feeds      Feeds
-	Total      int
-	CountText  string
+	// Today, LastDate bound the date picker; Earlier and Later page the
+	// list by its length ("" when there is no earlier page).
+	Today, LastDate string
+	Earlier, Later  string
+	Feeds           Feeds
+	Total           int
+	CountText       string
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
@@ -82,32 +92,50 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	now := h.cfg.Now()
 	var matched []meetings.Meeting
 	for i := range all {
-		if f.Match(&all[i].Series) {
+		if f.Match(&all[i]) {
 			matched = append(matched, all[i])
 		}
 	}
+	l := v.Lang
+	today := meetings.DateOf(now.In(v.Loc))
+	start, dateNotice := form.startDate(today)
+	from, to := now.Add(-24*time.Hour), now.Add(h.cfg.Horizon)
+	if start != today {
+		from = meetings.LocalTime{}.At(start, v.Loc)
+		to = from.Add(h.cfg.Horizon)
+		form.Date = start.String()
+	}
 	var rows []row
-	for _, sl := range meetings.Expand(matched, now.Add(-24*time.Hour), now.Add(h.cfg.Horizon)) {
-		if !sl.End.After(now) || !form.window.Contains(sl.Start.In(v.Loc)) {
+	for _, sl := range meetings.Expand(matched, from, to) {
+		// A later page lists what starts on its days, not what runs over
+		// from the evening before (the page before lists that).
+		if !sl.End.After(now) || sl.Start.Before(from) && start != today || !form.window.Contains(sl.Start.In(v.Loc)) {
 			continue
 		}
 		rows = append(rows, h.rowOf(&sl.Meeting.Series, sl.Occurrence, v, now, programs))
 	}
-	l := v.Lang
 	d := &homeData{
 		Form: form, Formats: formatOptions(l), Programs: programOptions(l, offered),
-		Types: typeOptions(l), Languages: languageOptions(l, languagesOf(all)), Times: timeOptions(l),
+		Types: typeOptions(l, typesOf(all, form.Type)), Languages: languageOptions(l, languagesOf(all)),
+		Times: timeOptions(l), Days7: dayOptions(l),
 		Zones: commonZones(), Feeds: h.cfg.Feeds(r, v.Lang.Tag).FilterFeeds(f), Total: len(rows),
+		Today: today.String(), LastDate: today.AddDays(maxDaysAhead).String(),
 	}
-	for _, n := range form.Notices {
+	for _, n := range append(form.Notices, dateNotice...) {
 		d.Notices = append(d.Notices, n.text(l))
 	}
 	days := int((h.cfg.Horizon + 12*time.Hour) / (24 * time.Hour))
 	if days < 1 {
 		days = 1
 	}
-	d.CountText = l.T("home.count", "Meetings", l.N("home.meetings", len(rows)), "Within", l.N("home.within", days))
+	d.Earlier, d.Later = pageLinks(r.URL.Query(), today, start, days)
+	within := l.N("home.within", days)
+	if start != today {
+		within = l.N("home.withinFrom", days, "Date", l.DayMonth(from))
+	}
+	d.CountText = l.T("home.count", "Meetings", l.N("home.meetings", len(rows)), "Within", within)
 	for _, row := range rows {
+		row.Join, row.JoinText, row.JoinLabel = true, l.T("home.join"), l.T("home.joinName", "Name", row.Name)
 		switch {
 		case row.InProgress:
 			d.InProgress = append(d.InProgress, row)
@@ -117,6 +145,47 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	}
 	d.Days = groupByDay(l, rows, v.Loc, now)
 	return d, nil
+}
+
+// maxDaysAhead is how far ahead the schedule can be browsed.
+const maxDaysAhead = 366
+
+// startDate is the first day to list: the form's date when it is between
+// today and maxDaysAhead, else today (with a notice for a date outside).
+func (f filterForm) startDate(today meetings.Date) (meetings.Date, []notice) {
+	switch {
+	case f.date == nil:
+		return today, nil
+	case f.date.Before(today) || f.date.After(today.AddDays(maxDaysAhead)):
+		return today, []notice{{"notice.date", f.date.String()}}
+	}
+	return *f.date, nil
+}
+
+// pageLinks are the links to the list's previous and next pages of days
+// days, keeping every other parameter; there is no page before today.
+func pageLinks(q url.Values, today, start meetings.Date, days int) (earlier, later string) {
+	link := func(d meetings.Date) string {
+		q.Del(dateKey)
+		if d != today {
+			q.Set(dateKey, d.String())
+		}
+		if len(q) == 0 {
+			return "/"
+		}
+		return "/?" + q.Encode()
+	}
+	if next := start.AddDays(days); !next.After(today.AddDays(maxDaysAhead)) {
+		later = link(next)
+	}
+	if start.After(today) {
+		prev := start.AddDays(-days)
+		if prev.Before(today) {
+			prev = today
+		}
+		earlier = link(prev)
+	}
+	return earlier, later
 }
 
 // upcoming are the occurrences of m in [from, to) not over yet.
@@ -208,6 +277,18 @@ func dayLabel(l *i18n.Lang, d, today meetings.Date, t time.Time) string {
 		return l.T("day.yesterday", "Date", name)
 	}
 	return i18n.Capital(name)
+}
+
+// typesOf accepts the type codes any series uses, and the one selected, for
+// the filter picker: a type no meeting has would only find nothing.
+func typesOf(all []meetings.Meeting, selected string) func(code string) bool {
+	inUse := map[string]bool{selected: selected != ""}
+	for _, s := range all {
+		for _, t := range s.Types {
+			inUse[t] = true
+		}
+	}
+	return func(code string) bool { return inUse[code] }
 }
 
 // languagesOf lists the languages any series uses, for the filter picker.

@@ -24,7 +24,7 @@ type fakeSource struct {
 func (f *fakeSource) Schedule(_ context.Context, flt meetings.Filter) ([]meetings.Meeting, error) {
 	out := make([]meetings.Meeting, 0, len(f.entries))
 	for _, e := range f.entries {
-		if flt.Match(&e.Series) {
+		if flt.Match(&e) {
 			out = append(out, e)
 		}
 	}

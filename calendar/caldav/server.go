@@ -328,7 +328,7 @@ func (s *Server) member(ctx context.Context, c *collection, slug string) (member
 	if err != nil {
 		return member{}, false, fmt.Errorf("caldav: get %s: %w", slug, err)
 	}
-	if !ok || !c.filter.Match(&e.Series) {
+	if !ok || !c.filter.Match(&e) {
 		return member{}, false, nil
 	}
 	if _, ok := e.Series.Recurrence.FirstDate(); !ok {

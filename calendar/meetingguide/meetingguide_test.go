@@ -94,7 +94,7 @@ func (m *memStore) Schedule(_ context.Context, f meetings.Filter) ([]meetings.Me
 	defer m.mu.Unlock()
 	var out []meetings.Meeting
 	for _, s := range m.series {
-		if f.Match(&s) {
+		if f.Match(&meetings.Meeting{Series: s}) {
 			out = append(out, meetings.Meeting{Series: s, Group: m.groups[s.GroupSlug]})
 		}
 	}

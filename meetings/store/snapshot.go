@@ -31,7 +31,7 @@ func (s *base) ListMeetings(ctx context.Context, f meetings.Filter) ([]meetings.
 	}
 	out := make([]meetings.Meeting, 0, len(snap.all))
 	for i := range snap.all {
-		if f.Match(&snap.all[i].Series) {
+		if f.Match(&snap.all[i]) {
 			out = append(out, snap.all[i])
 		}
 	}
