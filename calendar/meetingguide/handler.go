@@ -71,6 +71,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	entries, err := h.src.Schedule(r.Context(), f)
+	if err == nil && f.Program != "" && len(entries) == 0 {
+		// A program's feed exists while it has meetings, as its iCalendar
+		// feed and CalDAV collection do.
+		problem(w, http.StatusNotFound, "Not Found", "no meetings of program "+strconv.Quote(string(f.Program)))
+		return
+	}
 	if err == nil {
 		var modified time.Time
 		if modified, err = h.src.LastModified(r.Context()); err == nil {

@@ -255,6 +255,7 @@ func TestHandler(t *testing.T) {
 		"/api/meeting-guide.json":                200,
 		"/api/meeting-guide/format/12-step.json": 200,
 		"/api/meeting-guide/program/AA.json":     200,
+		"/api/meeting-guide/program/GA.json":     404, // no meeting has it
 		"/api/meeting-guide/region/x.json":       404,
 		"/api/meeting-guide/format/12-step.xml":  404,
 	} {
