@@ -1,10 +1,13 @@
 package dialin
 
 import (
+	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -75,7 +78,9 @@ func TestEndMeetingHangsUpCallers(t *testing.T) {
 	h.wait(t, "hangup", "")
 }
 
-// Secure (mute all, lock) reaches a caller like any member.
+// Secure (mute all, lock) reaches a caller like any member: the caller
+// in the room is muted (no packet reaches the member) and a caller who
+// arrives after it is refused, as a browser would be.
 func TestSecureMutesCallers(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -92,7 +97,105 @@ func TestSecureMutesCallers(t *testing.T) {
 	if got := chair.packets.Load() - before; got != 0 {
 		t.Fatalf("%d packets of a caller reached the member after secure", got)
 	}
+	late := newPhone(t, "5550108")
+	late.Dial(t, h.gw.Port())
+	h.wait(t, "prompt-done", "welcome")
+	late.Keys(t, testMeetingID+"#"+testPIN+"#")
+	h.wait(t, "refused", "locked")
+	h.wait(t, "hangup", "")
 	hangUp(t, h, ph)
+}
+
+// The keypad: *9 raises the hand (the chair sees it in the hands queue)
+// and lowers it, *6 mutes oneself (no packet reaches the member) and
+// unmutes, each with its spoken confirmation.
+func TestKeypadHandAndSelfMute(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	chair := joinBrowser(t, h, "monday", testHostKey, "", nil)
+	ph := newPhone(t, "5550107")
+	id := enterMeeting(t, h, ph, testPIN)
+	h.wait(t, "prompt-done", "joined")
+	chair.waitHeard(t, 25)
+
+	ph.Keys(t, "*9")
+	h.wait(t, "prompt-done", "hand-up")
+	waitHand(t, chair, id, true)
+	ph.Keys(t, "*9")
+	h.wait(t, "prompt-done", "hand-down")
+	waitHand(t, chair, id, false)
+
+	ph.Keys(t, "*6")
+	h.wait(t, "prompt-done", "muted")
+	before, sent := chair.packets.Load(), h.gw.toRoom.Load()
+	for h.gw.toRoom.Load() < sent+100 { // 2 s more of the caller talking
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := chair.packets.Load() - before; got != 0 {
+		t.Fatalf("%d packets of a self-muted caller reached the member", got)
+	}
+	ph.Keys(t, "*6")
+	h.wait(t, "prompt-done", "unmuted")
+	chair.waitHeard(t, 25)
+	hangUp(t, h, ph)
+}
+
+// The calling number is in no log line at any level, through a call that
+// joins, a wrong PIN, a refused call and a digest challenge (the gateway
+// and the SFU log to one buffer at debug level).
+func TestCallingNumberNeverLogged(t *testing.T) {
+	t.Parallel()
+	var buf lockedLog
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := newHarnessLog(t, log, nil, netip.MustParsePrefix("127.0.0.0/8"))
+	const number = "15557654321"
+	ph := newPhone(t, number)
+	ph.Dial(t, h.gw.Port())
+	h.wait(t, "prompt-done", "welcome")
+	ph.Keys(t, testMeetingID+"#")
+	h.wait(t, "prompt-done", "pin")
+	ph.Keys(t, "99999999#")
+	h.wait(t, "prompt-done", "wrong-pin")
+	ph.Keys(t, testPIN+"#")
+	h.wait(t, "joined", "")
+	hangUp(t, h, ph)
+	fenced := newHarnessLog(t, log, trunk, netip.MustParsePrefix("192.0.2.0/24"))
+	rawSIP(t, fenced.gw, invite(number))
+	challenged := newHarnessLog(t, log, trunk)
+	rawSIP(t, challenged.gw, invite(number))
+	out := buf.String()
+	if !strings.Contains(out, "refused a call") {
+		t.Fatalf("the log does not show the refused call, so it shows nothing:\n%s", out)
+	}
+	if strings.Contains(out, number) || strings.Contains(out, "7654321") {
+		t.Fatalf("the calling number is in the log:\n%s", out)
+	}
+}
+
+// lockedLog is a log destination several goroutines write to.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitHand waits until the hands queue the chair sees has id in it (up) or
+// not.
+func waitHand(t *testing.T, chair *browser, id string, up bool) {
+	t.Helper()
+	for strings.Contains(fmt.Sprint(chair.waitControl(t, "hands")["hands"]), id) != up {
+	}
 }
 
 // Three wrong PINs (the meeting's passcode among them: a caller types the

@@ -94,7 +94,14 @@ func newHarness(t testing.TB, allow ...netip.Prefix) *harness {
 // empty (any address may try the credentials).
 func newHarnessAuth(t testing.TB, auth *Digest, allow ...netip.Prefix) *harness {
 	t.Helper()
-	srv, err := sfu.New(sfu.Config{LoopbackOnly: true}, testRooms{}, testLog())
+	return newHarnessLog(t, testLog(), auth, allow...)
+}
+
+// newHarnessLog is newHarnessAuth with the SFU and the gateway logging
+// to log.
+func newHarnessLog(t testing.TB, log *slog.Logger, auth *Digest, allow ...netip.Prefix) *harness {
+	t.Helper()
+	srv, err := sfu.New(sfu.Config{LoopbackOnly: true}, testRooms{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +110,7 @@ func newHarnessAuth(t testing.TB, auth *Digest, allow ...netip.Prefix) *harness 
 	lo := 20000 + 2*(os.Getpid()%4000)
 	h.gw, err = New(Config{Listen: "127.0.0.1:0", RTPLow: lo, RTPHigh: lo + 200, AllowFrom: allow, Auth: auth,
 		Directory: testDirectory{}, SignalURL: h.signal, Loopback: true,
-		Observe: func(e Event) { h.events <- e }}, testLog())
+		Observe: func(e Event) { h.events <- e }}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
