@@ -431,7 +431,8 @@ func TestPhonePIN(t *testing.T) {
 		t.Fatal("the PIN outlived the passcode")
 	}
 	resp, out = h.do("POST", "/api/meetings/m/phone-pin", testToken, nil)
-	if resp.StatusCode != 409 || !strings.Contains(resp.Header.Get("Content-Type"), "problem+json") {
+	if resp.StatusCode != 409 || !strings.Contains(resp.Header.Get("Content-Type"), "problem+json") ||
+		!strings.Contains(string(out), "no passcode") {
 		t.Fatalf("PIN reset without a passcode: %d %s", resp.StatusCode, out)
 	}
 	m.Room.Passcode, m.Room.PhonePIN = nil, &chosen

@@ -190,6 +190,13 @@ func (s *Server) deleteException(ctx context.Context, in *exceptionDelete) (*str
 }
 
 func (s *Server) resetPhonePIN(ctx context.Context, in *slugWrite) (*phonePINOut, error) {
+	m, err := s.store.Meeting(ctx, in.Slug)
+	if err != nil {
+		return nil, s.problem(err)
+	}
+	if !m.Room.HasPasscode() { // the store refuses it too, should the passcode go meanwhile
+		return nil, huma.Error409Conflict("this meeting has no passcode; a phone PIN goes with a passcode: set one first")
+	}
 	pin, hash, err := meetings.NewPhonePINHash()
 	if err != nil {
 		return nil, s.problem(err)
