@@ -47,6 +47,41 @@ export function fillDeviceSelect(select, devices, kind, defaultId, numberedId) {
   if ([...select.options].some((o) => o.value === current)) select.value = current;
 }
 
+/** Whether the browser lets a page choose where its sound plays. */
+export const canChooseSpeaker = typeof HTMLMediaElement !== "undefined" && "setSinkId" in HTMLMediaElement.prototype;
+
+/**
+ * Plays a short two-note chime on the chosen speaker (sinkId "" is the
+ * default), as a pre-join screen's test sound. Resolves when it is over.
+ */
+export async function playTestSound(sinkId) {
+  const Ctx = window.AudioContext || window.webkitAudioContext;
+  if (!Ctx) return;
+  const ctx = new Ctx();
+  const out = ctx.createMediaStreamDestination();
+  const gain = ctx.createGain();
+  gain.connect(out);
+  for (const [i, freq] of [660, 880].entries()) {
+    const osc = ctx.createOscillator();
+    osc.frequency.value = freq;
+    osc.connect(gain);
+    osc.start(ctx.currentTime + i * 0.35);
+    osc.stop(ctx.currentTime + i * 0.35 + 0.3);
+  }
+  gain.gain.value = 0.2;
+  const el = new Audio();
+  el.srcObject = out.stream;
+  try {
+    if (sinkId && el.setSinkId) await el.setSinkId(sinkId);
+    await el.play();
+    await new Promise((r) => setTimeout(r, 800));
+  } finally {
+    el.pause();
+    el.srcObject = null;
+    await ctx.close().catch(() => {});
+  }
+}
+
 /** Stops every track of a stream (safe on null). */
 export function stopStream(stream) {
   if (stream) for (const t of stream.getTracks()) t.stop();
@@ -93,8 +128,8 @@ export function levelMeter(track, meter) {
  * a device changes and reports failures in words.
  */
 export class Preview {
-  constructor({ video, meter, mic, cam, onError }) {
-    Object.assign(this, { video, meter, mic, cam, onError });
+  constructor({ video, meter, mic, cam, speaker, onError }) {
+    Object.assign(this, { video, meter, mic, cam, speaker, onError });
     this.stream = null;
     this.meterHandle = { stop() {} };
     this.generation = 0;
@@ -104,7 +139,14 @@ export class Preview {
     const gen = ++this.generation;
     this.stop();
     const c = constraintsFor(mode, this.mic.value, this.cam.value);
-    if (!c) return null;
+    if (!c) {
+      // Listening only still chooses where to listen.
+      if (this.speaker) {
+        const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
+        fillDeviceSelect(this.speaker, devices, "audiooutput", "room.defaultSpeaker", "room.speakerN");
+      }
+      return null;
+    }
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia(c);
@@ -122,6 +164,7 @@ export class Preview {
     const devices = await navigator.mediaDevices.enumerateDevices();
     fillDeviceSelect(this.mic, devices, "audioinput", "room.defaultMic", "room.micN");
     fillDeviceSelect(this.cam, devices, "videoinput", "room.defaultCam", "room.camN");
+    if (this.speaker) fillDeviceSelect(this.speaker, devices, "audiooutput", "room.defaultSpeaker", "room.speakerN");
     const hasVideo = stream.getVideoTracks().length > 0;
     this.video.hidden = !hasVideo;
     this.video.srcObject = hasVideo ? stream : null;

@@ -2,7 +2,7 @@
 // live preview; joining hands the local stream to the signaling client in
 // rtc.js and switches the page to the room. Secrets (passcode, host key) go
 // only into the signaling WebSocket, never into a URL or storage.
-import { Preview, mediaErrorText, stopStream } from "./devices.js";
+import { Preview, mediaErrorText, stopStream, canChooseSpeaker, playTestSound } from "./devices.js";
 import * as view from "./roomview.js";
 import { Chair } from "./chair.js";
 import { t } from "./i18n.js";
@@ -29,6 +29,7 @@ const state = {
 
 const preview = new Preview({
   video: $("preview"), meter: $("mic-level"), mic: $("mic"), cam: $("cam"),
+  speaker: canChooseSpeaker ? $("speaker") : null,
   onError: (text) => { $("join-error").textContent = text; },
 });
 
@@ -54,6 +55,21 @@ $("mic").addEventListener("change", () => preview.start(state.mode));
 $("cam").addEventListener("change", () => preview.start(state.mode));
 showDeviceFields(state.mode);
 preview.start(state.mode);
+
+// The speaker: chosen before joining (where the browser allows it), tried
+// with a test sound, and used for everyone's audio in the room.
+$("speaker-field").hidden = !canChooseSpeaker;
+$("speaker").addEventListener("change", () => { grid.sinkId = $("speaker").value; });
+$("test-sound").addEventListener("click", async () => {
+  $("test-sound").disabled = true;
+  try {
+    await playTestSound($("speaker").value);
+  } catch {
+    $("join-error").textContent = t("room.testSoundFailed");
+  } finally {
+    $("test-sound").disabled = false;
+  }
+});
 
 const retryText = $("wait-retry").textContent;
 

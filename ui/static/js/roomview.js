@@ -81,6 +81,7 @@ export class Grid {
     this.sizeTimer = 0;
     this.page = 0;
     this.speaker = ""; // the latest speaker's id
+    this.sinkId = ""; // the chosen speaker (output device); "" the default
     this.sizer = typeof ResizeObserver === "function"
       ? new ResizeObserver((entries) => this.resized(entries)) : null;
     if (this.sizer) this.sizer.observe(root);
@@ -176,6 +177,7 @@ export class Grid {
     if (!t) return;
     const v = t.querySelector("video");
     if (v.srcObject !== stream) v.srcObject = stream;
+    if (this.sinkId && v.setSinkId && v.sinkId !== this.sinkId) v.setSinkId(this.sinkId).catch(() => {});
     v.play().catch(() => {});
   }
 
