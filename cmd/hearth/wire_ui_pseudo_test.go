@@ -82,7 +82,8 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	data = append(data, "Pseudo Room", "Ana", "Sam", "Lee", "hello friends", "Hearth", "🌐",
 		"English", "Español", "Français", "Português (Brasil)", "en-XA",
 		// Chromium's fake devices name themselves.
-		"Fake Default Audio Input", "Fake Audio Input 1", "Fake Audio Input 2", "fake_device_0")
+		"Fake Default Audio Input", "Fake Audio Input 1", "Fake Audio Input 2", "fake_device_0",
+		"Fake Default Audio Output", "Fake Audio Output 1", "Fake Audio Output 2")
 	check := func(p *browsertest.Page, name string) {
 		t.Helper()
 		for _, s := range pseudoLeftovers(pageTexts(t, p, true), data) {
