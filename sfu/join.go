@@ -21,6 +21,12 @@ func (s *Server) join(p *Peer, raw []byte) bool {
 	}
 	p.videoCodec = req.VideoCodec
 	p.audioOnly = req.AudioOnly
+	mode, ok := parseReceive(req.Receive)
+	if !ok {
+		s.refuseJoin(p, &Error{Code: CodeBadMessage, Message: "receive must be all, speaker or none"})
+		return false
+	}
+	p.receive = mode
 	name, err := cleanName(req.Name)
 	if err != nil || req.Room == "" || len(req.Room) > 128 {
 		s.refuseJoin(p, &Error{Code: CodeBadName, Message: "invalid name or room"})

@@ -38,6 +38,10 @@ type JoinRequest struct {
 	// AudioOnly: the client neither sends nor receives video (a
 	// telephone gateway, sfu/dialin): the server offers it no video.
 	AudioOnly bool `json:"audioOnly,omitempty"`
+	// Receive is the video the member wants on a slow link: "all" (or
+	// empty), "speaker" (only the active speaker's) or "none"; the
+	// receive-video message changes it later.
+	Receive string `json:"receive,omitempty"`
 }
 
 // ParticipantInfo describes one participant to the others.

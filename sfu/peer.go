@@ -79,6 +79,7 @@ type Peer struct {
 	downs      map[*upTrack]*downTrack
 	unbound    []*downTrack   // added since the last answer
 	pinned     []string       // publishers whose video the client asked for (select)
+	receive    receiveMode    // the video the member wants (receive-video)
 	sizes      map[string]int // publisher id ("" for all) -> video height the client shows
 	bwe        bandwidthEstimator
 	hold       layerHold // when the estimate last cut a layer (layers.go)

@@ -23,6 +23,7 @@ func coreHandlers() map[string]Handler {
 		MsgMute:      handleMute,
 		MsgLeave:     handleLeave,
 		MsgSelect:    handleSelect,
+		MsgReceive:   handleReceive,
 		MsgVideoSize: handleVideoSize,
 		MsgJoin: func(context.Context, *Peer, json.RawMessage) error {
 			return &Error{Code: CodeOutOfOrder, Message: "already joined"}

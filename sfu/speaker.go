@@ -133,7 +133,9 @@ func (r *Room) lastSpoke() map[*Peer]int64 {
 }
 
 // selectVideo lets through the video of the MaxVideoStreams most recent
-// speakers and pauses the rest. Actor loop only.
+// speakers (pinned ones first) and pauses the rest; a member who asked for
+// the speaker only gets one, the most recent speaker's, and one who asked
+// for none gets none. Actor loop only.
 func (p *Peer) selectVideo() {
 	if p.room == nil {
 		return
@@ -144,7 +146,13 @@ func (p *Peer) selectVideo() {
 			videos = append(videos, dt)
 		}
 	}
-	limit := p.srv.cfg.MaxVideoStreams
+	limit, pinned := p.srv.cfg.MaxVideoStreams, p.pinned
+	switch p.receive {
+	case receiveSpeaker:
+		limit, pinned = 1, nil
+	case receiveNone:
+		limit = 0
+	}
 	if len(videos) <= limit {
 		for _, dt := range videos {
 			dt.paused.Store(false)
@@ -153,7 +161,7 @@ func (p *Peer) selectVideo() {
 	}
 	spoke := p.room.lastSpoke()
 	slices.SortStableFunc(videos, func(a, b *downTrack) int {
-		pa, pb := slices.Contains(p.pinned, a.up.pub.id), slices.Contains(p.pinned, b.up.pub.id)
+		pa, pb := slices.Contains(pinned, a.up.pub.id), slices.Contains(pinned, b.up.pub.id)
 		if pa != pb {
 			if pa {
 				return -1

@@ -57,6 +57,9 @@ type Options struct {
 	// BrowserID, when set, is presented as the browser cookie, as by a
 	// browser that loaded the join page (bars and the limiter key on it).
 	BrowserID string
+	// Receive is the join's receive field: "all", "speaker" or "none"
+	// (empty: all), the video the client wants.
+	Receive string
 }
 
 // Message is any server message, decoded loosely.
@@ -258,6 +261,9 @@ func (c *Client) join(ctx context.Context, o Options) error {
 	}
 	if c.resume != "" {
 		msg["resume"] = c.resume
+	}
+	if o.Receive != "" {
+		msg["receive"] = o.Receive
 	}
 	if err := c.Send(msg); err != nil {
 		return err

@@ -20,6 +20,7 @@ type Stream struct {
 	SSRC      uint32 // as the server sends it to this client
 	LastSeq   uint16 // RTP sequence number of the newest packet
 	Packets   int64
+	Bytes     int64 // RTP bytes received (headers and payload, after SRTP)
 	Gaps      int64 // counter jumps (lost or not forwarded packets)
 	Lost      int64 // packets missing inside the gaps
 	Reordered int64 // counter went backwards
@@ -111,6 +112,7 @@ func (r *Receiver) read(t *webrtc.TrackRemote, levelID uint8) {
 			continue
 		}
 		r.mu.Lock()
+		s.Bytes += int64(n)
 		s.record(&pkt, time.Now())
 		if lvl := pkt.GetExtension(levelID); levelID != 0 && len(lvl) > 0 {
 			s.Levels++
