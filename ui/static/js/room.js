@@ -144,8 +144,10 @@ async function connect(name, auth, stream) {
   }
   state.mic = state.mode !== "listen";
   state.cam = state.mode === "video";
+  const receive = $("receive").value;
+  $("receive-room").value = receive;
   const client = rtc.connect({
-    url: signalURL(), room: app.dataset.room, name, auth, stream,
+    url: signalURL(), room: app.dataset.room, name, auth, stream, receive,
   });
   state.client = client;
   // Each tile's height picks the simulcast layer the server sends for it.
@@ -755,6 +757,12 @@ document.addEventListener("keydown", (ev) => {
     ev.preventDefault();
     fn();
   }
+});
+
+// Low bandwidth: the server forwards only the video chosen here.
+$("receive-room").addEventListener("change", (ev) => {
+  if (state.client) state.client.setReceive(ev.target.value);
+  $("receive").value = ev.target.value;
 });
 
 $("chat-form").addEventListener("submit", (ev) => {

@@ -43,8 +43,9 @@ export function connect(opts) {
 }
 
 export class RTCClient {
-  constructor({ url, room, name, auth, stream, videoCodec }) {
+  constructor({ url, room, name, auth, stream, videoCodec, receive }) {
     this.videoCodec = videoCodec || "";
+    this.receive = receive || "all"; // the video this member wants: all, speaker or none
     this.url = url;
     this.home = url; // the page's own node (or balancer): it knows where the room runs
     this.owner = url; // the node we joined at
@@ -81,6 +82,12 @@ export class RTCClient {
   }
 
   get micTrack() { return this.localStream.getAudioTracks()[0] || null; }
+  /** Asks the server for all video, the speaker's only, or none (kept across reconnects). */
+  setReceive(mode) {
+    this.receive = mode;
+    this.send({ type: "receive-video", mode });
+  }
+
   get camTrack() { return this.localStream.getVideoTracks()[0] || null; }
 
   open() {
@@ -91,6 +98,7 @@ export class RTCClient {
       if (this.auth) join.auth = this.auth;
       if (this.videoCodec) join.videoCodec = this.videoCodec;
       if (this.resume) join.resume = this.resume;
+      if (this.receive !== "all") join.receive = this.receive;
       this.send(join);
     };
     ws.onmessage = (ev) => {
