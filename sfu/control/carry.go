@@ -17,7 +17,10 @@ type Carried struct {
 	StartVideo  bool     `json:"startVideo"`
 	ChatMode    ChatMode `json:"chatMode"`
 	RenameLock  bool     `json:"renameLock"`
-	Bars        []string `json:"bars"` // hex HMAC-SHA256(salt, bar key), sorted
+	// ReactionsOff: a chair (or Secure) turned reactions off. Stored as
+	// "off" so that a state saved before reactions existed means on.
+	ReactionsOff bool     `json:"reactionsOff,omitempty"`
+	Bars         []string `json:"bars"` // hex HMAC-SHA256(salt, bar key), sorted
 	// Members are the browsers admitted before the takeover, hashed the
 	// same way: they come back past the lock and the waiting room, which
 	// keep everyone else out as before.
@@ -28,7 +31,7 @@ type Carried struct {
 // (the room's: the same for every node that runs it).
 func (r *Room) Carry(salt []byte) Carried {
 	c := Carried{Locked: r.locked, WaitingRoom: r.waitingRoom, SelfUnmute: r.selfUnmute, StartVideo: r.startVideo,
-		ChatMode: r.chatMode, RenameLock: r.renameLock, Bars: []string{}}
+		ChatMode: r.chatMode, RenameLock: r.renameLock, ReactionsOff: !r.reactions, Bars: []string{}}
 	for k := range r.barred {
 		c.Bars = append(c.Bars, barHash(salt, k))
 	}
@@ -55,7 +58,7 @@ func (r *Room) Carry(salt []byte) Carried {
 // its bars, hashed with salt. Call it on a new Room, before anyone joins.
 func (r *Room) Restore(c Carried, salt []byte) {
 	r.locked, r.waitingRoom, r.selfUnmute, r.startVideo = c.Locked, c.WaitingRoom, c.SelfUnmute, c.StartVideo
-	r.renameLock = c.RenameLock
+	r.renameLock, r.reactions = c.RenameLock, !c.ReactionsOff
 	if c.ChatMode.valid() {
 		r.chatMode = c.ChatMode
 	}

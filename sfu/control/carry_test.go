@@ -12,7 +12,7 @@ import (
 func TestCarryRestore(t *testing.T) {
 	salt := []byte("room salt 0123456789")
 	old, _ := newTestRoom(t, Settings{})
-	old.locked, old.waitingRoom, old.renameLock, old.chatMode = true, true, true, ChatChairs
+	old.locked, old.waitingRoom, old.renameLock, old.chatMode, old.reactions = true, true, true, ChatChairs, false
 	old.bar(Identity{BrowserID: "raider-browser", ResumeToken: "raider-resume"})
 	old.people["m"] = &participant{id: "m", identity: Identity{BrowserID: "member-browser"}}
 	old.people["w"] = &participant{id: "w", identity: Identity{BrowserID: "waiting-browser"}, waiting: waitRoom}
@@ -32,7 +32,7 @@ func TestCarryRestore(t *testing.T) {
 	next, _ := newTestRoom(t, Settings{})
 	next.Restore(c, salt)
 	sw := next.Switches()
-	if !sw.Locked || !sw.WaitingRoom || !sw.RenameLock || sw.ChatMode != ChatChairs {
+	if !sw.Locked || !sw.WaitingRoom || !sw.RenameLock || sw.ChatMode != ChatChairs || sw.Reactions {
 		t.Fatalf("switches after the takeover: %+v", sw)
 	}
 	for _, id := range []Identity{{BrowserID: "raider-browser"}, {BrowserID: "fresh-cookie", ResumeToken: "raider-resume"}} {
@@ -60,5 +60,15 @@ func TestCarryRestore(t *testing.T) {
 	// Another room's salt gives other hashes.
 	if other := old.Carry([]byte("another room's salt")); slices.Equal(other.Bars, c.Bars) {
 		t.Fatal("bars hash the same under another salt")
+	}
+}
+
+// A state saved before reactions existed has no reactionsOff: reactions
+// stay on after the takeover.
+func TestCarryOlderStateKeepsReactions(t *testing.T) {
+	next, _ := newTestRoom(t, Settings{})
+	next.Restore(Carried{ChatMode: ChatEveryone, SelfUnmute: true, StartVideo: true}, []byte("salt"))
+	if !next.Switches().Reactions {
+		t.Fatal("reactions off after restoring a state that did not carry them")
 	}
 }
