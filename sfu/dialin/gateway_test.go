@@ -34,7 +34,7 @@ func hangUp(t *testing.T, h *harness, ph *dialintest.Phone) []int16 {
 }
 
 // A caller hears the welcome prompt, types the meeting ID and PIN, is
-// seated as "Phone caller 1"; a browser member hears the caller's tone
+// seated as "Phone caller 1" (which the chair may change); a browser member hears the caller's tone
 // and the caller hears the member's (Opus, decoded in pure Go).
 func TestCallerJoinsAndAudioFlowsBothWays(t *testing.T) {
 	t.Parallel()
@@ -50,6 +50,10 @@ func TestCallerJoinsAndAudioFlowsBothWays(t *testing.T) {
 			}
 			break
 		}
+	}
+	// A chair may rename a caller, as any member.
+	chair.send(map[string]string{"type": "rename-member", "target": id, "name": "Grace on the phone"})
+	for ev := chair.waitControl(t, "renamed"); ev["subject"] != id || ev["name"] != "Grace on the phone"; ev = chair.waitControl(t, "renamed") {
 	}
 	chair.waitHeard(t, 100) // 2 s of the phone's tone reached the browser
 	h.wait(t, "prompt-done", "joined")
