@@ -79,6 +79,9 @@ type Store interface {
 	// Setting returns a stored setting, or an error wrapping ErrNotFound.
 	Setting(ctx context.Context, key string) (string, error)
 	PutSetting(ctx context.Context, key, value string) error
+	// SettingOnce stores value under key unless a value is there already,
+	// and returns the stored one: nodes starting together agree on one.
+	SettingOnce(ctx context.Context, key, value string) (string, error)
 
 	Close() error
 }

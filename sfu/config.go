@@ -87,6 +87,11 @@ type Config struct {
 	// Verifications bounds how many secret verifications (argon2id, in the
 	// Rooms implementation) run at once (default 2).
 	Verifications int
+	// CookieKey signs the browser cookies (BrowserCookie). Nodes that serve
+	// the same meetings must share it, so that a cookie one issued is good
+	// on all; empty means a random key for this process (cookies issued
+	// before a restart then count as none).
+	CookieKey []byte
 	// ClientOf says where a signaling request comes from: its address and
 	// whether the browser reached us over HTTPS. Default: RemoteAddr and
 	// r.TLS. cmd replaces it to trust a reverse proxy's forwarded headers.

@@ -101,7 +101,7 @@ func chairSecret(auth joinAuth) (string, control.ChairGrant) {
 // until a chair decides.
 func (c *Controller) admit(ctx context.Context, a admission, p *Peer) error {
 	req := control.JoinRequest{ID: control.ParticipantID(p.ID()), Name: p.Name(), Chair: a.chair, PasscodeOK: a.passcodeOK,
-		Identity: control.Identity{BrowserID: p.browser, ResumeToken: p.resumeToken}}
+		Identity: control.Identity{BrowserID: p.browser.id, ResumeToken: p.resumeToken}}
 	return c.enter(ctx, a.cr, p, req)
 }
 
@@ -149,14 +149,19 @@ func (c *Controller) check(ctx context.Context, cr *controlRoom, p *Peer, tk con
 	if c.known.right(cr.roomID, kind, set.SecretsVersion, secret) {
 		return true, nil
 	}
-	if err := c.gate.acquire(ctx, p.source, tk.Clean() && p.cookie); err != nil {
+	gt := gateTicket{source: p.source, clean: tk.Clean()}
+	if p.browser.signed {
+		gt.cookie, gt.issued = p.browser.id, p.browser.issued.Unix()
+	}
+	clean, err := c.gate.acquire(ctx, gt)
+	if err != nil {
 		if errors.Is(err, errVerifyBusy) {
 			return false, fmt.Errorf("too many attempts at once, try again: %w", control.CodeRateLimited)
 		}
 		return false, err
 	}
 	ok, err := verify(ctx)
-	c.gate.release()
+	c.gate.release(gt, clean, verdictOf(ok, err))
 	if err != nil {
 		return false, err
 	}
@@ -164,6 +169,16 @@ func (c *Controller) check(ctx context.Context, cr *controlRoom, p *Peer, tk con
 		c.known.remember(cr.roomID, kind, set.SecretsVersion, secret)
 	}
 	return ok, nil
+}
+
+func verdictOf(ok bool, err error) gateVerdict {
+	switch {
+	case err != nil:
+		return verdictError
+	case ok:
+		return verdictRight
+	}
+	return verdictWrong
 }
 
 // enter joins the state machine and waits if told to.

@@ -89,11 +89,15 @@ func startControlledWith(t *testing.T, rooms sfu.Rooms, limits control.Limits) *
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	reg := prometheus.NewRegistry()
 	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 200, MessageBurst: 400, Registerer: reg,
-		Control: sfu.ControlConfig{Limits: limits}, ClientOf: clientFromQuery}, rooms, log)
+		Control: sfu.ControlConfig{Limits: limits}, ClientOf: clientFromQuery, CookieKey: testCookieKey}, rooms, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == pagePath { // stands for the meeting and join pages
+			s.EnsureBrowserCookie(w, r)
+			return
+		}
 		if bid := r.URL.Query().Get("bid"); bid != "" {
 			r.AddCookie(&http.Cookie{Name: sfu.BrowserCookie, Value: bid})
 		}
@@ -111,6 +115,10 @@ func startControlledWith(t *testing.T, rooms sfu.Rooms, limits control.Limits) *
 	return &controlServer{url: "ws" + strings.TrimPrefix(hs.URL, "http"), srv: s, reg: reg}
 }
 
+// pagePath on a controlled test server gives out browser cookies as the
+// meeting and join pages do (sfu.Server.EnsureBrowserCookie).
+const pagePath = "/page"
+
 // clientFromQuery takes the client address from ?from= when a test gives
 // one (several loopback clients standing for several addresses), else from
 // the connection.
@@ -121,8 +129,17 @@ func clientFromQuery(r *http.Request) sfu.Client {
 	return sfu.DirectClient(r)
 }
 
-// bid makes a well-formed browser id (32 hex digits) from a short tag.
+// testCookieKey signs the browser cookies of the controlled test servers.
+var testCookieKey = []byte("hearth sfu tests' browser cookies")
+
+// bid is the cookie of a browser that loaded a page a day ago: a browser id
+// (32 hex digits) made from a short tag, signed with testCookieKey.
 func bid(tag string) string {
+	return sfu.SignBrowserCookie(testCookieKey, bidHex(tag), time.Now().Add(-24*time.Hour))
+}
+
+// bidHex makes a well-formed browser id (32 hex digits) from a short tag.
+func bidHex(tag string) string {
 	const hex = "0123456789abcdef"
 	b := []byte(strings.Repeat("0", 32))
 	for i := 0; i < len(tag) && i < 32; i++ {

@@ -2,11 +2,8 @@ package sfu
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -121,40 +118,4 @@ func (c *Controller) lookup(roomID string) *controlRoom {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.state[roomID]
-}
-
-// BrowserCookie is the HttpOnly cookie that carries the server-issued
-// browser id, the identity a removal bars (see package control).
-const BrowserCookie = "hearth_browser"
-
-// browserID returns the request's browser id and whether the browser
-// presented it, minting one and setting the cookie on w when it has none or
-// a malformed one. Call before the WebSocket upgrade so that the cookie
-// rides on the 101 response.
-func browserID(w http.ResponseWriter, r *http.Request, https bool) (id string, presented bool) {
-	if ck, err := r.Cookie(BrowserCookie); err == nil && validBrowserID(ck.Value) {
-		return ck.Value, true
-	}
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	id = hex.EncodeToString(b[:])
-	http.SetCookie(w, &http.Cookie{Name: BrowserCookie, Value: id, Path: "/", HttpOnly: true,
-		Secure: https, SameSite: http.SameSiteLaxMode})
-	return id, false
-}
-
-// EnsureBrowserCookie gives a browser its id cookie on a page load (the
-// join page), so that it presents one when it opens the signaling socket.
-// A browser that presents its cookie takes its own turn at verifying a
-// secret, ahead of cookieless attempts from the same address.
-func (s *Server) EnsureBrowserCookie(w http.ResponseWriter, r *http.Request) {
-	browserID(w, r, s.cfg.ClientOf(r).HTTPS)
-}
-
-func validBrowserID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil
 }

@@ -101,19 +101,18 @@ func newPeer(srv *Server, ws *wsConn) *Peer {
 }
 
 // clientID is what the server knows a client by, beside its participant
-// id: the browser cookie (control bars it) and its address's key.
+// id: its browser (control bars the id) and its address's key.
 type clientID struct {
-	browser string // the server-issued browser id
-	cookie  bool   // the browser presented it (not minted for this request)
+	browser browser
 	source  string // Server.sourceKey of its address
 }
 
 // limiterKey is the client the secret limiter counts failures for: the
-// browser when it presented its cookie, or else its address, so that
-// dropping the cookie does not reset the count.
+// browser when it holds a signed cookie, or else its address, so that
+// dropping the cookie or making one up does not reset the count.
 func (id clientID) limiterKey() string {
-	if id.cookie {
-		return "b:" + id.browser
+	if id.browser.signed {
+		return "b:" + id.browser.id
 	}
 	return "a:" + id.source
 }

@@ -25,6 +25,7 @@ type Server struct {
 	// addrKey keys the hash that stands for a client's address (sourceKey);
 	// read-only after New.
 	addrKey [32]byte
+	cookies *browserCookies
 	media   *mediaSetup
 	tr      *transport
 	turn    *turnServer
@@ -74,6 +75,7 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, rooms: rooms, log: log, media: media, tr: tr, met: met, live: map[string]*Room{},
 		held: map[string]heldLease{}}
 	_, _ = rand.Read(s.addrKey[:])
+	s.cookies = newBrowserCookies(cfg.CookieKey, cfg.Control.Clock.Now)
 	if cfg.TURN.Enabled {
 		if s.turn, err = startTURN(cfg, log); err != nil {
 			_ = tr.Close()
@@ -115,7 +117,7 @@ func (s *Server) UDPAddrs() []string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	client := s.cfg.ClientOf(r)
 	id := clientID{source: s.sourceKey(client)}
-	id.browser, id.cookie = browserID(w, r, client.HTTPS) // before Accept: the cookie rides on the 101 response
+	id.browser = s.cookies.identify(r)
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.AllowedOrigins})
 	if err != nil {
 		return // Accept has written the HTTP error

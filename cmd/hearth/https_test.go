@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func cookiesOf(t *testing.T, srv *httptest.Server, path string, header ...string
 }
 
 // wsCookies opens the signaling WebSocket and returns its Set-Cookie lines
-// (the browser id cookie rides on the 101 response).
+// (none: only the pages issue browser cookies) and HSTS header.
 func wsCookies(t *testing.T, srv *httptest.Server, header http.Header) ([]string, string) {
 	t.Helper()
 	c, resp, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+uiSignalPath,
@@ -80,20 +81,24 @@ func TestCookiesSecureBehindProxy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := testAppWith(t, tc.cfg)
 			cookies, hsts := cookiesOf(t, srv, "/?tz=Europe/London", tc.header...)
+			_, home := get(t, srv.URL+"/")
+			slug := regexp.MustCompile(`href="/m/([a-z0-9-]+)"`).FindStringSubmatch(home)[1]
+			joinc, _ := cookiesOf(t, srv, "/m/"+slug+"/join", tc.header...) // the browser id
+			cookies = append(cookies, joinc...)
 			h := http.Header{}
 			for i := 0; i+1 < len(tc.header); i += 2 {
 				h.Add(tc.header[i], tc.header[i+1])
 			}
-			wsc, wsHSTS := wsCookies(t, srv, h)
-			if len(cookies) == 0 || len(wsc) == 0 {
-				t.Fatalf("no cookie set: page %q, WebSocket %q", cookies, wsc)
+			_, wsHSTS := wsCookies(t, srv, h)
+			if len(cookies) < 2 || len(joinc) == 0 {
+				t.Fatalf("no cookie set: time zone and join page %q", cookies)
 			}
 			if tc.secure {
-				if !allSecure(cookies) || !allSecure(wsc) || hsts == "" || wsHSTS == "" {
-					t.Errorf("want Secure cookies and HSTS: page %q %q, WebSocket %q %q", cookies, hsts, wsc, wsHSTS)
+				if !allSecure(cookies) || hsts == "" || wsHSTS == "" {
+					t.Errorf("want Secure cookies and HSTS: pages %q %q, WebSocket %q", cookies, hsts, wsHSTS)
 				}
-			} else if anySecure(cookies) || anySecure(wsc) || hsts != "" || wsHSTS != "" {
-				t.Errorf("want plain cookies, no HSTS: page %q %q, WebSocket %q %q", cookies, hsts, wsc, wsHSTS)
+			} else if anySecure(cookies) || hsts != "" || wsHSTS != "" {
+				t.Errorf("want plain cookies, no HSTS: pages %q %q, WebSocket %q", cookies, hsts, wsHSTS)
 			}
 		})
 	}

@@ -135,7 +135,7 @@ func (a *app) build(ctx context.Context) error {
 	if err := a.buildCalendar(); err != nil {
 		return err
 	}
-	if err := a.buildSFU(); err != nil {
+	if err := a.buildSFU(ctx); err != nil {
 		return err
 	}
 	return a.buildDialin()

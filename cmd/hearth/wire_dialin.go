@@ -157,7 +157,8 @@ func (a *app) buildDialin() error {
 	allow, _ := parsePrefixes(c.Allow)
 	cfg := dialin.Config{Listen: c.Listen, RTPLow: lo, RTPHigh: hi, AllowFrom: allow, MaxCalls: c.MaxCalls,
 		Language: c.Language, Directory: phoneDirectory{store: a.store},
-		SignalURL: "ws://" + ln.Addr().String() + uiSignalPath, Loopback: a.cfg.RTC.LoopbackOnly}
+		SignalURL: "ws://" + ln.Addr().String() + uiSignalPath, Loopback: a.cfg.RTC.LoopbackOnly,
+		Cookie: a.sfu.BrowserCookieFor}
 	if c.AuthUser != "" {
 		cfg.Auth = &dialin.Digest{Realm: c.Realm, User: c.AuthUser, Password: c.AuthPass}
 	}

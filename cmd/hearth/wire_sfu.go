@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -134,9 +135,12 @@ func (c *rtcConfig) sfuConfig(publicURL string) (sfu.Config, error) {
 
 // buildSFU starts the media server with room control, its policy read from
 // the meetings store: a room is a meeting series, named by its slug.
-func (a *app) buildSFU() error {
+func (a *app) buildSFU(ctx context.Context) error {
 	cfg, err := a.cfg.RTC.sfuConfig(a.cfg.PublicURL)
 	if err != nil {
+		return err
+	}
+	if cfg.CookieKey, err = browserCookieKey(ctx, a.store); err != nil {
 		return err
 	}
 	cfg.Registerer = a.metrics
@@ -170,17 +174,52 @@ func (a *app) mountSFU(mux *http.ServeMux) {
 	mux.Handle("GET "+uiSignalPath, a.sfu)
 }
 
-// browserCookies gives a browser its id cookie when it opens a join page, so
-// that it presents one on the signaling socket: a browser with its cookie
-// takes its own turn at verifying a secret, ahead of cookieless guesses
-// from the same address (sfu's verify gate).
+// browserCookieKeySetting names the stored key that signs the browser
+// cookies. It is in the database so that every node sharing it signs
+// alike: a cookie one node issued is good on the node that hosts the room.
+const browserCookieKeySetting = "browser_cookie_key"
+
+// browserCookieKey returns the stored cookie key, generating it on the
+// first start (the first node to store one wins; the others read it).
+func browserCookieKey(ctx context.Context, store meetings.Store) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("browser cookie key: %w", err)
+	}
+	v, err := store.SettingOnce(ctx, browserCookieKeySetting, hex.EncodeToString(fresh))
+	if err != nil {
+		return nil, fmt.Errorf("browser cookie key: %w", err)
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("browser cookie key: stored setting %q is not a hex key", browserCookieKeySetting)
+	}
+	return key, nil
+}
+
+// browserCookies gives a browser its signed id cookie (or refreshes it)
+// when it opens a meeting or join page, so that it presents one on the
+// signaling socket: a browser with its cookie is counted as itself, not as
+// its address, and takes its own turn at verifying a secret (sfu's verify
+// gate). The socket itself never issues one.
 func (a *app) browserCookies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/m/") && strings.HasSuffix(r.URL.Path, "/join") {
+		if r.Method == http.MethodGet && isMeetingPage(r.URL.Path) {
 			a.sfu.EnsureBrowserCookie(w, r)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isMeetingPage: /m/{slug} and /m/{slug}/join, the pages a member opens
+// before the room.
+func isMeetingPage(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/m/")
+	if !ok || rest == "" {
+		return false
+	}
+	slug, tail, sub := strings.Cut(rest, "/")
+	return slug != "" && (!sub || tail == "join")
 }
 
 // roomPolicy answers the media server's questions from the meetings store.

@@ -188,14 +188,41 @@ func (s *base) Setting(ctx context.Context, key string) (string, error) {
 
 // PutSetting stores value under key, replacing any earlier value.
 func (s *base) PutSetting(ctx context.Context, key, value string) error {
-	if key == "" || len(key) > 100 || len(value) > 10000 {
-		return fmt.Errorf("store: setting key must be 1-100 bytes and value at most 10000")
+	if err := checkSetting(key, value); err != nil {
+		return err
 	}
 	return s.write(ctx, "put setting", func(tx tx, _ int64) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 		return err
 	})
+}
+
+func checkSetting(key, value string) error {
+	if key == "" || len(key) > 100 || len(value) > 10000 {
+		return fmt.Errorf("store: setting key must be 1-100 bytes and value at most 10000")
+	}
+	return nil
+}
+
+// SettingOnce stores value under key unless a value is stored there, and
+// returns the stored value. Only the first call writes.
+func (s *base) SettingOnce(ctx context.Context, key, value string) (string, error) {
+	if v, err := s.Setting(ctx, key); !errors.Is(err, meetings.ErrNotFound) {
+		return v, err
+	}
+	if err := checkSetting(key, value); err != nil {
+		return "", err
+	}
+	var stored string
+	err := s.write(ctx, "put setting once", func(tx tx, _ int64) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&stored)
+	})
+	return stored, err
 }
 
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }

@@ -56,6 +56,7 @@ var suite = []struct {
 }{
 	{"SeriesRoundTrip", testSeriesRoundTrip},
 	{"ChatModeRoundTrip", testChatModeRoundTrip},
+	{"SettingOnce", testSettingOnce},
 	{"UpdateKeepsSecretsAndBumps", testUpdateKeepsSecretsAndBumps},
 	{"PhonePIN", testPhonePIN},
 	{"Errors", testErrors},
@@ -101,5 +102,24 @@ func testModifiedAlwaysRises(t *testing.T, open opener) {
 		}
 		last = c.Modified
 		clock = clock.Add(-time.Minute)
+	}
+}
+
+// SettingOnce keeps the first value stored, whoever asks later, and
+// writes (bumps the revision) only the first time.
+func testSettingOnce(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t, nil)
+	for _, v := range []string{"first", "second"} {
+		got, err := s.SettingOnce(ctx, "cookie_key", v)
+		if err != nil || got != "first" {
+			t.Fatalf("SettingOnce(%q) = %q, %v; want first", v, got, err)
+		}
+	}
+	if c, err := s.Changes(ctx); err != nil || c.Counter != 1 {
+		t.Fatalf("changes %+v, %v: want one write", c, err)
+	}
+	if _, err := s.SettingOnce(ctx, "", "x"); err == nil {
+		t.Fatal("an empty key was stored")
 	}
 }

@@ -195,7 +195,7 @@ func (c *call) goodbye(ctx context.Context) { c.say(ctx, "goodbye") }
 func (c *call) join(ctx context.Context, mt Meeting, pin string) (*member, int, error) {
 	seat := c.g.seat(mt.Room)
 	req := joinRequest{room: mt.Room, name: fmt.Sprintf("Phone caller %d", seat), pin: pin,
-		identity: c.key, onWaiting: func() { c.announce(ctx, "waiting") }}
+		identity: c.key, cookie: c.g.cookie(c.key), onWaiting: func() { c.announce(ctx, "waiting") }}
 	mem, err := joinRoom(ctx, c.g.api, c.g.cfg.SignalURL, req)
 	if err != nil {
 		c.g.unseat(mt.Room, seat)

@@ -63,6 +63,12 @@ type Config struct {
 	Directory Directory
 	// SignalURL is the SFU's signaling WebSocket (ws://127.0.0.1:port/path).
 	SignalURL string
+	// Cookie turns a caller's identity (the salted hash of the number, 32
+	// hex digits) into the browser cookie the SFU accepts as a signed one
+	// (sfu.Server.BrowserCookieFor), so that a removed caller stays barred
+	// and a caller is counted as itself, not as the gateway's address. Nil
+	// sends the bare identity, which the SFU counts as no cookie.
+	Cookie func(identity string) string
 	// Language of the prompts when the meeting names none: en, es, fr, pt.
 	Language string
 	// Loopback keeps the gateway's WebRTC on 127.0.0.1 (tests).
@@ -288,6 +294,14 @@ func (g *Gateway) numberKey(req *sip.Request) string {
 	mac := hmac.New(sha256.New, g.key[:])
 	mac.Write([]byte(number))
 	return hex.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// cookie is the signaling cookie for a caller's identity.
+func (g *Gateway) cookie(identity string) string {
+	if g.cfg.Cookie == nil {
+		return identity
+	}
+	return g.cfg.Cookie(identity)
 }
 
 func (g *Gateway) observe(call uint64, kind, detail string) {

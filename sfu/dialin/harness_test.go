@@ -109,7 +109,7 @@ func newHarnessLog(t testing.TB, log *slog.Logger, auth *Digest, allow ...netip.
 	h := &harness{signal: "ws" + strings.TrimPrefix(hs.URL, "http"), events: make(chan Event, 1024)}
 	lo := 20000 + 2*(os.Getpid()%4000)
 	h.gw, err = New(Config{Listen: "127.0.0.1:0", RTPLow: lo, RTPHigh: lo + 200, AllowFrom: allow, Auth: auth,
-		Directory: testDirectory{}, SignalURL: h.signal, Loopback: true,
+		Directory: testDirectory{}, SignalURL: h.signal, Loopback: true, Cookie: srv.BrowserCookieFor,
 		Observe: func(e Event) { h.events <- e }}, log)
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,7 @@ func (r *refusal) Error() string { return "dialin: join refused: " + r.code }
 type joinRequest struct {
 	room, name, pin string
 	identity        string // 32 hex digits: the caller's bar key
+	cookie          string // its signaling cookie (Config.Cookie of identity)
 	onWaiting       func() // the caller waits for a chair
 }
 
@@ -126,7 +127,7 @@ type wireMsg struct {
 // joinRoom opens the caller's seat; a *refusal when the room says no.
 func joinRoom(ctx context.Context, api *webrtc.API, signalURL string, req joinRequest) (*member, error) {
 	hdr := http.Header{}
-	hdr.Set("Cookie", browserCookie+"="+req.identity)
+	hdr.Set("Cookie", browserCookie+"="+req.cookie)
 	hdr.Set(CallerHeader, req.identity)
 	ws, _, err := websocket.Dial(ctx, signalURL, &websocket.DialOptions{HTTPHeader: hdr})
 	if err != nil {
