@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hearth-recovery/hearth/sfu"
 	"github.com/hearth-recovery/hearth/sfu/loadtest"
 )
 
@@ -82,8 +82,24 @@ func ownerOf(t *testing.T, nodes []*node, signal string) *node {
 	return nil
 }
 
-// bid is a browser cookie value for tag (32 hex digits).
-func bidOf(tag string) string { return fmt.Sprintf("%032x", []byte(tag))[:32] }
+// joinPageCookie is the browser cookie n's join page for room gives (a
+// browser that opened the link): signed with the key the nodes share, so
+// good on every node.
+func joinPageCookie(t *testing.T, n *node, room string) string {
+	t.Helper()
+	resp, err := http.Get(n.base + "/m/" + room + "/join")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == sfu.BrowserCookie {
+			return ck.Value
+		}
+	}
+	t.Fatalf("node %s's join page set no browser cookie", n.name)
+	return ""
+}
 
 // refusedWith dials once through n and fails unless the join is refused
 // with code.
@@ -134,11 +150,14 @@ func TestMultiNodeRoomFailover(t *testing.T) {
 		t.Fatalf("host key: %v %s", err, body)
 	}
 	const room = "step-study"
-	x := &member{name: "x", entry: []*node{b, c}, browser: bidOf("x")}
-	y := &member{name: "y", entry: []*node{c, b}, browser: bidOf("y")}
-	chair := &member{name: "chair", entry: nodes, browser: bidOf("chair"), auth: map[string]string{"hostKey": created.HostKey}}
-	raider := &member{name: "raider", entry: []*node{b}, browser: bidOf("raider")}
-	stranger := &member{name: "stranger", browser: bidOf("stranger")}
+	// Each brings the cookie of the node its link leads to; the room may
+	// run on another.
+	x := &member{name: "x", entry: []*node{b, c}, browser: joinPageCookie(t, b, room)}
+	y := &member{name: "y", entry: []*node{c, b}, browser: joinPageCookie(t, c, room)}
+	chair := &member{name: "chair", entry: nodes, browser: joinPageCookie(t, nodes[0], room),
+		auth: map[string]string{"hostKey": created.HostKey}}
+	raider := &member{name: "raider", entry: []*node{b}, browser: joinPageCookie(t, b, room)}
+	stranger := &member{name: "stranger", browser: joinPageCookie(t, c, room)}
 	for _, m := range []*member{x, y, chair, raider} {
 		m.join(t, room)
 	}
