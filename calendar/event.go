@@ -74,7 +74,7 @@ func (f *Feed) description(e *meetings.Meeting) string {
 	if len(s.Languages) > 0 {
 		fmt.Fprintf(&b, "\nLanguages: %s", strings.Join(s.Languages, ", "))
 	}
-	if e.Group.Name != "" {
+	if e.Group != nil && e.Group.Name != "" {
 		fmt.Fprintf(&b, "\nGroup: %s", clean(e.Group.Name))
 	}
 	if s.Room.HasPasscode() {

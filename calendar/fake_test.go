@@ -60,7 +60,7 @@ func weekly(id int64, slug, zone string, start meetings.LocalTime, first meeting
 			Room:       meetings.RoomSettings{MaxParticipants: 100, HostKeyHash: "secret-host-hash"},
 			Sequence:   3, Created: testUpdated, Updated: testUpdated,
 		},
-		Group: meetings.Group{ID: 1, Slug: "home", Name: "Home Group", Program: "AA", Updated: testUpdated},
+		Group: &meetings.Group{ID: 1, Slug: "home", Name: "Home Group", Program: "AA", Updated: testUpdated},
 	}
 }
 

@@ -64,7 +64,11 @@ func containsFold(list []string, s string) bool {
 // name), ignoring case.
 func matchText(m *Meeting, text string) bool {
 	text = strings.ToLower(text)
-	for _, field := range []string{m.Name, m.Notes, m.GroupSlug, m.Group.Name} {
+	group := ""
+	if m.Group != nil {
+		group = m.Group.Name
+	}
+	for _, field := range []string{m.Name, m.Notes, m.GroupSlug, group} {
 		if strings.Contains(strings.ToLower(field), text) {
 			return true
 		}

@@ -15,9 +15,10 @@ type Meeting struct {
 	Series
 	// Exceptions are the series' exceptions, in any order.
 	Exceptions []Exception
-	// Group is the group that holds the series; the zero Group when it was
-	// not attached.
-	Group Group
+	// Group is the group that holds the series, nil when it was not attached
+	// or the series has none. Meetings of a snapshot share their group
+	// (read-only), so a list of 10,000 meetings copies a pointer, not a group.
+	Group *Group
 	// loc is the series' zone, nil until Attach; zoneErr says why it could
 	// not be loaded.
 	loc     *time.Location
@@ -35,7 +36,7 @@ func Attach(ms []Meeting, groups []Group, zones *Zones) {
 	for i := range ms {
 		m := &ms[i]
 		if g, ok := bySlug[m.GroupSlug]; ok {
-			m.Group = *g
+			m.Group = g
 		}
 		m.loc, m.zoneErr = zones.Load(m.TimeZone)
 	}
@@ -72,7 +73,7 @@ func (m *Meeting) LastChange() time.Time {
 			t = ex.Updated
 		}
 	}
-	if m.Group.Updated.After(t) {
+	if m.Group != nil && m.Group.Updated.After(t) {
 		t = m.Group.Updated
 	}
 	return t

@@ -63,7 +63,7 @@ func (f *fakeReader) Meeting(_ context.Context, slug string) (meetings.Meeting, 
 func (f *fakeReader) meeting(s meetings.Series) meetings.Meeting {
 	m := meetings.Meeting{Series: s, Exceptions: f.exceptions[s.ID]}
 	if g, ok := f.groups[s.GroupSlug]; ok {
-		m.Group = g
+		m.Group = &g
 	}
 	return m
 }

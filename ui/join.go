@@ -46,10 +46,14 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 		Slug: s.Slug, Name: s.Name, HasPasscode: s.Room.HasPasscode(), WaitingRoom: s.Room.WaitingRoom,
 		MaxNameLength: maxDisplayName, SignalPath: h.cfg.SignalPath, MaxChatLength: maxChatText,
 	}
-	if g := m.Group; g.TraditionURL != "" {
-		d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
+	var groupPhone string
+	if g := m.Group; g != nil {
+		groupPhone = g.ConferencePhone
+		if g.TraditionURL != "" {
+			d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
+		}
 	}
-	d.Phone = h.phoneFor(s, m.Group.ConferencePhone)
+	d.Phone = h.phoneFor(s, groupPhone)
 	d.Next = h.nextMeets(&m, v)
 	h.render(w, r, http.StatusOK, "join", page{Title: v.Lang.T("join.title", "Name", s.Name), Viewer: v, Data: d})
 }

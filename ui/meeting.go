@@ -71,7 +71,9 @@ func (h *Handler) buildMeeting(w http.ResponseWriter, r *http.Request, v *viewer
 		When: l.T("meeting.whenText", "Rule", recurrenceText(l, s.Recurrence), "Time", l.Time(start),
 			"Zone", s.TimeZone, "Duration", durationText(l, s.Duration)),
 	}
-	d.Group, d.HasGroup = m.Group, m.Group.Slug != ""
+	if m.Group != nil {
+		d.Group, d.HasGroup = *m.Group, true
+	}
 	d.Phone = h.phoneFor(s, d.Group.ConferencePhone)
 	now := h.cfg.Now()
 	for _, o := range h.upcoming(&m, now, now.Add(62*24*time.Hour)) {

@@ -58,7 +58,7 @@ func series(id int64, slug, zone string, format meetings.Format, start meetings.
 			Recurrence: meetings.Recurrence{Freq: meetings.Weekly, Interval: 1, Weekdays: days, Start: date(2026, 1, 1)},
 			Room:       meetings.RoomSettings{MaxParticipants: 50}, Sequence: 1, Created: updated, Updated: updated,
 		},
-		Group: meetings.Group{Slug: "home", Name: "Home Group", Updated: updated},
+		Group: &meetings.Group{Slug: "home", Name: "Home Group", Updated: updated},
 	}
 }
 

@@ -80,6 +80,10 @@ func Export(entries []meetings.Meeting, links calendar.Links, opt ExportOptions)
 
 func convert(e *meetings.Meeting, links calendar.Links, opt ExportOptions) Meeting {
 	s := &e.Series
+	g := e.Group
+	if g == nil {
+		g = &meetings.Group{}
+	}
 	days := sortedDays(s.Recurrence.Weekdays)
 	var day any = int(days[0])
 	if len(days) > 1 {
@@ -99,9 +103,9 @@ func convert(e *meetings.Meeting, links calendar.Links, opt ExportOptions) Meeti
 		Notes:    notes(e, opt.Now),
 		// The room link carries no passcode; rooms with one ask on entry.
 		ConferenceURL:   links.Room(s.Slug),
-		ConferencePhone: e.Group.ConferencePhone,
-		Group:           e.Group.Name,
-		GroupNotes:      e.Group.Description,
+		ConferencePhone: g.ConferencePhone,
+		Group:           g.Name,
+		GroupNotes:      g.Description,
 		URL:             links.MeetingPage(s.Slug),
 		Updated:         e.LastChange().UTC().Format(time.DateTime),
 		HearthFormat:    string(s.Format),
@@ -111,8 +115,8 @@ func convert(e *meetings.Meeting, links calendar.Links, opt ExportOptions) Meeti
 	if opt.DialIn != "" {
 		m.ConferencePhone = strings.ReplaceAll(opt.DialIn, " ", "") + ",," + meetings.PhoneID(s.ID) + "#"
 	}
-	if e.Group.Location != "" {
-		m.FormattedAddress, m.Approximate = e.Group.Location, "yes"
+	if g.Location != "" {
+		m.FormattedAddress, m.Approximate = g.Location, "yes"
 	}
 	return m
 }

@@ -95,7 +95,11 @@ func (m *memStore) Schedule(_ context.Context, f meetings.Filter) ([]meetings.Me
 	var out []meetings.Meeting
 	for _, s := range m.series {
 		if f.Match(&meetings.Meeting{Series: s}) {
-			out = append(out, meetings.Meeting{Series: s, Group: m.groups[s.GroupSlug]})
+			mt := meetings.Meeting{Series: s}
+			if g, ok := m.groups[s.GroupSlug]; ok {
+				mt.Group = &g
+			}
+			out = append(out, mt)
 		}
 	}
 	return out, nil
@@ -105,7 +109,11 @@ func (m *memStore) Meeting(_ context.Context, slug string) (meetings.Meeting, bo
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.series[slug]
-	return meetings.Meeting{Series: s, Group: m.groups[s.GroupSlug]}, ok, nil
+	mt := meetings.Meeting{Series: s}
+	if g, found := m.groups[s.GroupSlug]; found {
+		mt.Group = &g
+	}
+	return mt, ok, nil
 }
 
 func (m *memStore) LastModified(context.Context) (time.Time, error) {
@@ -226,7 +234,8 @@ func TestExportShapes(t *testing.T) {
 	monthly.Slug, monthly.Recurrence = "monthly", meetings.Recurrence{Freq: meetings.Monthly, Interval: 1,
 		Weekdays: []time.Weekday{time.Monday}, SetPos: 1, Start: s.Recurrence.Start, Until: &until}
 	exs := []meetings.Exception{{Date: meetings.Date{Year: 2026, Month: 1, Day: 7}, Kind: meetings.Cancelled, Reason: "Holiday"}}
-	entries := []meetings.Meeting{{Series: s, Exceptions: exs, Group: st.groups["sunrise-group"]}, {Series: monthly}}
+	sunrise := st.groups["sunrise-group"]
+	entries := []meetings.Meeting{{Series: s, Exceptions: exs, Group: &sunrise}, {Series: monthly}}
 	out, omitted := Export(entries, links, ExportOptions{SplitDays: true, Now: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)})
 	if len(omitted) != 1 || omitted[0] != "monthly" {
 		t.Errorf("omitted %v, want the monthly series", omitted)
@@ -316,7 +325,7 @@ func BenchmarkExport10k(b *testing.B) {
 			TimeZone: zones[i%3], Start: meetings.LocalTime{Hour: 7 + i%12}, Duration: time.Hour,
 			Recurrence: meetings.Recurrence{Freq: meetings.Weekly, Interval: 1, Weekdays: []time.Weekday{time.Weekday(i % 7)},
 				Start: meetings.Date{Year: 2026, Month: 1, Day: 1}},
-		}, Group: meetings.Group{Name: "Group", Location: "Chicago, IL, USA"}}
+		}, Group: &meetings.Group{Name: "Group", Location: "Chicago, IL, USA"}}
 	}
 	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	b.ReportAllocs()
