@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -140,4 +141,37 @@ func TestLeasesState(t *testing.T) {
 	if v, _, _ := b.State(ctx, "room"); v != 2 {
 		t.Fatalf("a save under another epoch was kept: version %d", v)
 	}
+}
+
+// The cost of leases: a claim (once per room start) and a renewal round
+// (every 5 s per node, one transaction for all its rooms) with 100 rooms.
+func BenchmarkLeases(b *testing.B) {
+	ctx := context.Background()
+	s := openPostgresAt(b, cluster.Database(b), nil)
+	l, err := s.Leases("https://a", time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("claim", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := l.Claim(ctx, fmt.Sprint("claim-", i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	var held []Lease
+	for i := range 100 {
+		h, err := l.Claim(ctx, fmt.Sprint("held-", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		held = append(held, h)
+	}
+	b.Run("renew-100-rooms", func(b *testing.B) {
+		for range b.N {
+			if lost, err := l.Renew(ctx, held, NodeLoad{}); err != nil || len(lost) != 0 {
+				b.Fatal(lost, err)
+			}
+		}
+	})
 }
