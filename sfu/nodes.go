@@ -292,3 +292,61 @@ func (s *Server) redirectResume(p *Peer, raw []byte) bool {
 	s.redirect(p, node)
 	return true
 }
+
+// Drain prepares a node's graceful stop: it takes no new room (placement
+// skips it from now on) and waits for its rooms to empty. Rooms still live
+// when ctx ends are handed over: their leases are released and their
+// members sent away (close 4005), to rejoin on another node with what the
+// chairs set. A server without leases returns at once.
+func (s *Server) Drain(ctx context.Context) {
+	if s.cfg.Node.Leases == nil {
+		return
+	}
+	s.mu.Lock()
+	s.draining = true
+	s.mu.Unlock()
+	s.renewLeases(0) // placement sees the node draining now, not in 5 s
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		s.mu.Lock()
+		live := len(s.live)
+		s.mu.Unlock()
+		if live == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			s.handOver()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// handOver releases every lease of a draining node and sends the members
+// of its rooms away.
+func (s *Server) handOver() {
+	s.mu.Lock()
+	held := s.held
+	s.held = map[string]heldLease{}
+	s.met.node.owned.Set(0)
+	var rooms []*Room
+	for _, r := range s.live {
+		rooms = append(rooms, r)
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, h := range held {
+		if err := s.cfg.Node.Leases.Release(ctx, h.Lease); err != nil {
+			s.log.Warn("release room lease", "room", h.Room, "err", err)
+		}
+	}
+	s.log.Info("rooms handed over", "rooms", len(rooms))
+	for _, r := range rooms {
+		for _, p := range r.Peers() {
+			p.Disconnect(CloseMoved, "moved")
+		}
+	}
+}

@@ -104,6 +104,13 @@ func (b *leaseBook) move(room, node string) {
 // /rtc; it returns the node's base URL and its signaling URL.
 func startNode(t *testing.T, book *leaseBook) (string, string) {
 	t.Helper()
+	var s *sfu.Server
+	return startNodeWith(t, book, &s)
+}
+
+// startNodeWith is startNode that also hands back the server.
+func startNodeWith(t *testing.T, book *leaseBook, out **sfu.Server) (string, string) {
+	t.Helper()
 	var h http.Handler
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	cfg := sfu.Config{LoopbackOnly: true,
@@ -112,6 +119,7 @@ func startNode(t *testing.T, book *leaseBook) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	*out = s
 	mux := http.NewServeMux()
 	mux.Handle("GET /rtc", s)
 	h = mux
@@ -200,5 +208,43 @@ func TestNodesUnknownRoomNotClaimed(t *testing.T) {
 	defer book.mu.Unlock()
 	if book.claims != 0 || len(book.leases) != 0 {
 		t.Fatalf("an unknown room was claimed: %d claims, %v", book.claims, book.leases)
+	}
+}
+
+// A node that stops gracefully hands its rooms over when they outlast the
+// drain: the lease is released and its members, sent away, land on the
+// node placement picks now.
+func TestNodesDrainHandsOver(t *testing.T) {
+	book := newBook()
+	var a *sfu.Server
+	aURL, aSignal := startNodeWith(t, book, &a)
+	b, bSignal := startNode(t, book)
+	x := dialNode(t, aSignal, "room", "x")
+	if x.URL != aSignal {
+		t.Fatalf("joined at %s, want %s", x.URL, aSignal)
+	}
+	book.mu.Lock()
+	book.place = b // placement skips the draining node
+	book.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	a.Drain(ctx)
+	for m := range x.Events {
+		if m.Type == "closed" {
+			if m.Code != fmt.Sprint(websocket.StatusCode(sfu.CloseMoved)) {
+				t.Fatalf("closed with %s, want moved", m.Code)
+			}
+			break
+		}
+	}
+	book.mu.Lock()
+	_, leased := book.leases["room"]
+	book.mu.Unlock()
+	if leased {
+		t.Fatalf("the draining node %s kept its lease", aURL)
+	}
+	y := dialNode(t, aSignal, "room", "y")
+	if y.URL != bSignal {
+		t.Fatalf("after the hand-over joined at %s, want %s", y.URL, bSignal)
 	}
 }

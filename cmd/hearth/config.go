@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hearth-recovery/hearth/ui/i18n"
 )
@@ -21,11 +22,14 @@ type serveConfig struct {
 	Database string
 	// NodeURL is this node's own public address when several nodes share
 	// Database: members of the rooms it runs are sent there.
-	NodeURL    string
-	Demo       bool
-	LogFormat  string
-	LogLevel   string
-	AdminToken string
+	NodeURL string
+	// DrainTimeout is how long a node of several lets its rooms finish on
+	// SIGTERM before it hands them over to the other nodes.
+	DrainTimeout time.Duration
+	Demo         bool
+	LogFormat    string
+	LogLevel     string
+	AdminToken   string
 	// PublicURL is the base URL for links in feeds and pages; empty means
 	// derive it from each request.
 	PublicURL string
@@ -72,6 +76,17 @@ func (f *flags) boolean(p *bool, name, envName string, def bool, usage string) {
 	f.fs.BoolVar(p, name, def, usage+" (env "+envName+")")
 }
 
+func (f *flags) duration(p *time.Duration, name, envName string, def time.Duration, usage string) {
+	if v := f.getenv(envName); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("%s=%q is not a duration such as 90s or 10m", envName, v))
+		}
+		def = d
+	}
+	f.fs.DurationVar(p, name, def, usage+" (env "+envName+")")
+}
+
 func (f *flags) integer(p *int, name, envName string, def int, usage string) {
 	if v := f.getenv(envName); v != "" {
 		n, err := strconv.Atoi(v)
@@ -89,6 +104,8 @@ func (c *serveConfig) register(f *flags) {
 	f.str(&c.DataDir, "data", "HEARTH_DATA", "./hearth-data", "data directory (holds the SQLite database)")
 	f.str(&c.Database, "database", "HEARTH_DATABASE", "", "PostgreSQL URL shared by several nodes, postgres://user:pass@host/db (default: SQLite in --data)")
 	f.str(&c.NodeURL, "node-url", "HEARTH_NODE_URL", "", "this node's own public URL (its HTTP and media), with --database: members of the rooms it runs are sent there")
+	f.duration(&c.DrainTimeout, "drain-timeout", "HEARTH_DRAIN_TIMEOUT", time.Minute,
+		"with --database: on SIGTERM, how long the node lets its rooms finish (taking no new one) before it hands them to the other nodes")
 	f.boolean(&c.Demo, "demo", "HEARTH_DEMO", false, "seed the demo schedule (idempotent)")
 	f.str(&c.LogFormat, "log-format", "HEARTH_LOG_FORMAT", "text", "log format: text or json")
 	f.str(&c.LogLevel, "log-level", "HEARTH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
@@ -125,6 +142,9 @@ func (c *serveConfig) validate() error {
 		errs = append(errs, errors.New("--data must name a directory"))
 	}
 	errs = append(errs, validateDatabase(c.Database), validateNodeURL(c.NodeURL, c.Database))
+	if c.DrainTimeout < 0 {
+		errs = append(errs, errors.New("--drain-timeout must not be negative"))
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q must be text or json", c.LogFormat))
 	}

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-recovery/hearth/sfu"
@@ -201,4 +203,44 @@ func TestMultiNodeRoomFailover(t *testing.T) {
 		refusedWith(t, raider, n, room, "barred")
 		refusedWith(t, stranger, n, room, "locked")
 	}
+}
+
+// A node stopped with SIGTERM takes no new room, gives its rooms
+// --drain-timeout (2 s here) to finish, then hands them over: the member
+// still in its room is sent away (4005), the node exits cleanly, and the
+// member is back on another node at once, without waiting for a lease to
+// expire.
+func TestMultiNodeGracefulStop(t *testing.T) {
+	nodes := startNodes(t)
+	x := &member{name: "x", entry: nodes, browser: bidOf("x")}
+	x.join(t, "big-book")
+	owner := ownerOf(t, nodes, x.c.URL)
+	if err := owner.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	for m := range x.c.Events {
+		if m.Type == "closed" {
+			if m.Code != fmt.Sprint(websocket.StatusCode(sfu.CloseMoved)) {
+				t.Fatalf("closed with %s, want moved (4005)", m.Code)
+			}
+			break
+		}
+	}
+	select {
+	case <-owner.done:
+		if owner.err != nil {
+			t.Fatalf("node %s did not exit cleanly: %v", owner.name, owner.err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("node %s still running a minute after SIGTERM", owner.name)
+	}
+	x.c.Close()
+	x.entry = slices.DeleteFunc(slices.Clone(nodes), func(n *node) bool { return n == owner })
+	x.join(t, "big-book")
+	if x.c.URL == owner.signal() {
+		t.Fatalf("back on the stopped node %s", owner.name)
+	}
+	t.Logf("SIGTERM to node %s: its member back on node %s %v later (drain timeout 2 s)",
+		owner.name, ownerOf(t, nodes, x.c.URL).name, time.Since(stopped))
 }

@@ -45,7 +45,8 @@ type node struct {
 	database string
 	cmd      *exec.Cmd
 	out      bytes.Buffer
-	done     chan error
+	done     chan struct{} // closed once the process has exited, with err
+	err      error
 }
 
 // buildHearth builds the hearth binary once per test.
@@ -83,18 +84,18 @@ func freePort(t *testing.T, network string) int {
 func startNode(t *testing.T, bin, name, database string) *node {
 	t.Helper()
 	port := freePort(t, "tcp")
-	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), database: database, done: make(chan error, 1)}
+	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), database: database, done: make(chan struct{})}
 	n.cmd = exec.Command(bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", t.TempDir(),
 		"--database", database, "--node-url", n.base, "--admin-token", nodeToken, "--public-url", "https://meet.example.org",
 		"--rtc-udp-port", fmt.Sprint(freePort(t, "udp")), "--rtc-tcp-port", "0", "--log-level", "warn",
 		// Pages come from one node and their signaling may go to another.
-		"--rtc-allowed-origins", "127.0.0.1:*")
+		"--rtc-allowed-origins", "127.0.0.1:*", "--drain-timeout", "2s")
 	n.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
 	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { n.done <- n.cmd.Wait() }()
+	go func() { n.err = n.cmd.Wait(); close(n.done) }()
 	t.Cleanup(func() {
 		n.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -109,8 +110,8 @@ func startNode(t *testing.T, bin, name, database string) *node {
 	})
 	for {
 		select {
-		case err := <-n.done:
-			t.Fatalf("node %s exited: %v\n%s", name, err, n.out.String())
+		case <-n.done:
+			t.Fatalf("node %s exited: %v\n%s", name, n.err, n.out.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if resp, err := http.Get(n.base + "/healthz"); err == nil {

@@ -90,6 +90,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, ready func(ad
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
+	a.drain()
 	log.Info("shutting down", "grace", shutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()

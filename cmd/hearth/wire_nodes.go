@@ -148,3 +148,16 @@ func (b leaseBook) State(ctx context.Context, room string) (int64, []byte, error
 	}
 	return v, []byte(s), err
 }
+// drain lets a node of several stop gracefully: no new room comes here, the
+// rooms it runs get --drain-timeout to finish, and those still running are
+// then handed to the other nodes. The HTTP server keeps answering
+// meanwhile (pages, and joins it sends elsewhere).
+func (a *app) drain() {
+	if a.nodes == nil {
+		return
+	}
+	a.log.Info("draining: no new rooms here; waiting for this node's rooms to finish", "timeout", a.cfg.DrainTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.DrainTimeout)
+	defer cancel()
+	a.sfu.Drain(ctx)
+}
