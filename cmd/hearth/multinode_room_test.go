@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -212,7 +213,7 @@ func TestMultiNodeRoomFailover(t *testing.T) {
 // expire.
 func TestMultiNodeGracefulStop(t *testing.T) {
 	nodes := startNodes(t)
-	x := &member{name: "x", entry: nodes, browser: bidOf("x")}
+	x := &member{name: "x", entry: nodes, browser: joinPageCookie(t, nodes[0], "big-book")}
 	x.join(t, "big-book")
 	owner := ownerOf(t, nodes, x.c.URL)
 	if err := owner.cmd.Process.Signal(syscall.SIGTERM); err != nil {

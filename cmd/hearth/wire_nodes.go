@@ -148,6 +148,7 @@ func (b leaseBook) State(ctx context.Context, room string) (int64, []byte, error
 	}
 	return v, []byte(s), err
 }
+
 // drain lets a node of several stop gracefully: no new room comes here, the
 // rooms it runs get --drain-timeout to finish, and those still running are
 // then handed to the other nodes. The HTTP server keeps answering
