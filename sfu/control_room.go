@@ -64,8 +64,8 @@ func (cr *controlRoom) applyLocked(evs []control.Event) []outbound {
 		if p := cr.peers[ev.Subject]; p != nil && cr.effectLocked(p, ev) {
 			out = append(out, outbound{to: p, gated: true})
 		}
-		if ev.Kind == control.KindTimer && !ev.Timer.Ends.IsZero() {
-			cr.scheduleTickLocked(ev.Timer.Ends)
+		if (ev.Kind == control.KindTimer || ev.Kind == control.KindTimerWarning) && !cr.st.NextTick().IsZero() {
+			cr.scheduleTickLocked(cr.st.NextTick())
 		}
 		if p := cr.peers[ev.Subject]; p != nil && ev.Kind == control.KindRenamed {
 			p.room.rename(p, ev.Name) // what later joiners are told

@@ -32,6 +32,7 @@ type controlMsg struct {
 	Mode           string `json:"mode,omitempty"`
 	ToChairs       bool   `json:"toChairs,omitempty"`
 	Reaction       string `json:"reaction,omitempty"`
+	WarnSeconds    int    `json:"warnSeconds,omitempty"`
 }
 
 // chatMode reads set-chat: mode names the chat mode; the older on/off form
@@ -89,7 +90,8 @@ func controlCommands() map[string]func(controlMsg) control.Command {
 		"raise-hand": func(controlMsg) control.Command { return control.RaiseHand{} },
 		"lower-hand": func(m controlMsg) control.Command { return control.LowerHand{Target: target(m)} },
 		"start-timer": func(m controlMsg) control.Command {
-			return control.StartTimer{Target: target(m), Duration: time.Duration(m.Seconds) * time.Second}
+			return control.StartTimer{Target: target(m), Duration: time.Duration(m.Seconds) * time.Second,
+				WarnBefore: time.Duration(m.WarnSeconds) * time.Second}
 		},
 		"stop-timer":      func(controlMsg) control.Command { return control.StopTimer{} },
 		"make-co-chair":   func(m controlMsg) control.Command { return control.MakeCoChair{Target: target(m)} },

@@ -111,7 +111,7 @@ func eventMsg(ev control.Event) controlEventMsg {
 		m.Waiting = waitingOut(ev.Waiting)
 	case control.KindHands:
 		m.Hands = idsOut(ev.Hands)
-	case control.KindTimer:
+	case control.KindTimer, control.KindTimerWarning:
 		m.Timer = timerOut(ev.Timer)
 	}
 	if ev.Kind == control.KindAdmitted || ev.Kind == control.KindRole || ev.Kind == control.KindJoined {

@@ -543,9 +543,16 @@ func TestChatHistoryBounded(t *testing.T) {
 func TestTimerTick(t *testing.T) {
 	r, clk := fixture(t)
 	mustHandle(t, r, "c", StartTimer{Target: "m", Duration: 3 * time.Minute})
-	clk.Advance(2 * time.Minute)
+	clk.Advance(2*time.Minute - time.Second)
 	if evs := r.Tick(); evs != nil {
-		t.Fatalf("early expiry %+v", evs)
+		t.Fatalf("early warning or expiry %+v", evs)
+	}
+	clk.Advance(time.Second)
+	if evs := r.Tick(); len(evs) != 2 || evs[0].Kind != KindTimerWarning || evs[0].To != toChairs() || evs[1].To != toOne("m") {
+		t.Fatalf("warning %+v", evs)
+	}
+	if evs := r.Tick(); evs != nil {
+		t.Fatalf("warned twice %+v", evs)
 	}
 	clk.Advance(time.Minute)
 	evs := r.Tick()
@@ -601,5 +608,60 @@ func TestHandsPublicAndRemovalFirst(t *testing.T) {
 	want := []string{"disconnect/", "control/remove", "left/", "hands/"}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("removal events %q, want %q", kinds, want)
+	}
+}
+
+// TestTimerWarning: when the speaker and the chairs are warned, for each
+// warning time a chair may choose; a timer no longer than its warning gets
+// none; a bad warning time is refused.
+func TestTimerWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		dur, warn     time.Duration
+		warnAt        time.Duration // after the start; 0: never
+		target        string
+		subjectWarned bool
+		refused       bool
+	}{
+		{"default minute", 5 * time.Minute, 0, 4 * time.Minute, "m", true, false},
+		{"thirty seconds", 3 * time.Minute, 30 * time.Second, 150 * time.Second, "m", true, false},
+		{"two minutes", 3 * time.Minute, 2 * time.Minute, time.Minute, "m", true, false},
+		{"timer shorter than the warning", 45 * time.Second, 0, 0, "m", false, false},
+		{"co-chair speaker is warned as a chair", 5 * time.Minute, 0, 4 * time.Minute, "co", false, false},
+		{"negative warning", 5 * time.Minute, -time.Second, 0, "m", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, clk := fixture(t)
+			_, err := r.Handle("c", StartTimer{Target: ParticipantID(tc.target), Duration: tc.dur, WarnBefore: tc.warn})
+			if tc.refused {
+				if !errors.Is(err, CodeInvalid) || !r.Timer().Ends.IsZero() {
+					t.Fatalf("got %v and timer %+v, want refused", err, r.Timer())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := r.Timer().Ends.Add(-tc.dur + tc.warnAt); tc.warnAt != 0 && !r.NextTick().Equal(want) {
+				t.Fatalf("next tick %v, want the warning at %v", r.NextTick(), want)
+			}
+			var warnedAt time.Duration
+			var evs []Event
+			for at := time.Second; at < tc.dur; at += time.Second {
+				clk.Advance(time.Second)
+				if got := r.Tick(); got != nil && warnedAt == 0 {
+					warnedAt, evs = at, got
+				} else if got != nil {
+					t.Fatalf("second warning at %v: %+v", at, got)
+				}
+			}
+			if warnedAt != tc.warnAt {
+				t.Fatalf("warned at %v, want %v", warnedAt, tc.warnAt)
+			}
+			if tc.warnAt != 0 && hasEvent(evs, KindTimerWarning, ParticipantID(tc.target)) &&
+				slices.ContainsFunc(evs, func(e Event) bool { return e.To == toOne(ParticipantID(tc.target)) }) != tc.subjectWarned {
+				t.Fatalf("warning events %+v", evs)
+			}
+		})
 	}
 }

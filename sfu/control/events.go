@@ -103,6 +103,7 @@ const (
 	KindAskVideo     Kind = "ask-video"     // By asks Subject to start video; Subject now may
 	KindTimer        Kind = "timer"         // Timer changed; zero Timer.Ends means stopped
 	KindTimerExpired Kind = "timer-expired" // the share timer of Subject ran out
+	KindTimerWarning Kind = "timer-warning" // Subject's share timer ends soon (Timer.Ends); to Subject and chairs
 	KindEnded        Kind = "ended"         // the meeting was ended by By
 	KindGuessing     Kind = "guessing"      // Count wrong secrets were tried in the last minute (to chairs)
 )
@@ -153,10 +154,12 @@ func (m ChatMessage) visibleTo(p *participant) bool {
 	return !m.ToChairs || p.role >= RoleCoChair || p.id == m.From || p.id == m.To
 }
 
-// TimerState is the share timer: Subject speaks until Ends.
+// TimerState is the share timer: Subject speaks until Ends. Warn, when
+// set, is when the speaker and the chairs are warned (then cleared).
 type TimerState struct {
 	Subject ParticipantID
 	Ends    time.Time
+	Warn    time.Time
 }
 
 // Event is one consequence of a call: who must hear about it and what

@@ -172,9 +172,12 @@ func (c LowerHand) apply(r *Room, p *participant) ([]Event, error) {
 }
 
 // StartTimer starts a countdown for the current speaker, visible to all.
+// WarnBefore (0: one minute) is how long before the end the speaker and
+// the chairs are warned; a timer no longer than it gets no warning.
 type StartTimer struct {
-	Target   ParticipantID
-	Duration time.Duration
+	Target     ParticipantID
+	Duration   time.Duration
+	WarnBefore time.Duration
 }
 
 // StopTimer stops the share timer.
@@ -192,7 +195,17 @@ func (c StartTimer) apply(r *Room, _ *participant) ([]Event, error) {
 	if c.Duration < time.Second || c.Duration > r.limits.ShareTimerMax {
 		return nil, fmt.Errorf("timer of %v outside 1s..%v: %w", c.Duration, r.limits.ShareTimerMax, CodeInvalid)
 	}
+	warn := c.WarnBefore
+	if warn == 0 {
+		warn = time.Minute
+	}
+	if warn < 0 || warn > r.limits.ShareTimerMax {
+		return nil, fmt.Errorf("warning %v before the end outside 0..%v: %w", warn, r.limits.ShareTimerMax, CodeInvalid)
+	}
 	r.timer = TimerState{Subject: c.Target, Ends: r.clock.Now().Add(c.Duration)}
+	if warn < c.Duration {
+		r.timer.Warn = r.timer.Ends.Add(-warn)
+	}
 	return []Event{{To: toEveryone(), Kind: KindTimer, Subject: c.Target, Timer: r.timer}}, nil
 }
 
@@ -204,11 +217,36 @@ func (StopTimer) apply(r *Room, _ *participant) ([]Event, error) {
 	return []Event{{To: toEveryone(), Kind: KindTimer}}, nil
 }
 
-// Tick reports a share timer that ran out. The SFU calls it periodically
-// (about once a second); it is the only time-driven transition.
+// NextTick is when Tick has something to report next: the share timer's
+// warning, else its end; zero when no timer runs.
+func (r *Room) NextTick() time.Time {
+	if !r.timer.Warn.IsZero() {
+		return r.timer.Warn
+	}
+	return r.timer.Ends
+}
+
+// Tick reports a share timer about to run out (once, to its speaker and
+// the chairs) or run out. The SFU calls it periodically (about once a
+// second); it is the only time-driven transition.
 func (r *Room) Tick() []Event {
-	if r.timer.Ends.IsZero() || r.clock.Now().Before(r.timer.Ends) {
+	now := r.clock.Now()
+	if r.timer.Ends.IsZero() {
 		return nil
+	}
+	if now.Before(r.timer.Ends) {
+		if r.timer.Warn.IsZero() || now.Before(r.timer.Warn) {
+			return nil
+		}
+		r.timer.Warn = time.Time{}
+		ev := Event{Kind: KindTimerWarning, Subject: r.timer.Subject, Timer: r.timer}
+		evs := []Event{ev}
+		evs[0].To = toChairs()
+		if p := r.people[r.timer.Subject]; p != nil && p.role < RoleCoChair {
+			ev.To = toOne(p.id)
+			evs = append(evs, ev)
+		}
+		return evs
 	}
 	subject := r.timer.Subject
 	r.timer = TimerState{}

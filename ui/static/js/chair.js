@@ -89,6 +89,7 @@ export class Chair {
       },
       timer: (p) => this.send({
         type: "start-timer", target: p.id, seconds: Math.round((Number($("share-minutes").value) || 3) * 60),
+        warnSeconds: Math.round((Number($("warn-minutes").value) || 1) * 60),
       }),
       rename: (p) => {
         const name = prompt(t("chair.promptRename", { Name: p.name }), p.name);

@@ -480,6 +480,13 @@ const controlHandlers = {
   "ask-video": () => view.announce(t("room.askVideo")),
   timer: (msg) => showTimer(msg.timer),
   "timer-expired": () => view.announce(t("room.timerUp")),
+  // Sent to the speaker and the chairs only: shown on the timer and said.
+  "timer-warning": (msg) => {
+    const words = msg.subject === state.selfId
+      ? t("room.timerWarnYou") : t("room.timerWarnOther", { Name: nameOf(msg.subject) });
+    view.warnTimer(words);
+    view.announce(words);
+  },
   ended: () => {
     state.ended = true;
     if (state.client) state.client.closed = true;

@@ -495,10 +495,20 @@ export function deleteChat(id) {
   if (li) li.remove();
 }
 
+/** Marks the share timer as ending soon, with words beside the time. */
+export function warnTimer(words) {
+  const el = $("timer");
+  el.classList.add("warning");
+  el.dataset.warning = words;
+  if (el._tick) el._render();
+}
+
 /** Shows the share timer as m:ss until ends (ms since epoch); 0 hides it. */
 export function showTimer(ends, whose) {
   const el = $("timer");
   clearInterval(el._tick);
+  el.classList.remove("warning");
+  delete el.dataset.warning;
   if (!ends) {
     el.hidden = true;
     return;
@@ -508,8 +518,10 @@ export function showTimer(ends, whose) {
     const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
     const time = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
     el.textContent = whose ? t("room.timerFor", { Name: whose, Time: time }) : t("room.timer", { Time: time });
+    if (el.dataset.warning) el.textContent += ` — ${el.dataset.warning}`;
     if (left === 0) clearInterval(el._tick);
   };
+  el._render = tick;
   tick();
   el._tick = setInterval(tick, 1000);
 }
