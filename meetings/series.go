@@ -41,7 +41,10 @@ type Group struct {
 	Description string
 	// TraditionURL is the group's 7th-Tradition (self-support) link.
 	TraditionURL string
-	ContactNote  string
+	// Venmo ("@handle"), Square (Cash App "$cashtag") and PayPal (PayPal.me
+	// name) are the Meeting Guide spec's 7th-Tradition handles.
+	Venmo, Square, PayPal string
+	ContactNote           string
 	// Location is an approximate place ("Chicago, IL, USA") that directories
 	// need to infer a timezone even for online-only meetings.
 	Location string

@@ -3,7 +3,6 @@ package meetings
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -113,12 +112,7 @@ func (g *Group) Validate() error {
 	if g.Program != "" {
 		checkProgramKey(&v, "program", g.Program)
 	}
-	if g.TraditionURL != "" {
-		u, err := url.Parse(g.TraditionURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.add("tradition_url", "7th-Tradition link %q must be an http(s) URL", g.TraditionURL)
-		}
-	}
+	checkTradition(&v, g)
 	if g.ConferencePhone != "" && strings.Trim(g.ConferencePhone, "+0123456789,*# ") != "" {
 		v.add("conference_phone", "dial-in %q may hold only digits, +, spaces and the one-tap characters , * #", g.ConferencePhone)
 	}

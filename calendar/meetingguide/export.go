@@ -27,6 +27,9 @@ type Meeting struct {
 	Approximate      string   `json:"approximate,omitempty"`
 	Group            string   `json:"group,omitempty"`
 	GroupNotes       string   `json:"group_notes,omitempty"`
+	Venmo            string   `json:"venmo,omitempty"`
+	Square           string   `json:"square,omitempty"`
+	PayPal           string   `json:"paypal,omitempty"`
 	URL              string   `json:"url,omitempty"`
 	Updated          string   `json:"updated,omitempty"`
 	HearthFormat     string   `json:"hearth_format,omitempty"`
@@ -106,6 +109,9 @@ func convert(e *meetings.Meeting, links calendar.Links, opt ExportOptions) Meeti
 		ConferencePhone: g.ConferencePhone,
 		Group:           g.Name,
 		GroupNotes:      g.Description,
+		Venmo:           g.Venmo,
+		Square:          g.Square,
+		PayPal:          g.PayPal,
 		URL:             links.MeetingPage(s.Slug),
 		Updated:         e.LastChange().UTC().Format(time.DateTime),
 		HearthFormat:    string(s.Format),

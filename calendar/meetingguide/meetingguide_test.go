@@ -235,6 +235,7 @@ func TestExportShapes(t *testing.T) {
 		Weekdays: []time.Weekday{time.Monday}, SetPos: 1, Start: s.Recurrence.Start, Until: &until}
 	exs := []meetings.Exception{{Date: meetings.Date{Year: 2026, Month: 1, Day: 7}, Kind: meetings.Cancelled, Reason: "Holiday"}}
 	sunrise := st.groups["sunrise-group"]
+	sunrise.TraditionURL, sunrise.Venmo, sunrise.Square, sunrise.PayPal = "https://example.org/give", "@sunrise-group", "$SunriseGroup", "SunriseGroup"
 	entries := []meetings.Meeting{{Series: s, Exceptions: exs, Group: &sunrise}, {Series: monthly}}
 	out, omitted := Export(entries, links, ExportOptions{SplitDays: true, Now: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)})
 	if len(omitted) != 1 || omitted[0] != "monthly" {
@@ -244,6 +245,9 @@ func TestExportShapes(t *testing.T) {
 		t.Fatalf("split export %+v", out)
 	}
 	m := out[0]
+	if m.Venmo != "@sunrise-group" || m.Square != "$SunriseGroup" || m.PayPal != "SunriseGroup" {
+		t.Errorf("7th-Tradition handles %q %q %q", m.Venmo, m.Square, m.PayPal)
+	}
 	if m.ConferenceURL != "https://meet.example.org/m/sunrise/join" || m.ConferencePhone == "" || m.Approximate != "yes" ||
 		!strings.HasSuffix(m.Notes, "Next change: 2026-01-07 cancelled: Holiday") || m.Updated != "2026-01-02 03:04:05" {
 		t.Errorf("entry %+v", m)

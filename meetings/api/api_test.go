@@ -257,6 +257,10 @@ func TestExceptionAndQueryProblems(t *testing.T) {
 		{"GET", "/api/occurrences?from=2026-03-09T00:00:00Z&to=2026-03-02T00:00:00Z", nil, 422, "ends"},
 		{"GET", "/api/meetings?after=6pm", nil, 422, "HH:MM"},
 		{"POST", "/api/groups", GroupJSON{Slug: "h", Name: "H", TraditionURL: "ftp://x"}, 422, "http(s)"},
+		{"POST", "/api/groups", GroupJSON{Slug: "h", Name: "H", Venmo: "lakeside"}, 422, `"location":"body.venmo"`},
+		{"POST", "/api/groups", GroupJSON{Slug: "h", Name: "H", Square: "$123"}, 422, "Cash App cashtag"},
+		{"POST", "/api/groups", GroupJSON{Slug: "h", Name: "H", PayPal: "paypal.me/x"}, 422, `"location":"body.paypal"`},
+		{"POST", "/api/groups", GroupJSON{Slug: "h", Name: "H", PayPal: strings.Repeat("a", 21)}, 422, "paypal"},
 		{"POST", "/api/groups", group("g"), 409, "already exists"},
 		{"DELETE", "/api/groups/g", nil, 409, "delete or move them first"},
 		{"GET", "/api/meetings/nope", nil, 404, "not found"},
@@ -334,6 +338,20 @@ func TestChatModeField(t *testing.T) {
 	}
 	if s, _ := h.store.Meeting(context.Background(), "m"); s.Room.ChatMode != meetings.ChatChairs {
 		t.Fatalf("stored %q", s.Room.ChatMode)
+	}
+}
+
+// TestTraditionFields: a group's 7th-Tradition link and handles go in and
+// come back out through the API.
+func TestTraditionFields(t *testing.T) {
+	h := newHarness(t)
+	g := group("g")
+	g.TraditionURL, g.Venmo, g.Square, g.PayPal = "https://example.org/give", "@lakeside-aa", "$LakesideAA", "LakesideAA"
+	h.mustStatus(201, "POST", "/api/groups", g)
+	var got GroupJSON
+	json.Unmarshal(h.mustStatus(200, "GET", "/api/groups/g", nil), &got)
+	if got.TraditionURL != g.TraditionURL || got.Venmo != g.Venmo || got.Square != g.Square || got.PayPal != g.PayPal {
+		t.Fatalf("got %+v", got)
 	}
 }
 

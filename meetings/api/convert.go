@@ -115,6 +115,7 @@ func (in *ExceptionInput) toException(date string) (*meetings.Exception, error) 
 
 func (g GroupJSON) toGroup() *meetings.Group {
 	return &meetings.Group{Slug: g.Slug, Name: g.Name, Program: meetings.Program(g.Program),
-		Description: g.Description, TraditionURL: g.TraditionURL, ContactNote: g.ContactNote,
+		Description: g.Description, TraditionURL: g.TraditionURL, Venmo: g.Venmo, Square: g.Square,
+		PayPal: g.PayPal, ContactNote: g.ContactNote,
 		Location: g.Location, ConferencePhone: g.ConferencePhone}
 }

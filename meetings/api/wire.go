@@ -104,6 +104,9 @@ type GroupJSON struct {
 	Program         string    `json:"program,omitempty"`
 	Description     string    `json:"description,omitempty"`
 	TraditionURL    string    `json:"tradition_url,omitempty" doc:"7th-Tradition (self-support) link"`
+	Venmo           string    `json:"venmo,omitempty" maxLength:"31" example:"@lakeside-group" doc:"Venmo handle for the 7th Tradition (Meeting Guide key)"`
+	Square          string    `json:"square,omitempty" maxLength:"21" example:"$LakesideGroup" doc:"Cash App cashtag for the 7th Tradition (Meeting Guide key square)"`
+	PayPal          string    `json:"paypal,omitempty" maxLength:"20" example:"LakesideGroup" doc:"PayPal.me name for the 7th Tradition (Meeting Guide key)"`
 	ContactNote     string    `json:"contact_note,omitempty"`
 	Location        string    `json:"location,omitempty" doc:"Approximate place, e.g. Chicago, IL, USA"`
 	ConferencePhone string    `json:"conference_phone,omitempty"`
@@ -190,7 +193,7 @@ func exceptionJSON(e meetings.Exception) ExceptionJSON {
 
 func groupJSON(g meetings.Group) GroupJSON {
 	return GroupJSON{Slug: g.Slug, Name: g.Name, Program: string(g.Program), Description: g.Description,
-		TraditionURL: g.TraditionURL, ContactNote: g.ContactNote, Location: g.Location,
+		TraditionURL: g.TraditionURL, Venmo: g.Venmo, Square: g.Square, PayPal: g.PayPal, ContactNote: g.ContactNote, Location: g.Location,
 		ConferencePhone: g.ConferencePhone, Created: g.Created, Updated: g.Updated}
 }
 

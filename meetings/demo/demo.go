@@ -63,6 +63,15 @@ func Seed(ctx context.Context, store meetings.Store, now time.Time, log *slog.Lo
 	return created, nil
 }
 
+// traditionHandles gives some demo groups the Meeting Guide's 7th-Tradition
+// handles, so that the feed, the meeting page and the room's card show them.
+// They are invented, marked as the demo's, and lead to no account of Hearth's.
+var traditionHandles = map[string]struct{ venmo, square, paypal string }{
+	"lakeshore-aa": {venmo: "@hearth-demo-lakeshore", paypal: "HearthDemoLakeshore"},
+	"sunrise-aa":   {square: "$HearthDemoSunrise"},
+	"pacific-na":   {venmo: "@hearth-demo-pacific", square: "$HearthDemoPacific"},
+}
+
 // offered returns the program with key when new meetings may have it.
 func offered(programs []meetings.ProgramInfo, key string) (meetings.ProgramInfo, bool) {
 	p, ok := meetings.FindProgram(programs, meetings.Program(key))
@@ -85,6 +94,8 @@ func seedGroups(ctx context.Context, store meetings.Store, programs []meetings.P
 			ContactNote:     "Ask in the meeting chat after the close.",
 			Location:        g.location,
 			ConferencePhone: g.phone}
+		h := traditionHandles[g.slug]
+		grp.Venmo, grp.Square, grp.PayPal = h.venmo, h.square, h.paypal
 		if err := store.CreateGroup(ctx, grp); err != nil && !errors.Is(err, meetings.ErrConflict) {
 			return fmt.Errorf("demo: group %s: %w", g.slug, err)
 		}

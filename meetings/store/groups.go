@@ -9,14 +9,14 @@ import (
 	"github.com/hearth-recovery/hearth/meetings"
 )
 
-const groupColumns = `id, slug, name, program, description, tradition_url, contact_note, location,
-	conference_phone, created, updated`
+const groupColumns = `id, slug, name, program, description, tradition_url, venmo, square, paypal,
+	contact_note, location, conference_phone, created, updated`
 
 func scanGroup(row interface{ Scan(...any) error }) (meetings.Group, error) {
 	var g meetings.Group
 	var program string
 	var created, updated int64
-	err := row.Scan(&g.ID, &g.Slug, &g.Name, &program, &g.Description, &g.TraditionURL, &g.ContactNote,
+	err := row.Scan(&g.ID, &g.Slug, &g.Name, &program, &g.Description, &g.TraditionURL, &g.Venmo, &g.Square, &g.PayPal, &g.ContactNote,
 		&g.Location, &g.ConferencePhone, &created, &updated)
 	g.Program = meetings.Program(program)
 	g.Created, g.Updated = fromNanos(created), fromNanos(updated)
@@ -67,8 +67,10 @@ func (s *base) CreateGroup(ctx context.Context, g *meetings.Group) error {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO groups (slug, name, program, description, tradition_url,
-			contact_note, location, conference_phone, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-			g.Slug, g.Name, string(g.Program), g.Description, g.TraditionURL, g.ContactNote, g.Location,
+			venmo, square, paypal, contact_note, location, conference_phone, created, updated)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+			g.Slug, g.Name, string(g.Program), g.Description, g.TraditionURL, g.Venmo, g.Square, g.PayPal,
+			g.ContactNote, g.Location,
 			g.ConferencePhone, now, now).Scan(&g.ID)
 		if err != nil {
 			return s.conflict(err, "group", g.Slug)
@@ -93,8 +95,10 @@ func (s *base) UpdateGroup(ctx context.Context, g *meetings.Group) error {
 		}
 		var id, created int64
 		err = tx.QueryRowContext(ctx, `UPDATE groups SET name=?, program=?, description=?, tradition_url=?,
-			contact_note=?, location=?, conference_phone=?, updated=? WHERE slug=? RETURNING id, created`,
-			g.Name, string(g.Program), g.Description, g.TraditionURL, g.ContactNote, g.Location,
+			venmo=?, square=?, paypal=?, contact_note=?, location=?, conference_phone=?, updated=?
+			WHERE slug=? RETURNING id, created`,
+			g.Name, string(g.Program), g.Description, g.TraditionURL, g.Venmo, g.Square, g.PayPal,
+			g.ContactNote, g.Location,
 			g.ConferencePhone, now, g.Slug).Scan(&id, &created)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("group %q: %w", g.Slug, meetings.ErrNotFound)

@@ -134,6 +134,10 @@ var migrations = [...]string{
 		(27, 'Grief Support', 'grief-support', 'Grief support group', '', 'other'),
 		(28, 'other', 'other', 'Other program', '', 'other'));
 	CREATE INDEX series_program ON series(program);`,
+	// 6: the group's 7th-Tradition handles (issue 15), Meeting Guide keys.
+	`ALTER TABLE groups ADD COLUMN venmo TEXT NOT NULL DEFAULT '';
+	ALTER TABLE groups ADD COLUMN square TEXT NOT NULL DEFAULT '';
+	ALTER TABLE groups ADD COLUMN paypal TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate brings db up to version target, one transaction per migration.

@@ -163,6 +163,10 @@ var pgMigrations = [...]string{
 		state text NOT NULL,
 		updated timestamptz NOT NULL
 	);`,
+	// 7: SQLite's migration 6, the group's 7th-Tradition handles (issue 15).
+	`ALTER TABLE groups ADD COLUMN venmo text NOT NULL DEFAULT '',
+		ADD COLUMN square text NOT NULL DEFAULT '',
+		ADD COLUMN paypal text NOT NULL DEFAULT '';`,
 }
 
 // migratePostgres brings the database up to version target in one

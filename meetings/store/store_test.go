@@ -42,6 +42,36 @@ func testSeries(slug, group string) *meetings.Series {
 	}
 }
 
+// testTraditionRoundTrip: a group's 7th-Tradition link and handles are
+// stored, updated, cleared and read back; a bad handle changes nothing.
+func testTraditionRoundTrip(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t, nil)
+	g := testGroup("lakeside")
+	g.TraditionURL, g.Venmo, g.Square, g.PayPal = "https://example.org/give", "@lakeside-aa", "$LakesideAA", "LakesideAA"
+	if err := s.CreateGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Group(ctx, "lakeside")
+	if err != nil || got.TraditionURL != g.TraditionURL || got.Venmo != g.Venmo || got.Square != g.Square || got.PayPal != g.PayPal {
+		t.Fatalf("read %+v (%v)", got, err)
+	}
+	g.Venmo, g.Square = "", "$Lakeside2"
+	if err := s.UpdateGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	bad := *g
+	bad.PayPal = "paypal.me/x"
+	var verr *meetings.ValidationError
+	if err := s.UpdateGroup(ctx, &bad); !errors.As(err, &verr) {
+		t.Fatalf("bad handle stored: %v", err)
+	}
+	gs, err := s.Groups(ctx)
+	if err != nil || len(gs) != 1 || gs[0].Venmo != "" || gs[0].Square != "$Lakeside2" || gs[0].PayPal != "LakesideAA" {
+		t.Fatalf("after update: %+v (%v)", gs, err)
+	}
+}
+
 // testChatModeRoundTrip: the room's chat mode at the start is stored,
 // updated and read back; a series written without one reads as everyone.
 func testChatModeRoundTrip(t *testing.T, open opener) {

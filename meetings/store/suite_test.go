@@ -57,6 +57,7 @@ var suite = []struct {
 	{"SeriesRoundTrip", testSeriesRoundTrip},
 	{"ChatModeRoundTrip", testChatModeRoundTrip},
 	{"SettingOnce", testSettingOnce},
+	{"TraditionRoundTrip", testTraditionRoundTrip},
 	{"UpdateKeepsSecretsAndBumps", testUpdateKeepsSecretsAndBumps},
 	{"PhonePIN", testPhonePIN},
 	{"Errors", testErrors},
