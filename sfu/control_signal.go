@@ -93,7 +93,11 @@ func controlCommands() map[string]func(controlMsg) control.Command {
 			return control.StartTimer{Target: target(m), Duration: time.Duration(m.Seconds) * time.Second,
 				WarnBefore: time.Duration(m.WarnSeconds) * time.Second}
 		},
-		"stop-timer":      func(controlMsg) control.Command { return control.StopTimer{} },
+		"stop-timer": func(controlMsg) control.Command { return control.StopTimer{} },
+		"show-tradition": func(m controlMsg) control.Command {
+			return control.ShowTradition{Duration: time.Duration(m.Seconds) * time.Second}
+		},
+		"hide-tradition":  func(controlMsg) control.Command { return control.HideTradition{} },
 		"make-co-chair":   func(m controlMsg) control.Command { return control.MakeCoChair{Target: target(m)} },
 		"revoke-co-chair": func(m controlMsg) control.Command { return control.RevokeCoChair{Target: target(m)} },
 		"hand-over":       func(m controlMsg) control.Command { return control.HandOver{Target: target(m)} },
@@ -146,7 +150,8 @@ func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) 
 	}
 	perms, _ := cr.st.Perms(id)
 	msg := stateMsg{Type: MsgControl, Event: "state", Role: role.String(), Perms: permsOut(perms),
-		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()), Chat: chatOut(cr.st.ChatHistoryFor(id)),
+		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()),
+		Tradition: untilOut(cr.st.Tradition()), Chat: chatOut(cr.st.ChatHistoryFor(id)),
 		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs})), Hands: idsOut(cr.st.Hands())}
 	if role >= control.RoleCoChair {
 		msg.Waiting, msg.Guesses = waitingOut(cr.st.Waiting()), cr.st.Guesses()

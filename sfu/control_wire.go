@@ -58,6 +58,7 @@ type controlEventMsg struct {
 	Count    int           `json:"count,omitempty"`
 	Mode     string        `json:"mode,omitempty"`
 	Reaction string        `json:"reaction,omitempty"`
+	Until    *time.Time    `json:"until,omitempty"` // tradition: when the card comes down
 }
 
 type switchesJSON struct {
@@ -80,17 +81,19 @@ func switchesOut(s control.Switches) switchesJSON {
 
 // stateMsg answers control-state.
 type stateMsg struct {
-	Type     string        `json:"type"`
-	Event    string        `json:"event"`
-	Role     string        `json:"role"`
-	Perms    permsJSON     `json:"perms"`
-	Switches switchesJSON  `json:"switches"`
-	Chairs   []string      `json:"chairs"`
-	Timer    *timerJSON    `json:"timer,omitempty"`
-	Chat     []chatJSON    `json:"chat"`
-	Waiting  []waitingJSON `json:"waiting,omitempty"`
-	Hands    []string      `json:"hands,omitempty"`
-	Guesses  int           `json:"guesses,omitempty"`
+	Type     string       `json:"type"`
+	Event    string       `json:"event"`
+	Role     string       `json:"role"`
+	Perms    permsJSON    `json:"perms"`
+	Switches switchesJSON `json:"switches"`
+	Chairs   []string     `json:"chairs"`
+	Timer    *timerJSON   `json:"timer,omitempty"`
+	// Tradition is when the 7th-Tradition card comes down, when it is up.
+	Tradition *time.Time    `json:"tradition,omitempty"`
+	Chat      []chatJSON    `json:"chat"`
+	Waiting   []waitingJSON `json:"waiting,omitempty"`
+	Hands     []string      `json:"hands,omitempty"`
+	Guesses   int           `json:"guesses,omitempty"`
 }
 
 func eventMsg(ev control.Event) controlEventMsg {
@@ -113,6 +116,8 @@ func eventMsg(ev control.Event) controlEventMsg {
 		m.Hands = idsOut(ev.Hands)
 	case control.KindTimer, control.KindTimerWarning:
 		m.Timer = timerOut(ev.Timer)
+	case control.KindTradition:
+		m.Until = untilOut(ev.Until)
 	}
 	if ev.Kind == control.KindAdmitted || ev.Kind == control.KindRole || ev.Kind == control.KindJoined {
 		m.Role = ev.Role.String()
@@ -155,4 +160,12 @@ func timerOut(t control.TimerState) *timerJSON {
 		return nil
 	}
 	return &timerJSON{Subject: string(t.Subject), Ends: t.Ends}
+}
+
+// untilOut is an instant on the wire, or nothing for the zero time.
+func untilOut(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

@@ -21,7 +21,10 @@ type joinData struct {
 	HasTradition   bool
 	TraditionURL   string
 	TraditionGroup string
-	Phone          *phoneView
+	// Contributions are the group's 7th-Tradition links with their QR
+	// codes: the card a chair shows in the room.
+	Contributions []contributionView
+	Phone         *phoneView
 	// Next says when the meeting meets after the one under way, in the
 	// member's language and zone: what the ended screen and an "ended"
 	// refusal show. Empty when nothing is scheduled in the next weeks.
@@ -49,8 +52,8 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 	var groupPhone string
 	if g := m.Group; g != nil {
 		groupPhone = g.ConferencePhone
-		if g.TraditionURL != "" {
-			d.HasTradition, d.TraditionURL, d.TraditionGroup = true, g.TraditionURL, g.Name
+		if cs := contributions(v.Lang, g, true); len(cs) > 0 {
+			d.HasTradition, d.TraditionURL, d.TraditionGroup, d.Contributions = true, cs[0].URL, g.Name, cs
 		}
 	}
 	d.Phone = h.phoneFor(s, groupPhone)

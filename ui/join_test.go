@@ -23,13 +23,14 @@ func TestJoinPage(t *testing.T) {
 	mustContain(t, body, `data-room="monday-night"`, `data-signal="/rtc"`, `data-passcode="yes"`,
 		`id="passcode"`, `value="listen"`, `value="audio" checked`, "Nobody needs your full name",
 		`<script type="module" src="/static/js/room.js"></script>`, "7th Tradition: contribute to Downtown Group",
+		`id="tradition-card"`, `<svg class="qr" role="img" aria-label="QR code: Contribute to Downtown Group"`, `id="btn-tradition-show"`,
 		`aria-live="polite"`, `role="alert"`)
 	// The hashes never reach a page.
 	mustNotContain(t, body, "argon2id", "secret-hash", "host-hash")
 
 	open := get(t, h, "/m/smart-evening/join").Body.String()
 	mustContain(t, open, `data-passcode="no"`)
-	mustNotContain(t, open, `id="passcode"`, "7th Tradition")
+	mustNotContain(t, open, `id="passcode"`, "7th Tradition: contribute", `id="tradition-card"`, `id="btn-tradition-show"`)
 	if rec := get(t, h, "/m/nope/join"); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown meeting: %d", rec.Code)
 	}

@@ -24,6 +24,8 @@ type meetingData struct {
 	Feeds     Feeds
 	Zones     []string
 	Phone     *phoneView
+	// Contributions are the group's 7th-Tradition links.
+	Contributions []contributionView
 }
 
 type occurrenceView struct {
@@ -73,6 +75,7 @@ func (h *Handler) buildMeeting(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	if m.Group != nil {
 		d.Group, d.HasGroup = *m.Group, true
+		d.Contributions = contributions(l, m.Group, false)
 	}
 	d.Phone = h.phoneFor(s, d.Group.ConferencePhone)
 	now := h.cfg.Now()

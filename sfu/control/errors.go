@@ -40,5 +40,6 @@ const (
 	CodeRemoved            Code = "removed"
 	CodeDenied             Code = "denied"
 	CodeNoTimer            Code = "no-timer"
+	CodeNoTradition        Code = "no-tradition" // hide-tradition when the card is not up
 	CodeHandNotRaised      Code = "hand-not-raised"
 )

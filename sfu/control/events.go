@@ -106,6 +106,7 @@ const (
 	KindTimerWarning Kind = "timer-warning" // Subject's share timer ends soon (Timer.Ends); to Subject and chairs
 	KindEnded        Kind = "ended"         // the meeting was ended by By
 	KindGuessing     Kind = "guessing"      // Count wrong secrets were tried in the last minute (to chairs)
+	KindTradition    Kind = "tradition"     // By shows the 7th-Tradition card Until then; zero Until: taken down
 )
 
 // Control names carried by KindControl events, one per room-wide switch or
@@ -183,4 +184,5 @@ type Event struct {
 	Count    int
 	Mode     ChatMode // for ControlChat
 	Reaction Reaction
+	Until    time.Time // for KindTradition
 }

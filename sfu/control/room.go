@@ -111,6 +111,8 @@ type Room struct {
 	timer          TimerState
 	chat           chatLog
 	secrets        secretLimiter
+	// tradition is when the 7th-Tradition card comes down; zero when not up.
+	tradition time.Time
 	// roomChat paces members' chat room-wide, so that a crowd of raiders,
 	// each within its own limit, cannot flood everyone's send queue.
 	roomChat bucket

@@ -407,7 +407,8 @@ $("group-form")?.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const f = ev.target.elements;
   const body = {};
-  for (const k of ["slug", "name", "program", "description", "tradition_url", "location", "conference_phone"]) {
+  for (const k of ["slug", "name", "program", "description", "tradition_url", "venmo", "square", "paypal", "location",
+    "conference_phone"]) {
     body[k] = f[k].value.trim();
   }
   const editing = f.editing.value;

@@ -5,6 +5,7 @@
 import { Preview, mediaErrorText, stopStream, canChooseSpeaker, playTestSound } from "./devices.js";
 import * as view from "./roomview.js";
 import { Chair } from "./chair.js";
+import { Tradition } from "./tradition.js";
 import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -253,7 +254,7 @@ let lastError = "";
 const liveErrors = [
   "chat-off", "self-unmute-off", "start-video-off", "rename-locked", "rate-limited", "bad-host-key",
   "secret-refused", "not-chair", "not-owner", "target-is-chair", "unknown-participant", "hand-not-raised",
-  "private-chat", "not-secured", "reactions-off",
+  "private-chat", "not-secured", "reactions-off", "no-tradition",
 ];
 
 function addPerson(p) {
@@ -373,6 +374,10 @@ const chair = new Chair({
   send: (msg) => state.client && state.client.send(msg),
   nameOf: (id) => nameOf(id),
 });
+const tradition = new Tradition({
+  send: (msg) => state.client && state.client.send(msg),
+  nameOf: (id) => nameOf(id),
+});
 
 /**
  * Control events (sfu/PROTOCOL.md "Chair controls"): the server decides
@@ -405,6 +410,7 @@ const controlHandlers = {
     $("chat-log").replaceChildren();
     for (const c of msg.chat || []) showChat(c);
     showTimer(msg.timer);
+    tradition.apply(msg.tradition, "");
   },
   role: (msg) => {
     if (msg.subject === state.selfId) {
@@ -479,6 +485,7 @@ const controlHandlers = {
   "ask-unmute": () => view.announce(t("room.askUnmute")),
   "ask-video": () => view.announce(t("room.askVideo")),
   timer: (msg) => showTimer(msg.timer),
+  tradition: (msg) => tradition.apply(msg.until, msg.by),
   "timer-expired": () => view.announce(t("room.timerUp")),
   // Sent to the speaker and the chairs only: shown on the timer and said.
   "timer-warning": (msg) => {
