@@ -114,6 +114,9 @@ type rawMeeting struct {
 	Country          string          `json:"country"`
 	Group            string          `json:"group"`
 	GroupNotes       string          `json:"group_notes"`
+	Venmo            string          `json:"venmo"`
+	Square           string          `json:"square"`
+	PayPal           string          `json:"paypal"`
 	Updated          string          `json:"updated"`
 	HearthFormat     string          `json:"hearth_format"`
 	HearthProgram    string          `json:"hearth_program"`
@@ -258,11 +261,12 @@ func upsertGroup(ctx context.Context, t Target, g meetings.Group) (meetings.Grou
 	}
 	if ok {
 		same := old.Name == g.Name && old.Location == g.Location && old.ConferencePhone == g.ConferencePhone &&
-			old.Description == g.Description
+			old.Description == g.Description && old.Venmo == g.Venmo && old.Square == g.Square && old.PayPal == g.PayPal
 		if same {
 			return old, nil
 		}
 		old.Name, old.Location, old.ConferencePhone, old.Description = g.Name, g.Location, g.ConferencePhone, g.Description
+		old.Venmo, old.Square, old.PayPal = g.Venmo, g.Square, g.PayPal
 		g = old
 	}
 	if err := g.Validate(); err != nil {

@@ -88,7 +88,8 @@ func groupOf(m *rawMeeting, program meetings.Program) meetings.Group {
 		loc = strings.Join(parts, ", ")
 	}
 	return meetings.Group{Slug: slugify(name), Name: name, Program: program, Location: loc,
-		ConferencePhone: strings.TrimSpace(m.ConferencePhone), Description: m.GroupNotes}
+		ConferencePhone: strings.TrimSpace(m.ConferencePhone), Description: m.GroupNotes,
+		Venmo: strings.TrimSpace(m.Venmo), Square: strings.TrimSpace(m.Square), PayPal: strings.TrimSpace(m.PayPal)}
 }
 
 var dayNames = map[string]time.Weekday{

@@ -161,7 +161,7 @@ func TestBrowserFinderPages(t *testing.T) {
 		if s := foldState(t, p); s != "form shown, button expanded" {
 			t.Errorf("%s phone after a tap: %s", lang, s)
 		}
-		if f, _ := browsertest.Eval[string](p, `document.activeElement.id`); f != "f-format" {
+		if f, _ := browsertest.Eval[string](p, `document.activeElement.id`); f != "f-q" {
 			t.Errorf("%s phone: focus on %q after opening the filters, want the first filter", lang, f)
 		}
 		checkAxe(t, p, axe, "filters-open-"+lang)
