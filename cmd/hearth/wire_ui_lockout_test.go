@@ -93,7 +93,7 @@ func TestBrowserChairThroughGuessingFlood(t *testing.T) {
 	for i := range 5 {
 		waitingRaider(t, wsURL, "raided", i)
 	}
-	if err := chair.WaitFor(`document.querySelectorAll("#waiting-list li").length === 5`, 10*time.Second); err != nil {
+	if err := chair.WaitFor(`document.querySelectorAll("#waiting-list li").length === 5`, 30*time.Second); err != nil {
 		t.Fatalf("the chair does not see the 5 waiting: %v", err)
 	}
 	shoot(t, chair, "room-chair-guessing-waiting-flood")
