@@ -74,6 +74,15 @@ type Store interface {
 	// fails with ErrConflict and can only be retired.
 	DeleteProgram(ctx context.Context, key Program) error
 
+	// Readings returns the group's readings in order (ErrNotFound when
+	// the group does not exist).
+	Readings(ctx context.Context, groupSlug string) ([]Reading, error)
+	// PutReadings replaces the group's ordered list of readings in one
+	// transaction: an item with an ID edits that reading of the group (an ID
+	// not of this group is a *ValidationError), one without is added (its ID
+	// is set), and a reading left out is deleted.
+	PutReadings(ctx context.Context, groupSlug string, rs []Reading) error
+
 	Changes(ctx context.Context) (Changes, error)
 
 	// Setting returns a stored setting, or an error wrapping ErrNotFound.

@@ -97,6 +97,7 @@ func (s *Server) Register(api huma.API) {
 	s.registerReads(api)
 	s.registerWrites(api)
 	s.registerPrograms(api)
+	s.registerReadings(api)
 }
 
 // op fills the parts every operation shares.

@@ -96,8 +96,15 @@ func seedGroups(ctx context.Context, store meetings.Store, programs []meetings.P
 			ConferencePhone: g.phone}
 		h := traditionHandles[g.slug]
 		grp.Venmo, grp.Square, grp.PayPal = h.venmo, h.square, h.paypal
-		if err := store.CreateGroup(ctx, grp); err != nil && !errors.Is(err, meetings.ErrConflict) {
+		err := store.CreateGroup(ctx, grp)
+		if errors.Is(err, meetings.ErrConflict) {
+			continue // another node seeded it first
+		}
+		if err != nil {
 			return fmt.Errorf("demo: group %s: %w", g.slug, err)
+		}
+		if err := store.PutReadings(ctx, g.slug, demoReadings(g.program)); err != nil {
+			return fmt.Errorf("demo: readings of %s: %w", g.slug, err)
 		}
 	}
 	return nil

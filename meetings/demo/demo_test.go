@@ -60,6 +60,17 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 		t.Fatalf("demo too thin: %d zones, %d programs, %d monthly, %d multi-day, %d fortnightly, %d exceptions, %d passcodes",
 			len(zones), len(programs), monthly, multiDay, fortnightly, exceptions, passcodes)
 	}
+	// Every demo group has readings, the 12-step ones a Preamble, the SMART
+	// ones an opening statement, each several paragraphs.
+	for _, g := range groups {
+		rs, err := st.Readings(ctx, g.slug)
+		if err != nil || len(rs) < 2 || len(rs[0].Paragraphs()) < 2 {
+			t.Errorf("demo group %s readings %+v (%v)", g.slug, rs, err)
+		}
+	}
+	if rs, _ := st.Readings(ctx, "harbour-smart"); len(rs) == 0 || rs[0].Title != "Opening statement (demo)" {
+		t.Errorf("SMART group's first reading %+v", rs)
+	}
 	if !meetings.VerifySecret(all[0].Room.HostKeyHash, HostKey) {
 		t.Fatal("demo meetings cannot be chaired with the demo host key")
 	}

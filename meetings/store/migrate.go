@@ -138,6 +138,17 @@ var migrations = [...]string{
 	`ALTER TABLE groups ADD COLUMN venmo TEXT NOT NULL DEFAULT '';
 	ALTER TABLE groups ADD COLUMN square TEXT NOT NULL DEFAULT '';
 	ALTER TABLE groups ADD COLUMN paypal TEXT NOT NULL DEFAULT '';`,
+	// 7: a group's readings, in the group's order (issue 15).
+	`CREATE TABLE readings (
+		id INTEGER PRIMARY KEY,
+		group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+		position INTEGER NOT NULL,
+		title TEXT NOT NULL,
+		text TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);
+	CREATE INDEX readings_group ON readings(group_id, position);`,
 }
 
 // migrate brings db up to version target, one transaction per migration.

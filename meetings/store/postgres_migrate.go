@@ -167,6 +167,17 @@ var pgMigrations = [...]string{
 	`ALTER TABLE groups ADD COLUMN venmo text NOT NULL DEFAULT '',
 		ADD COLUMN square text NOT NULL DEFAULT '',
 		ADD COLUMN paypal text NOT NULL DEFAULT '';`,
+	// 8: SQLite's migration 7, a group's readings (issue 15).
+	`CREATE TABLE readings (
+		id bigserial PRIMARY KEY,
+		group_id bigint NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+		position integer NOT NULL,
+		title text NOT NULL,
+		text text NOT NULL,
+		created bigint NOT NULL,
+		updated bigint NOT NULL
+	);
+	CREATE INDEX readings_group ON readings(group_id, position);`,
 }
 
 // migratePostgres brings the database up to version target in one

@@ -481,3 +481,76 @@ func testConcurrentReadWrite(t *testing.T, open opener) {
 		t.Fatalf("after concurrent writes: %d exceptions, sequence %d", len(m.Exceptions), m.Sequence)
 	}
 }
+
+// testReadingsRoundTrip: a group's readings are added, edited, moved and
+// deleted in one call each; a bad list (an empty title, another group's
+// reading, too many) changes nothing; deleting the group takes them along.
+func testReadingsRoundTrip(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t, nil)
+	for _, slug := range []string{"lakeside", "other"} {
+		if err := s.CreateGroup(ctx, testGroup(slug)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rs, err := s.Readings(ctx, "lakeside"); err != nil || len(rs) != 0 {
+		t.Fatalf("new group's readings %+v (%v)", rs, err)
+	}
+	rs := []meetings.Reading{{Title: " Preamble ", Text: "We are *here*.\r\n\r\nSecond paragraph."}, {Title: "How it works", Text: "One.\n\nTwo.\n\nThree."}}
+	if err := s.PutReadings(ctx, "lakeside", rs); err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].ID == 0 || rs[1].ID == 0 || rs[0].ID == rs[1].ID {
+		t.Fatalf("ids not set: %+v", rs)
+	}
+	got, err := s.Readings(ctx, "lakeside")
+	if err != nil || len(got) != 2 || got[0].Title != "Preamble" || got[0].Text != "We are *here*.\n\nSecond paragraph." ||
+		len(got[1].Paragraphs()) != 3 {
+		t.Fatalf("read %+v (%v)", got, err)
+	}
+	// Move the second first, edit it, delete the first, add a new one.
+	first, second := got[0], got[1]
+	second.Title = "How it works here"
+	next := []meetings.Reading{second, {Title: "Our traditions", Text: "Ours."}}
+	if err := s.PutReadings(ctx, "lakeside", next); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Readings(ctx, "lakeside")
+	if err != nil || len(got) != 2 || got[0].ID != second.ID || got[0].Title != "How it works here" || got[1].Title != "Our traditions" {
+		t.Fatalf("after move/edit/delete/add %+v (%v)", got, err)
+	}
+	before := got
+	var verr *meetings.ValidationError
+	for name, bad := range map[string][]meetings.Reading{
+		"empty title":     {got[0], {Title: " ", Text: "x"}},
+		"deleted reading": {got[0], {ID: first.ID, Title: "Back", Text: "x"}},
+		"too many":        make([]meetings.Reading, meetings.MaxReadings+1),
+	} {
+		if err := s.PutReadings(ctx, "lakeside", bad); !errors.As(err, &verr) {
+			t.Errorf("%s: stored: %v", name, err)
+		}
+	}
+	other := []meetings.Reading{{Title: "Mine", Text: "x"}}
+	if err := s.PutReadings(ctx, "other", other); err != nil {
+		t.Fatal(err)
+	}
+	// Another group's reading cannot be edited through this group.
+	if err := s.PutReadings(ctx, "lakeside", []meetings.Reading{{ID: other[0].ID, Title: "Stolen", Text: "x"}}); !errors.As(err, &verr) {
+		t.Errorf("other group's reading taken: %v", err)
+	}
+	if got, err := s.Readings(ctx, "lakeside"); err != nil || fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Fatalf("a refused write changed %+v into %+v (%v)", before, got, err)
+	}
+	if _, err := s.Readings(ctx, "missing"); !errors.Is(err, meetings.ErrNotFound) {
+		t.Errorf("missing group: %v", err)
+	}
+	if err := s.PutReadings(ctx, "missing", nil); !errors.Is(err, meetings.ErrNotFound) {
+		t.Errorf("put to missing group: %v", err)
+	}
+	if err := s.DeleteGroup(ctx, "lakeside"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Readings(ctx, "other"); err != nil || len(got) != 1 {
+		t.Fatalf("other group's readings after delete: %+v (%v)", got, err)
+	}
+}

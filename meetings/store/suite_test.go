@@ -58,6 +58,7 @@ var suite = []struct {
 	{"ChatModeRoundTrip", testChatModeRoundTrip},
 	{"SettingOnce", testSettingOnce},
 	{"TraditionRoundTrip", testTraditionRoundTrip},
+	{"ReadingsRoundTrip", testReadingsRoundTrip},
 	{"UpdateKeepsSecretsAndBumps", testUpdateKeepsSecretsAndBumps},
 	{"PhonePIN", testPhonePIN},
 	{"Errors", testErrors},

@@ -221,9 +221,134 @@ function link(href, text, aria) {
 function renderGroups() {
   $("group-list").replaceChildren(...groups.map((g) => listItem(`${g.name} (${g.slug})`, [
     [t("admin.edit"), t("admin.editGroupAria", { Name: g.name }), () => editGroup(g)],
+    [t("admin.readings"), t("admin.readingsAria", { Name: g.name }), () => openReadings(g)],
     [t("admin.delete"), t("admin.deleteGroupAria", { Name: g.name }), () => deleteGroup(g)],
   ])));
 }
+
+// A group's readings: the whole ordered list is edited here and saved in
+// one PUT, so a reorder or a delete is never half written.
+let readingsGroup = null;
+let readingsDraft = [];
+
+async function openReadings(g) {
+  const out = await run("group-list-status", () => api.call("GET", `/api/groups/${encodeURIComponent(g.slug)}/readings`));
+  if (!out) return;
+  readingsGroup = g;
+  readingsDraft = (out.readings || []).map((r) => ({ id: r.id, title: r.title, text: r.text }));
+  $("readings-title").textContent = t("admin.readingsTitle", { Name: g.name });
+  $("readings").hidden = false;
+  say("readings-status", "");
+  renderReadings();
+  $("readings-title").focus();
+}
+
+/** Copies what was typed into the draft before the list is redrawn. */
+function syncReadings() {
+  for (const li of $("reading-edit-list").children) {
+    const r = readingsDraft[Number(li.dataset.index)];
+    r.title = li.querySelector("input").value;
+    r.text = li.querySelector("textarea").value;
+  }
+}
+
+function readingField(kind, i, value) {
+  const div = document.createElement("div");
+  div.className = "field";
+  const id = `reading-${kind}-${i}`;
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = t(kind === "title" ? "admin.readingTitle" : "admin.readingText");
+  const input = document.createElement(kind === "title" ? "input" : "textarea");
+  input.id = id;
+  input.value = value;
+  input.required = true;
+  input.maxLength = kind === "title" ? 100 : 12000;
+  if (kind === "text") {
+    input.rows = 8;
+    input.setAttribute("aria-describedby", "readings-hint");
+  }
+  div.append(label, input);
+  return div;
+}
+
+function renderReadings(focus) {
+  $("readings-empty").hidden = readingsDraft.length > 0;
+  $("reading-add").disabled = readingsDraft.length >= 20;
+  $("reading-edit-list").replaceChildren(...readingsDraft.map((r, i) => {
+    const li = document.createElement("li");
+    li.dataset.index = i;
+    const fs = document.createElement("fieldset");
+    const legend = document.createElement("legend");
+    legend.textContent = r.title || t("admin.readingN", { N: i + 1 });
+    fs.append(legend, readingField("title", i, r.title), readingField("text", i, r.text));
+    const actions = document.createElement("p");
+    actions.className = "actions";
+    const label = r.title || t("admin.readingN", { N: i + 1 });
+    for (const [kind, text, aria, enabled] of [
+      ["up", t("admin.moveUp"), t("admin.moveUpAria", { Title: label }), i > 0],
+      ["down", t("admin.moveDown"), t("admin.moveDownAria", { Title: label }), i < readingsDraft.length - 1],
+      ["delete", t("admin.delete"), t("admin.deleteReadingAria", { Title: label }), true],
+    ]) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.action = kind;
+      b.textContent = text;
+      b.setAttribute("aria-label", aria);
+      b.disabled = !enabled;
+      b.addEventListener("click", () => changeReading(kind, i));
+      actions.append(b, " ");
+    }
+    fs.append(actions);
+    li.append(fs);
+    return li;
+  }));
+  if (focus) focus();
+}
+
+function changeReading(kind, i) {
+  syncReadings();
+  const r = readingsDraft[i];
+  const label = r.title || t("admin.readingN", { N: i + 1 });
+  if (kind === "delete") {
+    readingsDraft.splice(i, 1);
+    renderReadings(() => ($("reading-edit-list").children[Math.min(i, readingsDraft.length - 1)]?.querySelector("input") || $("reading-add")).focus());
+    say("readings-status", t("admin.readingRemoved", { Title: label }));
+    return;
+  }
+  const j = kind === "up" ? i - 1 : i + 1;
+  [readingsDraft[i], readingsDraft[j]] = [readingsDraft[j], readingsDraft[i]];
+  renderReadings(() => {
+    const b = $("reading-edit-list").children[j].querySelector(`button[data-action="${kind}"]`);
+    (b && !b.disabled ? b : $("reading-edit-list").children[j].querySelector("input")).focus();
+  });
+  say("readings-status", t("admin.readingMoved", { Title: label, N: j + 1 }));
+}
+
+$("reading-add")?.addEventListener("click", () => {
+  syncReadings();
+  readingsDraft.push({ title: "", text: "" });
+  renderReadings(() => $("reading-edit-list").lastElementChild.querySelector("input").focus());
+});
+
+$("readings-close")?.addEventListener("click", () => {
+  $("readings").hidden = true;
+  readingsGroup = null;
+  $("group-list").querySelector("button")?.focus();
+});
+
+$("readings-form")?.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!readingsGroup) return;
+  syncReadings();
+  const body = { readings: readingsDraft.map((r) => (r.id ? { id: r.id, title: r.title, text: r.text } : { title: r.title, text: r.text })) };
+  const out = await run("readings-status",
+    () => api.call("PUT", `/api/groups/${encodeURIComponent(readingsGroup.slug)}/readings`, body),
+    t("admin.readingsSaved", { Name: readingsGroup.name }));
+  if (!out) return;
+  readingsDraft = out.readings.map((r) => ({ id: r.id, title: r.title, text: r.text }));
+  renderReadings();
+});
 
 function renderGroupChoice() {
   const sel = $("m-group");
