@@ -295,8 +295,8 @@ func TestWritesCheckTokenBeforeBody(t *testing.T) {
 			}
 		}
 	}
-	if ops != 14 {
-		t.Errorf("%d operations declare the admin token, want the 13 writes and the token check", ops)
+	if ops != 15 {
+		t.Errorf("%d operations declare the admin token, want the 14 writes and the token check", ops)
 	}
 	m, _ := h.store.Meeting(context.Background(), "m")
 	if gs, _ := h.store.Groups(context.Background()); len(gs) != 1 || len(m.Exceptions) != 0 || m.Sequence != 0 {
