@@ -152,8 +152,11 @@ func send(out []outbound) {
 }
 
 func closeCodeFor(reason control.Code) int {
-	if reason == control.CodeRemoved || reason == control.CodeDenied {
+	switch reason {
+	case control.CodeRemoved, control.CodeDenied:
 		return CloseRemoved
+	case control.CodeSentToWaiting:
+		return CloseWaiting
 	}
 	return CloseNormal
 }

@@ -69,6 +69,7 @@ func controlCommands() map[string]func(controlMsg) control.Command {
 		"remove": func(m controlMsg) control.Command {
 			return control.Remove{Target: target(m), DeleteMessages: m.DeleteMessages}
 		},
+		"send-to-waiting":  func(m controlMsg) control.Command { return control.SendToWaiting{Target: target(m)} },
 		"set-chat":         func(m controlMsg) control.Command { return control.SetChat{Mode: chatMode(m)} },
 		"delete-chat":      func(m controlMsg) control.Command { return control.DeleteChat{ID: m.ID} },
 		"set-rename-lock":  func(m controlMsg) control.Command { return control.SetRenameLock{On: m.On} },

@@ -117,4 +117,5 @@ const (
 	CloseReplaced    = 4003 // the same identity connected again
 	CloseMediaFailed = 4004 // the PeerConnection failed
 	CloseMoved       = 4005 // the room runs on another node: reconnect (after a redirect, to its URL)
+	CloseWaiting     = 4006 // a chair moved the member back to the waiting room: join again (without resume) and wait
 )

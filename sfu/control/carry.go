@@ -25,24 +25,20 @@ type Carried struct {
 	// same way: they come back past the lock and the waiting room, which
 	// keep everyone else out as before.
 	Members []string `json:"members"`
+	// Held are the browsers a chair sent back to the waiting room and
+	// nobody admitted since, hashed the same way: they wait again.
+	Held []string `json:"held,omitempty"`
 }
 
 // Carry returns what the room's next node needs, its bars keyed with salt
 // (the room's: the same for every node that runs it).
 func (r *Room) Carry(salt []byte) Carried {
 	c := Carried{Locked: r.locked, WaitingRoom: r.waitingRoom, SelfUnmute: r.selfUnmute, StartVideo: r.startVideo,
-		ChatMode: r.chatMode, RenameLock: r.renameLock, ReactionsOff: !r.reactions, Bars: []string{}}
-	for k := range r.barred {
-		c.Bars = append(c.Bars, barHash(salt, k))
-	}
-	for h := range r.carried {
-		c.Bars = append(c.Bars, h)
-	}
-	slices.Sort(c.Bars)
-	c.Bars = slices.Compact(c.Bars)
+		ChatMode: r.chatMode, RenameLock: r.renameLock, ReactionsOff: !r.reactions,
+		Bars: hashed(salt, r.barred, r.carried), Held: hashed(salt, r.held, r.carriedHeld)}
 	c.Members = []string{}
 	for _, p := range r.people {
-		if p.waiting == waitNone {
+		if p.waiting == waitNone && !r.isHeld(p.identity) {
 			c.Members = append(c.Members, barHash(salt, "m:"+p.identity.BrowserID))
 		}
 	}
@@ -52,6 +48,20 @@ func (r *Room) Carry(salt []byte) Carried {
 	slices.Sort(c.Members)
 	c.Members = slices.Compact(c.Members)
 	return c
+}
+
+// hashed is the keys of own, hashed with salt, and the hashes carried,
+// sorted and each once.
+func hashed(salt []byte, own, carried map[string]struct{}) []string {
+	out := []string{}
+	for k := range own {
+		out = append(out, barHash(salt, k))
+	}
+	for h := range carried {
+		out = append(out, h)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Restore takes a room over from the node that ran it: its switches, and
@@ -70,6 +80,10 @@ func (r *Room) Restore(c Carried, salt []byte) {
 	r.carriedMembers = make(map[string]struct{}, len(c.Members))
 	for _, h := range c.Members {
 		r.carriedMembers[h] = struct{}{}
+	}
+	r.carriedHeld = make(map[string]struct{}, len(c.Held))
+	for _, h := range c.Held {
+		r.carriedHeld[h] = struct{}{}
 	}
 }
 

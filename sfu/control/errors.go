@@ -39,6 +39,7 @@ const (
 	CodeDuplicate          Code = "duplicate"
 	CodeRemoved            Code = "removed"
 	CodeDenied             Code = "denied"
+	CodeSentToWaiting      Code = "sent-to-waiting" // a chair moved the member back to the waiting room
 	CodeNoTimer            Code = "no-timer"
 	CodeNoTradition        Code = "no-tradition" // hide-tradition when the card is not up
 	CodeHandNotRaised      Code = "hand-not-raised"

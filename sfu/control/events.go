@@ -112,20 +112,21 @@ const (
 // Control names carried by KindControl events, one per room-wide switch or
 // per-participant action.
 const (
-	ControlLocked      = "locked"
-	ControlWaitingRoom = "waiting-room"
-	ControlSelfUnmute  = "self-unmute"
-	ControlStartVideo  = "start-video"
-	ControlChat        = "chat" // Mode carries the chat mode; Value is false when off
-	ControlRenameLock  = "rename-lock"
-	ControlReactions   = "reactions"
-	ControlMute        = "mute"
-	ControlMuteAll     = "mute-all"
-	ControlStopVideo   = "stop-video"
-	ControlStopAll     = "stop-all-video"
-	ControlRemove      = "remove"
-	ControlSecure      = "secure"
-	ControlReopened    = "reopened" // a chair opened an ended meeting again
+	ControlLocked        = "locked"
+	ControlWaitingRoom   = "waiting-room"
+	ControlSelfUnmute    = "self-unmute"
+	ControlStartVideo    = "start-video"
+	ControlChat          = "chat" // Mode carries the chat mode; Value is false when off
+	ControlRenameLock    = "rename-lock"
+	ControlReactions     = "reactions"
+	ControlMute          = "mute"
+	ControlMuteAll       = "mute-all"
+	ControlStopVideo     = "stop-video"
+	ControlStopAll       = "stop-all-video"
+	ControlRemove        = "remove"
+	ControlSentToWaiting = "send-to-waiting" // Subject was moved back to the waiting room
+	ControlSecure        = "secure"
+	ControlReopened      = "reopened" // a chair opened an ended meeting again
 )
 
 // WaitingEntry is one waiting participant as chairs see it: a display name

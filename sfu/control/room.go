@@ -107,10 +107,15 @@ type Room struct {
 	// carriedMembers are the browsers admitted on the previous node, as
 	// keyed hashes.
 	carriedMembers map[string]struct{}
-	hands          []ParticipantID
-	timer          TimerState
-	chat           chatLog
-	secrets        secretLimiter
+	// held are the browsers a chair sent back to the waiting room
+	// (sendback.go), until admitted; carriedHeld are those of the previous
+	// node, as keyed hashes.
+	held        map[string]struct{}
+	carriedHeld map[string]struct{}
+	hands       []ParticipantID
+	timer       TimerState
+	chat        chatLog
+	secrets     secretLimiter
 	// tradition is when the 7th-Tradition card comes down; zero when not up.
 	tradition time.Time
 	// roomChat paces members' chat room-wide, so that a crowd of raiders,
@@ -167,6 +172,11 @@ func (r *Room) Join(req JoinRequest) (Admission, []Event) {
 		return Admission{Status: StatusAdmitted, Role: p.role, Perms: r.perms(p)}, evs
 	}
 	r.initMedia(p)
+	if r.isHeld(req.Identity) {
+		p.waiting = waitRoom
+		r.people[p.id] = p
+		return Admission{Status: StatusWaiting}, []Event{r.waitingListEvent()}
+	}
 	if w := r.mustWait(); w != waitNone && !r.wasIn(req.Identity) {
 		p.waiting = w
 		r.people[p.id] = p
@@ -189,6 +199,8 @@ func (r *Room) refusal(req JoinRequest) Code {
 		return CodeBarred
 	case req.Chair != GrantNone:
 		return ""
+	case r.isHeld(req.Identity):
+		return r.heldRefusal()
 	case r.settings.PasscodeRequired && !req.PasscodeOK:
 		return CodeBadPasscode
 	case r.locked && !r.wasIn(req.Identity):
@@ -379,6 +391,7 @@ func (r *Room) admit(p *participant) ([]Event, error) {
 		return nil, fmt.Errorf("admit %s: %w", p.id, CodeFull)
 	}
 	p.waiting = waitNone
+	r.release(p.identity)
 	r.initMedia(p) // the switches may have changed while it waited
 	return r.admitEvents(p), nil
 }

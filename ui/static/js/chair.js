@@ -95,6 +95,7 @@ export class Chair {
         const name = prompt(t("chair.promptRename", { Name: p.name }), p.name);
         if (name && name.trim() && name.trim() !== p.name) this.send({ type: "rename-member", target: p.id, name: name.trim() });
       },
+      toWaiting: (p) => this.send({ type: "send-to-waiting", target: p.id }),
       remove: (p) => {
         if (confirm(t("chair.confirmRemove", { Name: p.name }))) {
           this.send({ type: "remove", target: p.id });

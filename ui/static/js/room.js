@@ -26,6 +26,7 @@ const state = {
   people: new Map(),
   hands: [],
   chatMode: "everyone",
+  sentBack: false, // a chair moved us back to the waiting room; a new join waits
 };
 
 const preview = new Preview({
@@ -204,6 +205,8 @@ function bindClient(client, name, stream) {
   // The room's node died and another took it over: a fresh session there,
   // with a new id; everyone is listed again.
   client.on("rejoined", (msg) => {
+    const fromWaiting = state.sentBack;
+    state.sentBack = false;
     for (const id of [...state.people.keys(), state.selfId]) grid.remove(id);
     state.people.clear();
     state.hands = [];
@@ -217,7 +220,8 @@ function bindClient(client, name, stream) {
     renderPeople();
     client.mute({ audio: state.mic, video: state.cam });
     client.send({ type: "control-state" });
-    view.announce(t("room.reconnected"));
+    if (fromWaiting) enterRoom(state.selfName, stream); // admitted again
+    else view.announce(t("room.reconnected"));
   });
   client.on("participant", (msg) => onParticipant(msg.event, msg.participant));
   // A track can arrive before its participant event; addPerson picks it up.
@@ -349,7 +353,24 @@ for (const id of Object.values(refusalFields).map(([field]) => field)) {
   });
 }
 
+/**
+ * A chair moved this member back to the waiting room: the room goes from
+ * the screen (the server already stopped our media and sends nothing more
+ * of it) and the waiting screen says why; its status line is read out.
+ */
+function sentBack() {
+  state.sentBack = true;
+  grid.clear();
+  state.people.clear();
+  state.hands = [];
+  state.hand = false;
+  view.showTimer(0);
+  $("reconnecting").hidden = true;
+  showWait(t("room.sentBackTitle"), t("room.sentBackText"), false);
+}
+
 function cleanup() {
+  state.sentBack = false;
   state.leaving = false;
   state.ended = false;
   state.role = "member";
@@ -390,7 +411,9 @@ function onControl(msg) {
 }
 
 const controlHandlers = {
-  waiting: () => showWait(t("room.waitingTitle"), t("room.waitingText"), false),
+  waiting: () => {
+    if (!state.sentBack) showWait(t("room.waitingTitle"), t("room.waitingText"), false);
+  },
   // Admission is answered with "ready"; the server then sends joined.
   admitted: () => {
     state.client.send({ type: "ready" });
@@ -502,6 +525,10 @@ const controlHandlers = {
   // never resumed, even when its close frame is lost on the way (1006):
   // rtc.js resumes only while its client is not closed.
   disconnect: (msg) => {
+    if (msg.reason === "sent-to-waiting") {
+      sentBack();
+      return; // rtc.js joins again at once, and the join waits
+    }
     lastError = msg.reason || lastError;
     if (state.client) state.client.closed = true;
   },
@@ -510,12 +537,13 @@ const controlHandlers = {
 const controlWords = {
   locked: (m) => t(m.value ? "room.locked" : "room.unlocked"),
   remove: (m) => t("room.removedOther", { Name: removedName(m.subject) }),
+  "send-to-waiting": (m) => t("room.sentBackOther", { Name: removedName(m.subject) }),
   "mute-all": () => t("room.mutedAll"),
   secure: (m) => t(m.value === false ? "room.unsecured" : "room.secured"),
 };
 
-// A removed member's "left" follows the chair's "remove": it is told once,
-// as a removal, under the name the member had.
+// A removed member's "left" follows the chair's "remove" (or
+// "send-to-waiting"): it is told once, as such, under the name the member had.
 const removed = new Map(); // id -> name
 const departed = new Set(); // ids the control room said left
 

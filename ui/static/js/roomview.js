@@ -366,7 +366,7 @@ function keepFocus(list, redraw) {
 
 // Each button is there only when it applies: asking a muted member to
 // unmute instead of muting them; nothing the server refuses to do to a
-// chair or co-chair (mute, cameras, rename, remove); and the chair-only actions
+// chair or co-chair (mute, cameras, rename, the waiting room, remove); and the chair-only actions
 // (co-chairs, handing the chair over) for the chair alone.
 function memberActions(p, owner, actions) {
   const box = document.createElement("span");
@@ -384,6 +384,7 @@ function memberActions(p, owner, actions) {
   else if (owner && !chairs) add("room.act.coChair", actions.coChair);
   if (owner) add("room.act.handOver", actions.handOver);
   if (!chairs) add("room.act.rename", actions.rename);
+  if (!chairs) add("room.act.toWaiting", actions.toWaiting);
   if (!chairs) add("room.act.remove", actions.remove);
   return box;
 }

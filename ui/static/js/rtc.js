@@ -25,6 +25,7 @@ const RESUME_WINDOW_MS = 30000;
 // Several nodes): connect again where its redirect said, else to the
 // address the page gave.
 const CLOSE_MOVED = 4005;
+const CLOSE_WAITING = 4006; // a chair moved us back to the waiting room: join again and wait
 const CLOSE_REFUSED = 4001;
 const MAX_HOPS = 5;
 
@@ -301,12 +302,21 @@ export class RTCClient {
     setTimeout(() => { if (!this.closed) this.open(); }, 1000);
   }
 
-  // follow reconnects at once after a redirect, a room moved away or a
-  // refused resume, and reports whether it did.
+  // follow reconnects at once after a redirect, a room moved away, a
+  // refused resume or a move back to the waiting room, and reports whether
+  // it did.
   follow(code) {
     if (code === CLOSE_REFUSED && this.rejoin) {
       this.rejoin = false;
       this.resume = "";
+    } else if (code === CLOSE_WAITING) {
+      // The session is over: nothing of the room reaches us until a chair
+      // admits the new join, which then starts afresh ("rejoined").
+      this.resume = "";
+      this.lostAt = 0;
+      if (this.pc) this.pc.close();
+      this.pc = null;
+      this.streams.clear();
     } else if (code === CLOSE_MOVED && this.hops < MAX_HOPS) {
       this.hops++;
       this.url = this.next || this.home;
