@@ -65,6 +65,9 @@ type NodeConfig struct {
 	// signaling WebSocket of a redirect is at its scheme, host and path.
 	URL    string
 	Leases Leases
+	// Attempts keeps the secret limiter's counts for the room's next node;
+	// nil: they restart when a room changes node.
+	Attempts Attempts
 	// RenewEvery is how often leases are renewed (default 5 s); a lease
 	// lasts three times as long in cmd's store.
 	RenewEvery time.Duration

@@ -19,9 +19,10 @@ type carriedState struct {
 // carrier saves and restores rooms' carried state when rooms are leased;
 // nil leases: a single node, nothing to carry.
 type carrier struct {
-	leases Leases
-	held   func(room string) (Lease, bool)
-	log    interface {
+	leases   Leases
+	attempts Attempts // nil: the limiter's counts are not carried
+	held     func(room string) (Lease, bool)
+	log      interface {
 		Warn(string, ...any)
 	}
 }
@@ -37,6 +38,7 @@ func (k *carrier) restore(ctx context.Context, roomID string, st *control.Room) 
 			k.log.Warn("load carried room state", "room", roomID, "err", err)
 		case raw != nil && json.Unmarshal(raw, &cs) == nil && len(cs.Salt) >= 16:
 			st.Restore(cs.Carried, cs.Salt)
+			k.restoreAttempts(ctx, roomID, st, cs.Salt)
 			return cs.Salt, v
 		}
 	}

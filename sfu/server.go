@@ -74,7 +74,7 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, rooms: rooms, log: log, media: media, tr: tr, met: met, live: map[string]*Room{},
 		held: map[string]heldLease{}}
-	_, _ = rand.Read(s.addrKey[:])
+	s.addrKey = addressKey(cfg)
 	s.cookies = newBrowserCookies(cfg.CookieKey, cfg.Control.Clock.Now)
 	if cfg.TURN.Enabled {
 		if s.turn, err = startTURN(cfg, log); err != nil {
@@ -88,9 +88,13 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 	s.ctrl = newController(cfg, rooms, s.met, log)
 	s.ctrl.register(s)
 	if cfg.Node.Leases != nil {
-		s.ctrl.carry = &carrier{leases: cfg.Node.Leases, held: s.heldLease, log: s.log}
+		s.ctrl.carry = &carrier{leases: cfg.Node.Leases, attempts: cfg.Node.Attempts, held: s.heldLease, log: s.log}
 		s.wg.Add(1)
 		go s.keepLeases()
+		if cfg.Node.Attempts != nil {
+			s.wg.Add(1)
+			go s.keepAttempts()
+		}
 	}
 	return s, nil
 }
@@ -208,6 +212,22 @@ func (s *Server) sourceKey(c Client) string {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// addressKey is the key of sourceKey's hashes: random for this process,
+// except on nodes that share rooms and a cookie key, where it derives from
+// that key so that an address counts as the same client on every node
+// (the secret limiter's counts follow a room to its next node).
+func addressKey(cfg Config) [32]byte {
+	var k [32]byte
+	if cfg.Node.Leases == nil || len(cfg.CookieKey) == 0 {
+		_, _ = rand.Read(k[:])
+		return k
+	}
+	m := hmac.New(sha256.New, cfg.CookieKey)
+	m.Write([]byte("hearth address key v1"))
+	copy(k[:], m.Sum(nil))
+	return k
 }
 
 // dropRoomIfEmpty forgets a room once its last participant has gone.

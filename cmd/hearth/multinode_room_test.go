@@ -104,6 +104,19 @@ func joinPageCookie(t *testing.T, n *node, room string) string {
 	return ""
 }
 
+// createWithHostKey creates a meeting through n and returns its host key.
+func createWithHostKey(t *testing.T, n *node, slug, name string) string {
+	t.Helper()
+	var created struct {
+		HostKey string `json:"host_key"`
+	}
+	body := n.send(t, "POST", "/api/meetings", nodeMeeting(slug, name), http.StatusCreated)
+	if err := json.Unmarshal(body, &created); err != nil || created.HostKey == "" {
+		t.Fatalf("host key: %v %s", err, body)
+	}
+	return created.HostKey
+}
+
 // refusedWith dials once through n and fails unless the join is refused
 // with code.
 func refusedWith(t *testing.T, m *member, n *node, room, code string) {
@@ -118,9 +131,8 @@ func refusedWith(t *testing.T, m *member, n *node, room, code string) {
 	}
 }
 
-// savedState waits until the room's state carried in the database says
-// what holds.
-func savedState(t *testing.T, database, room string, holds func(string) bool) {
+// pollDB waits until cond, asked on a connection to database, holds.
+func pollDB(t *testing.T, database, what string, cond func(context.Context, *pgx.Conn) bool) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, database)
@@ -128,7 +140,14 @@ func savedState(t *testing.T, database, room string, holds func(string) bool) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	poll(t, "the room's state saved", func() bool {
+	poll(t, what, func() bool { return cond(ctx, conn) })
+}
+
+// savedState waits until the room's state carried in the database says
+// what holds.
+func savedState(t *testing.T, database, room string, holds func(string) bool) {
+	t.Helper()
+	pollDB(t, database, "the room's state saved", func(ctx context.Context, conn *pgx.Conn) bool {
 		var s string
 		err := conn.QueryRow(ctx, `SELECT state FROM room_state WHERE room = $1`, room).Scan(&s)
 		return err == nil && holds(s)
@@ -145,20 +164,14 @@ func savedState(t *testing.T, database, room string, holds func(string) bool) {
 func TestMultiNodeRoomFailover(t *testing.T) {
 	nodes := startNodes(t)
 	b, c := nodes[1], nodes[2]
-	var created struct {
-		HostKey string `json:"host_key"`
-	}
-	body := nodes[0].send(t, "POST", "/api/meetings", nodeMeeting("step-study", "Step Study"), http.StatusCreated)
-	if err := json.Unmarshal(body, &created); err != nil || created.HostKey == "" {
-		t.Fatalf("host key: %v %s", err, body)
-	}
+	hostKey := createWithHostKey(t, nodes[0], "step-study", "Step Study")
 	const room = "step-study"
 	// Each brings the cookie of the node its link leads to; the room may
 	// run on another.
 	x := &member{name: "x", entry: []*node{b, c}, browser: joinPageCookie(t, b, room)}
 	y := &member{name: "y", entry: []*node{c, b}, browser: joinPageCookie(t, c, room)}
 	chair := &member{name: "chair", entry: nodes, browser: joinPageCookie(t, nodes[0], room),
-		auth: map[string]string{"hostKey": created.HostKey}}
+		auth: map[string]string{"hostKey": hostKey}}
 	raider := &member{name: "raider", entry: []*node{b}, browser: joinPageCookie(t, b, room)}
 	stranger := &member{name: "stranger", browser: joinPageCookie(t, c, room)}
 	for _, m := range []*member{x, y, chair, raider} {

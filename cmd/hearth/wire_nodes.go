@@ -49,7 +49,7 @@ func (a *app) nodeConfig(cfg *sfu.Config) error {
 	if err != nil {
 		return err
 	}
-	cfg.Node = sfu.NodeConfig{URL: nodeURL, Leases: leaseBook{l}, RenewEvery: leaseTTL / 3}
+	cfg.Node = sfu.NodeConfig{URL: nodeURL, Leases: leaseBook{l}, Attempts: leaseBook{l}, RenewEvery: leaseTTL / 3}
 	a.nodes = &nodeList{leases: l, log: a.log}
 	// Pages come from the public address (any node behind the balancer);
 	// their signaling socket may be sent to this node.
@@ -147,6 +147,23 @@ func (b leaseBook) State(ctx context.Context, room string) (int64, []byte, error
 		return v, nil, err
 	}
 	return v, []byte(s), err
+}
+
+func (b leaseBook) SaveAttempts(ctx context.Context, counts []sfu.AttemptCount) error {
+	as := make([]store.Attempt, len(counts))
+	for i, c := range counts {
+		as[i] = store.Attempt(c)
+	}
+	return b.l.SaveAttempts(ctx, as)
+}
+
+func (b leaseBook) Attempts(ctx context.Context, room string) ([]sfu.AttemptCount, error) {
+	as, err := b.l.Attempts(ctx, room)
+	counts := make([]sfu.AttemptCount, len(as))
+	for i, a := range as {
+		counts[i] = sfu.AttemptCount(a)
+	}
+	return counts, err
 }
 
 // drain lets a node of several stop gracefully: no new room comes here, the

@@ -130,6 +130,9 @@ func (l *Leases) Renew(ctx context.Context, held []Lease, load NodeLoad) (lost [
 		if _, err := tx.Exec(ctx, `DELETE FROM room_leases WHERE expires < now() - interval '1 hour'`); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM secret_attempts WHERE expires < now()`); err != nil {
+			return err
+		}
 		// A room's carried state lasts as long as a node's memory of it
 		// (sfu's Linger, two hours after the last member left).
 		_, err = tx.Exec(ctx, `DELETE FROM room_state s WHERE s.updated < now() - interval '2 hours'

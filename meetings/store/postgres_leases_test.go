@@ -143,6 +143,50 @@ func TestLeasesState(t *testing.T) {
 	}
 }
 
+// Only the room's lease holder saves its limiter counts, in one batch
+// over rooms; the room's next node reads them; a later save replaces an
+// earlier one (a right secret sets a count back to 0).
+func TestLeasesAttempts(t *testing.T) {
+	ctx := context.Background()
+	s := openPostgresAt(t, cluster.Database(t), nil)
+	a, b := leasesAt(t, s, "https://a", time.Minute), leasesAt(t, s, "https://b", time.Minute)
+	r1, r2 := claim(t, a, "r1"), claim(t, a, "r2")
+	at := time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)
+	if err := a.SaveAttempts(ctx, []Attempt{
+		{Room: "r1", Epoch: r1.Epoch, Key: "k1", Fails: 10, Last: at},
+		{Room: "r1", Epoch: r1.Epoch, Key: "k2", Fails: 2, Last: at},
+		{Room: "r2", Epoch: r2.Epoch, Key: "k1", Fails: 4, Last: at},
+		{Room: "r2", Epoch: r2.Epoch + 1, Key: "stale", Fails: 9, Last: at},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SaveAttempts(ctx, []Attempt{{Room: "r1", Epoch: r1.Epoch, Key: "not the holder", Fails: 9, Last: at}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SaveAttempts(ctx, []Attempt{{Room: "r1", Epoch: r1.Epoch, Key: "k2", Fails: 0, Last: at.Add(time.Second)}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Attempts(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Attempt{{Room: "r1", Key: "k1", Fails: 10, Last: at}, {Room: "r1", Key: "k2", Fails: 0, Last: at.Add(time.Second)}}
+	if len(got) != len(want) {
+		t.Fatalf("r1's counts: %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Key != want[i].Key || got[i].Fails != want[i].Fails || !got[i].Last.Equal(want[i].Last) {
+			t.Fatalf("r1's counts: %+v, want %+v", got, want)
+		}
+	}
+	if got, err := b.Attempts(ctx, "r2"); err != nil || len(got) != 1 || got[0].Key != "k1" {
+		t.Fatalf("r2's counts: %+v, %v", got, err)
+	}
+	if got, err := b.Attempts(ctx, "nowhere"); err != nil || len(got) != 0 {
+		t.Fatalf("a new room's counts: %+v, %v", got, err)
+	}
+}
+
 // The cost of leases: a claim (once per room start) and a renewal round
 // (every 5 s per node, one transaction for all its rooms) with 100 rooms.
 func BenchmarkLeases(b *testing.B) {

@@ -178,6 +178,19 @@ var pgMigrations = [...]string{
 		updated bigint NOT NULL
 	);
 	CREATE INDEX readings_group ON readings(group_id, position);`,
+	// 9: the secret limiter's counts (issue 17), saved in batches by the
+	// node that runs a room so that its next node counts on: one row per
+	// client that tried a secret, keyed by a hash under the room's salt
+	// (no address, no browser id). Swept once expired.
+	`CREATE TABLE secret_attempts (
+		room text NOT NULL,
+		key text NOT NULL,
+		fails integer NOT NULL,
+		last timestamptz NOT NULL,
+		expires timestamptz NOT NULL,
+		PRIMARY KEY (room, key)
+	);
+	CREATE INDEX secret_attempts_expires ON secret_attempts(expires);`,
 }
 
 // migratePostgres brings the database up to version target in one

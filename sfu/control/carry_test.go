@@ -1,6 +1,7 @@
 package control
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -70,5 +71,67 @@ func TestCarryOlderStateKeepsReactions(t *testing.T) {
 	next.Restore(Carried{ChatMode: ChatEveryone, SelfUnmute: true, StartVideo: true}, []byte("salt"))
 	if !next.Switches().Reactions {
 		t.Fatal("reactions off after restoring a state that did not carry them")
+	}
+}
+
+// The limiter's counts go to the room's next node as keyed hashes: a
+// guesser refused on the old node is refused on the new one, a client
+// that was waiting keeps waiting, and a client that never failed (the
+// chair) tries at once.
+func TestSecretCountsCarried(t *testing.T) {
+	salt := []byte("room salt 0123456789")
+	old, clk := newTestRoom(t, Settings{})
+	guess := func(r *Room, client string) error {
+		tk, _, err := r.BeginSecret(SecretPasscode, client, "")
+		if err != nil {
+			return err
+		}
+		_, err = r.FinishSecret(tk, false)
+		return err
+	}
+	for i := 0; i < defaultSecretMaxFail; i++ {
+		_ = guess(old, "b:raider")
+		clk.Advance(defaultSecretMaxWait)
+	}
+	_ = guess(old, "a:slow")
+	_ = guess(old, "a:slow")
+	_ = guess(old, "a:slow")
+	counts := old.SecretCounts(salt)
+	if len(counts) != 2 {
+		t.Fatalf("counts: %+v", counts)
+	}
+	for _, c := range counts {
+		if strings.Contains(c.Key, "raider") || strings.Contains(c.Key, "slow") {
+			t.Fatalf("a client is carried in the clear: %q", c.Key)
+		}
+	}
+	if again := old.SecretCounts(salt); len(again) != 0 {
+		t.Fatalf("unchanged counts returned again: %+v", again)
+	}
+
+	next, _ := newTestRoom(t, Settings{})
+	next.RestoreSecretCounts(counts, salt)
+	if _, _, err := next.BeginSecret(SecretPasscode, "b:raider", ""); !errors.Is(err, CodeSecretRefused) {
+		t.Errorf("the raider after the takeover: %v, want refused", err)
+	}
+	if _, _, err := next.BeginSecret(SecretPasscode, "b:raider", ""); !errors.Is(err, CodeSecretRefused) {
+		t.Errorf("the raider's second try after the takeover: %v, want refused", err)
+	}
+	// Three wrong, the fourth waits (the clock has not moved since).
+	if _, _, err := next.BeginSecret(SecretPasscode, "a:slow", ""); !errors.Is(err, CodeRateLimited) {
+		t.Errorf("the slow guesser after the takeover: %v, want to wait", err)
+	}
+	tk, _, err := next.BeginSecret(SecretHostKey, "b:chair", "")
+	if err != nil || !tk.Clean() {
+		t.Fatalf("the chair after the takeover: %v (clean %v)", err, tk.Clean())
+	}
+	// Another kind of secret counts apart; another salt matches nothing.
+	if _, _, err := next.BeginSecret(SecretHostKey, "b:raider", ""); err != nil {
+		t.Errorf("the raider's first host key: %v", err)
+	}
+	other, _ := newTestRoom(t, Settings{})
+	other.RestoreSecretCounts(counts, []byte("another room's salt"))
+	if _, _, err := other.BeginSecret(SecretPasscode, "b:raider", ""); err != nil {
+		t.Errorf("counts matched under another salt: %v", err)
 	}
 }

@@ -45,6 +45,12 @@ type secretLimiter struct {
 	clients map[secretClient]*secretState
 	fails   []time.Time // wrong secrets in the last guessWindow, oldest first
 	alerted time.Time   // when the chairs were last told
+	// dirty are the clients whose count changed since SecretCounts last
+	// ran; carried are the counts of the room's previous node, by keyed
+	// hash under salt (secretcarry.go).
+	dirty   map[secretClient]struct{}
+	carried map[string]secretState
+	salt    []byte
 }
 
 type secretClient struct {
@@ -58,7 +64,7 @@ type secretState struct {
 }
 
 func newSecretLimiter(l Limits) secretLimiter {
-	return secretLimiter{limits: l, clients: make(map[secretClient]*secretState)}
+	return secretLimiter{limits: l, clients: make(map[secretClient]*secretState), dirty: map[secretClient]struct{}{}}
 }
 
 // SecretTicket is one admitted attempt: verify the secret, then pass the
@@ -91,7 +97,10 @@ func (r *Room) BeginSecret(kind SecretKind, client string, participant Participa
 		if len(s.clients) >= maxSecretClients {
 			return SecretTicket{}, r.noteGuess(), fmt.Errorf("too many clients tried a secret: %w", CodeRateLimited)
 		}
-		st = &secretState{}
+		st = s.takeCarried(key)
+		if st.fails > 0 {
+			s.clients[key] = st // refused or not, it counts on from here
+		}
 	}
 	if err := s.check(st, now); err != nil {
 		return SecretTicket{}, r.noteGuess(), err
@@ -100,6 +109,7 @@ func (r *Room) BeginSecret(kind SecretKind, client string, participant Participa
 	clean := st.fails == 0
 	st.fails++
 	st.last = now
+	s.dirty[key] = struct{}{}
 	return SecretTicket{key: key, participant: participant, clean: clean}, nil, nil
 }
 
@@ -136,6 +146,7 @@ func (r *Room) FinishSecret(t SecretTicket, ok bool) ([]Event, error) {
 	}
 	if st := s.clients[t.key]; st != nil {
 		st.fails = 0
+		s.dirty[t.key] = struct{}{}
 	}
 	if t.key.kind != SecretHostKey || t.participant == "" {
 		return nil, nil
