@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -198,6 +199,31 @@ func VerifyPhonePIN(r RoomSettings, pin string) bool {
 	default:
 		return VerifySecret(r.PasscodeHash, pin)
 	}
+}
+
+// ChairKey is what a right host key is: the meeting's own key (Label "")
+// or a service role's, good until Ends (zero: no end).
+type ChairKey struct {
+	Label string
+	Ends  time.Time
+}
+
+// MatchHostKey reports which of the meeting's host keys key is at now:
+// the meeting's own, or a service role's that is in force. A revoked role
+// is gone and an expired one is skipped, so either is refused exactly as
+// a wrong key is. This is the one place a host key is checked; each
+// candidate costs one argon2id verification (MaxHostRoles bounds them).
+func MatchHostKey(m *Meeting, key string, now time.Time) (ChairKey, bool) {
+	r, loc := &m.Room, m.RolesZone()
+	if r.HostKeyHash != "" && VerifySecret(r.HostKeyHash, key) {
+		return ChairKey{}, true
+	}
+	for _, h := range r.HostRoles {
+		if h.InForce(loc, now) && VerifySecret(h.KeyHash, key) {
+			return ChairKey{Label: h.Label, Ends: h.Ends(loc)}, true
+		}
+	}
+	return ChairKey{}, false
 }
 
 // NewHostKeyHash makes a meeting's host key and its hash. The key is shown

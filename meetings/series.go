@@ -92,8 +92,12 @@ type RoomSettings struct {
 	PasscodeHash string
 	// PhonePINHash is the PIN telephone callers type instead of the
 	// passcode; empty when there is none (see VerifyPhonePIN).
-	PhonePINHash     string
-	HostKeyHash      string
+	PhonePINHash string
+	// HostKeyHash is the meeting's own host key: the default, unnamed
+	// role, which never expires.
+	HostKeyHash string
+	// HostRoles are the named host keys (service roles), oldest first.
+	HostRoles        []HostRole
 	MaxParticipants  int
 	CameraOffOnEntry bool
 	// ChatMode is the room's chat mode when the meeting starts ("" means

@@ -61,6 +61,12 @@ type Store interface {
 	// no passcode.
 	SetPhonePINHash(ctx context.Context, slug, hash string) error
 	SetHostKeyHash(ctx context.Context, slug, hash string) error
+	// AddHostRole adds a service role whose key is already hashed and sets
+	// its ID and Created; past MaxHostRoles it is ErrConflict.
+	AddHostRole(ctx context.Context, slug string, h *HostRole) error
+	// RevokeHostRole deletes one role (ErrNotFound when the meeting has no
+	// role id), so its key is refused from then on.
+	RevokeHostRole(ctx context.Context, slug string, id int64) error
 
 	// Programs lists every program, retired ones too, in display order.
 	Programs(ctx context.Context) ([]ProgramInfo, error)

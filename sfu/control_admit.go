@@ -28,6 +28,7 @@ type joinAuth struct {
 type admission struct {
 	cr         *controlRoom
 	chair      control.ChairGrant
+	label      string // the service role of the chair's host key
 	passcodeOK bool
 }
 
@@ -52,7 +53,7 @@ func (c *Controller) authorize(ctx context.Context, p *Peer, roomID string, raw 
 	}
 	a := admission{cr: cr}
 	if key, grant := chairSecret(auth); key != "" {
-		ok, err := c.tryHostKey(ctx, cr, p, key, "")
+		ck, ok, err := c.tryHostKey(ctx, cr, p, key, "")
 		switch {
 		case err != nil:
 			c.forget(cr)
@@ -61,13 +62,14 @@ func (c *Controller) authorize(ctx context.Context, p *Peer, roomID string, raw 
 			c.forget(cr)
 			return a, &Error{Code: string(control.CodeBadHostKey), Message: "wrong host key"}
 		}
-		a.chair = grant
+		a.chair, a.label = grant, ck.Role
 		return a, nil
 	}
 	kind, secret, verify := entrySecret(c.rooms, auth)
 	if cr.settings.PasscodeRequired && secret != "" {
-		ok, err := c.trySecret(ctx, cr, p, kind, secret, "", func(ctx context.Context) (bool, error) {
-			return verify(ctx, cr.roomID, secret)
+		_, ok, err := c.trySecret(ctx, cr, p, kind, secret, "", func(ctx context.Context) (ChairKey, bool, error) {
+			ok, err := verify(ctx, cr.roomID, secret)
+			return ChairKey{}, ok, err
 		})
 		if err != nil && !errors.Is(err, control.CodeBadPasscode) {
 			c.forget(cr)
@@ -100,17 +102,19 @@ func chairSecret(auth joinAuth) (string, control.ChairGrant) {
 // media room: it asks the state machine, and holds a waiting participant
 // until a chair decides.
 func (c *Controller) admit(ctx context.Context, a admission, p *Peer) error {
-	req := control.JoinRequest{ID: control.ParticipantID(p.ID()), Name: p.Name(), Chair: a.chair, PasscodeOK: a.passcodeOK,
-		Identity: control.Identity{BrowserID: p.browser.id, ResumeToken: p.resumeToken}}
+	req := control.JoinRequest{ID: control.ParticipantID(p.ID()), Name: p.Name(), Chair: a.chair, Label: a.label,
+		PasscodeOK: a.passcodeOK,
+		Identity:   control.Identity{BrowserID: p.browser.id, ResumeToken: p.resumeToken}}
 	return c.enter(ctx, a.cr, p, req)
 }
 
 // trySecret runs one attempt at a secret: the client's limiter, then a
 // secret remembered as right (no wait), else a turn at the verify gate and
 // verify. The limiter runs even for remembered secrets, so that it paces
-// guessing however cheap a check is.
+// guessing however cheap a check is. A right host key also says which
+// service role it is.
 func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, kind control.SecretKind, secret string,
-	participant control.ParticipantID, verify func(context.Context) (bool, error)) (bool, error) {
+	participant control.ParticipantID, verify verifyFunc) (ChairKey, bool, error) {
 	var tk control.SecretTicket
 	err := cr.do(func(st *control.Room) (evs []control.Event, err error) {
 		tk, evs, err = st.BeginSecret(kind, p.limiterKey(), participant)
@@ -119,14 +123,14 @@ func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, ki
 	if err != nil {
 		c.met.secrets.WithLabelValues("limited").Inc()
 		c.log.Info("secret attempt refused", "room", cr.roomID, "peer", p.ID()[:8], "code", err)
-		return false, err
+		return ChairKey{}, false, err
 	}
-	ok, err := c.check(ctx, cr, p, tk, kind, secret, verify)
+	ck, ok, err := c.check(ctx, cr, p, tk, kind, secret, verify)
 	if err != nil {
 		if errors.Is(err, control.CodeRateLimited) {
 			c.met.secrets.WithLabelValues("busy").Inc()
 		}
-		return false, err // the attempt stays counted as a failure
+		return ChairKey{}, false, err // the attempt stays counted as a failure
 	}
 	if !ok {
 		c.met.secrets.WithLabelValues("wrong").Inc()
@@ -134,20 +138,24 @@ func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, ki
 	} else {
 		c.met.secrets.WithLabelValues("right").Inc()
 	}
-	err = cr.do(func(st *control.Room) ([]control.Event, error) { return st.FinishSecret(tk, ok) })
-	return ok, err
+	err = cr.do(func(st *control.Room) ([]control.Event, error) { return st.FinishSecret(tk, ok, ck.Role) })
+	return ck, ok, err
 }
+
+// verifyFunc asks Rooms about one secret; a right host key also says
+// which service role it is.
+type verifyFunc func(context.Context) (ChairKey, bool, error)
 
 // check answers from the remembered secrets, or waits its turn and asks
 // Rooms.
 func (c *Controller) check(ctx context.Context, cr *controlRoom, p *Peer, tk control.SecretTicket, kind control.SecretKind,
-	secret string, verify func(context.Context) (bool, error)) (bool, error) {
+	secret string, verify verifyFunc) (ChairKey, bool, error) {
 	set, err := c.rooms.Room(ctx, cr.roomID)
 	if err != nil {
-		return false, err
+		return ChairKey{}, false, err
 	}
-	if c.known.right(cr.roomID, kind, set.SecretsVersion, secret) {
-		return true, nil
+	if ck, ok := c.known.right(cr.roomID, kind, set.SecretsVersion, secret, c.now()); ok {
+		return ck, true, nil
 	}
 	gt := gateTicket{source: p.source, clean: tk.Clean()}
 	if p.browser.signed {
@@ -156,19 +164,19 @@ func (c *Controller) check(ctx context.Context, cr *controlRoom, p *Peer, tk con
 	clean, err := c.gate.acquire(ctx, gt)
 	if err != nil {
 		if errors.Is(err, errVerifyBusy) {
-			return false, fmt.Errorf("too many attempts at once, try again: %w", control.CodeRateLimited)
+			return ChairKey{}, false, fmt.Errorf("too many attempts at once, try again: %w", control.CodeRateLimited)
 		}
-		return false, err
+		return ChairKey{}, false, err
 	}
-	ok, err := verify(ctx)
+	ck, ok, err := verify(ctx)
 	c.gate.release(gt, clean, verdictOf(ok, err))
 	if err != nil {
-		return false, err
+		return ChairKey{}, false, err
 	}
 	if ok {
-		c.known.remember(cr.roomID, kind, set.SecretsVersion, secret)
+		c.known.remember(cr.roomID, kind, set.SecretsVersion, secret, ck)
 	}
-	return ok, nil
+	return ck, ok, nil
 }
 
 func verdictOf(ok bool, err error) gateVerdict {
@@ -251,7 +259,7 @@ func (c *Controller) wait(ctx context.Context, cr *controlRoom, p *Peer, decided
 			return errors.New("sfu: left the waiting room")
 		case MsgClaimChair:
 			if m.HostKey != "" && len(m.HostKey) <= maxSecretBytes {
-				_, _ = c.tryHostKey(ctx, cr, p, m.HostKey, control.ParticipantID(p.ID()))
+				_, _, _ = c.tryHostKey(ctx, cr, p, m.HostKey, control.ParticipantID(p.ID()))
 			}
 		}
 	}

@@ -56,9 +56,15 @@ func (f fakeChairs) VerifyPhonePIN(_ context.Context, _, pin string) (bool, erro
 	return pin == rightPhonePIN, nil
 }
 
-func (f fakeChairs) VerifyHostKey(_ context.Context, _, key string) (bool, error) {
+// secretaryKey is every fake room's "Secretary" service role key.
+const secretaryKey = "secretary-role-key"
+
+func (f fakeChairs) VerifyHostKey(_ context.Context, _, key string) (sfu.ChairKey, bool, error) {
 	time.Sleep(f.cost)
-	return key == rightHostKey, nil
+	if key == secretaryKey {
+		return sfu.ChairKey{Role: "Secretary"}, true, nil
+	}
+	return sfu.ChairKey{}, key == rightHostKey, nil
 }
 
 func (fakeChairs) IsAdminToken(_ context.Context, token string) bool { return token == adminToken }

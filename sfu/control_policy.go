@@ -114,6 +114,14 @@ func (c *Controller) forget(cr *controlRoom) {
 	})
 }
 
+// now is the controller's clock.
+func (c *Controller) now() time.Time {
+	if c.cfg.Clock != nil {
+		return c.cfg.Clock.Now()
+	}
+	return time.Now()
+}
+
 func (c *Controller) lookup(roomID string) *controlRoom {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -153,7 +153,8 @@ func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) 
 	msg := stateMsg{Type: MsgControl, Event: "state", Role: role.String(), Perms: permsOut(perms),
 		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()),
 		Tradition: untilOut(cr.st.Tradition()), Chat: chatOut(cr.st.ChatHistoryFor(id)),
-		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs})), Hands: idsOut(cr.st.Hands())}
+		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs})), Roles: rolesOut(cr.st.Chairs()),
+		Hands: idsOut(cr.st.Hands())}
 	if role >= control.RoleCoChair {
 		msg.Waiting, msg.Guesses = waitingOut(cr.st.Waiting()), cr.st.Guesses()
 	}
@@ -174,7 +175,7 @@ func (c *Controller) handleClaimChair(ctx context.Context, p *Peer, raw json.Raw
 	if cr == nil || m.HostKey == "" || len(m.HostKey) > 256 {
 		return &Error{Code: string(control.CodeInvalid), Message: "a host key is required"}
 	}
-	ok, err := c.tryHostKey(ctx, cr, p, m.HostKey, control.ParticipantID(p.ID()))
+	_, ok, err := c.tryHostKey(ctx, cr, p, m.HostKey, control.ParticipantID(p.ID()))
 	if err != nil {
 		return controlError(err)
 	}
@@ -188,16 +189,16 @@ func (c *Controller) handleClaimChair(ctx context.Context, p *Peer, raw json.Raw
 // token also grants chair, so it is accepted in the host key's place,
 // inside the same limiter: a wrong value counts as one wrong try whichever
 // it was meant to be. For a participant already known to the room, success
-// makes it chair.
-func (c *Controller) tryHostKey(ctx context.Context, cr *controlRoom, p *Peer, key string, id control.ParticipantID) (bool, error) {
-	return c.trySecret(ctx, cr, p, control.SecretHostKey, key, id, func(ctx context.Context) (bool, error) {
-		ok, err := c.rooms.VerifyHostKey(ctx, cr.roomID, key)
+// makes it chair, under the service role of the key.
+func (c *Controller) tryHostKey(ctx context.Context, cr *controlRoom, p *Peer, key string, id control.ParticipantID) (ChairKey, bool, error) {
+	return c.trySecret(ctx, cr, p, control.SecretHostKey, key, id, func(ctx context.Context) (ChairKey, bool, error) {
+		ck, ok, err := c.rooms.VerifyHostKey(ctx, cr.roomID, key)
 		if ok && err == nil {
-			return true, nil
+			return ck, true, nil
 		}
 		if c.rooms.IsAdminToken(ctx, key) {
-			return true, nil
+			return ChairKey{}, true, nil
 		}
-		return false, err
+		return ChairKey{}, false, err
 	})
 }

@@ -32,6 +32,20 @@ type waitingJSON struct {
 	Name string `json:"name"`
 }
 
+type roleJSON struct {
+	ID    string `json:"id"`
+	Role  string `json:"role"`
+	Label string `json:"label,omitempty"`
+}
+
+func rolesOut(cs []control.ChairInfo) []roleJSON {
+	out := make([]roleJSON, len(cs))
+	for i, c := range cs {
+		out[i] = roleJSON{ID: string(c.ID), Role: c.Role.String(), Label: c.Label}
+	}
+	return out
+}
+
 type timerJSON struct {
 	Subject string    `json:"subject"`
 	Ends    time.Time `json:"ends"`
@@ -40,14 +54,16 @@ type timerJSON struct {
 // controlEventMsg is one control event as the client sees it: event is the
 // control.Kind, the other fields as listed for it in PROTOCOL.md.
 type controlEventMsg struct {
-	Type     string        `json:"type"`
-	Event    string        `json:"event"`
-	Subject  string        `json:"subject,omitempty"`
-	By       string        `json:"by,omitempty"`
-	Control  string        `json:"control,omitempty"`
-	Value    *bool         `json:"value,omitempty"`
-	Name     string        `json:"name,omitempty"`
-	Role     string        `json:"role,omitempty"`
+	Type    string `json:"type"`
+	Event   string `json:"event"`
+	Subject string `json:"subject,omitempty"`
+	By      string `json:"by,omitempty"`
+	Control string `json:"control,omitempty"`
+	Value   *bool  `json:"value,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Role    string `json:"role,omitempty"`
+	// Label is a chair's service role ("Secretary"), never its key.
+	Label    string        `json:"label,omitempty"`
 	Perms    *permsJSON    `json:"perms,omitempty"`
 	Reason   string        `json:"reason,omitempty"`
 	Chat     *chatJSON     `json:"chat,omitempty"`
@@ -87,7 +103,10 @@ type stateMsg struct {
 	Perms    permsJSON    `json:"perms"`
 	Switches switchesJSON `json:"switches"`
 	Chairs   []string     `json:"chairs"`
-	Timer    *timerJSON   `json:"timer,omitempty"`
+	// Roles are the chairs and co-chairs with their service roles, so a
+	// late arrival sees who chairs and as what.
+	Roles []roleJSON `json:"roles"`
+	Timer *timerJSON `json:"timer,omitempty"`
 	// Tradition is when the 7th-Tradition card comes down, when it is up.
 	Tradition *time.Time    `json:"tradition,omitempty"`
 	Chat      []chatJSON    `json:"chat"`
@@ -120,7 +139,7 @@ func eventMsg(ev control.Event) controlEventMsg {
 		m.Until = untilOut(ev.Until)
 	}
 	if ev.Kind == control.KindAdmitted || ev.Kind == control.KindRole || ev.Kind == control.KindJoined {
-		m.Role = ev.Role.String()
+		m.Role, m.Label = ev.Role.String(), ev.Label
 	}
 	return m
 }

@@ -60,7 +60,7 @@ type countingChairs struct {
 	hostAt, passcodeAt, pinAt atomic.Int64
 }
 
-func (c *countingChairs) VerifyHostKey(ctx context.Context, room, key string) (bool, error) {
+func (c *countingChairs) VerifyHostKey(ctx context.Context, room, key string) (sfu.ChairKey, bool, error) {
 	n := c.calls.Add(1)
 	if key == rightHostKey {
 		c.hostAt.Store(n)

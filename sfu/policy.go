@@ -3,6 +3,7 @@ package sfu
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // RoomSettings are one room's settings, from its meeting series.
@@ -37,8 +38,22 @@ type Rooms interface {
 	// VerifyPhonePIN checks the PIN a telephone caller typed in place of
 	// the passcode (the schedule decides what serves as PIN).
 	VerifyPhonePIN(ctx context.Context, roomID, pin string) (bool, error)
-	VerifyHostKey(ctx context.Context, roomID, hostKey string) (bool, error)
+	// VerifyHostKey checks a chair's key: the meeting's own host key or a
+	// service role's (a named key that may end; a revoked or ended one is
+	// refused as a wrong one is).
+	VerifyHostKey(ctx context.Context, roomID, hostKey string) (ChairKey, bool, error)
 	IsAdminToken(ctx context.Context, token string) bool
+}
+
+// ChairKey is what a right host key tells about its holder.
+type ChairKey struct {
+	// Role is the service role's label ("Secretary"), shown to everyone
+	// in the room; "" for the meeting's own host key or the admin token.
+	Role string
+	// Ends is when the key stops working (a role's last day is over); the
+	// zero time when it does not end. The room remembers a right key only
+	// until then.
+	Ends time.Time
 }
 
 // Domain errors; the signaling layer turns them into error messages.

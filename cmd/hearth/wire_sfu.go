@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/sfu"
@@ -251,12 +252,20 @@ func (p roomPolicy) Room(ctx context.Context, roomID string) (sfu.RoomSettings, 
 		SecretsVersion: secretsVersion(r)}, nil
 }
 
-// secretsVersion changes whenever the passcode, the phone PIN or the host
-// key does: a digest of their stored hashes (each salted, so equal secrets
-// still differ), never the secrets.
+// secretsVersion changes whenever the passcode, the phone PIN, the host
+// key or a service role (added, revoked) does: a digest of their stored
+// hashes (each salted, so equal secrets still differ), never the secrets.
 func secretsVersion(r meetings.RoomSettings) string {
-	sum := sha256.Sum256([]byte(r.PasscodeHash + "\x00" + r.PhonePINHash + "\x00" + r.HostKeyHash))
-	return hex.EncodeToString(sum[:16])
+	h := sha256.New()
+	h.Write([]byte(r.PasscodeHash + "\x00" + r.PhonePINHash + "\x00" + r.HostKeyHash))
+	for _, role := range r.HostRoles {
+		until := ""
+		if role.Until != nil {
+			until = role.Until.String()
+		}
+		fmt.Fprintf(h, "\x00%d\x00%s\x00%s\x00%s", role.ID, role.Label, until, role.KeyHash)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func (p roomPolicy) VerifyPasscode(ctx context.Context, roomID, passcode string) (bool, error) {
@@ -277,12 +286,16 @@ func (p roomPolicy) VerifyPhonePIN(ctx context.Context, roomID, pin string) (boo
 	return meetings.VerifyPhonePIN(m.Room, pin), nil
 }
 
-func (p roomPolicy) VerifyHostKey(ctx context.Context, roomID, hostKey string) (bool, error) {
+// VerifyHostKey follows meetings.MatchHostKey: the meeting's own key or a
+// service role's that has not ended (a revoked role is gone from the
+// schedule, on every node once the write's notification reloads it).
+func (p roomPolicy) VerifyHostKey(ctx context.Context, roomID, hostKey string) (sfu.ChairKey, bool, error) {
 	m, err := p.meeting(ctx, roomID)
 	if err != nil {
-		return false, err
+		return sfu.ChairKey{}, false, err
 	}
-	return m.Room.HostKeyHash != "" && meetings.VerifySecret(m.Room.HostKeyHash, hostKey), nil
+	ck, ok := meetings.MatchHostKey(&m, hostKey, time.Now())
+	return sfu.ChairKey{Role: ck.Label, Ends: ck.Ends}, ok, nil
 }
 
 func (p roomPolicy) IsAdminToken(_ context.Context, token string) bool {

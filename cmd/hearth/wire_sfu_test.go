@@ -76,11 +76,34 @@ func TestRoomPolicyFromMeetings(t *testing.T) {
 	if ok, _ := p.VerifyPasscode(ctx, open.Slug, ""); !ok {
 		t.Error("a meeting without a passcode refused an empty one")
 	}
-	if ok, _ := p.VerifyHostKey(ctx, open.Slug, demo.HostKey); !ok {
-		t.Error("the demo host key does not make a chair")
+	if ck, ok, _ := p.VerifyHostKey(ctx, open.Slug, demo.HostKey); !ok || ck.Role != "" {
+		t.Errorf("the demo host key: %+v %v", ck, ok)
 	}
-	if ok, _ := p.VerifyHostKey(ctx, open.Slug, strings.ToUpper(demo.HostKey)); ok {
+	if _, ok, _ := p.VerifyHostKey(ctx, open.Slug, strings.ToUpper(demo.HostKey)); ok {
 		t.Error("a wrong host key makes a chair")
+	}
+	// A service role's key makes a chair under its label, until the role is
+	// revoked; adding or revoking one changes the secrets' version, so no
+	// node keeps taking a remembered key.
+	before, _ := p.Room(ctx, open.Slug)
+	role, key, err := meetings.NewHostRole("Secretary", &meetings.Date{Year: 2099, Month: 12, Day: 31}, time.UTC, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddHostRole(ctx, open.Slug, &role); err != nil {
+		t.Fatal(err)
+	}
+	withRole, _ := p.Room(ctx, open.Slug)
+	ck, ok, err := p.VerifyHostKey(ctx, open.Slug, key)
+	if !ok || err != nil || ck.Role != "Secretary" || ck.Ends.IsZero() || withRole.SecretsVersion == before.SecretsVersion {
+		t.Fatalf("role key: %+v %v %v; versions %s %s", ck, ok, err, before.SecretsVersion, withRole.SecretsVersion)
+	}
+	if err := st.RevokeHostRole(ctx, open.Slug, role.ID); err != nil {
+		t.Fatal(err)
+	}
+	revoked, _ := p.Room(ctx, open.Slug)
+	if _, ok, _ := p.VerifyHostKey(ctx, open.Slug, key); ok || revoked.SecretsVersion != before.SecretsVersion {
+		t.Fatalf("revoked role key taken (%v) or version %s, want %s", ok, revoked.SecretsVersion, before.SecretsVersion)
 	}
 	if !p.IsAdminToken(ctx, "the-admin-token-xyz") || p.IsAdminToken(ctx, "") || p.IsAdminToken(ctx, "nope") {
 		t.Error("admin token check is wrong")

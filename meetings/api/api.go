@@ -96,6 +96,7 @@ func (s *Server) Register(api huma.API) {
 	api.UseMiddleware(s.requireAdmin(api)) // before any operation is registered
 	s.registerReads(api)
 	s.registerWrites(api)
+	s.registerRoles(api)
 	s.registerPrograms(api)
 	s.registerReadings(api)
 }

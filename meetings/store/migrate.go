@@ -149,6 +149,17 @@ var migrations = [...]string{
 		updated INTEGER NOT NULL
 	);
 	CREATE INDEX readings_group ON readings(group_id, position);`,
+	// 8: a meeting's service roles (issue 15): named host keys, hashed,
+	// each with an optional last day; revoking one deletes its row.
+	`CREATE TABLE host_roles (
+		id INTEGER PRIMARY KEY,
+		series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+		label TEXT NOT NULL,
+		until TEXT,
+		key_hash TEXT NOT NULL,
+		created INTEGER NOT NULL
+	);
+	CREATE INDEX host_roles_series ON host_roles(series_id);`,
 }
 
 // migrate brings db up to version target, one transaction per migration.

@@ -191,6 +191,16 @@ var pgMigrations = [...]string{
 		PRIMARY KEY (room, key)
 	);
 	CREATE INDEX secret_attempts_expires ON secret_attempts(expires);`,
+	// 10: SQLite's migration 8, a meeting's service roles (issue 15).
+	`CREATE TABLE host_roles (
+		id bigserial PRIMARY KEY,
+		series_id bigint NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+		label text NOT NULL,
+		until text,
+		key_hash text NOT NULL,
+		created bigint NOT NULL
+	);
+	CREATE INDEX host_roles_series ON host_roles(series_id);`,
 }
 
 // migratePostgres brings the database up to version target in one

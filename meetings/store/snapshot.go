@@ -127,6 +127,9 @@ func (s *base) load(ctx context.Context) (*snapshot, error) {
 	if err := loadExceptions(ctx, t, snap, byID); err != nil {
 		return nil, err
 	}
+	if err := loadHostRoles(ctx, t, snap, byID); err != nil {
+		return nil, err
+	}
 	groups, err := readGroups(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("store: load: %w", err)

@@ -59,6 +59,7 @@ var suite = []struct {
 	{"SettingOnce", testSettingOnce},
 	{"TraditionRoundTrip", testTraditionRoundTrip},
 	{"ReadingsRoundTrip", testReadingsRoundTrip},
+	{"HostRoles", testHostRoles},
 	{"UpdateKeepsSecretsAndBumps", testUpdateKeepsSecretsAndBumps},
 	{"PhonePIN", testPhonePIN},
 	{"Errors", testErrors},

@@ -175,6 +175,7 @@ type Event struct {
 	Value    bool
 	Name     string
 	Role     Role
+	Label    string // a chair's service role, for KindJoined, KindRole, KindAdmitted
 	Perms    Perms
 	Reason   Code
 	Chat     ChatMessage

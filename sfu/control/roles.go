@@ -57,8 +57,10 @@ func (c HandOver) apply(r *Room, from *participant) ([]Event, error) {
 }
 
 // setRole changes a role and tells the room and the participant's gate.
+// A service role's label goes with the host key that brought it: a role
+// given in the room (co-chair, the chair handed over) has none.
 func (r *Room) setRole(p *participant, role Role) []Event {
-	p.role = role
+	p.role, p.label = role, ""
 	return []Event{r.permsEvent(p), {To: toEveryone(), Kind: KindRole, Subject: p.id, Role: role}}
 }
 

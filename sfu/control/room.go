@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -33,6 +34,9 @@ type JoinRequest struct {
 	Name       string
 	PasscodeOK bool // the SFU verified the series passcode (ignored when none is required)
 	Chair      ChairGrant
+	// Label is the service role of the host key that granted Chair
+	// ("Secretary"), shown to everyone; "" for none.
+	Label string
 }
 
 // Status is the outcome of a join.
@@ -67,6 +71,7 @@ type participant struct {
 	identity Identity
 	name     string
 	role     Role
+	label    string // a chair's service role ("Secretary"), "" for none
 	waiting  waitReason
 	seq      uint64 // arrival order
 
@@ -161,7 +166,7 @@ func (r *Room) Join(req JoinRequest) (Admission, []Event) {
 	p.chat = newBucket(r.limits.ChatBurst, r.clock.Now())
 	p.react = newBucket(r.limits.ReactionBurst, r.clock.Now())
 	if req.Chair != GrantNone {
-		p.role = RoleChair
+		p.role, p.label = RoleChair, roleLabel(req.Label)
 		r.people[p.id] = p
 		evs := r.admitEvents(p)
 		if r.ended { // a chair opens an ended meeting again
@@ -307,6 +312,39 @@ func (r *Room) Role(id ParticipantID) (role Role, ok bool) {
 	return p.role, true
 }
 
+// ChairInfo is an admitted chair or co-chair and its service role.
+type ChairInfo struct {
+	ID    ParticipantID
+	Role  Role
+	Label string
+}
+
+// Chairs lists the admitted chairs and co-chairs in arrival order, with
+// their service roles, for a participant who arrives after them.
+func (r *Room) Chairs() []ChairInfo {
+	ids := r.Recipients(toChairs())
+	out := make([]ChairInfo, len(ids))
+	for i, id := range ids {
+		p := r.people[id]
+		out[i] = ChairInfo{ID: id, Role: p.role, Label: p.label}
+	}
+	return out
+}
+
+// maxLabelRunes bounds a service role's label: the schedule allows 40.
+const maxLabelRunes = 64
+
+// roleLabel is a label as the room keeps it: the SFU gives the
+// schedule's, checked there; one that is not printable text or too long
+// is dropped rather than shown.
+func roleLabel(s string) string {
+	if utf8.RuneCountInString(s) > maxLabelRunes || !utf8.ValidString(s) ||
+		strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return ""
+	}
+	return s
+}
+
 // Recipients resolves an Audience to participant ids, in arrival order.
 // Resolve it right after the call that returned the event, under the same
 // lock.
@@ -377,8 +415,8 @@ func (r *Room) count(f func(*participant) bool) int {
 // admitEvents announces an admitted participant and starts its media.
 func (r *Room) admitEvents(p *participant) []Event {
 	return []Event{
-		{To: toOne(p.id), Kind: KindAdmitted, Subject: p.id, Role: p.role, Perms: r.perms(p)},
-		{To: toEveryone(), Kind: KindJoined, Subject: p.id, Name: p.name, Role: p.role},
+		{To: toOne(p.id), Kind: KindAdmitted, Subject: p.id, Role: p.role, Label: p.label, Perms: r.perms(p)},
+		{To: toEveryone(), Kind: KindJoined, Subject: p.id, Name: p.name, Role: p.role, Label: p.label},
 	}
 }
 

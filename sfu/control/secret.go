@@ -133,9 +133,10 @@ func (s *secretLimiter) check(st *secretState, now time.Time) error {
 // FinishSecret records the verification result of an attempt. A wrong secret
 // returns CodeBadHostKey or CodeBadPasscode (log it without the secret), and
 // may return an event that tells the chairs guessing is going on. A right
-// host key for a participant already in the room makes them chair and
-// admits them if they were waiting.
-func (r *Room) FinishSecret(t SecretTicket, ok bool) ([]Event, error) {
+// host key for a participant already in the room makes them chair, under
+// the key's service role label ("" for none), and admits them if they
+// were waiting.
+func (r *Room) FinishSecret(t SecretTicket, ok bool, label string) ([]Event, error) {
 	s := &r.secrets
 	if !ok {
 		evs := r.noteGuess()
@@ -155,7 +156,7 @@ func (r *Room) FinishSecret(t SecretTicket, ok bool) ([]Event, error) {
 	if p == nil {
 		return nil, fmt.Errorf("claim chair %s: %w", t.participant, CodeUnknownParticipant)
 	}
-	return r.makeChair(p), nil
+	return r.makeChair(p, label), nil
 }
 
 // noteGuess counts a wrong or refused secret and, past GuessAlert in a minute, tells
@@ -192,10 +193,11 @@ func (s *secretLimiter) prune(now time.Time) {
 	s.fails = s.fails[cut:]
 }
 
-// makeChair promotes p to chair, admitting it if it waited.
-func (r *Room) makeChair(p *participant) []Event {
+// makeChair promotes p to chair with a service role's label, admitting it
+// if it waited.
+func (r *Room) makeChair(p *participant, label string) []Event {
 	wasWaiting := p.waiting != waitNone
-	p.role = RoleChair
+	p.role, p.label = RoleChair, roleLabel(label)
 	if wasWaiting {
 		p.waiting = waitNone
 		evs := r.admitEvents(p)
@@ -204,7 +206,7 @@ func (r *Room) makeChair(p *participant) []Event {
 	}
 	evs := []Event{
 		r.permsEvent(p),
-		{To: toEveryone(), Kind: KindRole, Subject: p.id, Role: p.role},
+		{To: toEveryone(), Kind: KindRole, Subject: p.id, Role: p.role, Label: p.label},
 	}
 	return append(evs, r.chairArrived()...)
 }

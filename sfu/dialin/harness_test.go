@@ -47,8 +47,8 @@ func (testRooms) VerifyPhonePIN(_ context.Context, _, p string) (bool, error) {
 	return p == testPIN, nil
 }
 
-func (testRooms) VerifyHostKey(_ context.Context, _, k string) (bool, error) {
-	return k == testHostKey, nil
+func (testRooms) VerifyHostKey(_ context.Context, _, k string) (sfu.ChairKey, bool, error) {
+	return sfu.ChairKey{}, k == testHostKey, nil
 }
 
 func (testRooms) IsAdminToken(context.Context, string) bool { return false }

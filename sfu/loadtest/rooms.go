@@ -28,7 +28,9 @@ func (OpenRooms) VerifyPasscode(context.Context, string, string) (bool, error) {
 func (OpenRooms) VerifyPhonePIN(context.Context, string, string) (bool, error) { return true, nil }
 
 // VerifyHostKey implements sfu.Rooms: no key is right.
-func (OpenRooms) VerifyHostKey(context.Context, string, string) (bool, error) { return false, nil }
+func (OpenRooms) VerifyHostKey(context.Context, string, string) (sfu.ChairKey, bool, error) {
+	return sfu.ChairKey{}, false, nil
+}
 
 // IsAdminToken implements sfu.Rooms: no token is.
 func (OpenRooms) IsAdminToken(context.Context, string) bool { return false }
