@@ -279,8 +279,8 @@ func TestWritesCheckTokenBeforeBody(t *testing.T) {
 			}
 			ops++
 			for _, p := range []string{
-				strings.NewReplacer("{slug}", "m", "{date}", "2026-03-02").Replace(path),
-				strings.NewReplacer("{slug}", "NO SUCH", "{date}", "not-a-date").Replace(path),
+				strings.NewReplacer("{slug}", "m", "{date}", "2026-03-02", "{id}", "1").Replace(path),
+				strings.NewReplacer("{slug}", "NO SUCH", "{date}", "not-a-date", "{id}", "x").Replace(path),
 			} {
 				for _, token := range []string{"", "not-the-admin-token-at-all"} {
 					for _, body := range bodies {
@@ -295,8 +295,8 @@ func TestWritesCheckTokenBeforeBody(t *testing.T) {
 			}
 		}
 	}
-	if ops != 15 {
-		t.Errorf("%d operations declare the admin token, want the 14 writes and the token check", ops)
+	if ops != 18 {
+		t.Errorf("%d operations declare the admin token, want the 14 writes, the token check and the 3 service-role operations", ops)
 	}
 	m, _ := h.store.Meeting(context.Background(), "m")
 	if gs, _ := h.store.Groups(context.Background()); len(gs) != 1 || len(m.Exceptions) != 0 || m.Sequence != 0 {
