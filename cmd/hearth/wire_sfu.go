@@ -249,15 +249,19 @@ func (p roomPolicy) Room(ctx context.Context, roomID string) (sfu.RoomSettings, 
 	return sfu.RoomSettings{WaitingRoom: r.WaitingRoom, LockedUntilChair: r.LockedUntilChair,
 		PasscodeRequired: r.HasPasscode(), CameraOffOnEntry: r.CameraOffOnEntry, MaxParticipants: r.MaxParticipants,
 		ChatMode:       string(r.Chat()),
-		SecretsVersion: secretsVersion(r)}, nil
+		SecretsVersion: secretsVersion(m.TimeZone, r)}, nil
 }
 
 // secretsVersion changes whenever the passcode, the phone PIN, the host
 // key or a service role (added, revoked) does: a digest of their stored
 // hashes (each salted, so equal secrets still differ), never the secrets.
-func secretsVersion(r meetings.RoomSettings) string {
+// With roles the zone counts too: their last days end in it.
+func secretsVersion(zone string, r meetings.RoomSettings) string {
 	h := sha256.New()
 	h.Write([]byte(r.PasscodeHash + "\x00" + r.PhonePINHash + "\x00" + r.HostKeyHash))
+	if len(r.HostRoles) > 0 {
+		h.Write([]byte("\x00" + zone))
+	}
 	for _, role := range r.HostRoles {
 		until := ""
 		if role.Until != nil {

@@ -191,6 +191,8 @@ async function refresh() {
     meeting = m;
     fillMeeting(m);
     renderExceptions(m);
+    const roles = await run("role-list-status", () => api.call("GET", `/api/meetings/${encodeURIComponent(slug)}/roles`));
+    if (roles) renderRoles(roles);
   }
 }
 
@@ -677,6 +679,44 @@ $("reset-key")?.addEventListener("click", async () => {
   if (out && out.host_key) showHostKey(out.host_key);
 });
 
+/** The meeting's service roles, each with its last day and a Revoke button. */
+function renderRoles(roles) {
+  const list = $("role-list");
+  list.replaceChildren(...roles.map((r) => listItem(roleText(r),
+    [[t("admin.revoke"), t("admin.revokeRoleAria", { Role: r.label }), () => revokeRole(r)]])));
+  if (!roles.length) list.replaceChildren(listItem(t("admin.noRoles"), []));
+}
+
+/** A role as one line: "Secretary: until 2027-03-31", "Tech host: no last day". */
+function roleText(r) {
+  if (!r.until) return t("admin.roleLineOpen", { Role: r.label });
+  return t(r.expired ? "admin.roleLineEnded" : "admin.roleLine", { Role: r.label, Date: r.until });
+}
+
+async function revokeRole(r) {
+  if (!confirm(t("admin.confirmRevokeRole", { Role: r.label }))) return;
+  const ok = await run("role-list-status",
+    () => api.call("DELETE", `/api/meetings/${encodeURIComponent(slug)}/roles/${r.id}`),
+    t("admin.roleRevoked", { Role: r.label }));
+  if (ok !== undefined) await refresh();
+}
+
+$("role-form")?.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.target;
+  const f = form.elements;
+  const body = { label: f.label.value.trim() };
+  if (f.until.value) body.until = f.until.value;
+  const out = await run("role-form-status",
+    () => api.call("POST", `/api/meetings/${encodeURIComponent(slug)}/roles`, body),
+    t("admin.roleAdded", { Role: body.label }));
+  if (!out) return;
+  form.reset();
+  // The key once, then the list with the new role.
+  showHostKey(out.host_key, () => refresh(), t("admin.roleKeyTitle", { Role: out.label }),
+    t("admin.roleKeyText", { Role: out.label }));
+});
+
 $("reset-pin")?.addEventListener("click", async () => {
   if (meeting && !meeting.room.has_passcode) {
     say("phonepin-status", t("admin.pinNeedsPasscode"), true);
@@ -701,7 +741,9 @@ $("delete-meeting")?.addEventListener("click", async () => {
  * Shows a new host key once; it is dropped from the page when closed, and
  * then is called. Closing gives focus back to what opened the dialog.
  */
-function showHostKey(key, then) {
+function showHostKey(key, then, title, text) {
+  $("hostkey-title").textContent = title || t("admin.hostkeyTitle");
+  $("hostkey-text").textContent = text || t("admin.hostkeyText");
   $("hostkey-value").textContent = key;
   afterHostKey = then;
   $("hostkey-dialog").showModal();

@@ -24,6 +24,9 @@ const state = {
   hand: false,
   lowering: false, // this page asked to lower its own hand
   people: new Map(),
+  // chairs and co-chairs by id: {role, label}, label a service role
+  chairRoles: new Map(),
+  selfLabel: "",
   hands: [],
   chatMode: "everyone",
   sentBack: false, // a chair moved us back to the waiting room; a new join waits
@@ -209,6 +212,8 @@ function bindClient(client, name, stream) {
     state.sentBack = false;
     for (const id of [...state.people.keys(), state.selfId]) grid.remove(id);
     state.people.clear();
+    state.chairRoles.clear();
+    state.selfLabel = "";
     state.hands = [];
     state.selfId = msg.id;
     state.selfName = msg.name || state.selfName;
@@ -262,8 +267,9 @@ const liveErrors = [
 ];
 
 function addPerson(p) {
-  state.people.set(p.id, { role: "member", ...p });
+  state.people.set(p.id, { role: "member", label: "", ...p, ...state.chairRoles.get(p.id) });
   grid.tile(p.id, p.name, false);
+  grid.setRole(p.id, state.people.get(p.id).label);
   const s = state.client && state.client.streams.get(p.id);
   if (s) grid.setStream(p.id, s);
   grid.setState(p.id, { audio: p.audio, video: p.video, hand: false });
@@ -377,6 +383,8 @@ function cleanup() {
   chair.setChair(false, false);
   grid.clear();
   state.people.clear();
+  state.chairRoles.clear();
+  state.selfLabel = "";
   state.hands = [];
   state.client = null;
   view.showTimer(0);
@@ -384,7 +392,8 @@ function cleanup() {
 }
 
 function renderPeople() {
-  const self = { id: state.selfId, name: state.selfName, role: state.role, audio: state.mic, video: state.cam };
+  const self = { id: state.selfId, name: state.selfName, role: state.role, label: state.selfLabel, audio: state.mic,
+    video: state.cam };
   // Raised hands first, in the order they went up (as Zoom lists them).
   const people = [self, ...state.people.values()].map((p) => ({ ...p, hand: state.hands.indexOf(p.id) + 1 }));
   people.sort((a, b) => (a.hand || Infinity) - (b.hand || Infinity));
@@ -420,6 +429,7 @@ const controlHandlers = {
     view.announce(t("room.admitted"));
   },
   state: (msg) => {
+    setChairRoles(msg.roles || []);
     setRole(msg.role);
     if (msg.perms) applyPerms(msg.perms);
     chair.applySwitches(msg.switches);
@@ -435,14 +445,16 @@ const controlHandlers = {
     showTimer(msg.timer);
     tradition.apply(msg.tradition, "");
   },
+  // A chair who entered with a host key: its role (and service role label)
+  // before, or after, the media server lists it.
+  joined: (msg) => setPersonRole(msg.subject, msg.role, msg.label),
   role: (msg) => {
+    setPersonRole(msg.subject, msg.role, msg.label);
     if (msg.subject === state.selfId) {
       setRole(msg.role);
-      view.announce(t(`room.role.${msg.role === "chair" || msg.role === "co-chair" ? msg.role : "member"}`));
+      if (msg.role === "chair" && msg.label) view.announce(t("room.role.chairAs", { Role: msg.label }));
+      else view.announce(t(`room.role.${msg.role === "chair" || msg.role === "co-chair" ? msg.role : "member"}`));
       state.client.send({ type: "control-state" });
-    } else if (state.people.has(msg.subject)) {
-      state.people.get(msg.subject).role = msg.role;
-      renderPeople();
     }
   },
   perms: (msg) => { if (msg.subject === state.selfId && msg.perms) applyPerms(msg.perms); },
@@ -604,6 +616,29 @@ function replyTo(id, name) {
   }
   to.value = value;
   $("chat-text").focus();
+}
+
+/**
+ * Records who chairs and under which service role ("Secretary"): shown in
+ * People and on the tile. The state lists every chair; others are members.
+ */
+function setChairRoles(roles) {
+  const was = [...state.chairRoles.keys()];
+  state.chairRoles.clear();
+  for (const r of roles) setPersonRole(r.id, r.role, r.label);
+  for (const id of was) if (!state.chairRoles.has(id)) setPersonRole(id, "member", "");
+}
+
+function setPersonRole(id, role, label) {
+  if (!id) return;
+  label = role === "chair" ? label || "" : "";
+  if (role === "chair" || role === "co-chair") state.chairRoles.set(id, { role, label });
+  else state.chairRoles.delete(id);
+  if (id === state.selfId) state.selfLabel = label;
+  const p = state.people.get(id);
+  if (p) Object.assign(p, { role: role || "member", label });
+  grid.setRole(id, label);
+  renderPeople();
 }
 
 function setRole(role) {

@@ -145,9 +145,12 @@ export class Grid {
       const cap = document.createElement("figcaption");
       const label = document.createElement("span");
       label.className = "name";
+      const role = document.createElement("span");
+      role.className = "role";
+      role.hidden = true;
       const status = document.createElement("span");
       status.className = "status";
-      cap.append(label, status);
+      cap.append(label, role, status);
       const initial = document.createElement("div");
       initial.className = "initial";
       initial.setAttribute("aria-hidden", "true");
@@ -169,7 +172,27 @@ export class Grid {
     const label = self ? tr("room.youName", { Name: name }) : name;
     t.querySelector(".name").textContent = label;
     t.querySelector(".initial").textContent = (name || "?").trim().charAt(0).toLocaleUpperCase(lang);
-    t.setAttribute("aria-label", label);
+    t.dataset.name = label;
+    this.labelTile(t);
+  }
+
+  /**
+   * Shows a chair's service role ("Secretary") on its tile, or none when
+   * role is "". It is the schedule's label, never the key.
+   */
+  setRole(id, role) {
+    const t = this.tiles.get(id);
+    if (!t) return;
+    const el = t.querySelector(".role");
+    el.textContent = role || "";
+    el.hidden = !role;
+    this.labelTile(t);
+  }
+
+  labelTile(t) {
+    const role = t.querySelector(".role").textContent;
+    const name = t.dataset.name || "";
+    t.setAttribute("aria-label", role ? tr("room.tileRole", { Name: name, Role: role }) : name);
   }
 
   setStream(id, stream) {
@@ -325,7 +348,10 @@ export function renderPeople(people, viewer, actions) {
       li.dataset.id = p.id;
       const name = document.createElement("span");
       const parts = [p.id === viewer.id ? t("room.youName", { Name: p.name }) : p.name];
-      if (p.role === "chair" || p.role === "co-chair") parts.push(t(`room.person.${p.role}`));
+      if (p.role === "chair" || p.role === "co-chair") {
+        // A service role is shown as the schedule names it ("Chair: Secretary").
+        parts.push(p.label ? t("room.person.chairRole", { Role: p.label }) : t(`room.person.${p.role}`));
+      }
       if (p.hand) parts.push(t("room.person.hand", { N: p.hand }));
       if (!p.audio) parts.push(t("room.person.muted"));
       if (p.video) parts.push(t("room.person.camera"));
