@@ -94,7 +94,8 @@ type Config struct {
 	MeetingGuideURL string
 	// DefaultZone is the viewer timezone used until the browser reports one.
 	DefaultZone string
-	// Horizon is how far ahead the home page lists occurrences.
+	// Horizon is how far ahead the home page lists occurrences, rounded to
+	// whole days: each page of the schedule lists that many days.
 	Horizon time.Duration
 	// SoonWindow is how close a start must be to count as "starting soon".
 	SoonWindow time.Duration

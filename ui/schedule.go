@@ -99,10 +99,13 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	l := v.Lang
 	today := meetings.DateOf(now.In(v.Loc))
 	start, dateNotice := form.startDate(today)
-	from, to := now.Add(-24*time.Hour), now.Add(h.cfg.Horizon)
+	// Pages are whole days in the viewer's zone, so that one page ends
+	// where the next ("Later days") begins and no occurrence is on both.
+	// The first also keeps what is still running from the day before.
+	days := pageDays(h.cfg.Horizon)
+	from, to := now.Add(-24*time.Hour), meetings.LocalTime{}.At(start.AddDays(days), v.Loc)
 	if start != today {
 		from = meetings.LocalTime{}.At(start, v.Loc)
-		to = from.Add(h.cfg.Horizon)
 		form.Date = start.String()
 	}
 	var rows []row
@@ -124,10 +127,6 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	for _, n := range append(form.Notices, dateNotice...) {
 		d.Notices = append(d.Notices, n.text(l))
 	}
-	days := int((h.cfg.Horizon + 12*time.Hour) / (24 * time.Hour))
-	if days < 1 {
-		days = 1
-	}
 	d.Earlier, d.Later = pageLinks(r.URL.Query(), today, start, days)
 	within := l.N("home.within", days)
 	if start != today {
@@ -145,6 +144,12 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	}
 	d.Days = groupByDay(l, rows, v.Loc, now)
 	return d, nil
+}
+
+// pageDays is how many days a page of the schedule lists: the horizon, to
+// the nearest whole day, at least one.
+func pageDays(horizon time.Duration) int {
+	return max(1, int((horizon+12*time.Hour)/(24*time.Hour)))
 }
 
 // maxDaysAhead is how far ahead the schedule can be browsed.
