@@ -43,3 +43,22 @@ func TypeNames(codes []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// TypesInUse is the type codes at least one of ms has, in the order of
+// TypeCodes: the types a member can filter by. A code missing from the
+// table (an import kept it) is left out, as the pickers cannot name it.
+func TypesInUse(ms []Meeting) []TypeCode {
+	used := make(map[string]bool)
+	for i := range ms {
+		for _, c := range ms[i].Types {
+			used[c] = true
+		}
+	}
+	var out []TypeCode
+	for _, t := range typeCodes {
+		if used[t.Code] {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -284,14 +284,12 @@ func dayLabel(l *i18n.Lang, d, today meetings.Date, t time.Time) string {
 	return i18n.Capital(name)
 }
 
-// typesOf accepts the type codes any series uses, and the one selected, for
-// the filter picker: a type no meeting has would only find nothing.
+// typesOf accepts the type codes some meeting has (meetings.TypesInUse),
+// and the one selected, for the filter picker.
 func typesOf(all []meetings.Meeting, selected string) func(code string) bool {
 	inUse := map[string]bool{selected: selected != ""}
-	for _, s := range all {
-		for _, t := range s.Types {
-			inUse[t] = true
-		}
+	for _, t := range meetings.TypesInUse(all) {
+		inUse[t.Code] = true
 	}
 	return func(code string) bool { return inUse[code] }
 }

@@ -77,3 +77,40 @@ func TestSchedulePagesDoNotOverlap(t *testing.T) {
 	mustNotContain(t, body, "November 30")
 	mustContain(t, later.Body.String(), "Monday, November 30")
 }
+
+// typeValues are the values the type filter offers.
+func typeValues(t *testing.T, body string) []string {
+	t.Helper()
+	i := strings.Index(body, `<select id="f-type"`)
+	if i < 0 {
+		t.Fatal("no type filter")
+	}
+	sel := body[i : i+strings.Index(body[i:], "</select>")]
+	var out []string
+	for _, m := range regexp.MustCompile(`<option value="([^"]*)"`).FindAllStringSubmatch(sel, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// TestTypeFilterOffersTypesInUse (issue 12): the finder's type filter
+// offers "any" and the types some meeting has (O, B and S in the sample),
+// in the table's order, whatever the other filters; a type chosen by a
+// link whose meetings are gone stays offered, chosen.
+func TestTypeFilterOffersTypesInUse(t *testing.T) {
+	h := newTestHandler(t, sampleSchedule())
+	for query, want := range map[string][]string{
+		"/":                    {"", "B", "O", "S"},
+		"/?program=NA":         {"", "B", "O", "S"},
+		"/?type=W":             {"", "B", "O", "S", "W"},
+		"/?type=B&language=es": {"", "B", "O", "S"},
+	} {
+		rec := get(t, h, query)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", query, rec.Code)
+		}
+		if got := typeValues(t, rec.Body.String()); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: type filter offers %v, want %v", query, got, want)
+		}
+	}
+}
