@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,8 +49,9 @@ type browser struct {
 
 // browserCookies issues and checks the signed browser cookies.
 type browserCookies struct {
-	key []byte // HMAC key, read-only after newBrowserCookies
-	now func() time.Time
+	key    []byte // HMAC key, read-only after newBrowserCookies
+	now    func() time.Time
+	domain string // the cookie's Domain ("" host-only); read-only
 
 	// mu guards issuers.
 	mu      sync.Mutex
@@ -123,26 +126,55 @@ func (b *browserCookies) identify(r *http.Request) browser {
 
 // issue gives a page's browser a new cookie when its address may be issued
 // another.
-func (b *browserCookies) issue(w http.ResponseWriter, source string, https bool) {
+func (b *browserCookies) issue(w http.ResponseWriter, r *http.Request, source string, https bool) {
 	if !b.mayIssue(source) {
 		return
 	}
 	var id [browserIDBytes]byte
 	_, _ = rand.Read(id[:])
-	b.set(w, b.value(id[:], b.now()), https)
+	b.set(w, r, b.value(id[:], b.now()), https)
 }
 
 // refresh sets a good cookie again, so that the browser keeps it for
 // another cookieMaxAge from this visit.
 func (b *browserCookies) refresh(w http.ResponseWriter, r *http.Request, https bool) {
 	if _, v, ok := b.fromRequest(r); ok {
-		b.set(w, v, https)
+		b.set(w, r, v, https)
 	}
 }
 
-func (b *browserCookies) set(w http.ResponseWriter, v string, https bool) {
-	http.SetCookie(w, &http.Cookie{Name: BrowserCookie, Value: v, Path: "/", MaxAge: int(cookieMaxAge / time.Second),
-		HttpOnly: true, Secure: https, SameSite: http.SameSiteLaxMode})
+// set gives the browser its cookie: for the whole domain when one is set
+// and the page was asked for under it (so the nodes' names, under the
+// public one, receive it too), else for the page's host alone (a browser
+// drops a cookie whose domain does not cover the page's host). A
+// host-only cookie from before the domain was set is replaced.
+func (b *browserCookies) set(w http.ResponseWriter, r *http.Request, v string, https bool) {
+	c := &http.Cookie{Name: BrowserCookie, Value: v, Path: "/", MaxAge: int(cookieMaxAge / time.Second),
+		HttpOnly: true, Secure: https, SameSite: http.SameSiteLaxMode}
+	if b.domain != "" && HostUnder(requestHost(r), b.domain) {
+		http.SetCookie(w, &http.Cookie{Name: BrowserCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: https,
+			SameSite: http.SameSiteLaxMode})
+		c.Domain = b.domain
+	}
+	http.SetCookie(w, c)
+}
+
+// requestHost is the host name a request was sent to, without its port.
+func requestHost(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		return h
+	}
+	return r.Host
+}
+
+// HostUnder reports whether host is domain or a name under it (a.domain),
+// case aside; an IP address is under nothing.
+func HostUnder(host, domain string) bool {
+	host, domain = strings.ToLower(strings.TrimSuffix(host, ".")), strings.ToLower(strings.TrimSuffix(domain, "."))
+	if domain == "" || net.ParseIP(host) != nil || net.ParseIP(domain) != nil {
+		return false
+	}
+	return host == domain || strings.HasSuffix(host, "."+domain)
 }
 
 // mayIssue takes one issuance from the source's allowance.
@@ -196,7 +228,7 @@ func (s *Server) EnsureBrowserCookie(w http.ResponseWriter, r *http.Request) {
 		s.cookies.refresh(w, r, client.HTTPS)
 		return
 	}
-	s.cookies.issue(w, s.sourceKey(client), client.HTTPS)
+	s.cookies.issue(w, r, s.sourceKey(client), client.HTTPS)
 }
 
 // BrowserCookieFor is the cookie value that makes id (32 hex digits, such

@@ -92,6 +92,12 @@ type Config struct {
 	// on all; empty means a random key for this process (cookies issued
 	// before a restart then count as none).
 	CookieKey []byte
+	// CookieDomain, when set, is the browser cookie's Domain: the public
+	// host name of several nodes whose own names are under it
+	// (node1.meet.example.org under meet.example.org), so that the cookie a
+	// page set is also sent to the node its room runs on. Empty: the
+	// cookie is the page's host's alone.
+	CookieDomain string
 	// ClientOf says where a signaling request comes from: its address and
 	// whether the browser reached us over HTTPS. Default: RemoteAddr and
 	// r.TLS. cmd replaces it to trust a reverse proxy's forwarded headers.

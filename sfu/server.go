@@ -76,6 +76,7 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 		held: map[string]heldLease{}}
 	s.addrKey = addressKey(cfg)
 	s.cookies = newBrowserCookies(cfg.CookieKey, cfg.Control.Clock.Now)
+	s.cookies.domain = cfg.CookieDomain
 	if cfg.TURN.Enabled {
 		if s.turn, err = startTURN(cfg, log); err != nil {
 			_ = tr.Close()

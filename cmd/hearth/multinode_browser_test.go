@@ -1,9 +1,16 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hearth-recovery/hearth/meetings/api"
 	"github.com/hearth-recovery/hearth/ui/browsertest"
 )
 
@@ -64,3 +71,54 @@ func TestBrowserMultiNodeFailover(t *testing.T) {
 }
 
 func jsString(s string) string { return `"` + s + `"` }
+
+// With the pages on the public name and the nodes on names under it
+// (meet.test and node2.meet.test here, resolved to loopback by Chromium),
+// the browser cookie the join page sets is the domain's, so the browser
+// brings it to the node its room runs on: a member a chair removed there
+// is still barred when the page is loaded again, which a host-only cookie
+// (not sent to node2.meet.test: a new identity per connection) would not
+// do.
+func TestBrowserMultiNodeCookieDomain(t *testing.T) {
+	database := cluster.Database(t)
+	bin := buildHearth(t)
+	pa, pb := freePort(t, "tcp"), freePort(t, "tcp")
+	public := fmt.Sprintf("http://meet.test:%d", pa)
+	a := startNodeAt(t, bin, "A", database, pa, public, "node1.meet.test")
+	b := startNodeAt(t, bin, "B", database, pb, public, "node2.meet.test")
+	a.send(t, "POST", "/api/groups", api.GroupJSON{Slug: "eastside", Name: "Eastside Group", Program: "AA"}, http.StatusCreated)
+	hostKey := createWithHostKey(t, a, "big-book", "Big Book Study")
+	// The room runs on B: its lease is B's before anyone joins.
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `INSERT INTO room_leases (room, node, epoch, expires)
+		VALUES ('big-book', $1, 1, now() + interval '1 minute')`, fmt.Sprintf("http://node2.meet.test:%d", pb)); err != nil {
+		t.Fatal(err)
+	}
+	chair := &member{name: "Chair", entry: []*node{b}, auth: map[string]string{"hostKey": hostKey}}
+	chair.join(t, "big-book")
+
+	br := browsertest.Launch(t, browsertest.Options{ExtraFlags: map[string]any{
+		"host-resolver-rules": "MAP meet.test 127.0.0.1, MAP *.meet.test 127.0.0.1",
+	}})
+	ann := br.Open(public + "/m/big-book/join")
+	joinAs(t, ann, "Ann", "listen", "")
+	waitIn(t, ann, "Ann")
+	id, err := browsertest.Eval[string](ann, `window.hearthRoom.selfId()`)
+	if err != nil || id == "" {
+		t.Fatalf("Ann's id: %q %v", id, err)
+	}
+	if err := chair.c.Send(map[string]any{"type": "remove", "target": id}); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ann, "wait-title", "You were removed")
+	if err := chromedp.Do(ann.Ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	joinAs(t, ann, "Ann again", "listen", "")
+	waitText(t, ann, "wait-text", "removed you from this meeting")
+}

@@ -83,10 +83,17 @@ func freePort(t *testing.T, network string) int {
 // node has the same public URL, as behind one load balancer.
 func startNode(t *testing.T, bin, name, database string) *node {
 	t.Helper()
-	port := freePort(t, "tcp")
+	return startNodeAt(t, bin, name, database, freePort(t, "tcp"), "https://meet.example.org", "127.0.0.1")
+}
+
+// startNodeAt starts a node on port whose --node-url names host (tests
+// reach it at 127.0.0.1 all the same, as base).
+func startNodeAt(t *testing.T, bin, name, database string, port int, publicURL, host string) *node {
+	t.Helper()
 	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), database: database, done: make(chan struct{})}
 	n.cmd = exec.Command(bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", t.TempDir(),
-		"--database", database, "--node-url", n.base, "--admin-token", nodeToken, "--public-url", "https://meet.example.org",
+		"--database", database, "--node-url", fmt.Sprintf("http://%s:%d", host, port), "--admin-token", nodeToken,
+		"--public-url", publicURL,
 		"--rtc-udp-port", fmt.Sprint(freePort(t, "udp")), "--rtc-tcp-port", "0", "--log-level", "warn",
 		// Pages come from one node and their signaling may go to another.
 		"--rtc-allowed-origins", "127.0.0.1:*", "--drain-timeout", "2s")

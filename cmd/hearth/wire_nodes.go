@@ -56,7 +56,34 @@ func (a *app) nodeConfig(cfg *sfu.Config) error {
 	if u, err := url.Parse(a.cfg.PublicURL); err == nil && u.Host != "" {
 		cfg.AllowedOrigins = append(cfg.AllowedOrigins, u.Host)
 	}
+	domain, warning := cookieDomain(a.cfg.PublicURL, nodeURL)
+	if warning != "" {
+		a.log.Warn(warning)
+	}
+	cfg.CookieDomain = domain
 	return nil
+}
+
+// cookieDomain is the browser cookie's domain on a node of several: the
+// public host name, when the node's own name is under it, so that the
+// cookie the pages set (bars and the verify gate's clean lane key on it)
+// reaches the node a member is sent to. Otherwise the cookie stays
+// host-only and the warning says what that costs.
+func cookieDomain(publicURL, nodeURL string) (domain, warning string) {
+	pub, err1 := url.Parse(publicURL)
+	node, err2 := url.Parse(nodeURL)
+	if err1 != nil || err2 != nil || pub.Hostname() == "" {
+		return "", ""
+	}
+	switch {
+	case node.Hostname() == pub.Hostname():
+		return "", "" // one name: the cookie is the same
+	case sfu.HostUnder(node.Hostname(), pub.Hostname()):
+		return strings.ToLower(pub.Hostname()), ""
+	}
+	return "", fmt.Sprintf("--node-url %s is not under --public-url's host %s: browsers do not bring the pages' cookie to this node, "+
+		"so bars and the guessing limits count a browser sent here by its address; name the nodes under the public name "+
+		"(node1.%s)", nodeURL, pub.Hostname(), pub.Hostname())
 }
 
 // nodeList is the signaling origins of the live nodes, for the pages'

@@ -26,3 +26,25 @@ func TestNodeURLFlag(t *testing.T) {
 		}
 	}
 }
+
+// The browser cookie covers the nodes' names when they are under the
+// public one; otherwise it stays host-only and the operator is told why.
+func TestCookieDomain(t *testing.T) {
+	for _, c := range []struct {
+		public, node, domain string
+		warns                bool
+	}{
+		{"https://meet.example.org", "https://node1.meet.example.org", "meet.example.org", false},
+		{"https://Meet.Example.org:8443/", "https://a.b.meet.example.org:9000", "meet.example.org", false},
+		{"https://meet.example.org", "https://meet.example.org:8081", "", false},
+		{"https://meet.example.org", "https://node1.example.org", "", true},
+		{"https://meet.example.org", "http://127.0.0.1:8080", "", true},
+		{"https://meet.example.org", "https://evilmeet.example.org", "", true},
+		{"", "https://node1.meet.example.org", "", false},
+	} {
+		domain, warning := cookieDomain(c.public, c.node)
+		if domain != c.domain || (warning != "") != c.warns {
+			t.Errorf("cookieDomain(%q, %q) = %q, %q; want %q, warning %v", c.public, c.node, domain, warning, c.domain, c.warns)
+		}
+	}
+}
