@@ -24,6 +24,10 @@ func (dt *downTrack) lookupExtensions() {
 // reusing the downTrack's buffer so the packet path does not allocate.
 // The subscriber's writer goroutine only.
 func (dt *downTrack) setExtensions(in *rtp.Packet, out *rtp.Header) {
+	// Set even when there is no level to carry: the TWCC interceptor
+	// appends its extension here, and without room it allocated a new
+	// slice for every packet.
+	out.Extensions = dt.exts[:0]
 	id := dt.levelID.Load()
 	if id == 0 {
 		return
@@ -36,6 +40,5 @@ func (dt *downTrack) setExtensions(in *rtp.Packet, out *rtp.Header) {
 	if len(level) == 0 {
 		return
 	}
-	out.Extensions = dt.exts[:0]
 	_ = out.SetExtension(uint8(id), level)
 }
