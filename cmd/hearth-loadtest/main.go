@@ -17,6 +17,10 @@
 // rest:
 //
 //	hearth-loadtest -server-cores 0.25 -participants 12 -cameras 10
+//
+// -preset large-room gives the shape of a large speaker meeting (see
+// loadtest.Config.LargeRoom): 10 simulcast cameras, 3 speaking at a time,
+// everyone showing small tiles and the active speaker large.
 package main
 
 import (
@@ -60,6 +64,8 @@ func run(args []string) error {
 	serverCores := fs.Float64("server-cores", 0, "confine the loopback server to this many cores (Linux cgroup, needs root; 0: no limit)")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	serverProfile := fs.String("server-cpuprofile", "", "write the loopback server's CPU profile to this file")
+	preset := fs.String("preset", "", "load shape: large-room (10 simulcast cameras, 3 speakers at a time, small tiles and the speaker large; -cameras is ignored)")
+	simulcast := fs.Bool("simulcast", false, "cameras send three simulcast layers")
 	serve := fs.Bool("serve", false, "internal: run only the loopback server and print its URL")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,8 +85,15 @@ func run(args []string) error {
 	if *serve {
 		return serveLoopback(ctx)
 	}
-	cfg := loadtest.Config{URL: *url, Room: *room, Participants: *n, Cameras: min(*cams, *n),
+	cfg := loadtest.Config{URL: *url, Room: *room, Participants: *n, Cameras: min(*cams, *n), Simulcast: *simulcast,
 		Warmup: *warm, Duration: *dur, Loopback: *url == ""}
+	switch *preset {
+	case "":
+	case "large-room":
+		cfg.LargeRoom()
+	default:
+		return fmt.Errorf("unknown -preset %q (known: large-room)", *preset)
+	}
 	var group *cgroup
 	if *url == "" {
 		child, u, err := startChild(ctx, *serverProfile)
@@ -121,6 +134,9 @@ func run(args []string) error {
 		return err
 	}
 	fmt.Println(rep)
+	if m := rep.MemoryText(); m != "" {
+		fmt.Println(m)
+	}
 	if group != nil && rep.ServerCores >= 0 {
 		// Received packets are the forwarded ones that arrived; a core as
 		// busy as the confined share forwards received / share per second.

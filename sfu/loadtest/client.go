@@ -57,6 +57,12 @@ type Options struct {
 	// BrowserID, when set, is presented as the browser cookie, as by a
 	// browser that loaded the join page (bars and the limiter key on it).
 	BrowserID string
+	// LayerPackets is how many packets each simulcast layer sends per
+	// frame, lowest first (at most 3; nil: 3 on every layer).
+	LayerPackets []int
+	// DTX makes a silent audio publisher (level 127) send one packet
+	// every 400 ms, as Opus with DTX does, instead of every 20 ms.
+	DTX bool
 	// Receive is the join's receive field: "all", "speaker" or "none"
 	// (empty: all), the video the client wants.
 	Receive string
@@ -245,11 +251,13 @@ func (c *Client) setup(o Options) error {
 		if c.Audio, err = newPublisher(c, false, false, o.PacketInterval); err != nil {
 			return err
 		}
+		c.Audio.dtx.Store(o.DTX)
 	}
 	if o.Video {
 		if c.Video, err = newPublisher(c, true, o.Simulcast, o.PacketInterval); err != nil {
 			return err
 		}
+		c.Video.layerPackets = o.LayerPackets
 	}
 	return nil
 }

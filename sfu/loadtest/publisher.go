@@ -23,6 +23,7 @@ const (
 	videoPackets  = 3
 	videoSize     = 1000
 	keyframeEvery = 60
+	dtxEvery      = 20 // a silent DTX stream sends every 400 ms
 	headerBytes   = 18 // VP8 descriptor (2) + counter (8) + send time (8)
 )
 
@@ -41,7 +42,14 @@ type Publisher struct {
 	// interval between audio packets or video frames
 	interval time.Duration
 
-	sending atomic.Bool  // packets are written while true
+	// layerPackets is how many packets each simulcast layer sends per
+	// frame (Options.LayerPackets); nil: videoPackets on every layer.
+	layerPackets []int
+
+	sending atomic.Bool // packets are written while true
+	// dtx: while the level is silence (127), audio sends one packet every
+	// dtxEvery intervals, as Opus with DTX does (Options.DTX).
+	dtx     atomic.Bool
 	level   atomic.Int32 // audio level to send (0 loud .. 127 silent); -1: none
 	wantKey atomic.Bool  // the next frame is a keyframe
 	Sent    atomic.Int64
@@ -189,6 +197,15 @@ func (p *Publisher) loop() {
 		if !p.sending.Load() {
 			continue
 		}
+		if !p.video && p.dtx.Load() && p.level.Load() >= 127 {
+			// Silence: a comfort-noise packet now and then. It does not
+			// advance the counter, so the receiver does not count the
+			// silence the server stops forwarding as loss.
+			if frame%dtxEvery == 0 && !p.sendSilence(counter, &seqs[0], ts) {
+				return
+			}
+			continue
+		}
 		key := p.video && (p.wantKey.Swap(false) || frame%keyframeEvery == 0)
 		first := counter
 		for layer := range p.tracks {
@@ -205,13 +222,21 @@ func (p *Publisher) loop() {
 func (p *Publisher) sendFrame(layer int, counter *uint64, seq *uint16, ts uint32, key bool) bool {
 	n := 1
 	if p.video {
-		n = videoPackets
+		n = p.packetsPerFrame(layer)
 	}
 	for i := range n {
 		*counter++
 		*seq++
 		pkt := &rtp.Packet{Header: rtp.Header{Version: 2, Marker: i == n-1, SequenceNumber: *seq, Timestamp: ts},
 			Payload: p.payload(*counter, layer, key && i == 0, i == 0)}
+		if i == n-1 && p.video {
+			// A layer that sends fewer packets a frame than the others
+			// skips their counters: every layer's frame starts at the same
+			// counter, so a switch of layer keeps counting right.
+			skip := videoPackets - n
+			pkt.Payload[1] |= byte(skip) << 1
+			*counter += uint64(skip)
+		}
 		if lvl := p.level.Load(); lvl >= 0 && !p.video {
 			if id := p.extID(AudioLevelURI); id != 0 {
 				_ = pkt.Header.SetExtension(id, []byte{byte(lvl)})
@@ -234,6 +259,34 @@ func (p *Publisher) sendFrame(layer int, counter *uint64, seq *uint16, ts uint32
 	}
 	return true
 }
+
+// packetsPerFrame is how many packets a video layer sends per frame.
+func (p *Publisher) packetsPerFrame(layer int) int {
+	if layer < len(p.layerPackets) {
+		return min(max(p.layerPackets[layer], 1), videoPackets)
+	}
+	return videoPackets
+}
+
+// sendSilence writes one DTX packet: silence level, flagged silent, with
+// the last counter (not advanced).
+func (p *Publisher) sendSilence(counter uint64, seq *uint16, ts uint32) bool {
+	*seq++
+	pkt := &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: *seq, Timestamp: ts},
+		Payload: p.payload(counter, 0, false, true)}
+	pkt.Payload[0] |= silentFlag
+	if id := p.extID(AudioLevelURI); id != 0 {
+		_ = pkt.Header.SetExtension(id, []byte{127})
+	}
+	if err := p.tracks[0].WriteRTP(pkt); err != nil {
+		return false
+	}
+	p.Sent.Add(1)
+	return true
+}
+
+// silentFlag marks a DTX packet in the first payload byte (audio only).
+const silentFlag = 0x80
 
 // payload builds: [VP8 descriptor 2 bytes][counter][send time][filler].
 // Simulcast layers below the top are smaller (a third per step).

@@ -150,6 +150,11 @@ func (s *Stream) record(pkt *rtp.Packet, now time.Time) {
 	if len(s.Latencies) < maxLatencySamples {
 		s.Latencies = append(s.Latencies, time.Duration(now.UnixNano()-sent))
 	}
+	if !s.Video && b[0]&silentFlag != 0 {
+		// DTX silence repeats the last counter: nothing to count.
+		s.lastSeq = pkt.SequenceNumber
+		return
+	}
 	if s.started {
 		switch {
 		case ctr <= s.lastCtr:
@@ -164,7 +169,12 @@ func (s *Stream) record(pkt *rtp.Packet, now time.Time) {
 	}
 	s.started = true
 	if ctr > s.lastCtr {
+		// A frame's last packet on a layer that sends fewer packets than
+		// the others says how many counters it skipped (publisher).
 		s.lastCtr = ctr
+		if s.Video {
+			s.lastCtr += uint64(b[1]>>1) & 3
+		}
 		s.LastSeq = pkt.SequenceNumber
 	}
 	s.lastSeq = pkt.SequenceNumber
