@@ -65,6 +65,13 @@ type fanout struct {
 
 func newFanout(tb testing.TB, n int, met *metrics) *fanout {
 	tb.Helper()
+	return newFanoutBound(tb, n, met, func(w *discardWriter) webrtc.TrackLocalContext { return boundContext{w} })
+}
+
+// newFanoutBound is newFanout with each subscriber's track bound through
+// bind (a context whose write stream ends at the discardWriter).
+func newFanoutBound(tb testing.TB, n int, met *metrics, bind func(*discardWriter) webrtc.TrackLocalContext) *fanout {
+	tb.Helper()
 	f := &fanout{}
 	f.up = &upTrack{id: "up", video: true, codec: webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
 		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}},
@@ -79,7 +86,7 @@ func newFanout(tb testing.TB, n int, met *metrics) *fanout {
 			tb.Fatal(err)
 		}
 		w := &discardWriter{}
-		if _, err := local.Bind(boundContext{w}); err != nil {
+		if _, err := local.Bind(bind(w)); err != nil {
 			tb.Fatal(err)
 		}
 		sub := &Peer{out: newMediaQueue(met)}
@@ -237,7 +244,10 @@ func benchInline(b *testing.B, n int) {
 }
 
 func benchQueued(b *testing.B, n int) {
-	f := newFanout(b, n, testMetrics(b))
+	benchQueuedOn(b, n, newFanout(b, n, testMetrics(b)))
+}
+
+func benchQueuedOn(b *testing.B, n int, f *fanout) {
 	ctx, cancel := context.WithCancel(context.Background())
 	wg := f.start(ctx)
 	now := time.Now()
