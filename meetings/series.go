@@ -103,7 +103,15 @@ type RoomSettings struct {
 	// ChatMode is the room's chat mode when the meeting starts ("" means
 	// ChatEveryone); a chair changes it in the room.
 	ChatMode ChatMode
+	// ShareTimer, when set, is the share timer that starts by itself when
+	// a chair asks a member to unmute (for a share); whole minutes, at most
+	// MaxShareTimer; 0: none.
+	ShareTimer time.Duration
 }
+
+// MaxShareTimer is the longest automatic share timer (the room's longest
+// share timer too).
+const MaxShareTimer = time.Hour
 
 // ChatMode says whom members may write to in the room's chat. The room
 // (sfu/control) enforces it; these are its names.

@@ -95,6 +95,9 @@ func (s *Series) Validate() error {
 	default:
 		v.add("room.chat_mode", "chat mode %q must be everyone, chairs or off", s.Room.ChatMode)
 	}
+	if t := s.Room.ShareTimer; t < 0 || t > MaxShareTimer || t%time.Minute != 0 {
+		v.add("room.share_timer", "share timer %v must be whole minutes from 0 (none) to %d", t, int(MaxShareTimer/time.Minute))
+	}
 	if s.Room.MaxParticipants < 2 || s.Room.MaxParticipants > MaxRoomSize {
 		v.add("room.max_participants", "maximum participants %d must be between 2 and %d", s.Room.MaxParticipants, MaxRoomSize)
 	}

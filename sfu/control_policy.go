@@ -73,7 +73,7 @@ func (c *Controller) roomFor(ctx context.Context, roomID string) (*controlRoom, 
 	st, err := control.NewRoom(control.Config{Clock: c.cfg.Clock, Limits: c.cfg.Limits, Settings: control.Settings{
 		WaitingRoom: set.WaitingRoom, LockedUntilChair: set.LockedUntilChair, PasscodeRequired: set.PasscodeRequired,
 		CameraOffOnEntry: set.CameraOffOnEntry, MaxParticipants: set.MaxParticipants,
-		ChatMode: control.ChatMode(set.ChatMode),
+		ChatMode: control.ChatMode(set.ChatMode), ShareTimer: set.ShareTimer,
 	}})
 	if err != nil {
 		return nil, err

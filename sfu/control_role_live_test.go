@@ -2,6 +2,7 @@ package sfu_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hearth-recovery/hearth/sfu"
 	"github.com/hearth-recovery/hearth/sfu/control"
@@ -42,5 +43,30 @@ func TestServiceRoleLive(t *testing.T) {
 	ev := member.next(func(m map[string]any) bool { return isEvent("role")(m) && m["subject"] == claimerID })
 	if ev["label"] != "Secretary" {
 		t.Fatalf("member sees %v", ev)
+	}
+}
+
+// TestAutoShareTimerLive: with the meeting's automatic share timer, a
+// chair's ask-to-unmute over real signaling starts the member's share
+// timer, which every member hears of (issue 15).
+func TestAutoShareTimerLive(t *testing.T) {
+	cs := startControlled(t, sfu.RoomSettings{ShareTimer: 2 * time.Minute}, control.Limits{})
+	chair := cs.signal(t, bid("chair"))
+	mustJoined(t, chair.join("r", "Pat", map[string]any{"hostKey": rightHostKey}))
+	chair.subscribe()
+	member := cs.signal(t, bid("member"))
+	memberID := mustJoined(t, member.join("r", "Morgan", nil))
+	member.subscribe()
+	other := cs.signal(t, bid("other"))
+	mustJoined(t, other.join("r", "Ola", nil))
+	other.subscribe()
+	chair.send(map[string]any{"type": "ask-unmute", "target": memberID})
+	member.next(isEvent("ask-unmute"))
+	for _, c := range []*sigClient{member, other} {
+		ev := c.next(isEvent("timer"))
+		timer, _ := ev["timer"].(map[string]any)
+		if timer["subject"] != memberID || timer["ends"] == nil {
+			t.Fatalf("timer event %v", ev)
+		}
 	}
 }

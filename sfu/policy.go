@@ -19,6 +19,9 @@ type RoomSettings struct {
 	// ChatMode is the chat mode at the start: "off", "chairs" or
 	// "everyone" ("" means everyone).
 	ChatMode string
+	// ShareTimer, when set, is the share timer a chair's ask-to-unmute
+	// starts by itself for that member; 0: none.
+	ShareTimer time.Duration
 	// SecretsVersion is an opaque value that changes whenever the room's
 	// passcode, phone PIN or host key changes. A secret verified once is remembered
 	// (as a keyed hash, in memory) until it does, so that members and

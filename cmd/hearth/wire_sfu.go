@@ -248,7 +248,7 @@ func (p roomPolicy) Room(ctx context.Context, roomID string) (sfu.RoomSettings, 
 	r := m.Room
 	return sfu.RoomSettings{WaitingRoom: r.WaitingRoom, LockedUntilChair: r.LockedUntilChair,
 		PasscodeRequired: r.HasPasscode(), CameraOffOnEntry: r.CameraOffOnEntry, MaxParticipants: r.MaxParticipants,
-		ChatMode:       string(r.Chat()),
+		ChatMode: string(r.Chat()), ShareTimer: r.ShareTimer,
 		SecretsVersion: secretsVersion(m.TimeZone, r)}, nil
 }
 

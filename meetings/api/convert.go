@@ -32,7 +32,7 @@ func (in *MeetingInput) toSeries() (*meetings.Series, error) {
 		TimeZone: in.Timezone, Duration: time.Duration(in.Duration) * time.Minute,
 		Room: meetings.RoomSettings{WaitingRoom: in.Room.WaitingRoom, LockedUntilChair: in.Room.LockedUntilChair,
 			MaxParticipants: in.Room.MaxParticipants, CameraOffOnEntry: in.Room.CameraOffOnEntry,
-			ChatMode: meetings.ChatMode(in.Room.ChatMode)},
+			ChatMode: meetings.ChatMode(in.Room.ChatMode), ShareTimer: time.Duration(in.Room.ShareTimer) * time.Minute},
 	}
 	if s.Room.MaxParticipants == 0 {
 		s.Room.MaxParticipants = 100

@@ -97,3 +97,24 @@ func TestRoleProblems(t *testing.T) {
 		t.Fatalf("past the limit: %d %s", resp.StatusCode, out)
 	}
 }
+
+// TestShareTimerSetting: the room's automatic share timer, in minutes, is
+// kept and returned; out of bounds it is a problem at body.room.share_timer.
+func TestShareTimerSetting(t *testing.T) {
+	h := newHarness(t)
+	m := meeting("m")
+	m.Room.ShareTimer = 5
+	h.seed(m)
+	var got MeetingJSON
+	json.Unmarshal(h.mustStatus(200, "GET", "/api/meetings/m", nil), &got)
+	if got.Room.ShareTimer != 5 {
+		t.Fatalf("share timer %d", got.Room.ShareTimer)
+	}
+	for _, bad := range []int{61, -1} {
+		m.Room.ShareTimer = bad
+		resp, out := h.do("PUT", "/api/meetings/m", testToken, m)
+		if resp.StatusCode != 422 || !strings.Contains(string(out), `"location":"body.room.share_timer"`) {
+			t.Errorf("share timer %d: %d %s", bad, resp.StatusCode, out)
+		}
+	}
+}

@@ -31,6 +31,8 @@ type RoomJSON struct {
 	CameraOffOnEntry bool `json:"camera_off_on_entry,omitempty"`
 	// ChatMode is the chat mode when the meeting starts.
 	ChatMode string `json:"chat_mode,omitempty" enum:"everyone,chairs,off" doc:"Whom members may write to in the room's chat at the start: everyone (default), chairs (the chairs and co-chairs only) or off; a chair changes it in the room"`
+	// ShareTimer is the automatic share timer, in minutes.
+	ShareTimer int `json:"share_timer,omitempty" minimum:"0" maximum:"60" doc:"Minutes: when a chair asks a member to unmute (for a share), a share timer of this length starts for that member by itself, with its one-minute warning; 0 or absent: none"`
 	// Passcode sets the passcode; "" keeps the current one on update.
 	Passcode *string `json:"passcode,omitempty" writeOnly:"true" doc:"Set a passcode; an empty string removes it. Never returned."`
 	// HasPasscode is output only.
@@ -166,7 +168,7 @@ func meetingJSON(m *meetings.Meeting) MeetingJSON {
 			Start: r.Start.String(), Description: r.Describe()},
 		Room: RoomJSON{WaitingRoom: m.Room.WaitingRoom, LockedUntilChair: m.Room.LockedUntilChair,
 			MaxParticipants: m.Room.MaxParticipants, CameraOffOnEntry: m.Room.CameraOffOnEntry,
-			ChatMode: string(m.Room.Chat()), HasPasscode: m.Room.HasPasscode(), HasPhonePIN: m.Room.HasPhonePIN()},
+			ChatMode: string(m.Room.Chat()), ShareTimer: int(m.Room.ShareTimer / time.Minute), HasPasscode: m.Room.HasPasscode(), HasPhonePIN: m.Room.HasPhonePIN()},
 		Exceptions: make([]ExceptionJSON, len(m.Exceptions)),
 		Sequence:   m.Sequence, Created: m.Created, Updated: m.Updated,
 	}

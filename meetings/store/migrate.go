@@ -160,6 +160,9 @@ var migrations = [...]string{
 		created INTEGER NOT NULL
 	);
 	CREATE INDEX host_roles_series ON host_roles(series_id);`,
+	// 9: the share timer a chair's ask-to-unmute starts (issue 15), in
+	// seconds; 0: none.
+	`ALTER TABLE series ADD COLUMN share_timer_s INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // migrate brings db up to version target, one transaction per migration.

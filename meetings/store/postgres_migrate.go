@@ -201,6 +201,8 @@ var pgMigrations = [...]string{
 		created bigint NOT NULL
 	);
 	CREATE INDEX host_roles_series ON host_roles(series_id);`,
+	// 11: SQLite's migration 9, the automatic share timer (issue 15).
+	`ALTER TABLE series ADD COLUMN share_timer_s bigint NOT NULL DEFAULT 0;`,
 }
 
 // migratePostgres brings the database up to version target in one

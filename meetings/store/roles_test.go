@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hearth-recovery/hearth/meetings"
 )
@@ -96,5 +97,37 @@ func testHostRoles(t *testing.T, open opener) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM host_roles`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d roles left after the meeting went (%v)", n, err)
+	}
+}
+
+// testShareTimerRoundTrip: the automatic share timer is stored, updated and
+// refused out of bounds (issue 15).
+func testShareTimerRoundTrip(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t, nil)
+	if err := s.CreateGroup(ctx, testGroup("lakeside")); err != nil {
+		t.Fatal(err)
+	}
+	m := testSeries("timed", "lakeside")
+	m.Room.ShareTimer = 5 * time.Minute
+	if err := s.CreateSeries(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Meeting(ctx, "timed"); got.Room.ShareTimer != 5*time.Minute {
+		t.Fatalf("stored %v", got.Room.ShareTimer)
+	}
+	m.Room.ShareTimer = 0
+	if err := s.UpdateSeries(ctx, m, meetings.SecretChange{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Meeting(ctx, "timed"); got.Room.ShareTimer != 0 {
+		t.Fatalf("after update %v", got.Room.ShareTimer)
+	}
+	var verr *meetings.ValidationError
+	for _, bad := range []time.Duration{-time.Minute, 61 * time.Minute, 90 * time.Second} {
+		m.Room.ShareTimer = bad
+		if err := s.UpdateSeries(ctx, m, meetings.SecretChange{}); !errors.As(err, &verr) || verr.Problems[0].Field != "room.share_timer" {
+			t.Errorf("share timer %v: %v", bad, err)
+		}
 	}
 }

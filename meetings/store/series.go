@@ -28,8 +28,8 @@ func (s *base) CreateSeries(ctx context.Context, m *meetings.Series) error {
 		err = tx.QueryRowContext(ctx, `INSERT INTO series (slug, group_id, name, format, program, types,
 			languages, notes, timezone, start_time, duration_s, freq, "interval", weekdays, set_pos, rec_start,
 			rec_until, waiting_room, locked_until_chair, max_participants, camera_off_on_entry, chat_mode,
-			passcode_hash, phone_pin_hash, host_key_hash, sequence, created, updated)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?) RETURNING id`,
+			share_timer_s, passcode_hash, phone_pin_hash, host_key_hash, sequence, created, updated)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?) RETURNING id`,
 			append(append([]any{m.Slug, gid}, cols...), m.Room.PasscodeHash, m.Room.PhonePINHash, m.Room.HostKeyHash,
 				now, now)...).Scan(&m.ID)
 		if err != nil {
@@ -64,7 +64,7 @@ func (s *base) UpdateSeries(ctx context.Context, m *meetings.Series, secrets mee
 		err = tx.QueryRowContext(ctx, `UPDATE series SET name=?, format=?, program=?, types=?, languages=?,
 			notes=?, timezone=?, start_time=?, duration_s=?, freq=?, "interval"=?, weekdays=?, set_pos=?,
 			rec_start=?, rec_until=?, waiting_room=?, locked_until_chair=?, max_participants=?,
-			camera_off_on_entry=?, chat_mode=?, group_id=?, passcode_hash=COALESCE(?, passcode_hash),
+			camera_off_on_entry=?, chat_mode=?, share_timer_s=?, group_id=?, passcode_hash=COALESCE(?, passcode_hash),
 			phone_pin_hash=COALESCE(?, phone_pin_hash), sequence=sequence+1, updated=?
 			WHERE slug=? RETURNING id, sequence, created, passcode_hash, phone_pin_hash, host_key_hash`,
 			append(seriesValues(m), gid, nullable(secrets.PasscodeHash), nullable(secrets.PhonePINHash), now,
@@ -212,13 +212,14 @@ func groupID(ctx context.Context, tx tx, slug string) (int64, error) {
 // name, format, program, types, languages, notes, timezone, start_time,
 // duration_s, freq, interval, weekdays, set_pos, rec_start, rec_until,
 // waiting_room, locked_until_chair, max_participants, camera_off_on_entry,
-// chat_mode.
+// chat_mode, share_timer_s.
 func seriesValues(m *meetings.Series) []any {
 	r := m.Recurrence
 	return []any{m.Name, string(m.Format), string(m.Program), jsonText(m.Types), jsonText(m.Languages),
 		m.Notes, m.TimeZone, m.Start.String(), int64(m.Duration / time.Second), string(r.Freq), r.Interval,
 		jsonText(r.Weekdays), r.SetPos, r.Start.String(), datePtr(r.Until), m.Room.WaitingRoom,
-		m.Room.LockedUntilChair, m.Room.MaxParticipants, m.Room.CameraOffOnEntry, string(m.Room.Chat())}
+		m.Room.LockedUntilChair, m.Room.MaxParticipants, m.Room.CameraOffOnEntry, string(m.Room.Chat()),
+		int64(m.Room.ShareTimer / time.Second)}
 }
 
 func jsonText[T any](v []T) string {

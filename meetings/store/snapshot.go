@@ -55,7 +55,7 @@ func (s *base) Meeting(ctx context.Context, slug string) (meetings.Meeting, erro
 const selectSeries = `SELECT s.id, s.slug, s.name, s.group_id, g.slug, s.format, s.program,
 	s.types, s.languages, s.notes, s.timezone, s.start_time, s.duration_s, s.freq, s."interval", s.weekdays,
 	s.set_pos, s.rec_start, s.rec_until, s.waiting_room, s.locked_until_chair, s.passcode_hash,
-	s.phone_pin_hash, s.host_key_hash, s.max_participants, s.camera_off_on_entry, s.chat_mode, s.sequence, s.created, s.updated
+	s.phone_pin_hash, s.host_key_hash, s.max_participants, s.camera_off_on_entry, s.chat_mode, s.share_timer_s, s.sequence, s.created, s.updated
 	FROM series s JOIN groups g ON g.id = s.group_id`
 
 // snapshot returns the cached schedule, loading it when stale. While the
@@ -170,15 +170,16 @@ func scanSeries(rows *sql.Rows) (meetings.Series, error) {
 	var m meetings.Series
 	var format, program, types, langs, start, freq, weekdays, recStart, chat string
 	var until sql.NullString
-	var dur, created, updated int64
+	var dur, shareTimer, created, updated int64
 	err := rows.Scan(&m.ID, &m.Slug, &m.Name, &m.GroupID, &m.GroupSlug, &format, &program, &types, &langs,
 		&m.Notes, &m.TimeZone, &start, &dur, &freq, &m.Recurrence.Interval, &weekdays, &m.Recurrence.SetPos,
 		&recStart, &until, &m.Room.WaitingRoom, &m.Room.LockedUntilChair, &m.Room.PasscodeHash,
-		&m.Room.PhonePINHash, &m.Room.HostKeyHash, &m.Room.MaxParticipants, &m.Room.CameraOffOnEntry, &chat, &m.Sequence, &created, &updated)
+		&m.Room.PhonePINHash, &m.Room.HostKeyHash, &m.Room.MaxParticipants, &m.Room.CameraOffOnEntry, &chat, &shareTimer, &m.Sequence, &created, &updated)
 	if err != nil {
 		return m, err
 	}
 	m.Room.ChatMode = meetings.ChatMode(chat)
+	m.Room.ShareTimer = time.Duration(shareTimer) * time.Second
 	m.Format, m.Program, m.Recurrence.Freq = meetings.Format(format), meetings.Program(program), meetings.Frequency(freq)
 	m.Duration = time.Duration(dur) * time.Second
 	m.Created, m.Updated = fromNanos(created), fromNanos(updated)

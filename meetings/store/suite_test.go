@@ -60,6 +60,7 @@ var suite = []struct {
 	{"TraditionRoundTrip", testTraditionRoundTrip},
 	{"ReadingsRoundTrip", testReadingsRoundTrip},
 	{"HostRoles", testHostRoles},
+	{"ShareTimerRoundTrip", testShareTimerRoundTrip},
 	{"UpdateKeepsSecretsAndBumps", testUpdateKeepsSecretsAndBumps},
 	{"PhonePIN", testPhonePIN},
 	{"Errors", testErrors},

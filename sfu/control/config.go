@@ -22,6 +22,9 @@ type Settings struct {
 	CameraOffOnEntry bool     // members join with their video gate closed
 	MaxParticipants  int      // admitted participants; chairs may exceed it; 0 means DefaultMaxParticipants
 	ChatMode         ChatMode // chat mode at the start; "" means ChatEveryone
+	// ShareTimer, when set, is the share timer a chair's ask-to-unmute
+	// starts by itself for that member; 0: none.
+	ShareTimer time.Duration
 }
 
 // Limits bound every input. Zero fields take the defaults below.
@@ -106,6 +109,9 @@ func (c *Config) setDefaults() {
 	setDur(&l.SecretBackoff, defaultSecretBackoff)
 	setDur(&l.SecretMaxWait, defaultSecretMaxWait)
 	setInt(&l.GuessAlert, defaultGuessAlert)
+	// A schedule's share timer outside the limits is brought inside them
+	// rather than refused: a room must always open for its chair.
+	c.Settings.ShareTimer = max(0, min(c.Settings.ShareTimer, l.ShareTimerMax))
 }
 
 func setInt(p *int, d int) {

@@ -50,7 +50,13 @@ func mustHandle(t *testing.T, r *Room, from string, c Command) []Event {
 // fixture: chair "c", co-chair "co", members "m" and "t" (the usual target).
 func fixture(t *testing.T) (*Room, *manualClock) {
 	t.Helper()
-	r, clk := newTestRoom(t, Settings{})
+	return fixtureWith(t, Settings{})
+}
+
+// fixtureWith is fixture in a room with these settings.
+func fixtureWith(t *testing.T, s Settings) (*Room, *manualClock) {
+	t.Helper()
+	r, clk := newTestRoom(t, s)
 	for _, id := range []string{"c", "co", "m", "t"} {
 		grant := GrantNone
 		if id == "c" {

@@ -137,7 +137,25 @@ func (c AskUnmute) apply(r *Room, from *participant) ([]Event, error) {
 		return nil, err
 	}
 	p.unmuteAllowed = true
-	return []Event{{To: toOne(p.id), Kind: KindAskUnmute, Subject: p.id, By: from.id}, r.permsEvent(p)}, nil
+	evs := []Event{{To: toOne(p.id), Kind: KindAskUnmute, Subject: p.id, By: from.id}, r.permsEvent(p)}
+	return append(evs, r.autoShareTimer(p, from)...), nil
+}
+
+// autoShareTimer starts the room's share timer for a member a chair asked
+// to unmute, when the meeting's settings say so (issue 15): the chair
+// unmutes someone for a share and the timer starts with it. A timer
+// already running for that member keeps running (asked twice is one
+// share); one running for someone else is replaced.
+func (r *Room) autoShareTimer(p, from *participant) []Event {
+	d := r.settings.ShareTimer
+	if d <= 0 || (!r.timer.Ends.IsZero() && r.timer.Subject == p.id) {
+		return nil
+	}
+	evs, err := StartTimer{Target: p.id, Duration: d}.apply(r, from)
+	if err != nil { // the settings were checked with the limits; nothing to start
+		return nil
+	}
+	return evs
 }
 
 func (c StopVideo) apply(r *Room, from *participant) ([]Event, error) {

@@ -565,7 +565,7 @@ function meetingBody(form) {
     room: {
       waiting_room: f.waiting_room.checked, locked_until_chair: f.locked_until_chair.checked,
       camera_off_on_entry: f.camera_off_on_entry.checked, max_participants: Number(f.max_participants.value),
-      chat_mode: f.chat_mode.value,
+      chat_mode: f.chat_mode.value, share_timer: Number(f.share_timer.value) || 0,
     },
   };
   if (f.passcode.value) body.room.passcode = f.passcode.value;
