@@ -101,6 +101,8 @@ func TestBrowserTradition(t *testing.T) {
 	checkAxe(t, ann, axe, "7th Tradition card")
 	scrollTo(t, chair, "tradition-minutes")
 	shoot(t, chair, "tradition-card-chair")
+	scrollTo(t, chair, "tradition-title")
+	shoot(t, chair, "tradition-card-chair-top")
 	checkAxe(t, chair, axe, "chair panel with the 7th Tradition card")
 
 	late := isolated(t, chair, url)
