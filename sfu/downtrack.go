@@ -13,7 +13,7 @@ import (
 type downTrack struct {
 	up     *upTrack
 	sub    *Peer
-	local  *webrtc.TrackLocalStaticRTP
+	local  *fwdTrack
 	sender *webrtc.RTPSender
 	fwd    *forwarder // the upTrack's reader goroutine only
 
@@ -23,10 +23,10 @@ type downTrack struct {
 	// levelID is the audio-level extension id the subscriber negotiated
 	// (0: none); set by the actor loop when the answer binds the track.
 	levelID atomic.Uint32
-	exts    [2]rtp.Extension // reused header extensions; the subscriber's writer only
+	hdr     sentHeader // reused for streams that keep no copy (audio); the subscriber's writer only
 }
 
-func newDownTrack(up *upTrack, sub *Peer, local *webrtc.TrackLocalStaticRTP, sender *webrtc.RTPSender) *downTrack {
+func newDownTrack(up *upTrack, sub *Peer, local *fwdTrack, sender *webrtc.RTPSender) *downTrack {
 	return &downTrack{up: up, sub: sub, local: local, sender: sender,
 		fwd: newForwarder(up.video, up.codec.ClockRate)}
 }
@@ -61,20 +61,36 @@ func (dt *downTrack) queue(layer int, in *inPacket, keyframe, gated bool, now ti
 	return dt.sub.out.push(outPacket{dt: dt, in: in, seq: v.seq, ts: v.ts})
 }
 
+// sentHeader is an outgoing header with room for its two extensions (the
+// audio level, TWCC's sequence number), so neither allocates.
+type sentHeader struct {
+	rtp.Header
+	exts [2]rtp.Extension
+}
+
 // send writes a queued packet; header extensions are set again under the
-// subscriber's own ids (extensions.go). out is the writer's reused packet.
-// The subscriber's writer goroutine only.
-func (dt *downTrack) send(op outPacket, out *rtp.Packet) bool {
+// subscriber's own ids (extensions.go). The subscriber's writer goroutine
+// only.
+//
+// A video stream answers NACKs: Pion's responder keeps the header and
+// payload it is given for 256 packets (nack.DisableCopy), so a video copy
+// gets a header of its own (one small allocation instead of the
+// responder's three and its copy of the payload), and video packets are
+// never recycled (uptrack.go): the responder's references keep them.
+// Audio streams keep nothing and reuse one header.
+func (dt *downTrack) send(op outPacket) bool {
 	pkt := &op.in.pkt
-	*out = rtp.Packet{
-		Header: rtp.Header{
-			Version: 2, Marker: pkt.Marker, PayloadType: pkt.PayloadType,
-			SequenceNumber: op.seq, Timestamp: op.ts, SSRC: pkt.SSRC, CSRC: pkt.CSRC,
-		},
-		Payload: pkt.Payload,
+	h := &dt.hdr
+	if dt.up.video {
+		h = new(sentHeader)
 	}
-	dt.setExtensions(pkt, &out.Header)
-	return dt.local.WriteRTP(out) == nil
+	h.Header = rtp.Header{
+		Version: 2, Marker: pkt.Marker, PayloadType: pkt.PayloadType,
+		SequenceNumber: op.seq, Timestamp: op.ts, SSRC: pkt.SSRC, CSRC: pkt.CSRC,
+		Extensions: h.exts[:0],
+	}
+	dt.setExtensions(pkt, &h.Header)
+	return dt.local.write(&h.Header, pkt.Payload)
 }
 
 // readRTCP relays the subscriber's keyframe requests to the publisher

@@ -21,13 +21,10 @@ func (dt *downTrack) lookupExtensions() {
 }
 
 // setExtensions puts the subscriber's extensions on an outgoing header,
-// reusing the downTrack's buffer so the packet path does not allocate.
-// The subscriber's writer goroutine only.
+// appending to out.Extensions, which the caller gives room for two (the
+// TWCC interceptor appends its own after this one) so the packet path
+// does not allocate. The subscriber's writer goroutine only.
 func (dt *downTrack) setExtensions(in *rtp.Packet, out *rtp.Header) {
-	// Set even when there is no level to carry: the TWCC interceptor
-	// appends its extension here, and without room it allocated a new
-	// slice for every packet.
-	out.Extensions = dt.exts[:0]
 	id := dt.levelID.Load()
 	if id == 0 {
 		return

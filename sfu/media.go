@@ -238,7 +238,11 @@ func addInterceptors(m *webrtc.MediaEngine, reg *interceptor.Registry, logs pion
 	// subscriber stream.
 	err := webrtc.ConfigureNackWithOptions(m, reg,
 		[]nack.GeneratorOption{nack.WithGeneratorLoggerFactory(logs)},
-		nack.ResponderSize(256), nack.WithResponderLoggerFactory(logs))
+		nack.ResponderSize(256), nack.WithResponderLoggerFactory(logs),
+		// The responder keeps the header and payload it is given rather
+		// than a copy of each: downTrack.send gives every video copy a
+		// header of its own and never recycles a video packet.
+		nack.DisableCopy())
 	if err != nil {
 		return fmt.Errorf("sfu: nack: %w", err)
 	}

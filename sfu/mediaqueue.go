@@ -22,7 +22,9 @@ const counterBatch = 64
 
 // inPacket is one packet a publisher sent, shared read-only by every
 // subscriber it is queued for. The last holder returns it to its track's
-// pool.
+// pool, if it has one: video packets have none, as the subscribers' NACK
+// responders keep referring to them (downTrack.send); the garbage
+// collector frees them.
 type inPacket struct {
 	buf  [1500]byte
 	pkt  rtp.Packet // unmarshalled from buf: its payload and extensions point into it
@@ -33,7 +35,7 @@ type inPacket struct {
 func (in *inPacket) hold() { in.refs.Add(1) }
 
 func (in *inPacket) release() {
-	if in.refs.Add(-1) == 0 {
+	if in.refs.Add(-1) == 0 && in.pool != nil {
 		in.pool.Put(in)
 	}
 }
@@ -61,8 +63,7 @@ type mediaQueue struct {
 	forwarded [2]prometheus.Counter
 
 	// Owned by the writer goroutine.
-	pending [2]int     // forwarded copies not yet added to the counters (audio, video)
-	out     rtp.Packet // reused outgoing packet
+	pending [2]int // forwarded copies not yet added to the counters (audio, video)
 }
 
 func newMediaQueue(met *metrics) *mediaQueue {
@@ -132,7 +133,7 @@ func (q *mediaQueue) run(ctx context.Context) {
 // waits for a write in progress (gate.go).
 func (q *mediaQueue) write(op outPacket) {
 	up := op.dt.up
-	if up.deps.gate.enter(up.video) && op.dt.send(op, &q.out) {
+	if up.deps.gate.enter(up.video) && op.dt.send(op) {
 		up.deps.sent.Add(1)
 		q.pending[kindIndex(up.video)]++
 	}

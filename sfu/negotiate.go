@@ -147,7 +147,7 @@ func (p *Peer) addDown(up *upTrack) {
 	if _, ok := p.downs[up]; ok || (up.video && p.audioOnly) {
 		return
 	}
-	local, err := webrtc.NewTrackLocalStaticRTP(up.codec.RTPCodecCapability, up.id, up.pub.id)
+	local, err := newFwdTrack(up.codec.RTPCodecCapability, up.id, up.pub.id)
 	if err != nil {
 		p.log.Error("new local track", "err", err)
 		return

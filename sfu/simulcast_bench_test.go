@@ -48,8 +48,9 @@ func BenchmarkSetExtensions(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		var out rtp.Header
-		dt.setExtensions(in, &out)
+		var out sentHeader
+		out.Extensions = out.exts[:0]
+		dt.setExtensions(in, &out.Header)
 		if len(out.Extensions) != 1 {
 			b.Fatal("no extension")
 		}

@@ -86,6 +86,11 @@ func newUpTrack(pub *Peer, deps trackDeps, remote *webrtc.TrackRemote, recv *web
 	}
 	t.levelExt.Store(audioLevelID(recv))
 	t.bufs.New = func() any { return &inPacket{pool: &t.bufs} }
+	if t.video {
+		// Not recycled: subscribers' NACK responders keep referring to
+		// them (downTrack.send).
+		t.bufs.New = func() any { return new(inPacket) }
+	}
 	return t
 }
 
