@@ -74,6 +74,7 @@ func (c *Controller) roomFor(ctx context.Context, roomID string) (*controlRoom, 
 		WaitingRoom: set.WaitingRoom, LockedUntilChair: set.LockedUntilChair, PasscodeRequired: set.PasscodeRequired,
 		CameraOffOnEntry: set.CameraOffOnEntry, MaxParticipants: set.MaxParticipants,
 		ChatMode: control.ChatMode(set.ChatMode), ShareTimer: set.ShareTimer,
+		Readings: controlReadings(set.Readings),
 	}})
 	if err != nil {
 		return nil, err
@@ -126,4 +127,12 @@ func (c *Controller) lookup(roomID string) *controlRoom {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.state[roomID]
+}
+
+func controlReadings(rs []Reading) []control.Reading {
+	out := make([]control.Reading, len(rs))
+	for i, r := range rs {
+		out[i] = control.Reading{ID: r.ID, Title: r.Title, Paragraphs: r.Paragraphs}
+	}
+	return out
 }

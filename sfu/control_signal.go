@@ -33,6 +33,8 @@ type controlMsg struct {
 	ToChairs       bool   `json:"toChairs,omitempty"`
 	Reaction       string `json:"reaction,omitempty"`
 	WarnSeconds    int    `json:"warnSeconds,omitempty"`
+	Reading        string `json:"reading,omitempty"`
+	Paragraph      int    `json:"paragraph,omitempty"`
 }
 
 // chatMode reads set-chat: mode names the chat mode; the older on/off form
@@ -99,6 +101,10 @@ func controlCommands() map[string]func(controlMsg) control.Command {
 			return control.ShowTradition{Duration: time.Duration(m.Seconds) * time.Second}
 		},
 		"hide-tradition":  func(controlMsg) control.Command { return control.HideTradition{} },
+		"set-reader":      func(m controlMsg) control.Command { return control.SetReader{Target: target(m)} },
+		"show-reading":    func(m controlMsg) control.Command { return control.ShowReading{ID: m.Reading} },
+		"move-reading":    func(m controlMsg) control.Command { return control.MoveReading{Paragraph: m.Paragraph} },
+		"close-reading":   func(controlMsg) control.Command { return control.CloseReading{} },
 		"make-co-chair":   func(m controlMsg) control.Command { return control.MakeCoChair{Target: target(m)} },
 		"revoke-co-chair": func(m controlMsg) control.Command { return control.RevokeCoChair{Target: target(m)} },
 		"hand-over":       func(m controlMsg) control.Command { return control.HandOver{Target: target(m)} },
@@ -153,6 +159,7 @@ func (c *Controller) handleState(_ context.Context, p *Peer, _ json.RawMessage) 
 	msg := stateMsg{Type: MsgControl, Event: "state", Role: role.String(), Perms: permsOut(perms),
 		Switches: switchesOut(cr.st.Switches()), Timer: timerOut(cr.st.Timer()),
 		Tradition: untilOut(cr.st.Tradition()), Chat: chatOut(cr.st.ChatHistoryFor(id)),
+		Reading: openReadingOut(cr.st), Reader: string(cr.st.Reader()), Readings: readingTitlesOut(cr.st.Readings()),
 		Chairs: idsOut(cr.st.Recipients(control.Audience{Kind: control.AudienceChairs})), Roles: rolesOut(cr.st.Chairs()),
 		Hands: idsOut(cr.st.Hands())}
 	if role >= control.RoleCoChair {

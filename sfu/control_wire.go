@@ -75,6 +75,24 @@ type controlEventMsg struct {
 	Mode     string        `json:"mode,omitempty"`
 	Reaction string        `json:"reaction,omitempty"`
 	Until    *time.Time    `json:"until,omitempty"` // tradition: when the card comes down
+	// Reading is the reading opened (reading: its text; null when closed)
+	// or where it moved (reading-moved: id and paragraph only).
+	Reading *readingJSON `json:"reading,omitempty"`
+}
+
+// readingJSON is a reading on the wire: its text when it opens, only its
+// id and the reader's paragraph when it moves.
+type readingJSON struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title,omitempty"`
+	Paragraphs []string `json:"paragraphs,omitempty"`
+	Paragraph  int      `json:"paragraph"`
+}
+
+// readingTitleJSON is one reading a chair or the reader may open.
+type readingTitleJSON struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
 }
 
 type switchesJSON struct {
@@ -113,6 +131,12 @@ type stateMsg struct {
 	Waiting   []waitingJSON `json:"waiting,omitempty"`
 	Hands     []string      `json:"hands,omitempty"`
 	Guesses   int           `json:"guesses,omitempty"`
+	// Reading is the reading open now, with its text and the reader's
+	// paragraph; Reader the member named as reader; Readings the group's
+	// readings that may be opened.
+	Reading  *readingJSON       `json:"reading,omitempty"`
+	Reader   string             `json:"reader,omitempty"`
+	Readings []readingTitleJSON `json:"readings,omitempty"`
 }
 
 func eventMsg(ev control.Event) controlEventMsg {
@@ -137,6 +161,8 @@ func eventMsg(ev control.Event) controlEventMsg {
 		m.Timer = timerOut(ev.Timer)
 	case control.KindTradition:
 		m.Until = untilOut(ev.Until)
+	case control.KindReading, control.KindReadingMoved:
+		m.Reading = readingOut(ev.Reading)
 	}
 	if ev.Kind == control.KindAdmitted || ev.Kind == control.KindRole || ev.Kind == control.KindJoined {
 		m.Role, m.Label = ev.Role.String(), ev.Label
@@ -187,4 +213,28 @@ func untilOut(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// readingOut is a reading event's payload; nil when the reading closed.
+func readingOut(st control.ReadingState) *readingJSON {
+	if st.ID == "" {
+		return nil
+	}
+	return &readingJSON{ID: st.ID, Title: st.Title, Paragraphs: st.Paragraphs, Paragraph: st.Paragraph}
+}
+
+func openReadingOut(st *control.Room) *readingJSON {
+	open, ok := st.OpenReading()
+	if !ok {
+		return nil
+	}
+	return readingOut(open)
+}
+
+func readingTitlesOut(rs []control.Reading) []readingTitleJSON {
+	out := make([]readingTitleJSON, len(rs))
+	for i, r := range rs {
+		out[i] = readingTitleJSON{ID: r.ID, Title: r.Title}
+	}
+	return out
 }

@@ -27,6 +27,17 @@ type RoomSettings struct {
 	// (as a keyed hash, in memory) until it does, so that members and
 	// chairs who hold it never wait behind the slow verification again.
 	SecretsVersion string
+	// Readings are the group's readings, which chairs and the member they
+	// name as reader may show to everyone, in the group's order. Read
+	// when the room starts.
+	Readings []Reading
+}
+
+// Reading is one of the group's readings: its text in paragraphs.
+type Reading struct {
+	ID         string
+	Title      string
+	Paragraphs []string
 }
 
 // Rooms is what the media server needs from the schedule: which rooms

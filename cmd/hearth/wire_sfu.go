@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -245,11 +246,26 @@ func (p roomPolicy) Room(ctx context.Context, roomID string) (sfu.RoomSettings, 
 	if err != nil {
 		return sfu.RoomSettings{}, err
 	}
+	readings, err := p.store.Readings(ctx, m.GroupSlug)
+	if err != nil {
+		return sfu.RoomSettings{}, err
+	}
 	r := m.Room
 	return sfu.RoomSettings{WaitingRoom: r.WaitingRoom, LockedUntilChair: r.LockedUntilChair,
 		PasscodeRequired: r.HasPasscode(), CameraOffOnEntry: r.CameraOffOnEntry, MaxParticipants: r.MaxParticipants,
 		ChatMode: string(r.Chat()), ShareTimer: r.ShareTimer,
-		SecretsVersion: secretsVersion(m.TimeZone, r)}, nil
+		SecretsVersion: secretsVersion(m.TimeZone, r), Readings: roomReadings(readings)}, nil
+}
+
+// roomReadings are the group's readings as the room shows them: split into
+// paragraphs here, by meetings' rule, so that every page shows the same
+// paragraphs and the reader's position means the same everywhere.
+func roomReadings(rs []meetings.Reading) []sfu.Reading {
+	out := make([]sfu.Reading, len(rs))
+	for i, r := range rs {
+		out[i] = sfu.Reading{ID: strconv.FormatInt(r.ID, 10), Title: r.Title, Paragraphs: r.Paragraphs()}
+	}
+	return out
 }
 
 // secretsVersion changes whenever the passcode, the phone PIN, the host

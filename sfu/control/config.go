@@ -25,6 +25,7 @@ type Settings struct {
 	// ShareTimer, when set, is the share timer a chair's ask-to-unmute
 	// starts by itself for that member; 0: none.
 	ShareTimer time.Duration
+	Readings   []Reading // the group's readings, which chairs and the reader may show
 }
 
 // Limits bound every input. Zero fields take the defaults below.

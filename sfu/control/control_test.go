@@ -89,7 +89,8 @@ func snapshot(r *Room) string {
 	}
 	return s + fmt.Sprintf("%v %v %v %v %v %v %v %v %v %+v %+v %+v",
 		r.locked, r.waitingRoom, r.selfUnmute, r.startVideo, r.chatMode, r.renameLock, r.ended,
-		r.barred, r.hands, r.timer, r.chat.msgs, r.beforeSecure) + fmt.Sprint(r.reactions, r.roomReact)
+		r.barred, r.hands, r.timer, r.chat.msgs, r.beforeSecure) + fmt.Sprint(r.reactions, r.roomReact) +
+		fmt.Sprintf(" reader %q reading %+v", r.reader, r.reading)
 }
 
 func mapsKeys(m map[ParticipantID]*participant) func(func(ParticipantID) bool) {

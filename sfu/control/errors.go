@@ -43,4 +43,7 @@ const (
 	CodeNoTimer            Code = "no-timer"
 	CodeNoTradition        Code = "no-tradition" // hide-tradition when the card is not up
 	CodeHandNotRaised      Code = "hand-not-raised"
+	CodeNotReader          Code = "not-reader" // only chairs and the named reader may show or move a reading
+	CodeNoReading          Code = "no-reading" // move or close when no reading is open
+	CodeNoReader           Code = "no-reader"  // take the reader's role when nobody has it
 )

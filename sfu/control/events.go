@@ -107,6 +107,9 @@ const (
 	KindEnded        Kind = "ended"         // the meeting was ended by By
 	KindGuessing     Kind = "guessing"      // Count wrong secrets were tried in the last minute (to chairs)
 	KindTradition    Kind = "tradition"     // By shows the 7th-Tradition card Until then; zero Until: taken down
+	KindReader       Kind = "reader"        // By named Subject the reader; empty Subject: no reader
+	KindReading      Kind = "reading"       // By opened Reading (at paragraph 0); empty Reading.ID: closed
+	KindReadingMoved Kind = "reading-moved" // By moved the open reading to Reading.Paragraph
 )
 
 // Control names carried by KindControl events, one per room-wide switch or
@@ -186,5 +189,6 @@ type Event struct {
 	Count    int
 	Mode     ChatMode // for ControlChat
 	Reaction Reaction
-	Until    time.Time // for KindTradition
+	Until    time.Time    // for KindTradition
+	Reading  ReadingState // for KindReading and KindReadingMoved
 }

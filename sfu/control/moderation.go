@@ -260,6 +260,9 @@ func (Secure) apply(r *Room, from *participant) ([]Event, error) {
 	evs := r.memberPerms()
 	evs = append(evs, r.switchEvents(from)...)
 	evs = append(evs, announce(from, ControlMuteAll, true, ""), announce(from, ControlStopAll, true, ""))
+	// A named reader is a member with a say over everyone's screen: a
+	// raider could have been given it. Undo does not give it back.
+	evs = append(evs, r.dropReader(r.reader, from.id)...)
 	return append(evs, announce(from, ControlSecure, true, "")), nil
 }
 

@@ -82,6 +82,7 @@ type participant struct {
 	lastRename    time.Time
 	chat          bucket
 	react         bucket
+	readingMoves  bucket
 }
 
 // Room is the control state of one meeting. Not safe for concurrent use:
@@ -129,6 +130,10 @@ type Room struct {
 	// roomReact paces members' reactions room-wide, as roomChat does chat.
 	roomReact bucket
 	reactions bool // members may react
+	// reader is the member a chair named to show and move readings; "" for
+	// none. reading is the reading open in the room, nil when none.
+	reader  ParticipantID
+	reading *ReadingState
 }
 
 // NewRoom returns the control state of a new meeting.
@@ -165,6 +170,7 @@ func (r *Room) Join(req JoinRequest) (Admission, []Event) {
 	p := &participant{id: req.ID, identity: req.Identity, name: req.Name, seq: r.seq}
 	p.chat = newBucket(r.limits.ChatBurst, r.clock.Now())
 	p.react = newBucket(r.limits.ReactionBurst, r.clock.Now())
+	p.readingMoves = newBucket(readingMoveBurst, r.clock.Now())
 	if req.Chair != GrantNone {
 		p.role, p.label = RoleChair, roleLabel(req.Label)
 		r.people[p.id] = p
@@ -277,7 +283,7 @@ func (r *Room) Leave(id ParticipantID) []Event {
 		r.timer = TimerState{}
 		evs = append(evs, Event{To: toEveryone(), Kind: KindTimer})
 	}
-	return evs
+	return append(evs, r.dropReader(id, "")...)
 }
 
 // Perms reports what a participant may do now. ok is false for unknown ids.

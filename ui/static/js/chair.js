@@ -81,6 +81,8 @@ export class Chair {
       stopVideo: (p) => this.send({ type: "stop-video", target: p.id }),
       askVideo: ask("ask-video", "chair.askedVideo"),
       coChair: (p) => this.send({ type: "make-co-chair", target: p.id }),
+      makeReader: (p) => this.send({ type: "set-reader", target: p.id }),
+      stopReader: () => this.send({ type: "set-reader" }),
       revokeCoChair: (p) => this.send({ type: "revoke-co-chair", target: p.id }),
       handOver: (p) => {
         if (confirm(t("chair.confirmHandOver", { Name: p.name }))) {

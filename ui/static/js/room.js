@@ -6,6 +6,7 @@ import { Preview, mediaErrorText, stopStream, canChooseSpeaker, playTestSound } 
 import * as view from "./roomview.js";
 import { Chair } from "./chair.js";
 import { Tradition } from "./tradition.js";
+import { Reading } from "./reading.js";
 import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -263,7 +264,7 @@ let lastError = "";
 const liveErrors = [
   "chat-off", "self-unmute-off", "start-video-off", "rename-locked", "rate-limited", "bad-host-key",
   "secret-refused", "not-chair", "not-owner", "target-is-chair", "unknown-participant", "hand-not-raised",
-  "private-chat", "not-secured", "reactions-off", "no-tradition",
+  "private-chat", "not-secured", "reactions-off", "no-tradition", "not-reader", "no-reading", "no-reader",
 ];
 
 function addPerson(p) {
@@ -395,7 +396,8 @@ function renderPeople() {
   const self = { id: state.selfId, name: state.selfName, role: state.role, label: state.selfLabel, audio: state.mic,
     video: state.cam };
   // Raised hands first, in the order they went up (as Zoom lists them).
-  const people = [self, ...state.people.values()].map((p) => ({ ...p, hand: state.hands.indexOf(p.id) + 1 }));
+  const people = [self, ...state.people.values()].map((p) => ({ ...p, hand: state.hands.indexOf(p.id) + 1,
+    reader: p.id === reading.reader }));
   people.sort((a, b) => (a.hand || Infinity) - (b.hand || Infinity));
   view.renderPeople(people, { id: state.selfId, role: state.role }, chair.memberActions());
 }
@@ -407,6 +409,12 @@ const chair = new Chair({
 const tradition = new Tradition({
   send: (msg) => state.client && state.client.send(msg),
   nameOf: (id) => nameOf(id),
+});
+const reading = new Reading({
+  send: (msg) => state.client && state.client.send(msg),
+  nameOf: (id) => nameOf(id),
+  selfId: () => state.selfId,
+  isChair: () => isChair(),
 });
 
 /**
@@ -444,6 +452,8 @@ const controlHandlers = {
     for (const c of msg.chat || []) showChat(c);
     showTimer(msg.timer);
     tradition.apply(msg.tradition, "");
+    reading.applyState(msg);
+    renderPeople();
   },
   // A chair who entered with a host key: its role (and service role label)
   // before, or after, the media server lists it.
@@ -521,6 +531,12 @@ const controlHandlers = {
   "ask-video": () => view.announce(t("room.askVideo")),
   timer: (msg) => showTimer(msg.timer),
   tradition: (msg) => tradition.apply(msg.until, msg.by),
+  reading: (msg) => reading.onReading(msg),
+  "reading-moved": (msg) => reading.onMoved(msg),
+  reader: (msg) => {
+    reading.onReader(msg);
+    renderPeople();
+  },
   "timer-expired": () => view.announce(t("room.timerUp")),
   // Sent to the speaker and the chairs only: shown on the timer and said.
   "timer-warning": (msg) => {
@@ -818,6 +834,7 @@ $("reactions").addEventListener("keydown", (ev) => {
 });
 $("btn-people").addEventListener("click", () => togglePanel($("btn-people"), $("people")));
 $("btn-chair").addEventListener("click", () => togglePanel($("btn-chair"), $("chair")));
+$("btn-reading").addEventListener("click", () => togglePanel($("btn-reading"), $("reading-panel")));
 $("btn-leave").addEventListener("click", leave);
 document.addEventListener("keydown", (ev) => {
   if (!$("room").hidden && ev.key === "Escape" && closeFocusedPanel()) {

@@ -352,6 +352,7 @@ export function renderPeople(people, viewer, actions) {
         // A service role is shown as the schedule names it ("Chair: Secretary").
         parts.push(p.label ? t("room.person.chairRole", { Role: p.label }) : t(`room.person.${p.role}`));
       }
+      if (p.reader) parts.push(t("room.person.reader"));
       if (p.hand) parts.push(t("room.person.hand", { N: p.hand }));
       if (!p.audio) parts.push(t("room.person.muted"));
       if (p.video) parts.push(t("room.person.camera"));
@@ -406,6 +407,7 @@ function memberActions(p, owner, actions) {
     else add("room.act.askVideo", actions.askVideo);
   }
   add("room.act.timer", actions.timer);
+  if (!chairs) add(p.reader ? "room.act.stopReader" : "room.act.makeReader", p.reader ? actions.stopReader : actions.makeReader);
   if (owner && p.role === "co-chair") add("room.act.revokeCoChair", actions.revokeCoChair);
   else if (owner && !chairs) add("room.act.coChair", actions.coChair);
   if (owner) add("room.act.handOver", actions.handOver);
