@@ -45,6 +45,14 @@ func scheduleData(t *testing.T, base string) []string {
 	}
 	for _, g := range gs.Groups {
 		out = append(out, g.Slug, g.Name, g.Description, g.Location, g.Program)
+		// A group's readings are its own words, offered in the room.
+		var rs struct{ Readings []struct{ Title string } }
+		if code, body := get(t, base+"/api/groups/"+g.Slug+"/readings"); code != 200 || json.Unmarshal([]byte(body), &rs) != nil {
+			t.Fatalf("readings of %s: %d", g.Slug, code)
+		}
+		for _, r := range rs.Readings {
+			out = append(out, r.Title)
+		}
 	}
 	// Programs are data too: names the catalogs lack (brands, an admin's
 	// own) are shown as stored; names they have are marked.

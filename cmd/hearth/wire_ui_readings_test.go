@@ -160,7 +160,10 @@ func TestBrowserReadings(t *testing.T) {
 		t.Fatalf("Back to the reader did not go back: %v", err)
 	}
 
-	// A+ enlarges the text.
+	// A page starts at the middle size; A+ enlarges the text.
+	if off, _ := browsertest.Eval[bool](chair, `document.getElementById("btn-reading-smaller").disabled`); off {
+		t.Fatal("a new page starts at the smallest text size")
+	}
 	before, _ := browsertest.Eval[float64](ann, `parseFloat(getComputedStyle(document.querySelector("#reading-text p")).fontSize)`)
 	click(t, ann, "#btn-reading-larger")
 	click(t, ann, "#btn-reading-larger")

@@ -34,7 +34,8 @@ export class Reading {
     this.following = true;
     this.programmatic = 0; // scrolls this page made itself are under way
     this.sendTimer = 0;
-    const stored = Number(localStorage.getItem(SIZE_KEY));
+    const saved = localStorage.getItem(SIZE_KEY);
+    const stored = saved === null ? NaN : Number(saved);
     this.size = Number.isInteger(stored) && stored >= 0 && stored < sizes.length ? stored : 2;
     this.applySize();
 
@@ -239,6 +240,7 @@ export class Reading {
     choice.replaceChildren(...this.readings.map((r) => new Option(r.title, r.id)));
     if (keep) choice.value = keep;
     $("reading-nav").hidden = !(reads && this.open);
+    $("btn-reading-close").hidden = !(reads && this.open);
     $("reading-view").hidden = !this.open;
     if (this.open) {
       $("btn-reading-prev").disabled = this.open.paragraph === 0;
