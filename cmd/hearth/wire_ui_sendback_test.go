@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/hearth-recovery/hearth/ui/browsertest"
 )
 
@@ -11,8 +12,9 @@ import (
 // back to the waiting room from the People panel. The member's page shows
 // the waiting screen and says why (its status line is read out), the
 // others stop receiving the member's video and its tile goes, everyone
-// hears it; the member shows in the chair's waiting list, and the chair
-// admits it again: back in the room, its video reaches the others again.
+// hears it; the member shows in the chair's waiting list (also after
+// reloading its page: it is not let straight in), and the chair admits it
+// again: back in the room, its video reaches the others again.
 func TestBrowserChairSendsBackToWaiting(t *testing.T) {
 	axe := axeSource(t)
 	srv := testApp(t, true)
@@ -60,6 +62,21 @@ func TestBrowserChairSendsBackToWaiting(t *testing.T) {
 	checkAxe(t, sam, axe, "member moved back to the waiting room")
 	shoot(t, sam, "sendback-member-waiting")
 	shoot(t, pat, "sendback-chair-waiting-list")
+
+	// Reloading the page does not get Sam past the waiting room: a fresh
+	// join from the same browser waits too, and is listed once.
+	if err := chromedp.Do(sam.Ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	joinAs(t, sam, "Sam", "video", "")
+	if err := sam.WaitFor(`!document.getElementById("wait").hidden && document.getElementById("room").hidden &&
+		document.getElementById("wait-title").textContent === "Waiting to be let in"`, 15*time.Second); err != nil {
+		t.Fatalf("Sam's reloaded page is not in the waiting room: %v", err)
+	}
+	if err := pat.WaitFor(`document.getElementById("waiting-list").querySelectorAll("li").length === 1`, 10*time.Second); err != nil {
+		n, _ := browsertest.Eval[int](pat, `document.getElementById("waiting-list").querySelectorAll("li").length`)
+		t.Fatalf("the chair's waiting list has %d entries, want Sam once: %v", n, err)
+	}
 
 	click(t, pat, `#waiting-list button[aria-label="Admit Sam"]`)
 	waitIn(t, sam, "Sam admitted again")
