@@ -1,9 +1,12 @@
 package meetings
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"math/big"
 	"strings"
@@ -24,7 +27,9 @@ const (
 
 // HashSecret hashes a passcode, host key or admin token with argon2id and
 // returns it in the PHC string format, so parameters can change later
-// without invalidating stored hashes.
+// without invalidating stored hashes. The parameters also carry the
+// secret's fingerprint (fp=, see ScreenSecret); a Hearth from before
+// fingerprints reads the argon2id parameters and ignores it.
 func HashSecret(secret string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
@@ -32,37 +37,132 @@ func HashSecret(secret string) (string, error) {
 	}
 	key := argon2.IDKey([]byte(secret), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d,fp=%s$%s$%s",
+		argon2.Version, argonMemory, argonTime, argonThreads, fingerprint(salt, secret),
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// phc is a parsed argon2id PHC string.
+type phc struct {
+	mem, iters uint32
+	threads    uint8
+	salt, key  []byte
+	fp         string // 4 hex digits; "" in hashes from before fingerprints
+}
+
+func parsePHC(hash string) (phc, bool) {
+	var h phc
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return h, false
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return h, false
+	}
+	params, fp, withFP := strings.Cut(parts[3], ",fp=")
+	if _, err := fmt.Sscanf(params, "m=%d,t=%d,p=%d", &h.mem, &h.iters, &h.threads); err != nil {
+		return h, false
+	}
+	if withFP {
+		if _, err := hex.DecodeString(fp); err != nil || len(fp) != fingerprintLen {
+			return h, false
+		}
+		h.fp = fp
+	}
+	b64 := base64.RawStdEncoding
+	var err error
+	if h.salt, err = b64.DecodeString(parts[4]); err != nil {
+		return h, false
+	}
+	if h.key, err = b64.DecodeString(parts[5]); err != nil || len(h.key) == 0 {
+		return h, false
+	}
+	return h, true
 }
 
 // VerifySecret reports whether secret matches a hash made by HashSecret, in
 // constant time. A malformed hash never matches.
 func VerifySecret(hash, secret string) bool {
+	h, ok := parsePHC(hash)
+	if !ok {
+		return false
+	}
+	got := argon2.IDKey([]byte(secret), h.salt, h.iters, h.mem, h.threads, uint32(len(h.key)))
+	return subtle.ConstantTimeCompare(got, h.key) == 1
+}
+
+// fingerprintLen is the fingerprint's length in hex digits (16 bits).
+const fingerprintLen = 4
+
+// fingerprint is a 16-bit digest of secret keyed by the hash's own random
+// salt: equal secrets in two meetings have unrelated fingerprints, and no
+// key needs sharing between nodes (the salt travels with the hash).
+func fingerprint(salt []byte, secret string) string {
+	m := hmac.New(sha256.New, salt)
+	m.Write([]byte("hearth secret fingerprint v1\x00"))
+	m.Write([]byte(secret))
+	return hex.EncodeToString(m.Sum(nil)[:fingerprintLen/2])
+}
+
+// Screen is what a secret's fingerprint says of a guess, in microseconds
+// and without argon2id.
+type Screen int
+
+const (
+	// ScreenUnknown: the hash has no fingerprint (stored before them, see
+	// WithFingerprint); only VerifySecret can tell.
+	ScreenUnknown Screen = iota
+	// ScreenNo: certainly not the secret.
+	ScreenNo
+	// ScreenMaybe: the fingerprint matches. The secret does, and so does one
+	// wrong guess in 65,536; only VerifySecret can tell them apart.
+	ScreenMaybe
+)
+
+// Or is what a guess that may be either of two secrets screens as: maybe
+// if either says maybe, else unknown if either cannot tell.
+func (s Screen) Or(o Screen) Screen {
+	switch {
+	case s == ScreenMaybe || o == ScreenMaybe:
+		return ScreenMaybe
+	case s == ScreenUnknown || o == ScreenUnknown:
+		return ScreenUnknown
+	}
+	return ScreenNo
+}
+
+// ScreenSecret checks secret against the fingerprint in hash, so that
+// wrong guesses are turned away without the costly verification and
+// cannot queue ahead of the right secret. Knowing the fingerprint (a
+// leaked database) makes an offline search 65,536 times cheaper: README,
+// Security, says why that is the price of never locking a chair out. A
+// malformed hash is ScreenNo, as VerifySecret never matches it.
+func ScreenSecret(hash, secret string) Screen {
+	h, ok := parsePHC(hash)
+	switch {
+	case !ok:
+		return ScreenNo
+	case h.fp == "":
+		return ScreenUnknown
+	case hmac.Equal([]byte(fingerprint(h.salt, secret)), []byte(h.fp)):
+		return ScreenMaybe
+	}
+	return ScreenNo
+}
+
+// WithFingerprint adds secret's fingerprint to a hash from before
+// fingerprints, once secret is known to be right (a lazy migration: the
+// first successful verification after an upgrade); ok is false when hash
+// already has one or is not argon2id.
+func WithFingerprint(hash, secret string) (string, bool) {
+	h, ok := parsePHC(hash)
+	if !ok || h.fp != "" {
+		return hash, false
+	}
 	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var version int
-	var mem, iters uint32
-	var threads uint8
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
-	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iters, &threads); err != nil {
-		return false
-	}
-	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false
-	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false
-	}
-	got := argon2.IDKey([]byte(secret), salt, iters, mem, threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	parts[3] += ",fp=" + fingerprint(h.salt, secret)
+	return strings.Join(parts, "$"), true
 }
 
 // Passcode length bounds: shorter ones are guessed in minutes, longer ones
@@ -191,14 +291,29 @@ func pinNeedsPasscode() error {
 // passcode can be typed on a keypad) until a PIN is set or the passcode
 // changes. A meeting without a passcode needs no PIN.
 func VerifyPhonePIN(r RoomSettings, pin string) bool {
+	hash, needed := PhonePINHashOf(r)
+	return !needed || VerifySecret(hash, pin)
+}
+
+// ScreenPhonePIN is VerifyPhonePIN's cheap screen (ScreenSecret).
+func ScreenPhonePIN(r RoomSettings, pin string) Screen {
+	hash, needed := PhonePINHashOf(r)
+	if !needed {
+		return ScreenMaybe
+	}
+	return ScreenSecret(hash, pin)
+}
+
+// PhonePINHashOf is the hash a caller's PIN is checked against (see
+// VerifyPhonePIN); needed is false when the meeting has no passcode.
+func PhonePINHashOf(r RoomSettings) (hash string, needed bool) {
 	switch {
 	case !r.HasPasscode():
-		return true
+		return "", false
 	case r.PhonePINHash != "":
-		return VerifySecret(r.PhonePINHash, pin)
-	default:
-		return VerifySecret(r.PasscodeHash, pin)
+		return r.PhonePINHash, true
 	}
+	return r.PasscodeHash, true
 }
 
 // ChairKey is what a right host key is: the meeting's own key (Label "")
@@ -212,18 +327,44 @@ type ChairKey struct {
 // the meeting's own, or a service role's that is in force. A revoked role
 // is gone and an expired one is skipped, so either is refused exactly as
 // a wrong key is. This is the one place a host key is checked; each
-// candidate costs one argon2id verification (MaxHostRoles bounds them).
+// candidate whose fingerprint key passes (ScreenSecret) costs one argon2id
+// verification (MaxHostRoles bounds them).
 func MatchHostKey(m *Meeting, key string, now time.Time) (ChairKey, bool) {
+	ck, _, ok := MatchHostKeyHash(m, key, now)
+	return ck, ok
+}
+
+// MatchHostKeyHash is MatchHostKey, also saying which stored hash matched,
+// so that the caller can add the fingerprint to one stored before them
+// (WithFingerprint).
+func MatchHostKeyHash(m *Meeting, key string, now time.Time) (ChairKey, string, bool) {
 	r, loc := &m.Room, m.RolesZone()
-	if r.HostKeyHash != "" && VerifySecret(r.HostKeyHash, key) {
-		return ChairKey{}, true
+	if r.HostKeyHash != "" && ScreenSecret(r.HostKeyHash, key) != ScreenNo && VerifySecret(r.HostKeyHash, key) {
+		return ChairKey{}, r.HostKeyHash, true
 	}
 	for _, h := range r.HostRoles {
-		if h.InForce(loc, now) && VerifySecret(h.KeyHash, key) {
-			return ChairKey{Label: h.Label, Ends: h.Ends(loc)}, true
+		if h.InForce(loc, now) && ScreenSecret(h.KeyHash, key) != ScreenNo && VerifySecret(h.KeyHash, key) {
+			return ChairKey{Label: h.Label, Ends: h.Ends(loc)}, h.KeyHash, true
 		}
 	}
-	return ChairKey{}, false
+	return ChairKey{}, "", false
+}
+
+// ScreenHostKey is MatchHostKey's cheap screen (ScreenSecret) over the
+// same keys: maybe if any of them passes, unknown if none does but one has
+// no fingerprint, else no.
+func ScreenHostKey(m *Meeting, key string, now time.Time) Screen {
+	r, loc := &m.Room, m.RolesZone()
+	s := ScreenNo
+	if r.HostKeyHash != "" {
+		s = ScreenSecret(r.HostKeyHash, key)
+	}
+	for _, h := range r.HostRoles {
+		if h.InForce(loc, now) {
+			s = s.Or(ScreenSecret(h.KeyHash, key))
+		}
+	}
+	return s
 }
 
 // NewHostKeyHash makes a meeting's host key and its hash. The key is shown

@@ -2,8 +2,10 @@ package meetings
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // One home for the secret rules: the API, the importer and the demo all
@@ -86,5 +88,87 @@ func TestChangeSecrets(t *testing.T) {
 	}
 	if !VerifyPhonePIN(RoomSettings{}, "") {
 		t.Error("a meeting without a passcode asks for no PIN")
+	}
+}
+
+// The fingerprint in a hash turns wrong guesses away without argon2id and
+// never turns the right secret away; a hash from before fingerprints
+// screens unknown until WithFingerprint adds one, after which it verifies
+// as before.
+func TestScreenSecret(t *testing.T) {
+	key, hash, err := NewHostKeyHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ScreenSecret(hash, key) != ScreenMaybe || !VerifySecret(hash, key) {
+		t.Fatalf("the right key screens %v", ScreenSecret(hash, key))
+	}
+	maybe := 0
+	const guesses = 200_000
+	for i := range guesses {
+		switch ScreenSecret(hash, fmt.Sprint("guess-", i)) {
+		case ScreenMaybe:
+			maybe++
+		case ScreenUnknown:
+			t.Fatal("a hash with a fingerprint screened unknown")
+		}
+	}
+	if maybe > 20 { // about 3 expected (1 in 65,536)
+		t.Errorf("%d of %d wrong guesses passed the fingerprint", maybe, guesses)
+	}
+	old := strings.Replace(hash, ",fp="+strings.SplitN(strings.Split(hash, ",fp=")[1], "$", 2)[0], "", 1)
+	if old == hash || ScreenSecret(old, key) != ScreenUnknown || ScreenSecret(old, "wrong") != ScreenUnknown || !VerifySecret(old, key) {
+		t.Fatalf("hash without fingerprint %q", old)
+	}
+	upgraded, ok := WithFingerprint(old, key)
+	if !ok || upgraded != hash || !VerifySecret(upgraded, key) {
+		t.Fatalf("WithFingerprint: %q %v, want %q", upgraded, ok, hash)
+	}
+	if _, ok := WithFingerprint(hash, key); ok {
+		t.Error("WithFingerprint rewrote a hash that has one")
+	}
+	for _, bad := range []string{"", "$argon2id$junk", strings.Replace(hash, ",fp=", ",fp=zz", 1)} {
+		if ScreenSecret(bad, key) != ScreenNo || VerifySecret(bad, key) {
+			t.Errorf("malformed hash %q screens %v", bad, ScreenSecret(bad, key))
+		}
+	}
+	if ScreenNo.Or(ScreenMaybe) != ScreenMaybe || ScreenNo.Or(ScreenUnknown) != ScreenUnknown || ScreenNo.Or(ScreenNo) != ScreenNo {
+		t.Error("Or")
+	}
+	r := RoomSettings{PasscodeHash: hash}
+	if ScreenPhonePIN(r, key) != ScreenMaybe || ScreenPhonePIN(RoomSettings{}, "x") != ScreenMaybe {
+		t.Error("ScreenPhonePIN does not follow VerifyPhonePIN")
+	}
+}
+
+// Every host key a meeting has is screened: its own and each service
+// role's in force; an ended role's key is screened out as a wrong one is,
+// and MatchHostKeyHash says which hash matched (for the lazy migration).
+func TestScreenHostKey(t *testing.T) {
+	now := time.Date(2027, time.April, 1, 12, 0, 0, 0, time.UTC)
+	own, ownHash, _ := NewHostKeyHash()
+	sec, secHash, _ := NewHostKeyHash()
+	old, oldHash, _ := NewHostKeyHash()
+	m := &Meeting{Series: Series{TimeZone: "UTC", Room: RoomSettings{HostKeyHash: ownHash, HostRoles: []HostRole{
+		{Label: "Secretary", KeyHash: secHash}, {Label: "Past treasurer", KeyHash: oldHash, Until: &Date{2027, time.March, 1}}}}}}
+	for key, want := range map[string]Screen{own: ScreenMaybe, sec: ScreenMaybe} {
+		if got := ScreenHostKey(m, key, now); got != want {
+			t.Errorf("key %q screens %v, want %v", key, got, want)
+		}
+	}
+	if ck, hash, ok := MatchHostKeyHash(m, sec, now); !ok || hash != secHash || ck.Label != "Secretary" {
+		t.Errorf("the secretary's key matched %+v %q %v", ck, hash, ok)
+	}
+	if _, _, ok := MatchHostKeyHash(m, old, now); ok {
+		t.Error("an ended role's key matched")
+	}
+	passed := 0
+	for i := range 1000 {
+		if ScreenHostKey(m, fmt.Sprint("guess-", i), now) != ScreenNo {
+			passed++
+		}
+	}
+	if passed > 2 {
+		t.Errorf("%d of 1000 wrong keys passed the screen of 2 keys", passed)
 	}
 }

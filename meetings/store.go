@@ -67,6 +67,11 @@ type Store interface {
 	// RevokeHostRole deletes one role (ErrNotFound when the meeting has no
 	// role id), so its key is refused from then on.
 	RevokeHostRole(ctx context.Context, slug string, id int64) error
+	// UpgradeSecretHash replaces a stored secret hash by the same secret's
+	// hash with a fingerprint (WithFingerprint), wherever it is stored,
+	// without counting as a change of the meeting; nothing when the hash is
+	// no longer stored.
+	UpgradeSecretHash(ctx context.Context, old, upgraded string) error
 
 	// Programs lists every program, retired ones too, in display order.
 	Programs(ctx context.Context) ([]ProgramInfo, error)

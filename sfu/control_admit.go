@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hearth-recovery/hearth/sfu/control"
 	"golang.org/x/time/rate"
@@ -108,15 +109,31 @@ func (c *Controller) admit(ctx context.Context, a admission, p *Peer) error {
 	return c.enter(ctx, a.cr, p, req)
 }
 
-// trySecret runs one attempt at a secret: the client's limiter, then a
-// secret remembered as right (no wait), else a turn at the verify gate and
-// verify. The limiter runs even for remembered secrets, so that it paces
-// guessing however cheap a check is. A right host key also says which
+// trySecret runs one attempt at a secret. It is screened first (known
+// right, known wrong, or the room's fingerprint, see SecretScreener): a
+// guess certainly wrong is counted against the client's limit and refused
+// at once, never reaching the verify gate; one that may be right (the
+// right secret always may) is verified whatever the client's limit says,
+// so that no limiter keeps the rightful holder out. A secret that cannot be
+// screened (stored before fingerprints) meets the client's limiter first,
+// then waits its turn at the verify gate. A right host key also says which
 // service role it is.
 func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, kind control.SecretKind, secret string,
 	participant control.ParticipantID, verify verifyFunc) (ChairKey, bool, error) {
+	set, err := c.rooms.Room(ctx, cr.roomID)
+	if err != nil {
+		return ChairKey{}, false, err
+	}
+	screen := c.screen(ctx, cr.roomID, set.SecretsVersion, kind, secret)
+	if screen == ScreenWrong {
+		return ChairKey{}, false, c.refuseScreened(ctx, cr, p, kind, participant)
+	}
 	var tk control.SecretTicket
-	err := cr.do(func(st *control.Room) (evs []control.Event, err error) {
+	err = cr.do(func(st *control.Room) (evs []control.Event, err error) {
+		if screen == ScreenMaybe {
+			tk, err = st.BeginLikelySecret(kind, p.limiterKey(), participant)
+			return nil, err
+		}
 		tk, evs, err = st.BeginSecret(kind, p.limiterKey(), participant)
 		return evs, err
 	})
@@ -125,7 +142,7 @@ func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, ki
 		c.log.Info("secret attempt refused", "room", cr.roomID, "peer", p.ID()[:8], "code", err)
 		return ChairKey{}, false, err
 	}
-	ck, ok, err := c.check(ctx, cr, p, tk, kind, secret, verify)
+	ck, ok, err := c.check(ctx, cr, p, set, tk, kind, secret, verify)
 	if err != nil {
 		if errors.Is(err, control.CodeRateLimited) {
 			c.met.secrets.WithLabelValues("busy").Inc()
@@ -146,37 +163,114 @@ func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, ki
 // which service role it is.
 type verifyFunc func(context.Context) (ChairKey, bool, error)
 
-// check answers from the remembered secrets, or waits its turn and asks
-// Rooms.
-func (c *Controller) check(ctx context.Context, cr *controlRoom, p *Peer, tk control.SecretTicket, kind control.SecretKind,
-	secret string, verify verifyFunc) (ChairKey, bool, error) {
-	set, err := c.rooms.Room(ctx, cr.roomID)
-	if err != nil {
-		return ChairKey{}, false, err
+// screen says what is known of a secret without verifying it.
+func (c *Controller) screen(ctx context.Context, roomID, version string, kind control.SecretKind, secret string) SecretScreen {
+	switch _, right, wrong := c.known.lookup(roomID, kind, version, secret, c.now()); {
+	case right:
+		return ScreenMaybe
+	case wrong:
+		return ScreenWrong
 	}
+	sc, ok := c.rooms.(SecretScreener)
+	if !ok {
+		return ScreenUnknown
+	}
+	s, err := sc.ScreenSecret(ctx, roomID, kind, secret)
+	if err != nil {
+		return ScreenUnknown // the slow way meets the error again and reports it
+	}
+	return s
+}
+
+// refuseScreened refuses a secret known to be wrong: it counts against the
+// client's limit and may alert the chairs, like any wrong secret. A client
+// past its limit is answered only after about as long as a verification
+// takes, as its guesses that pass the fingerprint are (they are verified
+// whatever the limit): so the timing does not tell it which of its guesses
+// pass, which would let it search the fingerprint's 16 bits at the rate it
+// can send joins.
+func (c *Controller) refuseScreened(ctx context.Context, cr *controlRoom, p *Peer, kind control.SecretKind,
+	participant control.ParticipantID) error {
+	var tk control.SecretTicket
+	err := cr.do(func(st *control.Room) (evs []control.Event, err error) {
+		tk, evs, err = st.BeginSecret(kind, p.limiterKey(), participant)
+		return evs, err
+	})
+	if err != nil {
+		c.met.secrets.WithLabelValues("limited").Inc()
+		c.pace.disguise(ctx)
+		return err
+	}
+	c.met.secrets.WithLabelValues("wrong").Inc()
+	return cr.do(func(st *control.Room) ([]control.Event, error) { return st.FinishSecret(tk, false, "") })
+}
+
+// check answers from the remembered secrets, or waits its turn and asks
+// Rooms. Attempts at the same secret at the same time share one
+// verification: a wrong guess that passes the fingerprint, sent on many
+// sockets at once before it is remembered, reaches the gate once.
+func (c *Controller) check(ctx context.Context, cr *controlRoom, p *Peer, set RoomSettings, tk control.SecretTicket,
+	kind control.SecretKind, secret string, verify verifyFunc) (ChairKey, bool, error) {
 	if ck, ok := c.known.right(cr.roomID, kind, set.SecretsVersion, secret, c.now()); ok {
 		return ck, true, nil
+	}
+	flight := c.known.flight(cr.roomID, kind, set.SecretsVersion, secret)
+	for {
+		v, err, shared := c.flights.Do(flight, func() (any, error) {
+			return c.verifyInTurn(ctx, cr, p, set, tk, kind, secret, verify)
+		})
+		if shared && err != nil && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			continue // the attempt we waited on gave up; ours has not
+		}
+		if err != nil {
+			return ChairKey{}, false, err
+		}
+		r := v.(verdict)
+		return r.chair, r.ok, nil
+	}
+}
+
+// verdict is a verification's answer, shared by the attempts that waited
+// on it.
+type verdict struct {
+	chair ChairKey
+	ok    bool
+}
+
+// verifyInTurn waits for a turn at the verify gate and verifies.
+func (c *Controller) verifyInTurn(ctx context.Context, cr *controlRoom, p *Peer, set RoomSettings, tk control.SecretTicket,
+	kind control.SecretKind, secret string, verify verifyFunc) (verdict, error) {
+	// A verification of this secret may have ended since it was screened.
+	switch ck, right, wrong := c.known.lookup(cr.roomID, kind, set.SecretsVersion, secret, c.now()); {
+	case right:
+		return verdict{ck, true}, nil
+	case wrong:
+		return verdict{}, nil
 	}
 	gt := gateTicket{source: p.source, clean: tk.Clean()}
 	if p.browser.signed {
 		gt.cookie, gt.issued = p.browser.id, p.browser.issued.Unix()
 	}
+	start := time.Now()
 	clean, err := c.gate.acquire(ctx, gt)
 	if err != nil {
 		if errors.Is(err, errVerifyBusy) {
-			return ChairKey{}, false, fmt.Errorf("too many attempts at once, try again: %w", control.CodeRateLimited)
+			return verdict{}, fmt.Errorf("too many attempts at once, try again: %w", control.CodeRateLimited)
 		}
-		return ChairKey{}, false, err
+		return verdict{}, err
 	}
 	ck, ok, err := verify(ctx)
 	c.gate.release(gt, clean, verdictOf(ok, err))
 	if err != nil {
-		return ChairKey{}, false, err
+		return verdict{}, err
 	}
+	c.pace.observe(time.Since(start))
 	if ok {
 		c.known.remember(cr.roomID, kind, set.SecretsVersion, secret, ck)
+	} else {
+		c.known.rememberWrong(cr.roomID, kind, set.SecretsVersion, secret)
 	}
-	return ck, ok, nil
+	return verdict{ck, ok}, nil
 }
 
 func verdictOf(ok bool, err error) gateVerdict {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearth-recovery/hearth/sfu/control"
+	"golang.org/x/sync/singleflight"
 )
 
 // ControlConfig configures the chair controls of every room.
@@ -33,8 +34,11 @@ type Controller struct {
 	rooms Rooms
 	gate  *verifyGate
 	known *knownSecrets
-	met   *metrics
-	log   *slog.Logger
+	pace  verifyPace
+	// flights joins concurrent verifications of one secret (check).
+	flights singleflight.Group
+	met     *metrics
+	log     *slog.Logger
 
 	commands map[string]func(controlMsg) control.Command // read-only after newController
 	// carry saves and restores what a room's next node takes over; set by

@@ -46,7 +46,7 @@ func TestKnownSecretsRoles(t *testing.T) {
 	for i := range 3 * maxKnownPerKind {
 		k.remember("r", control.SecretHostKey, "v2", fmt.Sprint("key-", i), ChairKey{})
 	}
-	if n := len(k.rooms["r"][control.SecretHostKey]); n != maxKnownPerKind {
+	if n := len(k.rooms["r"][control.SecretHostKey].right); n != maxKnownPerKind {
 		t.Errorf("%d entries, want at most %d", n, maxKnownPerKind)
 	}
 	if _, ok := k.right("r", control.SecretHostKey, "v2", fmt.Sprint("key-", 3*maxKnownPerKind-1), now); !ok {

@@ -53,15 +53,24 @@ func TestEveryRoomIsControlled(t *testing.T) {
 }
 
 // countingChairs counts verifications and notes how many had started when
-// the right host key and the right passcode were verified.
+// the right host key and the right passcode were verified. It keeps no
+// fingerprints: its secrets stand for ones stored before them.
 type countingChairs struct {
 	fakeChairs
 	calls                     atomic.Int64
 	hostAt, passcodeAt, pinAt atomic.Int64
+	lucky                     atomic.Int64 // verifications of wrong guesses that passed the fingerprint
+}
+
+func (c *countingChairs) count(secret string) int64 {
+	if strings.HasPrefix(secret, luckyGuess) {
+		c.lucky.Add(1)
+	}
+	return c.calls.Add(1)
 }
 
 func (c *countingChairs) VerifyHostKey(ctx context.Context, room, key string) (sfu.ChairKey, bool, error) {
-	n := c.calls.Add(1)
+	n := c.count(key)
 	if key == rightHostKey {
 		c.hostAt.Store(n)
 	}
@@ -69,7 +78,7 @@ func (c *countingChairs) VerifyHostKey(ctx context.Context, room, key string) (s
 }
 
 func (c *countingChairs) VerifyPhonePIN(ctx context.Context, room, pin string) (bool, error) {
-	n := c.calls.Add(1)
+	n := c.count(pin)
 	if pin == rightPhonePIN {
 		c.pinAt.Store(n)
 	}
@@ -77,11 +86,30 @@ func (c *countingChairs) VerifyPhonePIN(ctx context.Context, room, pin string) (
 }
 
 func (c *countingChairs) VerifyPasscode(ctx context.Context, room, code string) (bool, error) {
-	n := c.calls.Add(1)
+	n := c.count(code)
 	if code == "let me in" {
 		c.passcodeAt.Store(n)
 	}
 	return c.fakeChairs.VerifyPasscode(ctx, room, code)
+}
+
+// luckyGuess starts the wrong guesses that pass the fingerprint, as one
+// in 65,536 does.
+const luckyGuess = "lucky"
+
+// screeningChairs are countingChairs whose secrets have fingerprints
+// (sfu.SecretScreener, as cmd's from meetings.ScreenSecret): the right
+// secrets, the admin token and the lucky guesses pass; every other guess
+// is turned away without a verification.
+type screeningChairs struct{ *countingChairs }
+
+func (c screeningChairs) ScreenSecret(_ context.Context, _ string, kind control.SecretKind, secret string) (sfu.SecretScreen, error) {
+	right := map[control.SecretKind]string{control.SecretHostKey: rightHostKey, control.SecretPasscode: "let me in",
+		control.SecretPhonePIN: rightPhonePIN}[kind]
+	if secret == right || strings.HasPrefix(secret, luckyGuess) || kind == control.SecretHostKey && secret == adminToken {
+		return sfu.ScreenMaybe, nil
+	}
+	return sfu.ScreenWrong, nil
 }
 
 // guessFlood is a lockout attack: loops that each open a fresh signaling
@@ -90,15 +118,25 @@ func (c *countingChairs) VerifyPasscode(ctx context.Context, room, code string) 
 // attempt presents a browser id never seen before, made up (freshCookie)
 // or issued by the server's page just before (pageCookie: whatever the
 // page gives out to the attacker's address). from spreads the loops over
-// client addresses ("" is the connection's own).
+// client addresses ("" is the connection's own). Every 8th guess of a loop
+// is a lucky one (luckyGuess), the same each time: where secrets have
+// fingerprints it is verified once and then remembered as wrong.
+//
+// firstVisit: the chair and the member load the page for the first time
+// during the flood even when the flood takes every cookie their address is
+// issued (pageCookie), so they come without one. preCollected: before each
+// of them arrives, the attacker spends that many cookies the page issued
+// at their address an hour before, all at once.
 type guessFlood struct {
-	loops       int
-	freshCookie bool
-	pageCookie  bool
-	from        []string
-	attempts    atomic.Int64
-	issued      atomic.Int64 // cookies the page gave the flood
-	answered    sync.Map     // error code -> *atomic.Int64
+	loops        int
+	freshCookie  bool
+	pageCookie   bool
+	firstVisit   bool
+	preCollected int
+	from         []string
+	attempts     atomic.Int64
+	issued       atomic.Int64 // cookies the page gave the flood
+	answered     sync.Map     // error code -> *atomic.Int64
 }
 
 func (f *guessFlood) run(ctx context.Context, t *testing.T, url, room string) *sync.WaitGroup {
@@ -113,13 +151,11 @@ func (f *guessFlood) run(ctx context.Context, t *testing.T, url, room string) *s
 					return
 				case <-tick.C:
 				}
-				auth := map[string]any{"hostKey": fmt.Sprint("guess-", i, "-", n)}
-				switch n % 3 {
-				case 1:
-					auth = map[string]any{"passcode": fmt.Sprint("guess-", i, "-", n)}
-				case 2:
-					auth = map[string]any{"phonePin": fmt.Sprintf("%08d", i*1000+n)}
+				guess := fmt.Sprint("guess-", i, "-", n)
+				if n%8 == 7 {
+					guess = luckyGuess
 				}
+				auth := guessAuth(n%3, guess, i*1000+n)
 				from := ""
 				if len(f.from) > 0 {
 					from = f.from[i%len(f.from)]
@@ -138,6 +174,39 @@ func (f *guessFlood) run(ctx context.Context, t *testing.T, url, room string) *s
 			}
 		})
 	}
+	return &wg
+}
+
+// guessAuth is a join's auth guessing the kind's secret (0 host key, 1
+// passcode, 2 phone PIN).
+func guessAuth(kind int, guess string, pin int) map[string]any {
+	switch kind {
+	case 1:
+		return map[string]any{"passcode": guess}
+	case 2:
+		if guess != luckyGuess {
+			guess = fmt.Sprintf("%08d", pin)
+		}
+		return map[string]any{"phonePin": guess}
+	}
+	return map[string]any{"hostKey": guess}
+}
+
+// burst spends the cookies collected before (preCollected, issued an hour
+// ago at the connection's own address), one guess of the kind each, all at
+// once, and returns once they are all sent and waiting for their answers.
+func (f *guessFlood) burst(ctx context.Context, url, room string, kind int, tag string) *sync.WaitGroup {
+	var wg, sent sync.WaitGroup
+	for j := range f.preCollected {
+		sent.Add(1)
+		wg.Go(func() {
+			cookie := sfu.SignBrowserCookie(testCookieKey, bidHex(fmt.Sprintf("%s%04d", tag, j)), time.Now().Add(-time.Hour))
+			f.attempts.Add(1)
+			f.count(attemptSent(ctx, url, room, cookie, "", guessAuth(kind, fmt.Sprint("collected-", tag, j), j), sent.Done))
+		})
+	}
+	sent.Wait()
+	time.Sleep(20 * time.Millisecond) // read and queued by the server
 	return &wg
 }
 
@@ -183,6 +252,13 @@ func pageCookie(ctx context.Context, wsURL, from string) string {
 // attempt opens one signaling socket, joins with auth and returns the
 // answer's code ("joined", "waiting", an error code, or "failed").
 func attempt(ctx context.Context, url, room, cookie, from string, auth map[string]any) string {
+	return attemptSent(ctx, url, room, cookie, from, auth, func() {})
+}
+
+// attemptSent is attempt, calling sent once the join is written (or failed).
+func attemptSent(ctx context.Context, url, room, cookie, from string, auth map[string]any, sent func()) string {
+	var once sync.Once
+	defer once.Do(sent)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	h := http.Header{}
@@ -201,6 +277,7 @@ func attempt(ctx context.Context, url, room, cookie, from string, auth map[strin
 	if ws.Write(ctx, websocket.MessageText, b) != nil {
 		return "failed"
 	}
+	once.Do(sent)
 	for {
 		_, b, err := ws.Read(ctx)
 		if err != nil {
@@ -225,6 +302,11 @@ func attempt(ctx context.Context, url, room, cookie, from string, auth map[strin
 // try, with at most a few verifications run ahead of theirs; the chair
 // learns that guessing is going on. A waiting-room flood then parks raiders
 // up to the room's capacity and the chair still gets in.
+//
+// Each guessing flood runs against secrets with fingerprints (what Hearth
+// stores) and, but for the two it needs them against, against secrets
+// stored before fingerprints. With HEARTH_RAID_COMPARE set those two also
+// run without fingerprints, to measure (they are then only logged).
 func TestRaidDrillLockout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hundreds of signaling sockets a second")
@@ -233,26 +315,45 @@ func TestRaidDrillLockout(t *testing.T) {
 	if os.Getenv("HEARTH_RAID_FULL") != "" && !raceEnabled {
 		scale = 16
 	}
+	compare := os.Getenv("HEARTH_RAID_COMPARE") != ""
 	for _, sc := range []struct {
-		name string
-		f    *guessFlood
+		name          string
+		f             *guessFlood
+		needsScreened bool
 	}{
-		{"cookieless, from the chair's own address", &guessFlood{loops: 4 * scale}},
+		{"cookieless, from the chair's own address", &guessFlood{loops: 4 * scale}, false},
 		{"a fresh cookie per attempt, from four other addresses", &guessFlood{loops: 4 * scale, freshCookie: true,
-			from: []string{"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"}}},
-		{"fresh cookie, own address", &guessFlood{loops: 4 * scale, freshCookie: true}},
-		{"cookies the page issued, own address", &guessFlood{loops: 4 * scale, pageCookie: true}},
+			from: []string{"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"}}, false},
+		{"fresh cookie, own address", &guessFlood{loops: 4 * scale, freshCookie: true}, false},
+		{"cookies the page issued, own address", &guessFlood{loops: 4 * scale, pageCookie: true}, false},
+		{"cookies the page issued, own address, the chair's first visit", &guessFlood{loops: 4 * scale, pageCookie: true,
+			firstVisit: true}, true},
+		{"40 cookies collected before the chair's, own address", &guessFlood{loops: 4 * scale, preCollected: 40}, true},
 	} {
-		t.Run(sc.name, func(t *testing.T) { lockoutRound(t, sc.f) })
+		t.Run(sc.name, func(t *testing.T) { lockoutRound(t, sc.f, true, false) })
+		if !sc.needsScreened || compare {
+			t.Run(sc.name+", stored before fingerprints", func(t *testing.T) {
+				lockoutRound(t, sc.f, false, sc.needsScreened)
+			})
+		}
 	}
 	t.Run("waiting-room flood", waitingRoomFlood)
 	t.Run("waiting-room flood, the chair arriving during it", waitingRoomFloodArriving)
 }
 
-func lockoutRound(t *testing.T, attack *guessFlood) {
+// lockoutRound runs an attack three times on a fresh server, the secrets
+// with fingerprints (screened) or without; measureOnly logs what the chair,
+// member and caller got instead of requiring them in.
+func lockoutRound(t *testing.T, attack *guessFlood, screened, measureOnly bool) {
 	for round := range 3 {
-		f := &guessFlood{loops: attack.loops, freshCookie: attack.freshCookie, pageCookie: attack.pageCookie, from: attack.from}
-		rooms := &countingChairs{fakeChairs: fakeChairs{set: sfu.RoomSettings{PasscodeRequired: true}, cost: 80 * time.Millisecond}}
+		f := &guessFlood{loops: attack.loops, freshCookie: attack.freshCookie, pageCookie: attack.pageCookie,
+			firstVisit: attack.firstVisit, preCollected: attack.preCollected, from: attack.from}
+		counting := &countingChairs{fakeChairs: fakeChairs{set: sfu.RoomSettings{PasscodeRequired: true, SecretsVersion: "v1"},
+			cost: 80 * time.Millisecond}}
+		var rooms sfu.Rooms = counting
+		if screened {
+			rooms = screeningChairs{counting}
+		}
 		cs := startControlledWith(t, rooms, control.Limits{})
 		room := fmt.Sprint("lockout", round)
 		ctx, stop := context.WithCancel(context.Background())
@@ -262,43 +363,63 @@ func lockoutRound(t *testing.T, attack *guessFlood) {
 		// The chair and the member load the page during the flood, their
 		// first visit, so their cookies are younger than the flood's. When
 		// the flood itself collects cookies from the page at their address,
-		// it takes every one the address is issued; theirs then come from
-		// an earlier visit (see README, Security: the one case left).
+		// it takes every one the address is issued: they then come without
+		// one (firstVisit) or with theirs from an earlier visit.
 		chairCookie, memberCookie := bid("chair"), bid("member")
-		if !f.pageCookie {
+		if !f.pageCookie || f.firstVisit {
 			chairCookie, memberCookie = pageCookie(ctx, cs.url, ""), pageCookie(ctx, cs.url, "")
 		}
-		before := rooms.calls.Load()
-		start := time.Now()
-		chair := cs.signal(t, chairCookie)
-		mustJoined(t, chair.join(room, "Chair", map[string]any{"hostKey": rightHostKey}))
-		chairTook, chairAhead := time.Since(start), rooms.hostAt.Load()-before-1
-
-		before = rooms.calls.Load()
-		start = time.Now()
-		member := cs.signal(t, memberCookie)
-		mustJoined(t, member.join(room, "Member", map[string]any{"passcode": "let me in"}))
-		memberTook, memberAhead := time.Since(start), rooms.passcodeAt.Load()-before-1
-
+		var chairState map[string]any
+		arrive := func(kind int, cookie, name string, auth map[string]any, at *atomic.Int64) (string, time.Duration, int64) {
+			if f.preCollected > 0 {
+				defer f.burst(ctx, cs.url, room, kind, name).Wait()
+			}
+			before := counting.calls.Load()
+			start := time.Now()
+			c := cs.signal(t, cookie)
+			m := c.join(room, name, auth)
+			took, ahead := time.Since(start), at.Load()-before-1
+			got := fmt.Sprint(m["code"])
+			if m["type"] == "joined" {
+				got = "joined"
+			} else if !measureOnly {
+				t.Errorf("round %d: %s: want joined, got %v", round, name, m)
+			}
+			if name == "Chair" && got == "joined" {
+				chairState = c.subscribe()
+			}
+			return got, took, ahead
+		}
+		chairGot, chairTook, chairAhead := arrive(0, chairCookie, "Chair", map[string]any{"hostKey": rightHostKey}, &counting.hostAt)
+		memberGot, memberTook, memberAhead := arrive(1, memberCookie, "Member", map[string]any{"passcode": "let me in"},
+			&counting.passcodeAt)
 		// A telephone caller with the PIN, as the dial-in gateway joins:
 		// its calling number's hash is its cookie.
-		before = rooms.calls.Load()
-		start = time.Now()
-		caller := cs.signal(t, bid("phone"))
-		mustJoined(t, caller.join(room, "Phone caller 1", map[string]any{"phonePin": rightPhonePIN}))
-		callerTook, callerAhead := time.Since(start), rooms.pinAt.Load()-before-1
+		callerGot, callerTook, callerAhead := arrive(2, bid("phone"), "Phone caller 1", map[string]any{"phonePin": rightPhonePIN},
+			&counting.pinAt)
+		st := chairState
 
-		st := chair.subscribe()
 		time.Sleep(500 * time.Millisecond)
 		stop()
 		wg.Wait()
-		t.Logf("round %d: chair in after %v (%d verifications ahead), member after %v (%d ahead), caller after %v (%d ahead); flood: %s",
-			round, chairTook, chairAhead, memberTook, memberAhead, callerTook, callerAhead, f.summary())
+		t.Logf("round %d (fingerprints %v; chair's cookie %v, member's %v): chair %s after %v (%d verifications ahead), "+
+			"member %s after %v (%d ahead), caller %s after %v (%d ahead); %d verifications, %d of lucky guesses; flood: %s",
+			round, screened, chairCookie != "", memberCookie != "", chairGot, chairTook, chairAhead, memberGot, memberTook,
+			memberAhead, callerGot, callerTook, callerAhead, counting.calls.Load(), counting.lucky.Load(), f.summary())
+		if measureOnly {
+			continue
+		}
 		// Turns are by address: at most one verification per flooding
 		// address, plus those already running, can go ahead of either.
 		if limit := int64(len(f.from) + 1 + 2); chairAhead > limit || memberAhead > limit || callerAhead > limit {
 			t.Errorf("round %d: %d, %d and %d verifications ran ahead of the chair, the member and the caller, want at most %d",
 				round, chairAhead, memberAhead, callerAhead, limit)
+		}
+		// With fingerprints, no guess but a lucky one is ever verified, and
+		// a lucky one once per kind: the wrong ones never reach argon2id.
+		if screened && (counting.calls.Load()-counting.lucky.Load() != 3 || counting.lucky.Load() > 3) {
+			t.Errorf("round %d: %d verifications, %d of them lucky guesses; want the 3 right secrets and at most 3 lucky ones",
+				round, counting.calls.Load(), counting.lucky.Load())
 		}
 		if right, other := secretOutcomes(t, cs); right < 3 || other < 8 {
 			t.Errorf("round %d: secret attempts counted right %v, others %v", round, right, other)
@@ -415,4 +536,42 @@ func waitingRoomFloodArriving(t *testing.T) {
 	if r := m.join("arriving", "Member", nil); r["event"] != "waiting" {
 		t.Fatalf("a member after the flood was turned away: %v", r)
 	}
+}
+
+// TestScreenedGuessesNeverVerified: where secrets have fingerprints, a
+// wrong guess is refused without a verification (argon2id in Hearth); a
+// wrong guess that passes the fingerprint is verified once, however many
+// sockets send it at once and however often it is replayed; and a client
+// far past its limit still gets in with the right host key, at once.
+func TestScreenedGuessesNeverVerified(t *testing.T) {
+	counting := &countingChairs{fakeChairs: fakeChairs{set: sfu.RoomSettings{SecretsVersion: "v1"}, cost: 80 * time.Millisecond}}
+	cs := startControlledWith(t, screeningChairs{counting}, control.Limits{})
+	ctx := context.Background()
+	for i := range 30 {
+		if got := attempt(ctx, cs.url, "screened", "", "", map[string]any{"hostKey": fmt.Sprint("guess-", i)}); got != string(control.CodeBadHostKey) &&
+			got != string(control.CodeRateLimited) && got != string(control.CodeSecretRefused) {
+			t.Fatalf("guess %d: %s", i, got)
+		}
+	}
+	if n := counting.calls.Load(); n != 0 {
+		t.Fatalf("%d wrong guesses were verified", n)
+	}
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if got := attempt(ctx, cs.url, "screened", "", "", map[string]any{"hostKey": luckyGuess}); got == "joined" {
+				t.Error("a lucky guess got in")
+			}
+		})
+	}
+	wg.Wait()
+	attempt(ctx, cs.url, "screened", "", "", map[string]any{"hostKey": luckyGuess})
+	if n := counting.lucky.Load(); n != 1 {
+		t.Fatalf("a wrong guess that passes the fingerprint was verified %d times, want once", n)
+	}
+	start := time.Now()
+	if got := attempt(ctx, cs.url, "screened", "", "", map[string]any{"hostKey": rightHostKey}); got != "joined" {
+		t.Fatalf("the right host key from the address past its limit: %s", got)
+	}
+	t.Logf("the right host key got in after %v from an address with 41 wrong tries", time.Since(start))
 }

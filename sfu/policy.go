@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/hearth-recovery/hearth/sfu/control"
 )
 
 // RoomSettings are one room's settings, from its meeting series.
@@ -68,6 +70,31 @@ type ChairKey struct {
 	// zero time when it does not end. The room remembers a right key only
 	// until then.
 	Ends time.Time
+}
+
+// SecretScreen is what a secret's stored fingerprint says of a guess.
+type SecretScreen int
+
+const (
+	// ScreenUnknown: no fingerprint to check (a secret stored before them):
+	// the guess goes the slow way, the client's limiter first.
+	ScreenUnknown SecretScreen = iota
+	// ScreenWrong: certainly wrong. Counted against the client's limit and
+	// refused in microseconds; it never waits at the verify gate.
+	ScreenWrong
+	// ScreenMaybe: passes the fingerprint (the right secret does, and one
+	// wrong guess in 65,536). It is verified whatever the client's limiter
+	// says, so no limit ever keeps the right secret out.
+	ScreenMaybe
+)
+
+// SecretScreener is implemented by Rooms that keep a cheap fingerprint of
+// each secret (cmd does, from meetings.ScreenSecret). Without it every
+// guess takes the slow way. For SecretHostKey it also answers for the
+// admin token, which is accepted in the host key's place, and for every
+// host key a room has (its own and its service roles').
+type SecretScreener interface {
+	ScreenSecret(ctx context.Context, roomID string, kind control.SecretKind, secret string) (SecretScreen, error)
 }
 
 // Domain errors; the signaling layer turns them into error messages.

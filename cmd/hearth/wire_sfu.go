@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/hearth-recovery/hearth/meetings"
 	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/control"
 )
 
 // rtcConfig is the media server's part of `hearth serve`.
@@ -159,7 +161,7 @@ func (a *app) buildSFU(ctx context.Context) error {
 	if err := a.nodeConfig(&cfg); err != nil {
 		return err
 	}
-	srv, err := sfu.New(cfg, roomPolicy{store: a.store, admin: a.admin}, a.log)
+	srv, err := sfu.New(cfg, roomPolicy{store: a.store, admin: a.admin, log: a.log}, a.log)
 	if err != nil {
 		return fmt.Errorf("media server: %w", err)
 	}
@@ -229,9 +231,13 @@ func isMeetingPage(path string) bool {
 type roomPolicy struct {
 	store meetings.Store
 	admin adminVerifier
+	log   *slog.Logger // nil: nothing logged
 }
 
-type adminVerifier interface{ Verify(token string) bool }
+type adminVerifier interface {
+	Verify(token string) bool
+	Screen(token string) meetings.Screen
+}
 
 func (p roomPolicy) meeting(ctx context.Context, roomID string) (meetings.Meeting, error) {
 	m, err := p.store.Meeting(ctx, roomID)
@@ -293,7 +299,7 @@ func (p roomPolicy) VerifyPasscode(ctx context.Context, roomID, passcode string)
 	if err != nil {
 		return false, err
 	}
-	return !m.Room.HasPasscode() || meetings.VerifySecret(m.Room.PasscodeHash, passcode), nil
+	return !m.Room.HasPasscode() || p.verify(ctx, m.Room.PasscodeHash, passcode), nil
 }
 
 // VerifyPhonePIN follows meetings.VerifyPhonePIN: the meeting's PIN, or
@@ -303,7 +309,8 @@ func (p roomPolicy) VerifyPhonePIN(ctx context.Context, roomID, pin string) (boo
 	if err != nil {
 		return false, err
 	}
-	return meetings.VerifyPhonePIN(m.Room, pin), nil
+	hash, needed := meetings.PhonePINHashOf(m.Room)
+	return !needed || p.verify(ctx, hash, pin), nil
 }
 
 // VerifyHostKey follows meetings.MatchHostKey: the meeting's own key or a
@@ -314,8 +321,80 @@ func (p roomPolicy) VerifyHostKey(ctx context.Context, roomID, hostKey string) (
 	if err != nil {
 		return sfu.ChairKey{}, false, err
 	}
-	ck, ok := meetings.MatchHostKey(&m, hostKey, time.Now())
+	ck, hash, ok := meetings.MatchHostKeyHash(&m, hostKey, time.Now())
+	if ok {
+		p.fingerprint(ctx, hash, hostKey)
+	}
 	return sfu.ChairKey{Role: ck.Label, Ends: ck.Ends}, ok, nil
+}
+
+// verify checks secret against hash (argon2id), and adds the fingerprint
+// to a hash stored before them once its secret proves right.
+func (p roomPolicy) verify(ctx context.Context, hash, secret string) bool {
+	if !meetings.VerifySecret(hash, secret) {
+		return false
+	}
+	p.fingerprint(ctx, hash, secret)
+	return true
+}
+
+// fingerprint stores the fingerprint of a right secret whose hash was
+// stored before fingerprints (the only time the secret is at hand), so
+// that from then on wrong guesses at it are screened out without argon2id
+// (ScreenSecret).
+func (p roomPolicy) fingerprint(ctx context.Context, hash, secret string) {
+	upgraded, ok := meetings.WithFingerprint(hash, secret)
+	if !ok {
+		return
+	}
+	if err := p.store.UpgradeSecretHash(ctx, hash, upgraded); err != nil && p.log != nil {
+		p.log.Warn("could not store a secret's fingerprint; wrong guesses at it still take the slow way", "err", err)
+	}
+}
+
+// ScreenSecret answers sfu's cheap question from the fingerprints stored
+// in the meeting's hashes (meetings.ScreenSecret), so that wrong guesses
+// never wait for argon2id ahead of the right secret. A host key is any of
+// the meeting's (meetings.ScreenHostKey: its own and its service roles'
+// in force), or the admin token: a guess that is none of them is screened
+// by the admin token's own fingerprint, or while it has none (a database
+// from before it) checked outright, which Admin bounds by itself.
+func (p roomPolicy) ScreenSecret(ctx context.Context, roomID string, kind control.SecretKind, secret string) (sfu.SecretScreen, error) {
+	m, err := p.meeting(ctx, roomID)
+	if err != nil {
+		return sfu.ScreenUnknown, err
+	}
+	r := m.Room
+	s := meetings.ScreenMaybe
+	switch kind {
+	case control.SecretPasscode:
+		if r.HasPasscode() {
+			s = meetings.ScreenSecret(r.PasscodeHash, secret)
+		}
+	case control.SecretPhonePIN:
+		s = meetings.ScreenPhonePIN(r, secret)
+	case control.SecretHostKey:
+		if s = meetings.ScreenHostKey(&m, secret, time.Now()); s == meetings.ScreenNo {
+			s = p.screenAdmin(secret)
+		}
+	}
+	switch s {
+	case meetings.ScreenNo:
+		return sfu.ScreenWrong, nil
+	case meetings.ScreenMaybe:
+		return sfu.ScreenMaybe, nil
+	}
+	return sfu.ScreenUnknown, nil
+}
+
+func (p roomPolicy) screenAdmin(token string) meetings.Screen {
+	switch s := p.admin.Screen(token); {
+	case s != meetings.ScreenUnknown:
+		return s
+	case p.admin.Verify(token):
+		return meetings.ScreenMaybe
+	}
+	return meetings.ScreenNo
 }
 
 func (p roomPolicy) IsAdminToken(_ context.Context, token string) bool {

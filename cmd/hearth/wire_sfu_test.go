@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -14,11 +15,19 @@ import (
 	"github.com/hearth-recovery/hearth/meetings/demo"
 	"github.com/hearth-recovery/hearth/meetings/store"
 	"github.com/hearth-recovery/hearth/sfu"
+	"github.com/hearth-recovery/hearth/sfu/control"
 )
 
 type fixedAdmin string
 
 func (f fixedAdmin) Verify(token string) bool { return token == string(f) }
+
+func (f fixedAdmin) Screen(token string) meetings.Screen {
+	if f.Verify(token) {
+		return meetings.ScreenMaybe
+	}
+	return meetings.ScreenNo
+}
 
 // The media server's policy comes from the meeting's room settings, and its
 // secrets are checked against the stored hashes only.
@@ -107,6 +116,78 @@ func TestRoomPolicyFromMeetings(t *testing.T) {
 	}
 	if !p.IsAdminToken(ctx, "the-admin-token-xyz") || p.IsAdminToken(ctx, "") || p.IsAdminToken(ctx, "nope") {
 		t.Error("admin token check is wrong")
+	}
+
+	// The cheap screen: the right secrets (and the admin token in the host
+	// key's place) may be right; wrong guesses are turned away, all but
+	// about one in 65,536.
+	screen := func(slug string, kind control.SecretKind, secret string) sfu.SecretScreen {
+		s, err := p.ScreenSecret(ctx, slug, kind, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		slug   string
+		kind   control.SecretKind
+		secret string
+	}{
+		{withCode.Slug, control.SecretPasscode, demo.Passcode}, {open.Slug, control.SecretHostKey, demo.HostKey},
+		{open.Slug, control.SecretHostKey, "the-admin-token-xyz"}, {open.Slug, control.SecretPasscode, "anything"},
+	} {
+		if s := screen(c.slug, c.kind, c.secret); s != sfu.ScreenMaybe {
+			t.Errorf("%v of %s screens %v, want maybe", c.kind, c.slug, s)
+		}
+	}
+	passed := 0
+	for i := range 50 {
+		for _, kind := range []control.SecretKind{control.SecretPasscode, control.SecretHostKey} {
+			if screen(withCode.Slug, kind, fmt.Sprint("guess ", i)) != sfu.ScreenWrong {
+				passed++
+			}
+		}
+	}
+	if passed > 1 {
+		t.Errorf("%d of 100 wrong guesses passed the screen", passed)
+	}
+
+	// A host key stored before fingerprints is screened unknown (the slow
+	// way) until it is first verified right, which stores its fingerprint.
+	h, err := meetings.HashSecret("an-older-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(h, ",fp=")
+	if err := st.SetHostKeyHash(ctx, open.Slug, h[:i]+h[i+len(",fp=")+4:]); err != nil {
+		t.Fatal(err)
+	}
+	if s := screen(open.Slug, control.SecretHostKey, "an-older-key"); s != sfu.ScreenUnknown {
+		t.Fatalf("a key without fingerprint screens %v", s)
+	}
+	if _, ok, _ := p.VerifyHostKey(ctx, open.Slug, "an-older-key"); !ok {
+		t.Fatal("the older key does not make a chair")
+	}
+	if s := screen(open.Slug, control.SecretHostKey, "an-older-key"); s != sfu.ScreenMaybe {
+		t.Fatalf("after its first use, the older key screens %v", s)
+	}
+	if _, ok, _ := p.VerifyHostKey(ctx, open.Slug, "an-older-key"); !ok {
+		t.Fatal("the older key with its fingerprint does not make a chair")
+	}
+
+	// A service role's key is screened as the meeting's own is.
+	rh, err := meetings.HashSecret("a-role-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddHostRole(ctx, open.Slug, &meetings.HostRole{Label: "Tech host", KeyHash: rh}); err != nil {
+		t.Fatal(err)
+	}
+	if s := screen(open.Slug, control.SecretHostKey, "a-role-key"); s != sfu.ScreenMaybe {
+		t.Fatalf("a service role's key screens %v", s)
+	}
+	if ck, ok, _ := p.VerifyHostKey(ctx, open.Slug, "a-role-key"); !ok || ck.Role != "Tech host" {
+		t.Fatalf("the role's key: %+v %v", ck, ok)
 	}
 }
 

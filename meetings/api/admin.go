@@ -213,10 +213,32 @@ func (a *Admin) Verify(token string) bool { return a.Check(token) == nil }
 // Check says whether token is the admin token: nil, ErrWrongToken, or
 // ErrBusy when too many argon2id checks are already waiting.
 func (a *Admin) Check(token string) error {
-	if token == "" || len(token) > 256 {
+	screen, right, sum := a.screen(token)
+	switch {
+	case right:
+		return nil
+	case screen == meetings.ScreenNo:
 		return ErrWrongToken
 	}
-	sum := a.mac(token)
+	return a.slowCheck(token, sum)
+}
+
+// Screen is Check without argon2id: ScreenNo for a token certainly wrong,
+// ScreenMaybe for the known token or one that passes the stored
+// fingerprint, ScreenUnknown while there is no fingerprint (a database
+// from before it, until the first success). The SFU screens host keys
+// with it, as the admin token is accepted in their place.
+func (a *Admin) Screen(token string) meetings.Screen {
+	screen, _, _ := a.screen(token)
+	return screen
+}
+
+// screen also says whether the token is known right, and gives its HMAC.
+func (a *Admin) screen(token string) (screen meetings.Screen, right bool, sum []byte) {
+	if token == "" || len(token) > 256 {
+		return meetings.ScreenNo, false, nil
+	}
+	sum = a.mac(token)
 	a.mu.Lock()
 	known, check := a.known, a.check
 	_, failedBefore := a.failed[[32]byte(sum)]
@@ -224,13 +246,15 @@ func (a *Admin) Check(token string) error {
 	switch {
 	case known != nil:
 		if hmac.Equal(known, sum) {
-			return nil
+			return meetings.ScreenMaybe, true, sum
 		}
-		return ErrWrongToken
+		return meetings.ScreenNo, false, sum
 	case a.hash == "", failedBefore, check != nil && !check.matches(token):
-		return ErrWrongToken
+		return meetings.ScreenNo, false, sum
+	case check == nil:
+		return meetings.ScreenUnknown, false, sum
 	}
-	return a.slowCheck(token, sum)
+	return meetings.ScreenMaybe, false, sum
 }
 
 // slowCheck runs argon2id within the concurrency and queue bounds.

@@ -127,6 +127,30 @@ func (s *base) SetHostKeyHash(ctx context.Context, slug, hash string) error {
 	return s.setSecret(ctx, slug, "host_key_hash", hash)
 }
 
+// UpgradeSecretHash replaces the stored hash old by upgraded, the same
+// secret's hash with its fingerprint added (meetings.WithFingerprint),
+// wherever a secret column holds old (a meeting's passcode, phone PIN or
+// host key, or a service role's key); nothing when the secret changed
+// meanwhile. The meeting's sequence stays: its secrets did not change.
+func (s *base) UpgradeSecretHash(ctx context.Context, old, upgraded string) error {
+	if old == "" || upgraded == "" {
+		return errors.New("store: a secret hash is required")
+	}
+	return s.write(ctx, "upgrade secret hash", func(tx tx, _ int64) error {
+		_, err := tx.ExecContext(ctx, `UPDATE series SET
+			passcode_hash = CASE WHEN passcode_hash = ? THEN ? ELSE passcode_hash END,
+			phone_pin_hash = CASE WHEN phone_pin_hash = ? THEN ? ELSE phone_pin_hash END,
+			host_key_hash = CASE WHEN host_key_hash = ? THEN ? ELSE host_key_hash END
+			WHERE passcode_hash = ? OR phone_pin_hash = ? OR host_key_hash = ?`,
+			old, upgraded, old, upgraded, old, upgraded, old, old, old)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE host_roles SET key_hash = ? WHERE key_hash = ?`, upgraded, old)
+		return err
+	})
+}
+
 // setSecret writes a fixed column name, never user input.
 func (s *base) setSecret(ctx context.Context, slug, column, hash string) error {
 	return s.write(ctx, "set "+column, func(tx tx, now int64) error {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -552,5 +553,66 @@ func testReadingsRoundTrip(t *testing.T, open opener) {
 	}
 	if got, err := s.Readings(ctx, "other"); err != nil || len(got) != 1 {
 		t.Fatalf("other group's readings after delete: %+v (%v)", got, err)
+	}
+}
+
+// Secret hashes keep their fingerprints through the store, and a hash
+// stored before fingerprints gets its own in place (UpgradeSecretHash,
+// the lazy migration at the secret's first successful verification)
+// without the meeting counting as changed.
+func testSecretFingerprint(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t, nil)
+	s.CreateGroup(ctx, testGroup("g"))
+	hash := func(secret string, withFP bool) string {
+		h, err := meetings.HashSecret(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !withFP {
+			i := strings.Index(h, ",fp=")
+			h = h[:i] + h[i+len(",fp=")+4:]
+		}
+		return h
+	}
+	m := testSeries("m", "g")
+	m.Room.PasscodeHash, m.Room.PhonePINHash, m.Room.HostKeyHash = hash("serenity", true), hash("24681357", false), hash("key", false)
+	if err := s.CreateSeries(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Meeting(ctx, "m")
+	if meetings.ScreenSecret(got.Room.PasscodeHash, "serenity") != meetings.ScreenMaybe ||
+		meetings.ScreenSecret(got.Room.HostKeyHash, "key") != meetings.ScreenUnknown {
+		t.Fatalf("read back: %+v", got.Room)
+	}
+	oldPIN := got.Room.PhonePINHash
+	upgraded, _ := meetings.WithFingerprint(oldPIN, "24681357")
+	if err := s.UpgradeSecretHash(ctx, oldPIN, upgraded); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.Meeting(ctx, "m")
+	if after.Room.PhonePINHash != upgraded || after.Room.PasscodeHash != got.Room.PasscodeHash ||
+		after.Room.HostKeyHash != got.Room.HostKeyHash || after.Sequence != got.Sequence ||
+		meetings.ScreenPhonePIN(after.Room, "24681357") != meetings.ScreenMaybe || !meetings.VerifyPhonePIN(after.Room, "24681357") {
+		t.Fatalf("after the upgrade: %+v (sequence %d, was %d)", after.Room, after.Sequence, got.Sequence)
+	}
+	role := &meetings.HostRole{Label: "Secretary", KeyHash: hash("role-key", false)}
+	if err := s.AddHostRole(ctx, "m", role); err != nil {
+		t.Fatal(err)
+	}
+	roleUpgraded, _ := meetings.WithFingerprint(role.KeyHash, "role-key")
+	if err := s.UpgradeSecretHash(ctx, role.KeyHash, roleUpgraded); err != nil {
+		t.Fatal(err)
+	}
+	after, _ = s.Meeting(ctx, "m")
+	if len(after.Room.HostRoles) != 1 || after.Room.HostRoles[0].KeyHash != roleUpgraded ||
+		meetings.ScreenHostKey(&after, "role-key", time.Now()) != meetings.ScreenMaybe {
+		t.Fatalf("a service role's key after the upgrade: %+v", after.Room.HostRoles)
+	}
+	if err := s.UpgradeSecretHash(ctx, oldPIN, upgraded+"x"); err != nil { // no longer stored
+		t.Fatal(err)
+	}
+	if again, _ := s.Meeting(ctx, "m"); fmt.Sprint(again.Room) != fmt.Sprint(after.Room) {
+		t.Fatalf("an upgrade of a hash no longer stored changed %+v", again.Room)
 	}
 }

@@ -63,6 +63,7 @@ var suite = []struct {
 	{"ShareTimerRoundTrip", testShareTimerRoundTrip},
 	{"UpdateKeepsSecretsAndBumps", testUpdateKeepsSecretsAndBumps},
 	{"PhonePIN", testPhonePIN},
+	{"SecretFingerprint", testSecretFingerprint},
 	{"Errors", testErrors},
 	{"NoPartialWrite", testNoPartialWrite},
 	{"ChangesAndSettings", testChangesAndSettings},

@@ -264,3 +264,49 @@ func TestClaimChairFromWaitingRoom(t *testing.T) {
 		t.Fatalf("chairs %v", got)
 	}
 }
+
+// A secret that passed the room's fingerprint is tried whatever the
+// client's count: a first-time chair sharing its address (and so its
+// count) with a flood past its limit gets in. A wrong one is answered with
+// the refusal the limit gives, as a guess that failed the fingerprint
+// would be, and still counts; the right one does not forgive the flood's
+// count.
+func TestLikelySecretNeverLimited(t *testing.T) {
+	r, _ := newTestRoom(t, Settings{})
+	for range 10 {
+		tk, _, err := r.BeginSecret(SecretHostKey, "a:shared", "")
+		if err == nil {
+			_, err = r.FinishSecret(tk, false, "")
+		}
+		if !errors.Is(err, CodeBadHostKey) && !errors.Is(err, CodeRateLimited) {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := r.BeginSecret(SecretHostKey, "a:shared", ""); err == nil {
+		t.Fatal("the flood's address is not limited")
+	}
+	tk, err := r.BeginLikelySecret(SecretHostKey, "a:shared", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := r.Guesses()
+	if _, err := r.FinishSecret(tk, false, ""); !errors.Is(err, CodeRateLimited) && !errors.Is(err, CodeSecretRefused) {
+		t.Fatalf("a wrong likely secret past the limit: %v, want the limit's refusal", err)
+	}
+	if r.Guesses() != before+1 {
+		t.Error("a wrong likely secret was not counted as a guess")
+	}
+	tk, err = r.BeginLikelySecret(SecretHostKey, "a:shared", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.FinishSecret(tk, true, ""); err != nil {
+		t.Fatalf("the right secret past the limit: %v", err)
+	}
+	if _, _, err := r.BeginSecret(SecretHostKey, "a:shared", ""); err == nil {
+		t.Error("the right secret forgave the flood's count")
+	}
+	if _, err := r.BeginLikelySecret(SecretHostKey, "", ""); !errors.Is(err, CodeInvalid) {
+		t.Errorf("no client: %v", err)
+	}
+}

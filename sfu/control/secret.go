@@ -73,6 +73,9 @@ type SecretTicket struct {
 	key         secretClient
 	participant ParticipantID
 	clean       bool
+	// limited is the refusal the client's limiter would have given (see
+	// BeginLikelySecret); nil when within its limit.
+	limited error
 }
 
 // Clean reports whether the client had no wrong attempt before this one.
@@ -86,31 +89,57 @@ func (t SecretTicket) Clean() bool { return t.clean }
 // CodeSecretRefused (no more tries); a refused attempt counts as a guess,
 // and the events may tell the chairs that guessing is going on.
 func (r *Room) BeginSecret(kind SecretKind, client string, participant ParticipantID) (SecretTicket, []Event, error) {
+	t, err := r.beginSecret(kind, client, participant)
+	if err == nil {
+		err = t.limited
+	}
+	if err != nil {
+		return SecretTicket{}, r.noteGuess(), err
+	}
+	return t, nil, nil
+}
+
+// BeginLikelySecret is BeginSecret for a secret that passed the room's
+// fingerprint, which the right secret always does and a wrong guess once
+// in 65,536: it is never refused for the client's limit, so that no limit
+// keeps the rightful holder out (a first-time browser sharing its address,
+// and so its count, with a guessing flood). It still counts. If the
+// secret turns out wrong, FinishSecret returns the refusal the limiter
+// would have given, so a client past its limit is told the same whether
+// or not its guess passed the fingerprint.
+func (r *Room) BeginLikelySecret(kind SecretKind, client string, participant ParticipantID) (SecretTicket, error) {
+	return r.beginSecret(kind, client, participant)
+}
+
+func (r *Room) beginSecret(kind SecretKind, client string, participant ParticipantID) (SecretTicket, error) {
 	if client == "" {
-		return SecretTicket{}, nil, fmt.Errorf("secret attempt without a client: %w", CodeInvalid)
+		return SecretTicket{}, fmt.Errorf("secret attempt without a client: %w", CodeInvalid)
 	}
 	now := r.clock.Now()
 	s := &r.secrets
 	key := secretClient{kind: kind, client: client}
+	t := SecretTicket{key: key, participant: participant}
 	st := s.clients[key]
 	if st == nil {
 		if len(s.clients) >= maxSecretClients {
-			return SecretTicket{}, r.noteGuess(), fmt.Errorf("too many clients tried a secret: %w", CodeRateLimited)
+			// Not remembered (memory stays bounded); a likely secret is still tried.
+			t.limited = fmt.Errorf("too many clients tried a secret: %w", CodeRateLimited)
+			return t, nil
 		}
 		st = s.takeCarried(key)
 		if st.fails > 0 {
 			s.clients[key] = st // refused or not, it counts on from here
 		}
 	}
-	if err := s.check(st, now); err != nil {
-		return SecretTicket{}, r.noteGuess(), err
+	if t.limited = s.check(st, now); t.limited != nil {
+		return t, nil // not counted here: BeginSecret refuses it, a likely one counts in FinishSecret
 	}
 	s.clients[key] = st
-	clean := st.fails == 0
+	t.clean = st.fails == 0
 	st.fails++
 	st.last = now
 	s.dirty[key] = struct{}{}
-	return SecretTicket{key: key, participant: participant, clean: clean}, nil, nil
+	return t, nil
 }
 
 func (s *secretLimiter) check(st *secretState, now time.Time) error {
@@ -140,12 +169,17 @@ func (r *Room) FinishSecret(t SecretTicket, ok bool, label string) ([]Event, err
 	s := &r.secrets
 	if !ok {
 		evs := r.noteGuess()
+		if t.limited != nil {
+			return evs, t.limited
+		}
 		if t.key.kind == SecretPasscode || t.key.kind == SecretPhonePIN {
 			return evs, CodeBadPasscode
 		}
 		return evs, CodeBadHostKey
 	}
-	if st := s.clients[t.key]; st != nil {
+	if st := s.clients[t.key]; st != nil && t.limited == nil {
+		// A right secret forgives the client's count, but not one it was
+		// past: that count may be an address's that a flood shares.
 		st.fails = 0
 		s.dirty[t.key] = struct{}{}
 	}
