@@ -88,7 +88,7 @@ func startNode(t *testing.T, bin, name, database string) *node {
 
 // startNodeAt starts a node on port whose --node-url names host (tests
 // reach it at 127.0.0.1 all the same, as base).
-func startNodeAt(t *testing.T, bin, name, database string, port int, publicURL, host string) *node {
+func startNodeAt(t *testing.T, bin, name, database string, port int, publicURL, host string, extra ...string) *node {
 	t.Helper()
 	n := &node{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", port), database: database, done: make(chan struct{})}
 	n.cmd = exec.Command(bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", t.TempDir(),
@@ -97,6 +97,7 @@ func startNodeAt(t *testing.T, bin, name, database string, port int, publicURL, 
 		"--rtc-udp-port", fmt.Sprint(freePort(t, "udp")), "--rtc-tcp-port", "0", "--log-level", "warn",
 		// Pages come from one node and their signaling may go to another.
 		"--rtc-allowed-origins", "127.0.0.1:*", "--drain-timeout", "2s")
+	n.cmd.Args = append(n.cmd.Args, extra...)
 	n.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
 	if err := n.cmd.Start(); err != nil {

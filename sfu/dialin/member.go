@@ -122,10 +122,39 @@ type wireMsg struct {
 	Subject   string                   `json:"subject"`
 	Reason    string                   `json:"reason"`
 	Perms     *struct{ Audio bool }    `json:"perms"`
+	URL       string                   `json:"url"`
 }
 
-// joinRoom opens the caller's seat; a *refusal when the room says no.
+// redirected is the answer of a node that does not run the room: its
+// signaling is at url (sfu's redirect message, then close 4005).
+type redirected struct{ url string }
+
+func (r *redirected) Error() string { return "dialin: the room runs on another node" }
+
+// maxRedirects bounds how often one join follows its room to another node:
+// once is the rule (the node that runs it answers), more only while a
+// room changes node.
+const maxRedirects = 3
+
+// joinRoom opens the caller's seat, following the room to the node that
+// runs it when several share the meetings; a *refusal when the room says
+// no.
 func joinRoom(ctx context.Context, api *webrtc.API, signalURL string, req joinRequest) (*member, error) {
+	for i := 0; ; i++ {
+		m, err := joinAt(ctx, api, signalURL, req)
+		var r *redirected
+		if !errors.As(err, &r) {
+			return m, err
+		}
+		if i == maxRedirects {
+			return nil, fmt.Errorf("dialin: sent on %d times: %w", i+1, err)
+		}
+		signalURL = r.url
+	}
+}
+
+// joinAt tries the join at one node's signaling URL.
+func joinAt(ctx context.Context, api *webrtc.API, signalURL string, req joinRequest) (*member, error) {
 	hdr := http.Header{}
 	hdr.Set("Cookie", browserCookie+"="+req.cookie)
 	hdr.Set(CallerHeader, req.identity)
@@ -175,6 +204,11 @@ func (m *member) handshake(ctx context.Context, req joinRequest) error {
 			return err
 		}
 		switch {
+		case msg.Type == "redirect":
+			if !strings.HasPrefix(msg.URL, "ws://") && !strings.HasPrefix(msg.URL, "wss://") {
+				return fmt.Errorf("dialin: redirect to %q", msg.URL)
+			}
+			return &redirected{url: msg.URL}
 		case msg.Type == "joined":
 			m.id = msg.ID
 			return nil
