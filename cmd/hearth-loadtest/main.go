@@ -18,6 +18,12 @@
 //
 //	hearth-loadtest -server-cores 0.25 -participants 12 -cameras 10
 //
+// or give the server CPUs of its own with -server-cpus (Linux): the server
+// runs on those, the load generator on the others, so that neither takes
+// the other's time and the server's figure per core is its own:
+//
+//	hearth-loadtest -server-cpus 0 -participants 24 -cameras 10
+//
 // -preset large-room gives the shape of a large speaker meeting (see
 // loadtest.Config.LargeRoom): 10 simulcast cameras, 3 speaking at a time,
 // everyone showing small tiles and the active speaker large.
@@ -36,6 +42,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +68,7 @@ func run(args []string) error {
 	dur := fs.Duration("duration", 15*time.Second, "measurement time")
 	warm := fs.Duration("warmup", 5*time.Second, "time to settle before measuring")
 	pid := fs.Int("pid", 0, "server process id to sample (with -url)")
+	serverCPUs := fs.String("server-cpus", "", "pin the loopback server to these CPUs (e.g. 0 or 0,2-3) and the load generator to the others (Linux)")
 	serverCores := fs.Float64("server-cores", 0, "confine the loopback server to this many cores (Linux cgroup, needs root; 0: no limit)")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	serverProfile := fs.String("server-cpuprofile", "", "write the loopback server's CPU profile to this file")
@@ -72,8 +80,12 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if *serverCores != 0 && *url != "" || *serverProfile != "" && *url != "" {
-		return errors.New("-server-cores and -server-cpuprofile are for the loopback server: use them without -url")
+	if (*serverCores != 0 || *serverProfile != "" || *serverCPUs != "") && *url != "" {
+		return errors.New("-server-cores, -server-cpus and -server-cpuprofile are for the loopback server: use them without -url")
+	}
+	pinned, err := parseCPUList(*serverCPUs)
+	if err != nil {
+		return fmt.Errorf("-server-cpus: %w", err)
 	}
 	if *cpuProfile != "" {
 		stopProfile, err := startProfile(*cpuProfile)
@@ -96,9 +108,12 @@ func run(args []string) error {
 	}
 	var group *cgroup
 	if *url == "" {
-		child, u, err := startChild(ctx, *serverProfile)
+		child, u, clients, err := startChild(ctx, *serverProfile, pinned)
 		if err != nil {
 			return err
+		}
+		if len(pinned) > 0 {
+			fmt.Printf("server pinned to CPU %s, load generator to CPU %s\n", cpuListText(pinned), cpuListText(clients))
 		}
 		defer func() {
 			stopChild(child)
@@ -143,6 +158,13 @@ func run(args []string) error {
 		fmt.Printf("server confined to %.2f cores: %.0f%% of them used; %.0f pkt/s per core at that use%s\n",
 			*serverCores, 100*rep.ServerCores / *serverCores, rep.ReceivedPerSecond / *serverCores, throttleText(throttle))
 	}
+	if len(pinned) > 0 && rep.ServerCores > 0 {
+		// Pinned, the server's CPU is its own core's time: the rate a core
+		// gives at 80% use scales from the use measured.
+		fmt.Printf("server pinned to %d CPU(s): %.0f%% of them used; %.0f pkt/s per core at that use, %.0f scaled to 80%%\n",
+			len(pinned), 100*rep.ServerCores/float64(len(pinned)), rep.ReceivedPerSecond/float64(len(pinned)),
+			0.8*rep.ReceivedPerSecond/rep.ServerCores)
+	}
 	return nil
 }
 
@@ -178,32 +200,42 @@ func startProfile(path string) (func(), error) {
 }
 
 // startChild re-executes this binary with -serve and reads the URL it
-// prints.
-func startChild(ctx context.Context, profile string) (*exec.Cmd, string, error) {
+// prints. With cpus, the child runs on those CPUs and this process on the
+// others, which it returns.
+func startChild(ctx context.Context, profile string, cpus []int) (cmd *exec.Cmd, url string, clients []int, err error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil, "", fmt.Errorf("find executable: %w", err)
+		return nil, "", nil, fmt.Errorf("find executable: %w", err)
 	}
 	args := []string{"-serve"}
 	if profile != "" {
 		args = append(args, "-cpuprofile", profile)
 	}
-	cmd := exec.CommandContext(ctx, self, args...)
+	cmd = exec.CommandContext(ctx, self, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, "", fmt.Errorf("child stdout: %w", err)
+		return nil, "", nil, fmt.Errorf("child stdout: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("start server: %w", err)
+	if len(cpus) > 0 {
+		clients, err = startPinned(cmd, cpus)
+		if err != nil && cmd.Process != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	} else if err = cmd.Start(); err != nil {
+		err = fmt.Errorf("start server: %w", err)
+	}
+	if err != nil {
+		return nil, "", nil, err
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return nil, "", fmt.Errorf("read server URL: %w", err)
+		return nil, "", nil, fmt.Errorf("read server URL: %w", err)
 	}
-	return cmd, strings.TrimSpace(line), nil
+	return cmd, strings.TrimSpace(line), clients, nil
 }
 
 // stopChild asks the server to stop (so that its profile is written) and
@@ -290,4 +322,40 @@ func procUsage(pid int) (float64, int64, error) {
 	fmt.Sscan(fields[21], &rssPages)
 	const ticks = 100 // USER_HZ on Linux
 	return float64(utime+stime) / ticks, rssPages * int64(os.Getpagesize()), nil
+}
+
+// parseCPUList reads a CPU list as Linux writes them ("0", "0,2-3").
+func parseCPUList(s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var cpus []int
+	seen := map[int]bool{}
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		b := a
+		if err == nil && isRange {
+			b, err = strconv.Atoi(hi)
+		}
+		if err != nil || a < 0 || b < a || b >= 1024 {
+			return nil, fmt.Errorf("%q is not a CPU list like 0 or 0,2-3", s)
+		}
+		for c := a; c <= b; c++ {
+			if !seen[c] {
+				seen[c] = true
+				cpus = append(cpus, c)
+			}
+		}
+	}
+	return cpus, nil
+}
+
+// cpuListText writes CPUs as a comma-separated list.
+func cpuListText(cpus []int) string {
+	parts := make([]string, len(cpus))
+	for i, c := range cpus {
+		parts[i] = strconv.Itoa(c)
+	}
+	return strings.Join(parts, ",")
 }

@@ -1,0 +1,12 @@
+//go:build !linux
+
+package main
+
+import (
+	"errors"
+	"os/exec"
+)
+
+func startPinned(*exec.Cmd, []int) ([]int, error) {
+	return nil, errors.New("-server-cpus needs Linux")
+}
