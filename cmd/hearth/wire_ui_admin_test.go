@@ -84,9 +84,11 @@ func waitPath(t *testing.T, p *browsertest.Page, path string) {
 func onScreen(t *testing.T, p *browsertest.Page, id, what string) {
 	t.Helper()
 	in, err := browsertest.Eval[bool](p, fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect();
-		return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; })()`, id))
+		return r.height > 0 && r.top > -1 && r.bottom < innerHeight + 1; })()`, id)) // a scrolled-to heading can sit a subpixel above the top
 	if err != nil || !in {
-		t.Errorf("%s (#%s) is not on the screen: %v", what, id, err)
+		where, _ := browsertest.Eval[string](p, fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect();
+			return "top " + r.top + ", bottom " + r.bottom + ", viewport height " + innerHeight + ", scrolled " + scrollY + " of " + document.documentElement.scrollHeight; })()`, id))
+		t.Errorf("%s (#%s) is not on the screen (%s): %v", what, id, where, err)
 	}
 }
 

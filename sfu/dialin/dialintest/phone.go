@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -34,14 +35,46 @@ func NeedTool(t testing.TB, name string) string {
 	return p
 }
 
-func freePort(t testing.TB) int {
+// freePorts finds n consecutive ports free for TCP and UDP on loopback,
+// below the kernel's ephemeral range (32768 and up). baresip binds its
+// TLS transport on the SIP port + 1 whatever sip_transports says; that
+// odd neighbour of a kernel-chosen port is where the machine's outgoing
+// connections and their TIME_WAIT sockets live, so on a busy CI machine it
+// was taken five times in a row. Ports below the range are only ever
+// bound on purpose.
+func freePorts(t testing.TB, n int) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		base := 12000 + 2*rand.IntN(9000) // 12000..29998
+		if portsFree(base, n) {
+			return base
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatalf("no %d free consecutive ports below 30000", n)
+	return 0
+}
+
+func portsFree(base, n int) bool {
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	for p := base; p < base+n; p++ {
+		addr := fmt.Sprintf("127.0.0.1:%d", p)
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return false
+		}
+		closers = append(closers, l)
+		u, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return false
+		}
+		closers = append(closers, u)
+	}
+	return true
 }
 
 // phone is a baresip user agent: its microphone plays a WAV file, it
@@ -107,7 +140,7 @@ func start(t testing.TB, bin, user string, mic []int16, params string) (p *Phone
 	if err := WriteWAV(filepath.Join(dir, "mic.wav"), mic); err != nil {
 		t.Fatal(err)
 	}
-	sipPort, ctrlPort := freePort(t), freePort(t)
+	sipPort, ctrlPort := freePorts(t, 2), freePorts(t, 1)
 	conf := fmt.Sprintf(`poll_method epoll
 sip_listen 127.0.0.1:%d
 sip_transports udp
