@@ -14,7 +14,13 @@ import (
 // sendQueueLen bounds the messages waiting for one client. Signaling
 // messages cannot be dropped one by one without breaking the negotiation,
 // so the drop policy is: a client whose queue is full is disconnected.
-const sendQueueLen = 128
+// It is large because a chair's page takes the brunt of a raid: after
+// Secure every raider's chat goes to the chairs, and each removal is
+// several events; with 128 the full raid drill on a loaded CI machine
+// saw the server close the chair's connection while it removed 30
+// raiders. A queued message is a few hundred bytes, so 1,024 of them cost
+// a slow client at most a few hundred KiB before it is let go.
+const sendQueueLen = 1024
 
 const writeTimeout = 5 * time.Second
 
