@@ -34,6 +34,7 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, p, "program-list", "Alcoholics Anonymous (AA)")
+	openFold(t, p, "program-form-fold")
 	if err := chromedp.Do(p.Ctx,
 		chromedp.SendKeys(chromedp.CSS("#p-name"), "Recovery Circles"),
 		chromedp.SendKeys(chromedp.CSS("#p-abbreviation"), "RCs"),
@@ -90,6 +91,7 @@ func TestBrowserAdminAddsProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, p, "program-list", "Recovery Circles (RCs) — Secular, meetings: 1")
+	openFold(t, p, "program-fold")
 	if code, body := get(t, feed); code != 200 || !strings.Contains(body, "SUMMARY:Circle Night") {
 		t.Fatalf("the program's feed after its first meeting: %d %.200s", code, body)
 	}

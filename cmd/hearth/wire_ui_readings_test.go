@@ -24,6 +24,7 @@ func adminReadings(t *testing.T, b *browsertest.Browser, srvURL, axe string) []s
 	admin := b.Open(srvURL + "/admin/")
 	signInAdmin(t, admin, testAdminToken)
 	waitText(t, admin, "group-list", "Lakeshore Online AA")
+	openFold(t, admin, "group-fold")
 	click(t, admin, `button[aria-label="Readings of group Lakeshore Online AA"]`)
 	waitText(t, admin, "readings-title", "Readings of Lakeshore Online AA")
 	if err := admin.WaitFor(`document.querySelectorAll("#reading-edit-list > li").length === 3`, 10*time.Second); err != nil {

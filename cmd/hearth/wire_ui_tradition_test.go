@@ -27,6 +27,7 @@ func TestBrowserTradition(t *testing.T) {
 	admin := b.Open(srv.URL + "/admin/")
 	signInAdmin(t, admin, testAdminToken)
 	waitText(t, admin, "group-list", "Sunrise Sobriety Group")
+	openFold(t, admin, "group-form-fold")
 	if _, err := browsertest.Eval[bool](admin, `(() => { const f = document.getElementById("group-form");
 		for (const [k, v] of Object.entries({slug: "tradition-group", name: "Tradition Group", venmo: "@tradition-group",
 			paypal: "TraditionGroup", tradition_url: "https://example.org/give"})) f.elements[k].value = v;

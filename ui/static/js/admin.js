@@ -3,7 +3,9 @@
 // the page, so no other site can make the browser send it.
 //
 // Three pages share this module (#admin-app data-view): "home" lists the
-// meetings (each a link to its own page) and the groups; "new" is the form
+// meetings (each a link to its own page), the groups and the programs, each
+// list and form folded in a <details> that says how many it holds, so that a
+// phone sees the whole page at once; "new" is the form
 // for a new meeting; "meeting" is one meeting's details, exceptions, host
 // key and deletion. Each message is said where its action was (the status
 // line beside the form or list), not at the top of a long page.
@@ -141,15 +143,43 @@ $("signout").addEventListener("click", () => {
   $("token").focus();
 });
 
-/** Focus goes to what the link opened: a section (#exceptions) or the page. */
+/** The element the URL's #fragment names, if any. */
+function hashTarget() {
+  if (!location.hash) return null;
+  try {
+    return document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  } catch {
+    return null; // a malformed escape names nothing
+  }
+}
+
+/**
+ * Opens the folds that hold el, and a section's list: a link to a section
+ * (#programs) or into a fold (#group-form) shows what it points to.
+ */
+function reveal(el) {
+  for (let d = el.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+  const list = el.matches("section") && el.querySelector("details[data-list]");
+  if (list) list.open = true;
+}
+
+/**
+ * Focus goes to what the link opened: a section's heading (#exceptions),
+ * the fold it is in (#group-form), or the page's heading.
+ */
 function focusTarget() {
-  const target = location.hash && document.getElementById(location.hash.slice(1));
-  const heading = target && target.querySelector("h2[tabindex]");
+  const target = hashTarget();
+  if (target) reveal(target);
+  const heading = target && (target.querySelector("h2[tabindex]") || target.closest("details")?.querySelector("summary"));
   (heading || $("admin-title")).focus();
 }
 
-// The meeting page's jump links move focus to the section they name.
+// The jump links move focus to the section they name; a link to the
+// fragment already in the URL changes no hash, so its click does it.
 addEventListener("hashchange", () => { if (!$("admin").hidden) focusTarget(); });
+for (const a of document.querySelectorAll("nav.jump a")) {
+  a.addEventListener("click", () => { if (a.hash === location.hash) focusTarget(); });
+}
 
 function flash(where, text) {
   sessionStorage.setItem(FLASH_KEY, JSON.stringify({ where, text }));
@@ -220,8 +250,26 @@ function link(href, text, aria) {
   return a;
 }
 
+// Lists this long or shorter are open at first; longer ones are folded.
+const SHORT_LIST = 5;
+
+/**
+ * Fills a folded list: its summary says how many it holds. At the first
+ * fill a short list opens; later fills (after a save) keep the fold as the
+ * admin left it.
+ */
+function fillFold(listId, countId, items) {
+  const list = $(listId);
+  list.replaceChildren(...items);
+  const fold = list.closest("details");
+  fold.querySelector("summary").textContent = t(countId, { Count: items.length });
+  if (fold.dataset.filled) return;
+  fold.dataset.filled = "yes";
+  if (items.length <= SHORT_LIST) fold.open = true;
+}
+
 function renderGroups() {
-  $("group-list").replaceChildren(...groups.map((g) => listItem(`${g.name} (${g.slug})`, [
+  fillFold("group-list", "admin.groupCount", groups.map((g) => listItem(`${g.name} (${g.slug})`, [
     [t("admin.edit"), t("admin.editGroupAria", { Name: g.name }), () => editGroup(g)],
     [t("admin.readings"), t("admin.readingsAria", { Name: g.name }), () => openReadings(g)],
     [t("admin.delete"), t("admin.deleteGroupAria", { Name: g.name }), () => deleteGroup(g)],
@@ -373,7 +421,7 @@ function programLabel(p) {
 const formatLabel = (f) => [...($("p-format") || $("m-format")).options].find((o) => o.value === f)?.textContent || f;
 
 function renderPrograms() {
-  $("program-list").replaceChildren(...programs.map((p) => {
+  fillFold("program-list", "admin.programCount", programs.map((p) => {
     const name = programLabel(p);
     const line = t(p.retired ? "admin.programLineRetired" : "admin.programLine",
       { Name: name, Format: formatLabel(p.format), Meetings: p.meetings });
@@ -411,6 +459,7 @@ function editProgram(p) {
   const form = $("program-form");
   form.reset();
   fillForm(form, { ...p, editing: p.key });
+  $("program-form-fold").open = true;
   $("program-form-title").textContent = t("admin.editTitle", { Name: programLabel(p) });
   form.elements.name.focus();
 }
@@ -468,7 +517,7 @@ $("m-program")?.addEventListener("change", (ev) => {
 
 /** Each meeting links to its own page, and straight to its exceptions. */
 function renderMeetings(list) {
-  $("meeting-list").replaceChildren(...list.map((m) => {
+  fillFold("meeting-list", "admin.meetingCount", list.map((m) => {
     const page = `/admin/m/${encodeURIComponent(m.slug)}`;
     const li = document.createElement("li");
     li.append(link(page, t("admin.meetingLine", { Name: m.name, Rule: ruleText(m.recurrence), Time: m.time, Zone: m.timezone })),
@@ -521,6 +570,7 @@ function editGroup(g) {
   offerProgram($("g-program"), g.program);
   fillForm(form, { ...g, editing: g.slug });
   form.elements.slug.readOnly = true;
+  $("group-form-fold").open = true;
   $("group-form-title").textContent = t("admin.editTitle", { Name: g.name });
   form.elements.name.focus();
 }
