@@ -221,3 +221,28 @@ func FuzzFeedback(f *testing.F) {
 		}
 	})
 }
+
+// A received packet the estimator does not know still moves the arrival
+// clock: the packets after it get their own arrival times (Pion's adapter
+// skipped the deltas of packets it had evicted).
+func TestUnknownPacketKeepsArrivalsAligned(t *testing.T) {
+	e := New(hearth)
+	for i := range uint16(10) {
+		if i != 5 { // never recorded, as if sent outside the estimator
+			e.Sent(i, 1000, simStart.Add(time.Duration(i)*time.Millisecond))
+		}
+	}
+	d := make([]*rtcp.RecvDelta, 10)
+	for i := range d {
+		d[i] = &rtcp.RecvDelta{Type: rtcp.TypeTCCPacketReceivedSmallDelta, Delta: 1000}
+	}
+	d[5].Delta = 50_000 // the unknown packet came 50 ms late; the ones after it too
+	fb := &rtcp.TransportLayerCC{BaseSequenceNumber: 0, PacketStatusCount: 10, ReferenceTime: 1,
+		PacketChunks: []rtcp.PacketStatusChunk{&rtcp.RunLengthChunk{PacketStatusSymbol: rtcp.TypeTCCPacketReceivedSmallDelta, RunLength: 10}},
+		RecvDeltas:   d}
+	e.Feedback(fb, simStart.Add(100*time.Millisecond))
+	// reference time 1 (64 ms), nine deltas of 1 ms and one of 50 ms
+	if want := int64(64_000 + 9*1_000 + 50_000); e.st.acked.lastArr != want {
+		t.Fatalf("last arrival %d µs, want %d", e.st.acked.lastArr, want)
+	}
+}
