@@ -151,6 +151,15 @@ func TestBrowserAdminDeletesAndEditsException(t *testing.T) {
 		t.Errorf("the admin home's folds: %q", got)
 	}
 	checkAxe(t, p, axe, "admin home folded")
+	// A jump link opens its section's list and takes focus there.
+	if err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS(`nav.jump a[href="#programs"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.activeElement.id === "programs-title" && document.getElementById("program-fold").open`, 10*time.Second); err != nil {
+		f, _ := browsertest.Eval[string](p, `document.activeElement.id`)
+		t.Errorf("after the Programs jump link focus is on %q: %v", f, err)
+	}
+	onScreen(t, p, "programs-title", "the programs the jump link opened")
 
 	// A group with meetings: the server says 409 and the page says why,
 	// beside the list the button was in.
@@ -246,6 +255,16 @@ func TestBrowserAdminDeletesAndEditsException(t *testing.T) {
 		t.Fatalf("deleted group still listed: %v", err)
 	}
 	checkAxe(t, p, axe, "admin after deletes")
+	// A link into a fold, from another page, opens it once the page has
+	// signed in, with focus on its title.
+	if err := chromedp.Do(p.Ctx, chromedp.Navigate(srv.URL+"/admin/new"), chromedp.Navigate(srv.URL+"/admin/#group-form")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(`document.activeElement.id === "group-form-title" && document.getElementById("group-form-fold").open`, 10*time.Second); err != nil {
+		f, _ := browsertest.Eval[string](p, `document.activeElement.id`)
+		t.Errorf("after a link to #group-form focus is on %q: %v", f, err)
+	}
+	onScreen(t, p, "group-form-title", "the group form the link opened")
 	// On a phone each admin page is a few screens, not a long scroll: the
 	// home is measured once its lists have loaded. It was 11,600 px before
 	// each meeting got its own page, and 9,000 px with the programs list
