@@ -1,6 +1,7 @@
 package bwe
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -150,6 +151,7 @@ func BenchmarkPionFeedback(b *testing.B) {
 func TestConcurrentUse(t *testing.T) {
 	e := New(hearth)
 	var sent atomic.Int64 // packets sent so far
+	var fed atomic.Int64  // feedback calls made
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -159,6 +161,11 @@ func TestConcurrentUse(t *testing.T) {
 		for i := range 20_000 {
 			e.Sent(uint16(i), 1000, simStart.Add(time.Duration(i)*time.Millisecond))
 			sent.Store(int64(i + 1))
+		}
+		// The feedback goroutines may not have run yet on a busy
+		// machine: keep them going until each could take some.
+		for fed.Load() < 20 {
+			runtime.Gosched()
 		}
 	}()
 	for g := range 2 {
@@ -184,6 +191,7 @@ func TestConcurrentUse(t *testing.T) {
 				fb.BaseSequenceNumber = uint16(base)
 				fb.ReferenceTime = uint32(base/64) & 0xffffff
 				e.Feedback(fb, simStart.Add(time.Duration(n)*time.Millisecond+40*time.Millisecond))
+				fed.Add(1)
 			}
 		}()
 	}
