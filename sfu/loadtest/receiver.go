@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
@@ -37,6 +38,11 @@ type Stream struct {
 	Levels    int64 // packets that carried one
 	Level     int   // the last one (0 loudest .. 127 silence)
 	Latencies []time.Duration
+	// SenderReports counts the server's RTCP sender reports about the
+	// stream; ReportLag is the RTP time the last one gave less the
+	// newest packet's timestamp when it came (near 0 when they agree).
+	SenderReports int64
+	ReportLag     int64
 	// Jitter is the RFC 3550 interarrival jitter estimate.
 	Jitter   time.Duration
 	jitter   float64
@@ -44,6 +50,7 @@ type Stream struct {
 	lastRecv int64
 	lastCtr  uint64
 	lastSeq  uint16
+	lastTS   uint32 // RTP timestamp of the newest packet
 	topSeq   uint16 // sequence number of the newest packet so far
 	started  bool
 }
@@ -114,11 +121,35 @@ func (r *Receiver) read(t *webrtc.TrackRemote, levelID uint8) {
 		r.mu.Lock()
 		s.Bytes += int64(n)
 		s.record(&pkt, time.Now())
+		s.lastTS = pkt.Timestamp
 		if lvl := pkt.GetExtension(levelID); levelID != 0 && len(lvl) > 0 {
 			s.Levels++
 			s.Level = int(lvl[0] & 0x7f)
 		}
 		r.mu.Unlock()
+	}
+}
+
+// readReports records the sender reports about a track.
+func (r *Receiver) readReports(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	k := key(t.StreamID(), t.Kind() == webrtc.RTPCodecTypeVideo)
+	for {
+		pkts, _, err := recv.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, p := range pkts {
+			sr, ok := p.(*rtcp.SenderReport)
+			if !ok || sr.SSRC != uint32(t.SSRC()) {
+				continue
+			}
+			r.mu.Lock()
+			if s := r.streams[k]; s != nil && s.Packets > 0 {
+				s.SenderReports++
+				s.ReportLag = int64(int32(sr.RTPTime - s.lastTS))
+			}
+			r.mu.Unlock()
+		}
 	}
 }
 
