@@ -1,48 +1,39 @@
 package sfu
 
 import (
-	"fmt"
+	"time"
 
-	"github.com/pion/interceptor"
-	"github.com/pion/interceptor/pkg/cc"
-	"github.com/pion/interceptor/pkg/gcc"
-	"github.com/pion/webrtc/v4"
+	"github.com/hearth-recovery/hearth/sfu/bwe"
+	"github.com/pion/rtcp"
 )
 
 // Send-side bandwidth estimation towards each subscriber (Google
 // congestion control from the subscriber's TWCC feedback). The estimate
 // only chooses simulcast layers: the server does not pace, it forwards.
+//
+// The server numbers what it sends each subscriber itself (the
+// transport-wide sequence number, downTrack.send) and tells the
+// estimator when each packet left; the subscriber's feedback
+// (downTrack.readRTCP) says when they arrived. Pion's interceptors did the
+// same at about an eighth of the server's CPU per forwarded packet (a map
+// per packet and a 250-packet history in maps and lists): see sfu/bwe.
 const (
 	bweInitial = 1_500_000  // bits/s assumed before any feedback
 	bweMin     = 100_000    // the estimate never drops below this
 	bweMax     = 20_000_000 // nor rises above this
 )
 
-// bandwidthEstimator is one subscriber PeerConnection's estimator.
-type bandwidthEstimator = cc.BandwidthEstimator
+// estimator is one subscriber PeerConnection's bandwidth estimator. Sent
+// is called by the subscriber's writer goroutine only; Feedback by its
+// RTCP readers; Target by the actor loop.
+type estimator interface {
+	Sent(seq uint16, size int, at time.Time)
+	Feedback(fb *rtcp.TransportLayerCC, at time.Time)
+	Target() int64
+}
 
-// addBWE registers the congestion controller and the TWCC sequence
-// number extension on outgoing packets (the subscriber's own negotiated
-// id), and stores the estimator in est when the PeerConnection is built.
-func addBWE(m *webrtc.MediaEngine, reg *interceptor.Registry, logs pionLogs, est *bandwidthEstimator) error {
-	ccf, err := cc.NewInterceptor(func() (cc.BandwidthEstimator, error) {
-		return gcc.NewSendSideBWE(
-			gcc.SendSideBWEInitialBitrate(bweInitial),
-			gcc.SendSideBWEMinBitrate(bweMin),
-			gcc.SendSideBWEMaxBitrate(bweMax),
-			gcc.SendSideBWEPacer(gcc.NewNoOpPacer()),
-			gcc.WithLoggerFactory(logs),
-		)
-	})
-	if err != nil {
-		return fmt.Errorf("sfu: congestion control: %w", err)
-	}
-	ccf.OnNewPeerConnection(func(_ string, e cc.BandwidthEstimator) { *est = e })
-	reg.Add(ccf)
-	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, reg); err != nil {
-		return fmt.Errorf("sfu: twcc sender: %w", err)
-	}
-	return nil
+func newEstimator() estimator {
+	return bwe.New(bwe.Config{Initial: bweInitial, Min: bweMin, Max: bweMax})
 }
 
 // estimate returns the subscriber's bandwidth estimate in bits/s, or -1
@@ -51,5 +42,5 @@ func (p *Peer) estimate() int64 {
 	if p.bwe == nil {
 		return -1
 	}
-	return int64(p.bwe.GetTargetBitrate())
+	return p.bwe.Target()
 }

@@ -4,21 +4,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 )
 
 // fixedEstimate is a bandwidth estimator whose estimate the test sets.
-type fixedEstimate struct{ bps int }
+type fixedEstimate struct{ bps int64 }
 
-func (f *fixedEstimate) AddStream(_ *interceptor.StreamInfo, w interceptor.RTPWriter) interceptor.RTPWriter {
-	return w
-}
-func (f *fixedEstimate) WriteRTCP([]rtcp.Packet, interceptor.Attributes) error { return nil }
-func (f *fixedEstimate) GetTargetBitrate() int                                 { return f.bps }
-func (f *fixedEstimate) OnTargetBitrateChange(func(int))                       {}
-func (f *fixedEstimate) GetStats() map[string]any                              { return nil }
-func (f *fixedEstimate) Close() error                                          { return nil }
+func (f *fixedEstimate) Sent(uint16, int, time.Time)                {}
+func (f *fixedEstimate) Feedback(*rtcp.TransportLayerCC, time.Time) {}
+func (f *fixedEstimate) Target() int64                              { return f.bps }
 
 // simulcastDown is a subscription to a publisher sending the three layers
 // at sim3's rates.

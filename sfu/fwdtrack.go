@@ -11,11 +11,9 @@ import (
 // a TrackLocalStaticRTP for everything Pion asks of a track (ids, kind,
 // choosing the payload type when the subscriber's answer binds it), but
 // the packets do not go through that track's WriteRTP, which copies each
-// packet into a pooled one and hands Pion's chain a header it reuses:
-// write gives the subscriber's interceptor chain the header the caller
-// owns. The NACK responder then keeps that header and the shared payload
-// (nack.DisableCopy in media.go) instead of copying every packet into
-// its send buffer: see downTrack.send for who owns what.
+// packet into a pooled one: write hands the caller's header and the
+// shared payload to the binding's stream, which no interceptor wraps
+// (media.go), so they go straight to SRTP (downTrack.send).
 type fwdTrack struct {
 	*webrtc.TrackLocalStaticRTP
 
@@ -63,8 +61,7 @@ func (t *fwdTrack) Unbind(ctx webrtc.TrackLocalContext) error {
 }
 
 // write sends one packet with the binding's SSRC and payload type; false
-// when the track is not bound or the write failed. h must not be changed
-// afterwards if the stream answers NACKs (the responder keeps it).
+// when the track is not bound or the write failed.
 func (t *fwdTrack) write(h *rtp.Header, payload []byte) bool {
 	t.mu.RLock()
 	b := t.bound
@@ -75,4 +72,14 @@ func (t *fwdTrack) write(h *rtp.Header, payload []byte) bool {
 	h.SSRC, h.PayloadType = b.ssrc, b.pt
 	_, err := b.write.WriteRTP(h, payload)
 	return err == nil
+}
+
+// ssrc is the SSRC the subscriber receives the track on; 0 while unbound.
+func (t *fwdTrack) ssrc() uint32 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if t.bound == nil {
+		return 0
+	}
+	return t.bound.ssrc
 }

@@ -122,10 +122,11 @@ func nextLayer(w layerWant, from, ceiling int) int {
 	return -1
 }
 
-// layerHold is the upward-probing state of one subscriber. Google
-// congestion control never estimates more than 1.5 times what the link
-// carries, so a subscriber held on a low layer could never earn a higher
-// one from the estimate alone. Instead, while the estimate covers what the
+// layerHold is the upward-probing state of one subscriber. The estimate
+// grows only about 8% a second past what the link is seen to carry
+// (sfu/bwe), and the server does not probe, so a subscriber held on a low
+// layer would earn a higher one from the estimate alone only slowly.
+// Instead, while the estimate covers what the
 // subscriber gets, one stream goes one layer up towards what its size asks
 // per allocation (that layer is the probe);
 // when the estimate falls below it, layers are cut to fit and upgrades

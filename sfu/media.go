@@ -203,10 +203,8 @@ func newMedia(cfg Config, log *slog.Logger, met *metrics) (*mediaSetup, *transpo
 }
 
 // newAPI builds one PeerConnection's Pion API: codecs, simulcast header
-// extensions, interceptors (NACK generator and responder, RTCP reports,
-// TWCC feedback to publishers, send-side bandwidth estimation towards
-// subscribers) and the shared sockets. est receives the estimator.
-func (ms *mediaSetup) newAPI(est *bandwidthEstimator) (*webrtc.API, error) {
+// extensions, interceptors (addInterceptors) and the shared sockets.
+func (ms *mediaSetup) newAPI() (*webrtc.API, error) {
 	m, err := newMediaEngine()
 	if err != nil {
 		return nil, err
@@ -218,39 +216,31 @@ func (ms *mediaSetup) newAPI(est *bandwidthEstimator) (*webrtc.API, error) {
 	if err := addInterceptors(m, reg, ms.logs); err != nil {
 		return nil, err
 	}
-	if err := addBWE(m, reg, ms.logs, est); err != nil {
-		return nil, err
-	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg),
 		webrtc.WithSettingEngine(ms.se)), nil
 }
 
-// addInterceptors registers Pion's default interceptors but its stats
-// interceptor: the server never reads getStats, and that interceptor parses
-// every RTCP packet a second time (TWCC feedback from each subscriber many
-// times a second), which cost a fifth of the server's CPU under load.
+// addInterceptors registers the Pion interceptors for what the server
+// receives: NACKs for lost packets, receiver reports and TWCC feedback to
+// each publisher. Nothing wraps what it sends: downTrack.send numbers the
+// packets for the bandwidth estimate, keeps video for NACKs and counts
+// for sender reports itself, without the maps, locks and copies Pion's
+// per-stream interceptors cost on every forwarded packet (bwe.go,
+// resend.go, report.go). Pion's stats interceptor is left out too: the
+// server never reads getStats, and it parsed every RTCP packet a second
+// time, which cost a fifth of the server's CPU under load.
 func addInterceptors(m *webrtc.MediaEngine, reg *interceptor.Registry, logs pionLogs) error {
-	// The guard reads RTCP before the NACK responder does (interceptors
-	// registered first sit nearest the network).
-	reg.Add(nackGuardFactory{})
-	// 256 packets is about 3 s of video: enough to answer NACKs at any sane
-	// round-trip time, and a quarter of Pion's default memory per
-	// subscriber stream.
-	err := webrtc.ConfigureNackWithOptions(m, reg,
-		[]nack.GeneratorOption{nack.WithGeneratorLoggerFactory(logs)},
-		nack.ResponderSize(256), nack.WithResponderLoggerFactory(logs),
-		// The responder keeps the header and payload it is given rather
-		// than a copy of each: downTrack.send gives every video copy a
-		// header of its own and never recycles a video packet.
-		nack.DisableCopy())
+	gen, err := nack.NewGeneratorInterceptor(nack.WithGeneratorLoggerFactory(logs))
 	if err != nil {
 		return fmt.Errorf("sfu: nack: %w", err)
 	}
-	err = webrtc.ConfigureRTCPReportsWithOptions(reg,
-		[]report.ReceiverOption{report.WithReceiverLoggerFactory(logs)}, report.WithSenderLoggerFactory(logs))
+	reg.Add(gen)
+	rr, err := report.NewReceiverInterceptor(report.WithReceiverLoggerFactory(logs))
 	if err != nil {
-		return fmt.Errorf("sfu: rtcp reports: %w", err)
+		return fmt.Errorf("sfu: receiver reports: %w", err)
 	}
+	reg.Add(rr)
+	// Registers the transport-wide sequence number extension both ways.
 	if err := webrtc.ConfigureTWCCSenderWithOptions(m, reg, twcc.WithLoggerFactory(logs)); err != nil {
 		return fmt.Errorf("sfu: twcc feedback: %w", err)
 	}

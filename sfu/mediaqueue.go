@@ -48,6 +48,8 @@ type outPacket struct {
 	in  *inPacket
 	seq uint16
 	ts  uint32
+	// resend: the subscriber asked for this packet again (resend.go).
+	resend bool
 }
 
 // mediaQueue is one subscriber's bounded packet queue and the goroutine
@@ -64,6 +66,7 @@ type mediaQueue struct {
 
 	// Owned by the writer goroutine.
 	pending [2]int // forwarded copies not yet added to the counters (audio, video)
+	tseq    uint16 // the next transport-wide sequence number (downTrack.send)
 }
 
 func newMediaQueue(met *metrics) *mediaQueue {
@@ -133,7 +136,7 @@ func (q *mediaQueue) run(ctx context.Context) {
 // waits for a write in progress (gate.go).
 func (q *mediaQueue) write(op outPacket) {
 	up := op.dt.up
-	if up.deps.gate.enter(up.video) && op.dt.send(op) {
+	if up.deps.gate.enter(up.video) && op.dt.send(op, &q.tseq) {
 		up.deps.sent.Add(1)
 		q.pending[kindIndex(up.video)]++
 	}

@@ -221,6 +221,7 @@ func BenchmarkFanout(b *testing.B) {
 func benchInline(b *testing.B, n int) {
 	f := newFanout(b, n, testMetrics(b))
 	now := time.Now()
+	var tseq uint16
 	b.ReportAllocs()
 	for b.Loop() {
 		in := f.up.bufs.Get().(*inPacket)
@@ -232,7 +233,7 @@ func benchInline(b *testing.B, n int) {
 		f.up.mu.Lock()
 		for _, dt := range f.up.subs {
 			v := dt.fwd.forward(0, in.pkt.SequenceNumber, in.pkt.Timestamp, true, now)
-			if v.ok && dt.send(outPacket{dt: dt, in: in, seq: v.seq, ts: v.ts}) {
+			if v.ok && dt.send(outPacket{dt: dt, in: in, seq: v.seq, ts: v.ts}, &tseq) {
 				f.sent.Add(1)
 			}
 		}

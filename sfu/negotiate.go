@@ -15,7 +15,8 @@ const maxPendingICE = 64
 // (the client attaches its microphone and camera to them, or nothing) and
 // sends the first offer. Actor loop only.
 func (p *Peer) startMedia() error {
-	api, err := p.srv.media.newAPI(&p.bwe)
+	p.bwe = newEstimator()
+	api, err := p.srv.media.newAPI()
 	if err != nil {
 		return err
 	}
@@ -60,6 +61,7 @@ func (p *Peer) startMedia() error {
 	}
 	p.negotiate()
 	p.startGoroutine(p.allocLoop)
+	p.startGoroutine(p.reportLoop)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
+	"golang.org/x/time/rate"
 )
 
 // opQueueLen bounds the work waiting for a peer's actor loop.
@@ -70,6 +71,11 @@ type Peer struct {
 	// audioOnly: no video slot, no video subscriptions (join). Set before
 	// media starts, then read only.
 	audioOnly bool
+	// bwe estimates the subscriber's downlink (bwe.go); set when media
+	// starts, before the writer and RTCP readers that feed it.
+	bwe estimator
+	// nackBudget bounds the packets resent to this subscriber (resend.go).
+	nackBudget *rate.Limiter
 
 	// Owned by the actor loop.
 	pc         *webrtc.PeerConnection
@@ -81,8 +87,7 @@ type Peer struct {
 	pinned     []string       // publishers whose video the client asked for (select)
 	receive    receiveMode    // the video the member wants (receive-video)
 	sizes      map[string]int // publisher id ("" for all) -> video height the client shows
-	bwe        bandwidthEstimator
-	hold       layerHold // when the estimate last cut a layer (layers.go)
+	hold       layerHold      // when the estimate last cut a layer (layers.go)
 }
 
 func newPeer(srv *Server, ws *wsConn) *Peer {
@@ -97,6 +102,7 @@ func newPeer(srv *Server, ws *wsConn) *Peer {
 	p.log = srv.log.With("peer", p.id[:8])
 	p.gate = newMediaGate()
 	p.out = newMediaQueue(srv.met)
+	p.nackBudget = rate.NewLimiter(nackPerSecond, nackBurst)
 	return p
 }
 

@@ -48,3 +48,25 @@ func TestNACKRetransmitsOncePerGap(t *testing.T) {
 		t.Fatalf("%d corrupt packets", st.Corrupt)
 	}
 }
+
+// Subscribers get sender reports about each stream, whose RTP time agrees
+// with the stream's own timestamps (browsers line audio and video up by
+// them).
+func TestSenderReportsReachSubscribers(t *testing.T) {
+	ts := startServer(t, sfu.Config{})
+	pub := ts.dial(t, "r", "pub", true, true)
+	sub := ts.dial(t, "r", "sub", false, false)
+	for _, video := range []bool{false, true} {
+		waitFor(t, 15*time.Second, "two sender reports", func() bool {
+			s, ok := sub.Recv.Stream(pub.ID, video)
+			return ok && s.SenderReports >= 2
+		})
+		s, _ := sub.Recv.Stream(pub.ID, video)
+		// Within a second of the stream's clock (48 or 90 kHz) of the
+		// newest packet's timestamp: a report computed from another
+		// stream's timestamps, or the publisher's, would be far off.
+		if lag := s.ReportLag; lag < -48000 || lag > 90000 {
+			t.Errorf("video %v: the sender report's RTP time is %d ticks from the newest packet's", video, lag)
+		}
+	}
+}
