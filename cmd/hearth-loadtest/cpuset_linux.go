@@ -15,8 +15,45 @@ import (
 // this process (the load generator) to the CPUs it may use other than
 // those, and returns them. The child is started from a thread pinned to
 // server, so it inherits the mask before it runs (no thread of it ever runs
-// elsewhere) and its Go runtime sizes GOMAXPROCS from it.
-func startPinned(cmd *exec.Cmd, server []int) (clients []int, err error) {
+// elsewhere) and its Go runtime sizes GOMAXPROCS from it. With netns (a
+// path under /run/netns), that thread also enters that network namespace
+// to start cmd, so the child is born in it.
+func startPinned(cmd *exec.Cmd, server []int, netns string) (clients []int, err error) {
+	clients, err = otherCPUs(server)
+	if err != nil {
+		return nil, err
+	}
+	var srv unix.CPUSet
+	for _, c := range server {
+		srv.Set(c)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := unix.SchedSetaffinity(0, &srv); err != nil {
+		return nil, fmt.Errorf("pin server: %w", err)
+	}
+	start := cmd.Start
+	if netns != "" {
+		start = func() error { return withNetns(netns, cmd.Start) }
+	}
+	if err := start(); err != nil {
+		return nil, fmt.Errorf("start server: %w", err)
+	}
+	var cl unix.CPUSet
+	for _, c := range clients {
+		cl.Set(c)
+	}
+	// This thread included: it goes back to the clients' CPUs.
+	if err := pinProcess(os.Getpid(), &cl); err != nil {
+		return nil, err
+	}
+	runtime.GOMAXPROCS(len(clients))
+	return clients, nil
+}
+
+// otherCPUs checks that this process may use the server's CPUs and
+// returns the others it may use: the load generator's.
+func otherCPUs(server []int) (clients []int, err error) {
 	var own unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &own); err != nil {
 		return nil, fmt.Errorf("read CPU affinity: %w", err)
@@ -36,23 +73,6 @@ func startPinned(cmd *exec.Cmd, server []int) (clients []int, err error) {
 	if len(clients) == 0 {
 		return nil, errors.New("-server-cpus leaves no CPU for the load generator")
 	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := unix.SchedSetaffinity(0, &srv); err != nil {
-		return nil, fmt.Errorf("pin server: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start server: %w", err)
-	}
-	var cl unix.CPUSet
-	for _, c := range clients {
-		cl.Set(c)
-	}
-	// This thread included: it goes back to the clients' CPUs.
-	if err := pinProcess(os.Getpid(), &cl); err != nil {
-		return nil, err
-	}
-	runtime.GOMAXPROCS(len(clients))
 	return clients, nil
 }
 

@@ -25,26 +25,37 @@ func TestParseCPUList(t *testing.T) {
 	}
 }
 
-// TestStartPinned starts a child on CPU 0 and checks what the kernel says
-// of its affinity and of every thread of this process afterwards.
-func TestStartPinned(t *testing.T) {
+// needPinning skips a test (fails it under CI, whose machine has them)
+// unless this process may use CPU 0 and one more and missing is empty,
+// and gives the process its CPUs (returned) back when the test ends.
+func needPinning(t *testing.T, missing string) unix.CPUSet {
+	t.Helper()
 	var own unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &own); err != nil || !own.IsSet(0) || own.Count() < 2 {
-		// CI's machine has two cores, so there this is a failure, not a skip.
+		missing = "CPU 0 and one more"
+	}
+	if missing != "" {
 		if os.Getenv("CI") != "" {
-			t.Fatal("pinning needs CPU 0 and one more; CI's machine must have them")
+			t.Fatalf("needs %s; CI's machine must have it", missing)
 		}
-		t.Skip("needs CPU 0 and one more")
+		t.Skip("needs " + missing)
 	}
 	t.Cleanup(func() {
 		if err := pinProcess(os.Getpid(), &own); err != nil {
 			t.Error(err)
 		}
 	})
+	return own
+}
+
+// TestStartPinned starts a child on CPU 0 and checks what the kernel says
+// of its affinity and of every thread of this process afterwards.
+func TestStartPinned(t *testing.T) {
+	own := needPinning(t, "")
 	cmd := exec.Command("grep", "Cpus_allowed_list", "/proc/self/status")
 	var out bytes.Buffer
 	cmd.Stdout = &out
-	clients, err := startPinned(cmd, []int{0})
+	clients, err := startPinned(cmd, []int{0}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,10 @@ import (
 	"os/exec"
 )
 
-func startPinned(*exec.Cmd, []int) ([]int, error) {
+func startPinned(*exec.Cmd, []int, string) ([]int, error) {
+	return nil, errors.New("-server-cpus needs Linux")
+}
+
+func otherCPUs([]int) ([]int, error) {
 	return nil, errors.New("-server-cpus needs Linux")
 }

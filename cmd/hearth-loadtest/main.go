@@ -24,6 +24,16 @@
 //
 //	hearth-loadtest -server-cpus 0 -participants 24 -cameras 10
 //
+// On loopback, the kernel delivers each packet to the receiving socket
+// inside the sender's sendto: the server's CPU pays for the clients'
+// receive work, which on a real network the members' machines do. With
+// -server-netns (Linux, root, iproute2; needs -server-cpus) the server
+// runs in a network namespace of its own, joined to the load generator's
+// by a veth pair whose ends steer their receive processing (RPS) to the
+// receiving side's CPUs, so that the server's figure is its own work:
+//
+//	hearth-loadtest -server-cpus 0 -server-netns -participants 24 -cameras 10
+//
 // -preset large-room gives the shape of a large speaker meeting (see
 // loadtest.Config.LargeRoom): 10 simulcast cameras, 3 speaking at a time,
 // everyone showing small tiles and the active speaker large.
@@ -44,6 +54,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,18 +85,25 @@ func run(args []string) error {
 	serverProfile := fs.String("server-cpuprofile", "", "write the loopback server's CPU profile to this file")
 	preset := fs.String("preset", "", "load shape: large-room (10 simulcast cameras, 3 speakers at a time, small tiles and the speaker large; -cameras is ignored)")
 	simulcast := fs.Bool("simulcast", false, "cameras send three simulcast layers")
+	netns := fs.Bool("server-netns", false, "run the loopback server in a network namespace of its own, reached over a veth pair whose receive work runs on the receiving side's CPUs (Linux, root; needs -server-cpus)")
 	serve := fs.Bool("serve", false, "internal: run only the loopback server and print its URL")
+	serveAddr := fs.String("serve-addr", "127.0.0.1", "internal: the address the -serve server listens on")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM too: a namespace and veth pair (-server-netns) must not be
+	// left behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if (*serverCores != 0 || *serverProfile != "" || *serverCPUs != "") && *url != "" {
-		return errors.New("-server-cores, -server-cpus and -server-cpuprofile are for the loopback server: use them without -url")
+	if (*serverCores != 0 || *serverProfile != "" || *serverCPUs != "" || *netns) && *url != "" {
+		return errors.New("-server-cores, -server-cpus, -server-netns and -server-cpuprofile are for the loopback server: use them without -url")
 	}
 	pinned, err := parseCPUList(*serverCPUs)
 	if err != nil {
 		return fmt.Errorf("-server-cpus: %w", err)
+	}
+	if *netns && len(pinned) == 0 {
+		return errors.New("-server-netns needs -server-cpus: its receive steering sends each side's packets to that side's CPUs")
 	}
 	if *cpuProfile != "" {
 		stopProfile, err := startProfile(*cpuProfile)
@@ -95,7 +113,7 @@ func run(args []string) error {
 		defer stopProfile()
 	}
 	if *serve {
-		return serveLoopback(ctx)
+		return serveLoopback(ctx, *serveAddr)
 	}
 	cfg := loadtest.Config{URL: *url, Room: *room, Participants: *n, Cameras: min(*cams, *n), Simulcast: *simulcast,
 		Warmup: *warm, Duration: *dur, Loopback: *url == ""}
@@ -108,7 +126,25 @@ func run(args []string) error {
 	}
 	var group *cgroup
 	if *url == "" {
-		child, u, clients, err := startChild(ctx, *serverProfile, pinned)
+		var sn *serverNet
+		if *netns {
+			others, err := otherCPUs(pinned)
+			if err != nil {
+				return err
+			}
+			if sn, err = newServerNet(pinned, others); err != nil {
+				return err
+			}
+			defer func() {
+				// After the server's exit (deferred below, so run first).
+				if err := sn.close(); err != nil {
+					fmt.Fprintln(os.Stderr, "hearth-loadtest: remove network namespace:", err)
+				}
+			}()
+			fmt.Println(sn)
+			cfg.Loopback, cfg.LocalIP = false, sn.hostIP
+		}
+		child, u, clients, err := startChild(ctx, *serverProfile, pinned, sn)
 		if err != nil {
 			return err
 		}
@@ -144,11 +180,15 @@ func run(args []string) error {
 			return procUsage(p)
 		}
 	}
+	soft0, softErr := readSoftnet()
 	rep, err := loadtest.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	fmt.Println(rep)
+	if soft1, err := readSoftnet(); err == nil && softErr == nil && len(pinned) > 0 {
+		fmt.Println(softnetText(soft0, soft1, pinned))
+	}
 	if m := rep.MemoryText(); m != "" {
 		fmt.Println(m)
 	}
@@ -202,7 +242,9 @@ func startProfile(path string) (func(), error) {
 // startChild re-executes this binary with -serve and reads the URL it
 // prints. With cpus, the child runs on those CPUs and this process on the
 // others, which it returns.
-func startChild(ctx context.Context, profile string, cpus []int) (cmd *exec.Cmd, url string, clients []int, err error) {
+// With sn, the child runs in the server's network namespace and listens at
+// its address there.
+func startChild(ctx context.Context, profile string, cpus []int, sn *serverNet) (cmd *exec.Cmd, url string, clients []int, err error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("find executable: %w", err)
@@ -211,6 +253,11 @@ func startChild(ctx context.Context, profile string, cpus []int) (cmd *exec.Cmd,
 	if profile != "" {
 		args = append(args, "-cpuprofile", profile)
 	}
+	nsPath := ""
+	if sn != nil {
+		args = append(args, "-serve-addr", sn.srvIP.String())
+		nsPath = sn.path()
+	}
 	cmd = exec.CommandContext(ctx, self, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -218,7 +265,7 @@ func startChild(ctx context.Context, profile string, cpus []int) (cmd *exec.Cmd,
 		return nil, "", nil, fmt.Errorf("child stdout: %w", err)
 	}
 	if len(cpus) > 0 {
-		clients, err = startPinned(cmd, cpus)
+		clients, err = startPinned(cmd, cpus, nsPath)
 		if err != nil && cmd.Process != nil {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
@@ -252,19 +299,23 @@ func stopChild(cmd *exec.Cmd) {
 	}
 }
 
-func serveLoopback(ctx context.Context) error {
+// serveLoopback runs the server at addr: 127.0.0.1, or the server's end
+// of the veth pair in its own network namespace (-server-netns), where it
+// is the namespace's only address and the media port listens there alone.
+func serveLoopback(ctx context.Context, addr string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	// The load clients send more than a browser would at join; the rate
 	// limit stays on, only higher.
 	reg := prometheus.NewRegistry()
-	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 1000, MessageBurst: 2000, Registerer: reg},
+	loopback := net.ParseIP(addr).IsLoopback()
+	s, err := sfu.New(sfu.Config{LoopbackOnly: loopback, MessagesPerSecond: 1000, MessageBurst: 2000, Registerer: reg},
 		loadtest.OpenRooms{Max: 1000}, log)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	defer reportDrops(reg)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}

@@ -36,6 +36,10 @@ type Options struct {
 	Simulcast bool
 	// Loopback restricts ICE to 127.0.0.1 (tests).
 	Loopback bool
+	// LocalIP, when set, restricts ICE to this IPv4 address of the
+	// machine (UDP, no mDNS): the load tool's end of a veth pair to a
+	// server in a network namespace of its own.
+	LocalIP net.IP
 	// PacketInterval spaces audio packets and video frames; 0 means
 	// realistic rates (audio every 20 ms, video 30 frames/s).
 	PacketInterval time.Duration
@@ -141,6 +145,10 @@ func newAPI(o Options) (*webrtc.API, error) {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetInterfaceFilter(func(n string) bool { return n == "lo" })
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil })
+	} else if o.LocalIP != nil {
+		se.SetIPFilter(func(ip net.IP) bool { return ip.Equal(o.LocalIP) })
+	}
+	if o.Loopback || o.LocalIP != nil {
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}

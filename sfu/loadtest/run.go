@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ type Config struct {
 	Warmup        time.Duration
 	Duration      time.Duration
 	Loopback      bool
+	LocalIP       net.IP // Options.LocalIP
 	// Usage samples the server's resources; nil when unknown.
 	Usage func() (cpuSeconds float64, rssBytes int64, err error)
 }
@@ -172,7 +174,7 @@ func dialAll(ctx context.Context, cfg Config) ([]*Client, error) {
 			defer cancel()
 			c, err := Dial(dctx, cfg.URL, Options{Room: cfg.Room, Name: fmt.Sprintf("load %d", i),
 				Audio: true, Video: i < cfg.Cameras, Simulcast: cfg.Simulcast, Loopback: cfg.Loopback,
-				LayerPackets: cfg.LayerPackets, DTX: cfg.DTX})
+				LocalIP: cfg.LocalIP, LayerPackets: cfg.LayerPackets, DTX: cfg.DTX})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
