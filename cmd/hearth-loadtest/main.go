@@ -125,8 +125,8 @@ func run(args []string) error {
 		return fmt.Errorf("unknown -preset %q (known: large-room)", *preset)
 	}
 	var group *cgroup
+	var sn *serverNet
 	if *url == "" {
-		var sn *serverNet
 		if *netns {
 			others, err := otherCPUs(pinned)
 			if err != nil {
@@ -181,14 +181,25 @@ func run(args []string) error {
 		}
 	}
 	soft0, softErr := readSoftnet()
+	var veth0, sock0 uint64
+	var dropErr error
+	if sn != nil {
+		veth0, sock0, dropErr = sn.drops()
+	}
 	rep, err := loadtest.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	fmt.Println(rep)
+	if sn != nil && dropErr == nil {
+		if veth1, sock1, err := sn.drops(); err == nil {
+			fmt.Printf("kernel drops during the run: %d at the veth pair, %d at the clients' UDP sockets (receive buffers full)\n", veth1-veth0, sock1-sock0)
+		}
+	}
 	if soft1, err := readSoftnet(); err == nil && softErr == nil && len(pinned) > 0 {
 		fmt.Println(softnetText(soft0, soft1, pinned))
 	}
+
 	if m := rep.MemoryText(); m != "" {
 		fmt.Println(m)
 	}

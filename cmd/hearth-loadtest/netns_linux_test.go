@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestCPUMask(t *testing.T) {
@@ -87,6 +89,19 @@ func TestServerNet(t *testing.T) {
 	host, err := os.ReadFile("/sys/class/net/" + sn.hostIf + "/queues/rx-0/rps_cpus")
 	if err != nil || !sameMask(strings.TrimSpace(string(host)), cpuMask(clients)) {
 		t.Errorf("%s steers to %q (%v), want %s", sn.hostIf, host, err, cpuMask(clients))
+	}
+	// The load generator's end is polled by NAPI threads on its CPUs.
+	if len(sn.hostThreads) == 0 {
+		t.Errorf("%s has no NAPI thread", sn.hostIf)
+	}
+	for _, tid := range sn.hostThreads {
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(tid, &set); err != nil || set.IsSet(0) || set.Count() != len(clients) {
+			t.Errorf("NAPI thread %d on CPUs %v (%v), want %v", tid, set, err, clients)
+		}
+	}
+	if th, err := os.ReadFile("/sys/class/net/" + sn.hostIf + "/threaded"); err != nil || strings.TrimSpace(string(th)) != "1" {
+		t.Errorf("%s threaded = %q (%v)", sn.hostIf, th, err)
 	}
 	srv, err := runOut("ip", "netns", "exec", sn.name, "cat", "/sys/class/net/"+sn.srvIf+"/queues/rx-0/rps_cpus")
 	if err != nil || !sameMask(srv, "1") {

@@ -7,7 +7,9 @@ import (
 	"net"
 )
 
-type serverNet struct{ hostIP, srvIP net.IP }
+type serverNet struct {
+	hostIP, srvIP net.IP
+}
 
 func newServerNet(_, _ []int) (*serverNet, error) {
 	return nil, errors.New("-server-netns needs Linux")
@@ -16,6 +18,8 @@ func newServerNet(_, _ []int) (*serverNet, error) {
 func (*serverNet) path() string   { return "" }
 func (*serverNet) String() string { return "" }
 func (*serverNet) close() error   { return nil }
+
+func (*serverNet) drops() (uint64, uint64, error) { return 0, 0, errors.New("no veth pair") }
 
 type softnet struct{}
 
