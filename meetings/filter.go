@@ -3,9 +3,12 @@ package meetings
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // Filter selects series the way members browse: every set field must match.
@@ -189,4 +192,34 @@ func (f Filter) Without(keys ...string) Filter {
 	}
 	out, _ := ParseFilter(q)
 	return out
+}
+
+// LanguagesInUse is the languages at least one of ms is held in, once each
+// and sorted: the languages a member can filter by. Tags are compared as
+// the filter compares them, ignoring case, and shown in their canonical
+// BCP 47 form ("pt-br" and "pt-BR" are one choice, "pt-BR").
+func LanguagesInUse(ms []Meeting) []string {
+	seen := make(map[string]bool)
+	var out []string
+	for i := range ms {
+		for _, l := range ms[i].Languages {
+			c := canonicalLanguage(l)
+			if !seen[strings.ToLower(c)] {
+				seen[strings.ToLower(c)] = true
+				out = append(out, c)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// canonicalLanguage is a BCP 47 tag in its canonical case ("pt-BR"), or
+// the tag as given when it does not parse.
+func canonicalLanguage(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	return t.String()
 }

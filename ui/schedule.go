@@ -119,7 +119,7 @@ func (h *Handler) buildHome(r *http.Request, v viewer, form filterForm) (*homeDa
 	}
 	d := &homeData{
 		Form: form, Formats: formatOptions(l), Programs: programOptions(l, offered),
-		Types: typeOptions(l, typesOf(all, form.Type)), Languages: languageOptions(l, languagesOf(all)),
+		Types: typeOptions(l, typesOf(all, form.Type)), Languages: languageOptions(l, meetings.LanguagesInUse(all)),
 		Times: timeOptions(l), Days7: dayOptions(l),
 		Zones: commonZones(), Feeds: h.cfg.Feeds(r, v.Lang.Tag).FilterFeeds(f), Total: len(rows),
 		Today: today.String(), LastDate: today.AddDays(maxDaysAhead).String(),
@@ -292,18 +292,4 @@ func typesOf(all []meetings.Meeting, selected string) func(code string) bool {
 		inUse[t.Code] = true
 	}
 	return func(code string) bool { return inUse[code] }
-}
-
-// languagesOf lists the languages any series uses, for the filter picker.
-func languagesOf(all []meetings.Meeting) []string {
-	var out []string
-	for _, s := range all {
-		for _, l := range s.Languages {
-			if !slices.Contains(out, l) {
-				out = append(out, l)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
 }
