@@ -29,8 +29,10 @@
 // receive work, which on a real network the members' machines do. With
 // -server-netns (Linux, root, iproute2; needs -server-cpus) the server
 // runs in a network namespace of its own, joined to the load generator's
-// by a veth pair whose ends steer their receive processing (RPS) to the
-// receiving side's CPUs, so that the server's figure is its own work:
+// by a veth pair whose ends receive on the receiving side's CPUs (the
+// clients' end through a NAPI ring polled by a kernel thread on their
+// CPUs, the server's end steered there by RPS; see serverNet), so that
+// the server's figure is its own work:
 //
 //	hearth-loadtest -server-cpus 0 -server-netns -participants 24 -cameras 10
 //
@@ -181,20 +183,14 @@ func run(args []string) error {
 		}
 	}
 	soft0, softErr := readSoftnet()
-	var veth0, sock0 uint64
-	var dropErr error
-	if sn != nil {
-		veth0, sock0, dropErr = sn.drops()
-	}
+	drops0, dropErr := kernelDrops(sn)
 	rep, err := loadtest.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	fmt.Println(rep)
-	if sn != nil && dropErr == nil {
-		if veth1, sock1, err := sn.drops(); err == nil {
-			fmt.Printf("kernel drops during the run: %d at the veth pair, %d at the clients' UDP sockets (receive buffers full)\n", veth1-veth0, sock1-sock0)
-		}
+	if drops1, err := kernelDrops(sn); err == nil && dropErr == nil && *url == "" {
+		fmt.Println(drops1.since(drops0, sn != nil))
 	}
 	if soft1, err := readSoftnet(); err == nil && softErr == nil && len(pinned) > 0 {
 		fmt.Println(softnetText(soft0, soft1, pinned))
@@ -384,6 +380,30 @@ func procUsage(pid int) (float64, int64, error) {
 	fmt.Sscan(fields[21], &rssPages)
 	const ticks = 100 // USER_HZ on Linux
 	return float64(utime+stime) / ticks, rssPages * int64(os.Getpagesize()), nil
+}
+
+// drops are the kernel's drop counters on the way to the clients.
+type drops struct{ veth, sockets uint64 }
+
+// kernelDrops reads them: the UDP sockets' of this namespace (the
+// clients', and the loopback server's) and, with sn, the veth pair's.
+func kernelDrops(sn *serverNet) (drops, error) {
+	var d drops
+	var err error
+	if d.sockets, err = udpRcvbufErrors(); err != nil {
+		return d, err
+	}
+	if sn != nil {
+		d.veth, err = sn.vethDrops()
+	}
+	return d, err
+}
+
+func (d drops) since(before drops, veth bool) string {
+	if !veth {
+		return fmt.Sprintf("kernel drops during the run: %d at UDP sockets with full receive buffers (clients' and server's)", d.sockets-before.sockets)
+	}
+	return fmt.Sprintf("kernel drops during the run: %d at the veth pair, %d at the clients' UDP sockets with full receive buffers", d.veth-before.veth, d.sockets-before.sockets)
 }
 
 // parseCPUList reads a CPU list as Linux writes them ("0", "0,2-3").

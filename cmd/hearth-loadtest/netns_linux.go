@@ -145,20 +145,26 @@ func (n *serverNet) String() string {
 		n.name, n.srvIP, n.srvIf, n.hostIP, n.hostIf, n.hostIf, n.hostRPS, n.hostThreads, groFlushTimeoutNS/1000, n.srvIf, n.srvRPS)
 }
 
-// drops counts the packets the kernel dropped on the way to the clients:
-// at the server's end of the veth pair (the load generator's ring full) and
-// at the clients' sockets (receive buffers full, /proc/net/snmp).
-func (n *serverNet) drops() (veth, sockets uint64, err error) {
+// vethDrops counts the packets dropped at the server's end of the veth
+// pair (the load generator's ring full).
+func (n *serverNet) vethDrops() (uint64, error) {
 	out, err := runOut("ip", "netns", "exec", n.name, "cat", "/sys/class/net/"+n.srvIf+"/statistics/tx_dropped")
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	if veth, err = strconv.ParseUint(out, 10, 64); err != nil {
-		return 0, 0, fmt.Errorf("%s tx_dropped: %w", n.srvIf, err)
+	v, err := strconv.ParseUint(out, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s tx_dropped: %w", n.srvIf, err)
 	}
+	return v, nil
+}
+
+// udpRcvbufErrors counts the datagrams this network namespace's UDP
+// sockets dropped because their receive buffers were full.
+func udpRcvbufErrors() (uint64, error) {
 	b, err := os.ReadFile("/proc/net/snmp")
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	// Two "Udp:" lines: the names, then the values.
 	var names []string
@@ -173,12 +179,11 @@ func (n *serverNet) drops() (veth, sockets uint64, err error) {
 		}
 		for i, name := range names {
 			if name == "RcvbufErrors" && i < len(f) {
-				sockets, err = strconv.ParseUint(f[i], 10, 64)
-				return veth, sockets, err
+				return strconv.ParseUint(f[i], 10, 64)
 			}
 		}
 	}
-	return 0, 0, errors.New("no Udp RcvbufErrors in /proc/net/snmp")
+	return 0, errors.New("no Udp RcvbufErrors in /proc/net/snmp")
 }
 
 // close deletes the veth pair (both ends go together) and the namespace.

@@ -19,7 +19,9 @@ func (*serverNet) path() string   { return "" }
 func (*serverNet) String() string { return "" }
 func (*serverNet) close() error   { return nil }
 
-func (*serverNet) drops() (uint64, uint64, error) { return 0, 0, errors.New("no veth pair") }
+func (*serverNet) vethDrops() (uint64, error) { return 0, errors.New("no veth pair") }
+
+func udpRcvbufErrors() (uint64, error) { return 0, errors.New("no /proc/net/snmp") }
 
 type softnet struct{}
 
