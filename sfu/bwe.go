@@ -21,6 +21,12 @@ const (
 	bweInitial = 1_500_000  // bits/s assumed before any feedback
 	bweMin     = 100_000    // the estimate never drops below this
 	bweMax     = 20_000_000 // nor rises above this
+
+	// A browser sends TWCC feedback every 50 to 100 ms; more than this
+	// is not looked at (each report costs up to a few thousand packets'
+	// bookkeeping, so a client must not choose how many it sends).
+	feedbackPerSecond = 100
+	feedbackBurst     = 50
 )
 
 // estimator is one subscriber PeerConnection's bandwidth estimator. Sent

@@ -157,7 +157,7 @@ func (dt *downTrack) onRTCP(pkts []rtcp.Packet, now time.Time) {
 				dt.sent.answer(dt, p, now)
 			}
 		case *rtcp.TransportLayerCC:
-			if p.MediaSSRC == ssrc {
+			if p.MediaSSRC == ssrc && dt.sub.feedbackBudget.AllowN(now, 1) {
 				dt.sub.bwe.Feedback(p, now)
 			}
 		}

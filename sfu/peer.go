@@ -76,6 +76,9 @@ type Peer struct {
 	bwe estimator
 	// nackBudget bounds the packets resent to this subscriber (resend.go).
 	nackBudget *rate.Limiter
+	// feedbackBudget bounds the TWCC feedback the estimator takes from
+	// this subscriber (bwe.go).
+	feedbackBudget *rate.Limiter
 
 	// Owned by the actor loop.
 	pc         *webrtc.PeerConnection
@@ -103,6 +106,7 @@ func newPeer(srv *Server, ws *wsConn) *Peer {
 	p.gate = newMediaGate()
 	p.out = newMediaQueue(srv.met)
 	p.nackBudget = rate.NewLimiter(nackPerSecond, nackBurst)
+	p.feedbackBudget = rate.NewLimiter(feedbackPerSecond, feedbackBurst)
 	return p
 }
 

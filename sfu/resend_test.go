@@ -132,3 +132,36 @@ func boundFwdTrack(t *testing.T) *fwdTrack {
 	}
 	return local
 }
+
+// countingEstimate counts the feedback it is given.
+type countingEstimate struct {
+	fixedEstimate
+	feedback int
+}
+
+func (c *countingEstimate) Feedback(*rtcp.TransportLayerCC, time.Time) { c.feedback++ }
+
+// The estimator takes a subscriber's TWCC feedback about this stream
+// only, and no more than the budget however much is sent.
+func TestFeedbackBudget(t *testing.T) {
+	dt, sub := resendPeer(t)
+	est := &countingEstimate{}
+	sub.bwe = est
+	sub.feedbackBudget = rate.NewLimiter(feedbackPerSecond, feedbackBurst)
+	dt.local = boundFwdTrack(t) // SSRC 1234
+	now := time.Unix(1000, 0)
+	dt.onRTCP([]rtcp.Packet{&rtcp.TransportLayerCC{MediaSSRC: 999}}, now)
+	if est.feedback != 0 {
+		t.Fatalf("feedback about another stream was taken")
+	}
+	for range 4 * feedbackBurst {
+		dt.onRTCP([]rtcp.Packet{&rtcp.TransportLayerCC{MediaSSRC: 1234}}, now)
+	}
+	if est.feedback != feedbackBurst {
+		t.Fatalf("feedback taken at one instant: %d, want the burst %d", est.feedback, feedbackBurst)
+	}
+	dt.onRTCP([]rtcp.Packet{&rtcp.TransportLayerCC{MediaSSRC: 1234}}, now.Add(time.Second))
+	if est.feedback != feedbackBurst+1 {
+		t.Fatalf("a second later: %d taken, want one more", est.feedback)
+	}
+}

@@ -64,6 +64,12 @@ func timed(symbol uint16) bool {
 // and every symbol is known. It returns the latest arrival among the
 // packets, in µs after the reference time.
 func checkFeedback(fb *rtcp.TransportLayerCC) (latest int64, ok bool) {
+	if fb.PacketStatusCount > ringSize {
+		// More than the history holds: no real client reports that
+		// many at once, and walking up to 65,535 statuses a report
+		// would let a client spend the server's CPU cheaply.
+		return 0, false
+	}
 	s := statuses{fb: fb}
 	deltas := 0
 	arr := int64(0)

@@ -133,6 +133,7 @@ func TestBadFeedbackChangesNothing(t *testing.T) {
 		{"nil", nil},
 		{"no statuses", fb(recent, 0, []rtcp.PacketStatusChunk{received(10)}, deltas(10))},
 		{"no chunks", fb(recent, 10, nil, deltas(10))},
+		{"more statuses than the history holds", fb(recent, ringSize+1, []rtcp.PacketStatusChunk{received(ringSize + 1)}, deltas(ringSize+1))},
 		{"chunks short of the count", fb(recent, 20, []rtcp.PacketStatusChunk{received(10)}, deltas(20))},
 		{"fewer deltas than received statuses", fb(recent, 10, []rtcp.PacketStatusChunk{received(10)}, deltas(5))},
 		{"no deltas", fb(recent, 10, []rtcp.PacketStatusChunk{received(10)}, nil)},
