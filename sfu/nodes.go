@@ -135,10 +135,27 @@ func (s *Server) place(ctx context.Context, room string) (string, error) {
 		return "", nil
 	}
 	s.mu.Lock()
-	_, ok := s.held[room]
+	h, ok := s.held[room]
+	if ok {
+		// Kept two more rounds, so that it is not released as idle
+		// before this join makes the room live.
+		h.since = time.Now()
+		s.held[room] = h
+	}
+	released := s.releasing[room]
 	s.mu.Unlock()
 	if ok {
 		return "", nil
+	}
+	if released != nil {
+		// Claiming while this node gives the lease up would take the
+		// lease the release then deletes: the room would be lost at
+		// the next renewal and its members sent away.
+		select {
+		case <-released:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
 	}
 	if _, err := s.rooms.Room(ctx, room); err != nil {
 		return "", err
@@ -225,6 +242,7 @@ func (s *Server) renewLeases(rate int64) {
 		}
 		idle = append(idle, h.Lease)
 		delete(s.held, room)
+		s.releasing[room] = make(chan struct{})
 	}
 	s.met.node.owned.Set(float64(len(s.held)))
 	load := NodeLoad{PacketsPerSecond: rate, Draining: s.draining}
@@ -233,6 +251,10 @@ func (s *Server) renewLeases(rate int64) {
 		if err := s.cfg.Node.Leases.Release(ctx, l); err != nil {
 			s.log.Warn("release room lease", "room", l.Room, "err", err)
 		}
+		s.mu.Lock()
+		close(s.releasing[l.Room])
+		delete(s.releasing, l.Room)
+		s.mu.Unlock()
 	}
 	lost, err := s.cfg.Node.Leases.Renew(ctx, keep, load)
 	if err != nil {

@@ -26,6 +26,10 @@ type leaseBook struct {
 	leases map[string]sfu.Lease
 	place  string
 	claims int
+	// holdRelease, when set, keeps each Release waiting until it is
+	// closed; releaseStarted hears when one starts.
+	holdRelease    chan struct{}
+	releaseStarted chan struct{}
 	// states and versions are the rooms' carried state.
 	states   map[string][]byte
 	versions map[string]int64
@@ -69,6 +73,16 @@ func (v bookView) Renew(_ context.Context, held []sfu.Lease, _ sfu.NodeLoad) ([]
 }
 
 func (v bookView) Release(_ context.Context, l sfu.Lease) error {
+	v.b.mu.Lock()
+	hold, started := v.b.holdRelease, v.b.releaseStarted
+	v.b.mu.Unlock()
+	if hold != nil {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		<-hold
+	}
 	v.b.mu.Lock()
 	defer v.b.mu.Unlock()
 	if v.b.leases[l.Room] == l {
@@ -246,5 +260,63 @@ func TestNodesDrainHandsOver(t *testing.T) {
 	y := dialNode(t, aSignal, "room", "y")
 	if y.URL != bSignal {
 		t.Fatalf("after the hand-over joined at %s, want %s", y.URL, bSignal)
+	}
+}
+
+// A join that comes while the node gives up its room's idle lease waits for
+// that and claims the room afresh, and the member stays. (Before, the join
+// took the lease the release then deleted, and the next renewal found the
+// lease lost and sent the member away.)
+func TestNodesJoinDuringRelease(t *testing.T) {
+	book := newBook()
+	hold, started := make(chan struct{}), make(chan struct{}, 1)
+	book.holdRelease, book.releaseStarted = hold, started
+	a, aSignal := startNode(t, book)
+	x := dialNode(t, aSignal, "room", "x")
+	x.Leave() // the meeting ends here: its lease goes idle
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the idle lease was never released")
+	}
+	joined := make(chan *loadtest.Client, 1)
+	errs := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := loadtest.Dial(ctx, aSignal, loadtest.Options{Room: "room", Name: "y", Audio: true, Loopback: true})
+		if err != nil {
+			errs <- err
+			return
+		}
+		joined <- c
+	}()
+	time.Sleep(300 * time.Millisecond) // the join reaches the lease while the release waits
+	close(hold)
+	var y *loadtest.Client
+	select {
+	case y = <-joined:
+		t.Cleanup(y.Close)
+	case err := <-errs:
+		t.Fatalf("join: %v", err)
+	}
+	// Ten renewal rounds: none may find the lease lost.
+	quiet := time.After(500 * time.Millisecond)
+	for {
+		select {
+		case m := <-y.Events:
+			if m.Type == "closed" {
+				t.Fatalf("the member was sent away (%s) after joining during the release", m.Code)
+			}
+			continue
+		case <-quiet:
+		}
+		break
+	}
+	book.mu.Lock()
+	l, ok := book.leases["room"]
+	book.mu.Unlock()
+	if !ok || l.Node != a {
+		t.Fatalf("the room's lease is %+v (held: %v), want this node's", l, ok)
 	}
 }

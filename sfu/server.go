@@ -38,14 +38,17 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // one per connected client
 
-	// mu guards live, held, draining and closed.
+	// mu guards live, held, releasing, draining and closed.
 	mu     sync.Mutex
 	live   map[string]*Room
 	closed bool
 	// held are the room leases this node holds (nodes.go); draining: the
 	// node is stopping and takes no new room.
-	held     map[string]heldLease
-	draining bool
+	held map[string]heldLease
+	// releasing are the rooms whose idle lease is being given up: a
+	// claim for one waits until that is done (renewLeases).
+	releasing map[string]chan struct{}
+	draining  bool
 }
 
 // New builds a Server, with the chair controls of every room, and opens its
@@ -73,7 +76,7 @@ func New(cfg Config, rooms Rooms, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, rooms: rooms, log: log, media: media, tr: tr, met: met, live: map[string]*Room{},
-		held: map[string]heldLease{}}
+		held: map[string]heldLease{}, releasing: map[string]chan struct{}{}}
 	s.addrKey = addressKey(cfg)
 	s.cookies = newBrowserCookies(cfg.CookieKey, cfg.Control.Clock.Now)
 	s.cookies.domain = cfg.CookieDomain
