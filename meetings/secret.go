@@ -319,8 +319,9 @@ func PhonePINHashOf(r RoomSettings) (hash string, needed bool) {
 // ChairKey is what a right host key is: the meeting's own key (Label "")
 // or a service role's, good until Ends (zero: no end).
 type ChairKey struct {
-	Label string
-	Ends  time.Time
+	RoleID int64 // the service role's id; 0 for the meeting's own key
+	Label  string
+	Ends   time.Time
 }
 
 // MatchHostKey reports which of the meeting's host keys key is at now:
@@ -344,7 +345,7 @@ func MatchHostKeyHash(m *Meeting, key string, now time.Time) (ChairKey, string, 
 	}
 	for _, h := range r.HostRoles {
 		if h.InForce(loc, now) && ScreenSecret(h.KeyHash, key) != ScreenNo && VerifySecret(h.KeyHash, key) {
-			return ChairKey{Label: h.Label, Ends: h.Ends(loc)}, h.KeyHash, true
+			return ChairKey{RoleID: h.ID, Label: h.Label, Ends: h.Ends(loc)}, h.KeyHash, true
 		}
 	}
 	return ChairKey{}, "", false

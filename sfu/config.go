@@ -185,6 +185,9 @@ func (c Config) withDefaults() Config {
 	if c.Control.Linger == 0 {
 		c.Control.Linger = defaultLinger
 	}
+	if c.Control.RoleCheck == 0 {
+		c.Control.RoleCheck = defaultRoleCheck
+	}
 	return c
 }
 
@@ -216,8 +219,8 @@ func (c Config) Validate() error {
 	if err := c.Node.validate(); err != nil {
 		return err
 	}
-	if c.Control.Linger < 0 {
-		return errors.New("sfu: negative Control.Linger")
+	if c.Control.Linger < 0 || c.Control.RoleCheck < 0 {
+		return errors.New("sfu: negative Control.Linger or Control.RoleCheck")
 	}
 	if c.TURN.Enabled {
 		if len(c.TURN.Secret) < 16 {

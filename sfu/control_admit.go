@@ -29,7 +29,7 @@ type joinAuth struct {
 type admission struct {
 	cr         *controlRoom
 	chair      control.ChairGrant
-	label      string // the service role of the chair's host key
+	service    control.ServiceRole // the service role of the chair's host key
 	passcodeOK bool
 }
 
@@ -63,7 +63,7 @@ func (c *Controller) authorize(ctx context.Context, p *Peer, roomID string, raw 
 			c.forget(cr)
 			return a, &Error{Code: string(control.CodeBadHostKey), Message: "wrong host key"}
 		}
-		a.chair, a.label = grant, ck.Role
+		a.chair, a.service = grant, ck.service()
 		return a, nil
 	}
 	kind, secret, verify := entrySecret(c.rooms, auth)
@@ -103,7 +103,7 @@ func chairSecret(auth joinAuth) (string, control.ChairGrant) {
 // media room: it asks the state machine, and holds a waiting participant
 // until a chair decides.
 func (c *Controller) admit(ctx context.Context, a admission, p *Peer) error {
-	req := control.JoinRequest{ID: control.ParticipantID(p.ID()), Name: p.Name(), Chair: a.chair, Label: a.label,
+	req := control.JoinRequest{ID: control.ParticipantID(p.ID()), Name: p.Name(), Chair: a.chair, Service: a.service,
 		PasscodeOK: a.passcodeOK,
 		Identity:   control.Identity{BrowserID: p.browser.id, ResumeToken: p.resumeToken}}
 	return c.enter(ctx, a.cr, p, req)
@@ -155,7 +155,7 @@ func (c *Controller) trySecret(ctx context.Context, cr *controlRoom, p *Peer, ki
 	} else {
 		c.met.secrets.WithLabelValues("right").Inc()
 	}
-	err = cr.do(func(st *control.Room) ([]control.Event, error) { return st.FinishSecret(tk, ok, ck.Role) })
+	err = cr.do(func(st *control.Room) ([]control.Event, error) { return st.FinishSecret(tk, ok, ck.service()) })
 	return ck, ok, err
 }
 
@@ -202,7 +202,9 @@ func (c *Controller) refuseScreened(ctx context.Context, cr *controlRoom, p *Pee
 		return err
 	}
 	c.met.secrets.WithLabelValues("wrong").Inc()
-	return cr.do(func(st *control.Room) ([]control.Event, error) { return st.FinishSecret(tk, false, "") })
+	return cr.do(func(st *control.Room) ([]control.Event, error) {
+		return st.FinishSecret(tk, false, control.ServiceRole{})
+	})
 }
 
 // check answers from the remembered secrets, or waits its turn and asks

@@ -88,6 +88,13 @@ func startControlled(t *testing.T, set sfu.RoomSettings, limits control.Limits) 
 // when the test wants clients at several addresses.
 func startControlledWith(t *testing.T, rooms sfu.Rooms, limits control.Limits) *controlServer {
 	t.Helper()
+	return startControlledConfig(t, rooms, sfu.ControlConfig{Limits: limits})
+}
+
+// startControlledConfig is startControlledWith with the whole control
+// configuration.
+func startControlledConfig(t *testing.T, rooms sfu.Rooms, cc sfu.ControlConfig) *controlServer {
+	t.Helper()
 	level := slog.LevelWarn + 1
 	if os.Getenv("SFU_DEBUG") != "" {
 		level = slog.LevelDebug
@@ -95,7 +102,7 @@ func startControlledWith(t *testing.T, rooms sfu.Rooms, limits control.Limits) *
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	reg := prometheus.NewRegistry()
 	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MessagesPerSecond: 200, MessageBurst: 400, Registerer: reg,
-		Control: sfu.ControlConfig{Limits: limits}, ClientOf: clientFromQuery, CookieKey: testCookieKey}, rooms, log)
+		Control: cc, ClientOf: clientFromQuery, CookieKey: testCookieKey}, rooms, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,15 @@ type ControlConfig struct {
 	// Linger is how long a room's control state (bars, limiter, ended)
 	// outlives its last participant (default 2 h).
 	Linger time.Duration
+	// RoleCheck is how often a room asks the schedule whether the service
+	// roles that seated its chairs still hold (RoleChecker; default 20 s).
+	RoleCheck time.Duration
 }
 
-const defaultLinger = 2 * time.Hour
+const (
+	defaultLinger    = 2 * time.Hour
+	defaultRoleCheck = 20 * time.Second
+)
 
 type wallClock struct{}
 

@@ -13,7 +13,7 @@ type controlRoom struct {
 	roomID   string
 	settings RoomSettings // read-only
 
-	// mu guards st, peers, waiters and timer. Media gates are set under it
+	// mu guards st, peers, waiters, the timers and roleDue. Media gates are set under it
 	// (atomic stores) so that two commands can never leave a stale gate;
 	// messages are sent after it is released.
 	mu      sync.Mutex
@@ -22,6 +22,10 @@ type controlRoom struct {
 	live    map[control.ParticipantID]bool          // admitted and subscribed (control-state sent)
 	waiters map[control.ParticipantID]chan struct{} // closed when a waiting peer's fate is decided
 	timer   *time.Timer                             // fires Tick when the share timer should end
+	// roleTimer fires the next check of the service roles that seated
+	// chairs (rolecheck.go), due at roleDue; nil while no role seats one.
+	roleTimer *time.Timer
+	roleDue   time.Time
 
 	linger *time.Timer // drops the state after Linger; guarded by c.mu, not mu
 
@@ -66,6 +70,9 @@ func (cr *controlRoom) applyLocked(evs []control.Event) []outbound {
 		}
 		if (ev.Kind == control.KindTimer || ev.Kind == control.KindTimerWarning) && !cr.st.NextTick().IsZero() {
 			cr.scheduleTickLocked(cr.st.NextTick())
+		}
+		if (ev.Kind == control.KindAdmitted || ev.Kind == control.KindRole) && ev.Role == control.RoleChair {
+			cr.armRoleCheckLocked()
 		}
 		if p := cr.peers[ev.Subject]; p != nil && ev.Kind == control.KindRenamed {
 			p.room.rename(p, ev.Name) // what later joiners are told

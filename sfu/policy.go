@@ -61,8 +61,26 @@ type Rooms interface {
 	IsAdminToken(ctx context.Context, token string) bool
 }
 
+// RoleChecker is implemented by Rooms whose host keys include service
+// roles that the organisers may revoke (cmd does). The room's owner asks
+// it, every ControlConfig.RoleCheck and when a role's known last day ends,
+// about each role whose key seated a chair in the room, and makes that
+// chair a member once the role is gone or over. Without it a role's seat
+// still ends at the end its key was verified with.
+type RoleChecker interface {
+	// RoleActive says whether the service role roleID of the room still
+	// holds (ok), and when it ends (the zero time: no end). ok false is
+	// a definite answer: revoked, past its last day, or the meeting gone.
+	// An error (the schedule cannot be read) unseats nobody.
+	RoleActive(ctx context.Context, roomID string, roleID int64) (ends time.Time, ok bool, err error)
+}
+
 // ChairKey is what a right host key tells about its holder.
 type ChairKey struct {
+	// RoleID is the service role's id in the schedule, so that the room
+	// can ask about the role later (RoleChecker) without the key; 0 for
+	// the meeting's own host key or the admin token.
+	RoleID int64
 	// Role is the service role's label ("Secretary"), shown to everyone
 	// in the room; "" for the meeting's own host key or the admin token.
 	Role string
@@ -70,6 +88,11 @@ type ChairKey struct {
 	// zero time when it does not end. The room remembers a right key only
 	// until then.
 	Ends time.Time
+}
+
+// service is the role as the room keeps it with the chair it seats.
+func (k ChairKey) service() control.ServiceRole {
+	return control.ServiceRole{ID: k.RoleID, Label: k.Role, Ends: k.Ends}
 }
 
 // SecretScreen is what a secret's stored fingerprint says of a guess.

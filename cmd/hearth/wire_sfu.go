@@ -325,7 +325,32 @@ func (p roomPolicy) VerifyHostKey(ctx context.Context, roomID, hostKey string) (
 	if ok {
 		p.fingerprint(ctx, hash, hostKey)
 	}
-	return sfu.ChairKey{Role: ck.Label, Ends: ck.Ends}, ok, nil
+	return sfu.ChairKey{RoleID: ck.RoleID, Role: ck.Label, Ends: ck.Ends}, ok, nil
+}
+
+var _ sfu.RoleChecker = roomPolicy{}
+
+// RoleActive answers from the schedule VerifyHostKey reads, so that a
+// role's seat ends exactly when its key starts being refused: revoked on
+// any node (the write's notification reloads every node's schedule) or
+// past its last day (meetings.HostRole.InForce). It costs no query while
+// the node listens for changes. A meeting that is gone took its roles
+// with it.
+func (p roomPolicy) RoleActive(ctx context.Context, roomID string, roleID int64) (time.Time, bool, error) {
+	m, err := p.meeting(ctx, roomID)
+	if errors.Is(err, sfu.ErrNoRoom) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	loc := m.RolesZone()
+	for _, h := range m.Room.HostRoles {
+		if h.ID == roleID {
+			return h.Ends(loc), h.InForce(loc, time.Now()), nil
+		}
+	}
+	return time.Time{}, false, nil
 }
 
 // verify checks secret against hash (argon2id), and adds the fingerprint

@@ -104,11 +104,22 @@ func TestRoomPolicyFromMeetings(t *testing.T) {
 	}
 	withRole, _ := p.Room(ctx, open.Slug)
 	ck, ok, err := p.VerifyHostKey(ctx, open.Slug, key)
-	if !ok || err != nil || ck.Role != "Secretary" || ck.Ends.IsZero() || withRole.SecretsVersion == before.SecretsVersion {
+	if !ok || err != nil || ck.Role != "Secretary" || ck.RoleID != role.ID || ck.Ends.IsZero() ||
+		withRole.SecretsVersion == before.SecretsVersion {
 		t.Fatalf("role key: %+v %v %v; versions %s %s", ck, ok, err, before.SecretsVersion, withRole.SecretsVersion)
+	}
+	// The room asks about the role by its id (never the key): in force
+	// until the end its key was verified with, gone once revoked.
+	if ends, ok, err := p.RoleActive(ctx, open.Slug, role.ID); !ok || err != nil || !ends.Equal(ck.Ends) {
+		t.Fatalf("RoleActive in force: %v %v %v", ends, ok, err)
 	}
 	if err := st.RevokeHostRole(ctx, open.Slug, role.ID); err != nil {
 		t.Fatal(err)
+	}
+	for _, slug := range []string{open.Slug, "no-such-meeting"} {
+		if _, ok, err := p.RoleActive(ctx, slug, role.ID); ok || err != nil {
+			t.Fatalf("RoleActive after revoking, %s: %v %v", slug, ok, err)
+		}
 	}
 	revoked, _ := p.Room(ctx, open.Slug)
 	if _, ok, _ := p.VerifyHostKey(ctx, open.Slug, key); ok || revoked.SecretsVersion != before.SecretsVersion {

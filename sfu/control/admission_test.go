@@ -145,7 +145,7 @@ func TestHostKeyBruteForce(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = r.FinishSecret(tk, right, "")
+		_, err = r.FinishSecret(tk, right, ServiceRole{})
 		return err
 	}
 	for i := range 3 {
@@ -176,7 +176,7 @@ func TestHostKeyBruteForce(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return r.FinishSecret(tk, true, "")
+		return r.FinishSecret(tk, true, ServiceRole{})
 	}()
 	if err != nil {
 		t.Fatalf("right key from another client: %v", err)
@@ -203,7 +203,7 @@ func TestGuessFloodNeverPacesTheChair(t *testing.T) {
 		if err != nil {
 			t.Fatalf("bot %d: %v", i, err)
 		}
-		evs, _ := r.FinishSecret(tk, false, "")
+		evs, _ := r.FinishSecret(tk, false, ServiceRole{})
 		alerts = append(alerts, evs...)
 	}
 	if len(alerts) != 1 || alerts[0].Kind != KindGuessing || alerts[0].Count != 10 || alerts[0].To != toChairs() {
@@ -216,12 +216,12 @@ func TestGuessFloodNeverPacesTheChair(t *testing.T) {
 	if !tk.Clean() {
 		t.Error("a client with no failures is not clean")
 	}
-	if _, err := r.FinishSecret(tk, true, ""); err != nil {
+	if _, err := r.FinishSecret(tk, true, ServiceRole{}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(31 * time.Second)
 	tk, _, _ = r.BeginSecret(SecretPasscode, "bot-late", "")
-	if evs, _ := r.FinishSecret(tk, false, ""); len(evs) != 1 || evs[0].Count != 31 {
+	if evs, _ := r.FinishSecret(tk, false, ServiceRole{}); len(evs) != 1 || evs[0].Count != 31 {
 		t.Fatalf("a new alert after 30 s: %+v", evs)
 	}
 }
@@ -253,7 +253,7 @@ func TestClaimChairFromWaitingRoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := r.FinishSecret(tk, true, "")
+	evs, err := r.FinishSecret(tk, true, ServiceRole{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestLikelySecretNeverLimited(t *testing.T) {
 	for range 10 {
 		tk, _, err := r.BeginSecret(SecretHostKey, "a:shared", "")
 		if err == nil {
-			_, err = r.FinishSecret(tk, false, "")
+			_, err = r.FinishSecret(tk, false, ServiceRole{})
 		}
 		if !errors.Is(err, CodeBadHostKey) && !errors.Is(err, CodeRateLimited) {
 			t.Fatal(err)
@@ -290,7 +290,7 @@ func TestLikelySecretNeverLimited(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := r.Guesses()
-	if _, err := r.FinishSecret(tk, false, ""); !errors.Is(err, CodeRateLimited) && !errors.Is(err, CodeSecretRefused) {
+	if _, err := r.FinishSecret(tk, false, ServiceRole{}); !errors.Is(err, CodeRateLimited) && !errors.Is(err, CodeSecretRefused) {
 		t.Fatalf("a wrong likely secret past the limit: %v, want the limit's refusal", err)
 	}
 	if r.Guesses() != before+1 {
@@ -300,7 +300,7 @@ func TestLikelySecretNeverLimited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.FinishSecret(tk, true, ""); err != nil {
+	if _, err := r.FinishSecret(tk, true, ServiceRole{}); err != nil {
 		t.Fatalf("the right secret past the limit: %v", err)
 	}
 	if _, _, err := r.BeginSecret(SecretHostKey, "a:shared", ""); err == nil {

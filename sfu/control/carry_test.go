@@ -86,7 +86,7 @@ func TestSecretCountsCarried(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = r.FinishSecret(tk, false, "")
+		_, err = r.FinishSecret(tk, false, ServiceRole{})
 		return err
 	}
 	for i := 0; i < defaultSecretMaxFail; i++ {

@@ -46,4 +46,5 @@ const (
 	CodeNotReader          Code = "not-reader" // only chairs and the named reader may show or move a reading
 	CodeNoReading          Code = "no-reading" // move or close when no reading is open
 	CodeNoReader           Code = "no-reader"  // take the reader's role when nobody has it
+	CodeRoleEnded          Code = "role-ended" // reason of a role event: the service role that seated the chair was revoked or ran out
 )

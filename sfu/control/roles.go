@@ -60,7 +60,7 @@ func (c HandOver) apply(r *Room, from *participant) ([]Event, error) {
 // A service role's label goes with the host key that brought it: a role
 // given in the room (co-chair, the chair handed over) has none.
 func (r *Room) setRole(p *participant, role Role) []Event {
-	p.role, p.label = role, ""
+	p.role, p.service = role, ServiceRole{}
 	return []Event{r.permsEvent(p), {To: toEveryone(), Kind: KindRole, Subject: p.id, Role: role}}
 }
 

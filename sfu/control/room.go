@@ -34,9 +34,9 @@ type JoinRequest struct {
 	Name       string
 	PasscodeOK bool // the SFU verified the series passcode (ignored when none is required)
 	Chair      ChairGrant
-	// Label is the service role of the host key that granted Chair
-	// ("Secretary"), shown to everyone; "" for none.
-	Label string
+	// Service is the service role of the host key that granted Chair
+	// ("Secretary"), its label shown to everyone; zero for none.
+	Service ServiceRole
 }
 
 // Status is the outcome of a join.
@@ -71,7 +71,7 @@ type participant struct {
 	identity Identity
 	name     string
 	role     Role
-	label    string // a chair's service role ("Secretary"), "" for none
+	service  ServiceRole // the service role whose key seated this chair; zero for none
 	waiting  waitReason
 	seq      uint64 // arrival order
 
@@ -172,7 +172,7 @@ func (r *Room) Join(req JoinRequest) (Admission, []Event) {
 	p.react = newBucket(r.limits.ReactionBurst, r.clock.Now())
 	p.readingMoves = newBucket(readingMoveBurst, r.clock.Now())
 	if req.Chair != GrantNone {
-		p.role, p.label = RoleChair, roleLabel(req.Label)
+		p.role, p.service = RoleChair, req.Service.sanitized()
 		r.people[p.id] = p
 		evs := r.admitEvents(p)
 		if r.ended { // a chair opens an ended meeting again
@@ -332,7 +332,7 @@ func (r *Room) Chairs() []ChairInfo {
 	out := make([]ChairInfo, len(ids))
 	for i, id := range ids {
 		p := r.people[id]
-		out[i] = ChairInfo{ID: id, Role: p.role, Label: p.label}
+		out[i] = ChairInfo{ID: id, Role: p.role, Label: p.service.Label}
 	}
 	return out
 }
@@ -421,8 +421,8 @@ func (r *Room) count(f func(*participant) bool) int {
 // admitEvents announces an admitted participant and starts its media.
 func (r *Room) admitEvents(p *participant) []Event {
 	return []Event{
-		{To: toOne(p.id), Kind: KindAdmitted, Subject: p.id, Role: p.role, Label: p.label, Perms: r.perms(p)},
-		{To: toEveryone(), Kind: KindJoined, Subject: p.id, Name: p.name, Role: p.role, Label: p.label},
+		{To: toOne(p.id), Kind: KindAdmitted, Subject: p.id, Role: p.role, Label: p.service.Label, Perms: r.perms(p)},
+		{To: toEveryone(), Kind: KindJoined, Subject: p.id, Name: p.name, Role: p.role, Label: p.service.Label},
 	}
 }
 

@@ -163,9 +163,9 @@ func (s *secretLimiter) check(st *secretState, now time.Time) error {
 // returns CodeBadHostKey or CodeBadPasscode (log it without the secret), and
 // may return an event that tells the chairs guessing is going on. A right
 // host key for a participant already in the room makes them chair, under
-// the key's service role label ("" for none), and admits them if they
-// were waiting.
-func (r *Room) FinishSecret(t SecretTicket, ok bool, label string) ([]Event, error) {
+// the key's service role (zero for none), and admits them if they were
+// waiting.
+func (r *Room) FinishSecret(t SecretTicket, ok bool, service ServiceRole) ([]Event, error) {
 	s := &r.secrets
 	if !ok {
 		evs := r.noteGuess()
@@ -190,7 +190,7 @@ func (r *Room) FinishSecret(t SecretTicket, ok bool, label string) ([]Event, err
 	if p == nil {
 		return nil, fmt.Errorf("claim chair %s: %w", t.participant, CodeUnknownParticipant)
 	}
-	return r.makeChair(p, label), nil
+	return r.makeChair(p, service), nil
 }
 
 // noteGuess counts a wrong or refused secret and, past GuessAlert in a minute, tells
@@ -227,11 +227,11 @@ func (s *secretLimiter) prune(now time.Time) {
 	s.fails = s.fails[cut:]
 }
 
-// makeChair promotes p to chair with a service role's label, admitting it
-// if it waited.
-func (r *Room) makeChair(p *participant, label string) []Event {
+// makeChair promotes p to chair under a service role (zero for none),
+// admitting it if it waited.
+func (r *Room) makeChair(p *participant, service ServiceRole) []Event {
 	wasWaiting := p.waiting != waitNone
-	p.role, p.label = RoleChair, roleLabel(label)
+	p.role, p.service = RoleChair, service.sanitized()
 	if wasWaiting {
 		p.waiting = waitNone
 		evs := r.admitEvents(p)
@@ -240,7 +240,7 @@ func (r *Room) makeChair(p *participant, label string) []Event {
 	}
 	evs := []Event{
 		r.permsEvent(p),
-		{To: toEveryone(), Kind: KindRole, Subject: p.id, Role: p.role, Label: p.label},
+		{To: toEveryone(), Kind: KindRole, Subject: p.id, Role: p.role, Label: p.service.Label},
 	}
 	return append(evs, r.chairArrived()...)
 }
