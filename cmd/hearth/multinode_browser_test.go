@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +89,16 @@ func TestBrowserMultiNodeCookieDomain(t *testing.T) {
 	b := startNodeAt(t, bin, "B", database, pb, public, "node2.meet.test")
 	a.send(t, "POST", "/api/groups", api.GroupJSON{Slug: "eastside", Name: "Eastside Group", Program: "AA"}, http.StatusCreated)
 	hostKey := createWithHostKey(t, a, "big-book", "Big Book Study")
+	// Every node named under the public host may take the page's socket,
+	// also one that joins after the page was loaded.
+	res, err := http.Get(a.base + "/m/big-book/join")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, " ws://*.meet.test:*") {
+		t.Errorf("the page's connect-src does not allow every node under meet.test: %s", csp)
+	}
 	// The room runs on B: its lease is B's before anyone joins.
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, database)

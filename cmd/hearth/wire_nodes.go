@@ -50,7 +50,8 @@ func (a *app) nodeConfig(cfg *sfu.Config) error {
 		return err
 	}
 	cfg.Node = sfu.NodeConfig{URL: nodeURL, Leases: leaseBook{l}, Attempts: leaseBook{l}, RenewEvery: leaseTTL / 3}
-	a.nodes = &nodeList{leases: l, log: a.log}
+	nodes := &nodeList{leases: l, log: a.log}
+	a.nodes = nodes
 	// Pages come from the public address (any node behind the balancer);
 	// their signaling socket may be sent to this node.
 	if u, err := url.Parse(a.cfg.PublicURL); err == nil && u.Host != "" {
@@ -61,7 +62,24 @@ func (a *app) nodeConfig(cfg *sfu.Config) error {
 		a.log.Warn(warning)
 	}
 	cfg.CookieDomain = domain
+	nodes.under = nodesUnder(nodeURL, domain)
 	return nil
+}
+
+// nodesUnder is the pages' connect-src for every node named under the
+// public host (wss://*.meet.example.org:*), so that a page opened before
+// a node joined may still be sent to it; "" when the nodes are not named
+// under it (each is then listed as the database knows it).
+func nodesUnder(nodeURL, domain string) string {
+	u, err := url.Parse(nodeURL)
+	if domain == "" || err != nil || strings.ContainsAny(domain, " ;'*") {
+		return ""
+	}
+	scheme := "ws"
+	if u.Scheme == "https" {
+		scheme = "wss"
+	}
+	return scheme + "://*." + domain + ":*"
 }
 
 // cookieDomain is the browser cookie's domain on a node of several: the
@@ -92,6 +110,10 @@ type nodeList struct {
 	leases *store.Leases
 	log    *slog.Logger
 
+	// under, when set, stands for every node named under the public
+	// host (nodesUnder): listed first, whatever the database says.
+	under string
+
 	mu      sync.Mutex // guards origins and fetched
 	origins []string
 	fetched time.Time
@@ -111,9 +133,15 @@ func (n *nodeList) get() []string {
 	urls, err := n.leases.Nodes(ctx)
 	if err != nil {
 		n.log.Warn("list nodes", "err", err)
+		if n.origins == nil && n.under != "" {
+			n.origins = []string{n.under}
+		}
 		return n.origins
 	}
 	n.origins = n.origins[:0:0]
+	if n.under != "" {
+		n.origins = append(n.origins, n.under)
+	}
 	for _, u := range urls {
 		if o := wsOrigin(u); o != "" {
 			n.origins = append(n.origins, o)

@@ -48,3 +48,19 @@ func TestCookieDomain(t *testing.T) {
 		}
 	}
 }
+
+// Nodes named under the public host are all allowed in the pages'
+// connect-src by one wildcard, so a page opened before a node joined can
+// be sent to it; nodes named elsewhere are listed one by one.
+func TestNodesUnder(t *testing.T) {
+	for _, c := range []struct{ node, domain, want string }{
+		{"https://node1.meet.example.org", "meet.example.org", "wss://*.meet.example.org:*"},
+		{"http://node1.meet.test:8081", "meet.test", "ws://*.meet.test:*"},
+		{"https://node.elsewhere.net", "", ""},
+		{"https://node1.meet.example.org", "bad;domain", ""},
+	} {
+		if got := nodesUnder(c.node, c.domain); got != c.want {
+			t.Errorf("nodesUnder(%q, %q) = %q, want %q", c.node, c.domain, got, c.want)
+		}
+	}
+}
