@@ -41,6 +41,9 @@ type rtcConfig struct {
 	// LoopbackOnly keeps ICE on 127.0.0.1. Not a flag: tests set it so that
 	// media never touches an address other than loopback.
 	LoopbackOnly bool
+	// RoleCheck is how often a room checks the service roles that seated
+	// its chairs (0: sfu's default). Not a flag: tests shorten it.
+	RoleCheck time.Duration
 }
 
 func (c *rtcConfig) register(f *flags) {
@@ -112,7 +115,8 @@ func splitList(s string) []string {
 // URL's host, and that name is the one a certificate covers.
 func (c *rtcConfig) sfuConfig(publicURL string) (sfu.Config, error) {
 	cfg := sfu.Config{UDPPort: c.UDPPort, TCPPort: c.TCPPort, PublicIPs: splitList(c.PublicIPs),
-		AllowedOrigins: splitList(c.Origins), LoopbackOnly: c.LoopbackOnly}
+		AllowedOrigins: splitList(c.Origins), LoopbackOnly: c.LoopbackOnly,
+		Control: sfu.ControlConfig{RoleCheck: c.RoleCheck}}
 	if urls := splitList(c.STUN); len(urls) > 0 {
 		cfg.ICEServers = []sfu.ICEServer{{URLs: urls}}
 	}

@@ -95,12 +95,14 @@ func closeKeyDialog(t *testing.T, p *browsertest.Page) {
 // admin adds named host keys, each shown once; a chair who joins with the
 // Secretary key is shown to members as "Secretary" in People and on the
 // tile, and a member who claims with the Tech host key in the room too.
-// A revoked key and a key past its last day (in the meeting's zone) are
-// refused in the room exactly as a wrong key is. axe light and dark on the
+// Revoking the Secretary role makes Sam, chair with its key, a member at
+// once: Sam's page says so and loses the chair panel, the others see the
+// label go. A revoked key and a key past its last day (in the meeting's
+// zone) are refused in the room exactly as a wrong key is. axe light and dark on the
 // roles form; screenshots at phone and desktop sizes.
 func TestBrowserServiceRoles(t *testing.T) {
 	axe := axeSource(t)
-	srv := testApp(t, true)
+	srv := testAppRTC(t, true, rtcConfig{LoopbackOnly: true, RoleCheck: 200 * time.Millisecond})
 	// Pago Pago (UTC-11) and Kiritimati (UTC+14) are 25 hours apart: a day
 	// that has not ended in the first has always ended in the second.
 	pago, err := time.LoadLocation("Pacific/Pago_Pago")
@@ -175,13 +177,33 @@ func TestBrowserServiceRoles(t *testing.T) {
 	shoot(t, ann, "roles-room-member")
 	checkAxe(t, ann, axe, "room with service roles in People")
 
-	// Revoked: the admin revokes the Secretary key; it is then refused in
-	// the room with the words of a wrong key.
+	// Revoked: the admin revokes the Secretary key. Sam, chair with it,
+	// is a member at once, still in the room, and Sam's page says why; the
+	// others see the role go. The key is then refused in the room with the
+	// words of a wrong key.
+	waitFor(t, sam, "Sam is chair", chairShown)
 	answerConfirm(t, admin, true)
 	pressLabelled(t, admin, "Revoke the Secretary key")
 	waitText(t, admin, "role-list-status", "The Secretary key is revoked")
 	if err := admin.WaitFor(`!document.getElementById("role-list").textContent.includes("Secretary")`, 10*time.Second); err != nil {
 		t.Fatal("the revoked role is still listed")
+	}
+	waitFor(t, sam, "Sam is a member", memberShown)
+	if err := sam.WaitFor(`!document.getElementById("role-ended").hidden`, 10*time.Second); err != nil {
+		t.Fatalf("Sam's page does not say the role ended: %v", err)
+	}
+	waitText(t, sam, "role-ended", "The meeting's organisers ended your service role")
+	waitText(t, ann, "people-list", "Sam")
+	if err := ann.WaitFor(`(() => { const t = document.getElementById("people-list").textContent;
+		return !t.includes("Sam · chair") && !t.includes("Secretary"); })()`, 10*time.Second); err != nil {
+		t.Fatalf("Ann still sees Sam as chair or Secretary: %v", err)
+	}
+	waitText(t, ann, "people-list", "Tom · chair (Tech host)")
+	shoot(t, sam, "roles-room-role-ended")
+	checkAxe(t, sam, axe, "room after the chair's role was revoked")
+	click(t, sam, "#role-ended-dismiss")
+	if err := sam.WaitFor(`document.getElementById("role-ended").hidden`, 5*time.Second); err != nil {
+		t.Fatal("the notice stays after Dismiss")
 	}
 	lee := isolated(t, sam, url)
 	joinAs(t, lee, "Lee", "listen", "")

@@ -462,8 +462,18 @@ const controlHandlers = {
     setPersonRole(msg.subject, msg.role, msg.label);
     if (msg.subject === state.selfId) {
       setRole(msg.role);
+      // The organisers revoked the service role whose key made this page
+      // chair, or its last day ended: the banner (an alert) says so.
+      $("role-ended").hidden = msg.reason !== "role-ended";
+      // Its key is refused from now on: a reconnection must not offer it.
+      if (msg.reason === "role-ended") {
+        $("hostkey").value = "";
+        if (state.client.auth) delete state.client.auth.hostKey;
+      }
       if (msg.role === "chair" && msg.label) view.announce(t("room.role.chairAs", { Role: msg.label }));
-      else view.announce(t(`room.role.${msg.role === "chair" || msg.role === "co-chair" ? msg.role : "member"}`));
+      else if (msg.reason !== "role-ended") {
+        view.announce(t(`room.role.${msg.role === "chair" || msg.role === "co-chair" ? msg.role : "member"}`));
+      }
       state.client.send({ type: "control-state" });
     }
   },
@@ -812,6 +822,7 @@ window.hearthRoom = Object.freeze({
 $("btn-mic").addEventListener("click", toggleMic);
 $("btn-cam").addEventListener("click", toggleCam);
 $("btn-hand").addEventListener("click", toggleHand);
+$("role-ended-dismiss").addEventListener("click", () => { $("role-ended").hidden = true; });
 $("btn-chat").addEventListener("click", () => togglePanel($("btn-chat"), $("chat")));
 // The reactions row opens under the toolbar; a reaction keeps it open for
 // the next one, Escape or the React button closes it.
