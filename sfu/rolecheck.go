@@ -19,7 +19,9 @@ func (cr *controlRoom) armRoleCheckLocked() {
 	}
 	now := cr.c.now()
 	at := now.Add(cr.c.cfg.RoleCheck)
-	if end := cr.st.NextRoleEnd(); !end.IsZero() && end.Before(at) {
+	// An end already past whose role could not be checked (the schedule
+	// failed) waits for the next period, not a busy loop.
+	if end := cr.st.NextRoleEnd(); end.After(now) && end.Before(at) {
 		at = end
 	}
 	if cr.roleTimer != nil && !cr.roleDue.After(at) {
