@@ -178,3 +178,30 @@ func TestServiceRoleEndsAtItsEndLive(t *testing.T) {
 		t.Fatalf("role event %v", ev)
 	}
 }
+
+// TestServiceRoleEndWhileScheduleFailsLive: a role's last day that ends
+// while the schedule cannot be read leaves its chair seated (only a
+// definite answer unseats), and the room keeps asking; once the schedule
+// answers, the seat ends.
+func TestServiceRoleEndWhileScheduleFailsLive(t *testing.T) {
+	rooms := newRevocableRooms()
+	end := time.Now().Add(3 * time.Second)
+	rooms.setTechEnd(end)
+	cs := startControlledConfig(t, rooms, sfu.ControlConfig{RoleCheck: 100 * time.Millisecond})
+	tech := cs.signal(t, bid("tech"))
+	techID := mustJoined(t, tech.join("r", "Tam", map[string]any{"hostKey": techHostKey}))
+	tech.subscribe()
+	rooms.set(0, true)
+	time.Sleep(time.Until(end)) // the last day is over, by the clock
+	rooms.set(0, true)          // what was asked before it no longer counts
+	rooms.waitAsked(t, techHostRole, 3)
+	tech.send(map[string]any{"type": "control-state"})
+	if st := tech.next(isEvent("state")); st["role"] != "chair" {
+		t.Fatalf("unseated while the schedule failed: %v", st)
+	}
+	rooms.set(0, false)
+	ev := tech.next(func(m map[string]any) bool { return isEvent("role")(m) && m["subject"] == techID })
+	if ev["role"] != "member" || ev["reason"] != string(control.CodeRoleEnded) {
+		t.Fatalf("role event %v", ev)
+	}
+}
