@@ -25,13 +25,7 @@ func TestBrowserMultiNodeFailover(t *testing.T) {
 	x := &member{name: "Xavier", entry: nodes}
 	x.join(t, "big-book")
 	owner := ownerOf(t, nodes, x.c.URL)
-	var page *node
-	for _, n := range nodes {
-		if n != owner {
-			page = n
-			break
-		}
-	}
+	page := otherThan(nodes, owner)
 	b := browsertest.Launch(t, browsertest.Options{})
 	ann := b.Open(page.base + "/m/big-book/join")
 	joinAs(t, ann, "Ann", "audio", "")
@@ -72,6 +66,74 @@ func TestBrowserMultiNodeFailover(t *testing.T) {
 }
 
 func jsString(s string) string { return `"` + s + `"` }
+
+// otherThan is the first node that is not owner: where a page opens so that
+// the room's node can die under it.
+func otherThan(nodes []*node, owner *node) *node {
+	for _, n := range nodes {
+		if n != owner {
+			return n
+		}
+	}
+	return nil
+}
+
+// A chair's seat follows the room to its new node: Ann claimed the chair in
+// the room with the claim form, and after the room's node is killed her
+// page is chair on the new owner without her typing the key again. Bea
+// joined with the host key and handed the chair over before the kill: her
+// page comes back a member, the key she joined with dropped when she stopped
+// being chair.
+func TestBrowserMultiNodeFailoverChair(t *testing.T) {
+	nodes := startNodes(t)
+	hostKey := createWithHostKey(t, nodes[0], "step-study", "Step Study")
+	x := &member{name: "Xavier", entry: nodes}
+	x.join(t, "step-study")
+	owner := ownerOf(t, nodes, x.c.URL)
+	page := otherThan(nodes, owner)
+	b := browsertest.Launch(t, browsertest.Options{})
+	url := page.base + "/m/step-study/join"
+	ann := b.Open(url)
+	joinAs(t, ann, "Ann", "listen", "")
+	waitIn(t, ann, "Ann")
+	claimInRoom(t, ann, hostKey)
+	waitFor(t, ann, "Ann's claim did not make her chair", chairShown)
+	bea := isolated(t, ann, url)
+	joinAs(t, bea, "Bea", "listen", hostKey)
+	waitIn(t, bea, "Bea")
+	waitFor(t, bea, "Bea's host key did not make her chair", chairShown)
+	click(t, bea, "#btn-people")
+	answerConfirm(t, bea, true)
+	pressWhenShown(t, bea, "Make chair: Xavier")
+	waitFor(t, bea, "Bea's page still shows the chair tools after handing over", memberShown)
+	annFirst, _ := browsertest.Eval[string](ann, `window.hearthRoom.selfId()`)
+	beaFirst, _ := browsertest.Eval[string](bea, `window.hearthRoom.selfId()`)
+
+	if err := owner.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	x.c.Close()
+	for _, p := range []struct {
+		who   string
+		page  *browsertest.Page
+		first string
+	}{{"Ann", ann, annFirst}, {"Bea", bea, beaFirst}} {
+		if err := p.page.WaitFor(`document.getElementById("reconnecting").hidden && !document.getElementById("room").hidden &&
+			window.hearthRoom.selfId() !== `+jsString(p.first), time.Minute); err != nil {
+			t.Fatalf("%s's page is not back in the room after the kill: %v", p.who, err)
+		}
+	}
+	waitFor(t, ann, "Ann is not chair on the new node", chairShown+` && !document.getElementById("btn-end").hidden`)
+	click(t, ann, "#btn-people")
+	waitText(t, ann, "people-list", "Ann (you) · chair")
+	// Bea's raised hand comes back after the state her rejoin asked for, on
+	// the same socket: by then her page knows the role she came back with.
+	click(t, bea, "#btn-hand")
+	waitFor(t, bea, "Bea's hand did not go up", `document.getElementById("btn-hand").getAttribute("aria-pressed") === "true"`)
+	waitFor(t, bea, "Bea is chair again after handing the chair over", memberShown)
+	waitText(t, bea, "people-list", "Ann · chair")
+	t.Logf("room's node %s killed: Ann chair again, Bea a member, on node %s", owner.name, page.name)
+}
 
 // With the pages on the public name and the nodes on names under it
 // (meet.test and node2.meet.test here, resolved to loopback by Chromium),

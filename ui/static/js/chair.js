@@ -2,6 +2,10 @@
 // room switches, the waiting room and per-member actions. It only sends requests (message types
 // of sfu/PROTOCOL.md "Chair controls"); the server checks the sender's role
 // and answers with control events, and only those change what is shown.
+// The key that made this page chair (typed at join or claimed here) is kept
+// in the client's memory only, through keepKey, so that the join after a
+// failover seats the chair again; it is dropped when the page stops being
+// chair, so that join does not take back a chair handed over or ended.
 import * as view from "./roomview.js";
 import { t } from "./i18n.js";
 
@@ -19,9 +23,12 @@ const switches = {
 };
 
 export class Chair {
-  constructor({ send, nameOf }) {
+  constructor({ send, nameOf, keepKey }) {
     this.send = send;
     this.nameOf = nameOf;
+    this.keepKey = keepKey;
+    this.claimKey = ""; // sent in claim-chair, not yet answered
+    this.keptClaim = false; // the kept key is claimKey, taken when a chair role came
     this.waiting = [];
     // endRequested lets the chair's own page say "ended" even when its
     // socket closes before the server's ended event arrives.
@@ -32,6 +39,7 @@ export class Chair {
       $("claim-key").value = "";
       this.showClaimError("");
       this.claiming = !!key;
+      this.claimKey = key;
       if (key) this.send({ type: "claim-chair", hostKey: key });
     });
     for (const [id, [type]] of Object.entries(switches)) {
@@ -60,6 +68,15 @@ export class Chair {
    * a co-chair, and gets the chair-only controls (sfu/PROTOCOL.md).
    */
   setChair(on, owner) {
+    if (owner && this.claimKey) {
+      this.keepKey(this.claimKey);
+      this.keptClaim = true;
+    }
+    if (owner) this.claimKey = "";
+    else {
+      this.keepKey("");
+      this.keptClaim = false;
+    }
     if (on) {
       this.claiming = false;
       this.showClaimError("");
@@ -111,8 +128,17 @@ export class Chair {
    * field, where the chair looks, as well as announced.
    */
   claimRefused(code, words) {
-    if (!this.claiming || !["bad-host-key", "secret-refused", "rate-limited"].includes(code)) return;
+    if (!["bad-host-key", "secret-refused", "rate-limited"].includes(code)) return;
+    // Only a claim is answered with these two in the room: when the chair
+    // came another way (handed over) while the claim was being refused, the
+    // refused key must not ride the next join.
+    if (this.keptClaim && code !== "rate-limited") {
+      this.keepKey("");
+      this.keptClaim = false;
+    }
+    if (!this.claiming) return;
     this.claiming = false;
+    this.claimKey = "";
     this.showClaimError(words);
   }
 

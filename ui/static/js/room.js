@@ -405,6 +405,7 @@ function renderPeople() {
 const chair = new Chair({
   send: (msg) => state.client && state.client.send(msg),
   nameOf: (id) => nameOf(id),
+  keepKey: (key) => state.client && state.client.keepHostKey(key),
 });
 const tradition = new Tradition({
   send: (msg) => state.client && state.client.send(msg),

@@ -89,6 +89,18 @@ export class RTCClient {
     this.send({ type: "receive-video", mode });
   }
 
+  /**
+   * Keeps (or, with "", drops) the host key every later join carries, as
+   * one typed at join: in memory only, so that a chair joins the room's new
+   * node as chair after a failover.
+   */
+  keepHostKey(key) {
+    const auth = { ...this.auth };
+    if (key) auth.hostKey = key;
+    else delete auth.hostKey;
+    this.auth = auth;
+  }
+
   get camTrack() { return this.localStream.getVideoTracks()[0] || null; }
 
   open() {
