@@ -188,6 +188,7 @@ func (p *cutProxy) cut() {
 // away after the resume; the member keeps its identity and the others see
 // no one leave or join.
 func TestBrowserReconnectBanner(t *testing.T) {
+	axe := axeSource(t)
 	srv := testApp(t, true)
 	createRoom(t, srv, "shaky", map[string]any{"max_participants": 10})
 	b := browsertest.Launch(t, browsertest.Options{})
@@ -196,6 +197,15 @@ func TestBrowserReconnectBanner(t *testing.T) {
 	ann := b.Open(url)
 	joinAs(t, ann, "Ann", "audio", "")
 	waitIn(t, ann, "Ann")
+	// The banner is up only for the moment a resume takes: axe reads it
+	// shown on a page that is not reconnecting.
+	if _, err := browsertest.Eval[bool](ann, `document.getElementById("reconnecting").hidden = false, true`); err != nil {
+		t.Fatal(err)
+	}
+	checkAxe(t, ann, axe, "the reconnecting banner")
+	if _, err := browsertest.Eval[bool](ann, `document.getElementById("reconnecting").hidden = true, true`); err != nil {
+		t.Fatal(err)
+	}
 	proxy := newCutProxy(t, strings.TrimPrefix(srv.URL, "http://"))
 	bob := isolated(t, ann, "http://"+proxy.ln.Addr().String()+"/m/shaky/join")
 	joinAs(t, bob, "Bob", "audio", "")
