@@ -231,17 +231,3 @@ func (p *Peer) layerWants(now time.Time) ([]*downTrack, []layerWant, int64) {
 	}
 	return dts, wants, spent
 }
-
-// allocLoop re-chooses layers as the estimate and the layers' rates move.
-func (p *Peer) allocLoop() {
-	t := time.NewTicker(allocEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.ctx.Done():
-			return
-		case <-t.C:
-			p.do(p.allocateLayers)
-		}
-	}
-}

@@ -60,8 +60,10 @@ func (p *Peer) startMedia() error {
 		p.addDown(up)
 	}
 	p.negotiate()
-	p.startGoroutine(p.allocLoop)
-	p.startGoroutine(p.reportLoop)
+	// Layers are chosen again as the estimate and the layers' rates
+	// move; sender reports go out.
+	p.startGoroutine(func() { p.every(allocEvery, p.allocateLayers) })
+	p.startGoroutine(func() { p.every(reportEvery, p.sendReports) })
 	return nil
 }
 

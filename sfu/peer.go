@@ -187,6 +187,20 @@ func (p *Peer) Forwarded() uint64 { return p.forwarded.Load() }
 // its send queue was full (it could not take them as fast as they came).
 func (p *Peer) Dropped() uint64 { return p.out.dropped.Load() }
 
+// every queues f for the actor loop each period until the peer goes.
+func (p *Peer) every(period time.Duration, f func()) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-t.C:
+			p.do(f)
+		}
+	}
+}
+
 // do queues f for the actor loop; false when the peer is gone or stalled.
 func (p *Peer) do(f func()) bool {
 	select {

@@ -97,17 +97,3 @@ func (p *Peer) writeRTCP(pkts []rtcp.Packet) {
 		p.log.Debug("sender reports", "err", err)
 	}
 }
-
-// reportLoop sends the sender reports.
-func (p *Peer) reportLoop() {
-	t := time.NewTicker(reportEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.ctx.Done():
-			return
-		case <-t.C:
-			p.do(p.sendReports)
-		}
-	}
-}
