@@ -172,8 +172,8 @@ func listenLoopbackUDP(cfg Config, logs pionLogs) (*transport, error) {
 }
 
 // mediaSetup holds what every PeerConnection shares: the ICE sockets and
-// address settings. Each PeerConnection gets an API of its own so that its
-// congestion controller (bwe.go) is its own.
+// address settings. Each PeerConnection gets an API of its own (newAPI);
+// its bandwidth estimator is on the Peer (bwe.go).
 type mediaSetup struct {
 	se   webrtc.SettingEngine
 	logs pionLogs

@@ -22,9 +22,9 @@ const counterBatch = 64
 
 // inPacket is one packet a publisher sent, shared read-only by every
 // subscriber it is queued for. The last holder returns it to its track's
-// pool, if it has one: video packets have none, as the subscribers' NACK
-// responders keep referring to them (downTrack.send); the garbage
-// collector frees them.
+// pool, if it has one: video packets have none, as each subscriber's
+// ring of sent packets keeps referring to them for NACKs (resend.go); the
+// garbage collector frees them.
 type inPacket struct {
 	buf  [1500]byte
 	pkt  rtp.Packet // unmarshalled from buf: its payload and extensions point into it

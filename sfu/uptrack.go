@@ -87,8 +87,8 @@ func newUpTrack(pub *Peer, deps trackDeps, remote *webrtc.TrackRemote, recv *web
 	t.levelExt.Store(audioLevelID(recv))
 	t.bufs.New = func() any { return &inPacket{pool: &t.bufs} }
 	if t.video {
-		// Not recycled: subscribers' NACK responders keep referring to
-		// them (downTrack.send).
+		// Not recycled: subscribers' rings of sent packets keep
+		// referring to them for NACKs (resend.go).
 		t.bufs.New = func() any { return new(inPacket) }
 	}
 	return t
