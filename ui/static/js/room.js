@@ -465,12 +465,9 @@ const controlHandlers = {
       setRole(msg.role);
       // The organisers revoked the service role whose key made this page
       // chair, or its last day ended: the banner (an alert) says so.
+      // (setRole made the chair panel drop the kept key: a reconnection
+      // does not offer the refused key.)
       $("role-ended").hidden = msg.reason !== "role-ended";
-      // Its key is refused from now on: a reconnection must not offer it.
-      if (msg.reason === "role-ended") {
-        $("hostkey").value = "";
-        if (state.client.auth) delete state.client.auth.hostKey;
-      }
       if (msg.role === "chair" && msg.label) view.announce(t("room.role.chairAs", { Role: msg.label }));
       else if (msg.reason !== "role-ended") {
         view.announce(t(`room.role.${msg.role === "chair" || msg.role === "co-chair" ? msg.role : "member"}`));
